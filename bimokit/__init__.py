@@ -1,0 +1,26 @@
+"""bimokit: kommunales Bildungsmonitoring with official statistics.
+
+``import bimokit as bk`` gives the flat namespace: readers (``bk.read``, ``bk.read_sample``),
+the region model, the indicator catalogue and its computation, comparison, trend,
+normalisation, composite indices, allocation, targets, charts, German text and the report runner.
+"""
+
+from __future__ import annotations
+
+from . import errors
+from ._paths import sample_dir
+from .errors import BimokitError, CatalogueError, InputError, ParameterError, UnknownRegionError
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "errors",
+    "sample_dir",
+    "BimokitError",
+    "CatalogueError",
+    "InputError",
+    "ParameterError",
+    "UnknownRegionError",
+]
+
+# Each family below adds its names to the flat namespace; keep one block per module.

@@ -1,0 +1,48 @@
+"""Column names and status symbols shared by every module (see DESIGN.md, "The data model")."""
+
+from __future__ import annotations
+
+__all__ = [
+    "FACT_COLUMNS",
+    "REGION_COLUMNS",
+    "VALUE_COLUMNS",
+    "STATUS_SYMBOLS",
+    "MISSING_STATUS",
+    "WEAK_STATUS",
+    "TOTAL",
+]
+
+#: Fixed columns of a facts table; dimension columns go between ``variable`` and ``value``.
+FACT_COLUMNS = ("ags", "year", "variable", "value", "status", "source")
+
+#: Columns of a region table.
+REGION_COLUMNS = ("ags", "name", "level", "parent", "kreistyp", "valid_from", "valid_to")
+
+#: Fixed columns of an indicator-values table; dimension columns go after ``indicator``.
+VALUE_COLUMNS = (
+    "ags", "year", "indicator", "numerator", "denominator", "value", "ci_low", "ci_high", "status",
+)
+
+#: Label of the total category of every dimension.
+TOTAL = "insgesamt"
+
+#: Symbols of the statistical offices (Zeichenerklärung) and what they mean.
+STATUS_SYMBOLS = {
+    "": "Zahlenwert",
+    "-": "nichts vorhanden (genau null)",
+    "0": "weniger als die Hälfte von 1 in der letzten besetzten Stelle, jedoch mehr als nichts",
+    ".": "Zahlenwert unbekannt oder geheim zu halten",
+    "x": "Tabellenfach gesperrt, weil Aussage nicht sinnvoll",
+    "...": "Angabe fällt später an",
+    "/": "keine Angaben, da Zahlenwert nicht sicher genug",
+    "()": "Aussagewert eingeschränkt, da der Zahlenwert statistisch relativ unsicher ist",
+    "p": "vorläufige Zahl",
+    "r": "berichtigte Zahl",
+    "s": "geschätzte Zahl",
+}
+
+#: Status symbols whose value is unknown (NaN): nothing computed from them is published.
+MISSING_STATUS = frozenset({".", "x", "...", "/"})
+
+#: Status symbols that mark a value as usable but uncertain; carried into results.
+WEAK_STATUS = frozenset({"()", "p", "s", "r"})

@@ -1,0 +1,59 @@
+"""The ``bimokit`` command line.
+
+Each sub-command lives in ``bimokit/_cli/<name>.py`` with two functions,
+``add_parser(subparsers)`` and ``run(args) -> int``. Errors a user can cause
+(:class:`bimokit.errors.BimokitError`) are printed as one line, without a traceback,
+and give exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from .errors import BimokitError
+
+__all__ = ["main", "COMMANDS"]
+
+#: Sub-commands in the order ``bimokit --help`` lists them.
+COMMANDS = ("read", "regions", "indicators", "compute", "report", "batch")
+
+
+def _available_commands():
+    for name in COMMANDS:
+        try:
+            yield name, importlib.import_module(f"bimokit._cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"bimokit._cli.{name}":
+                raise
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bimokit",
+        description="Kommunales Bildungsmonitoring: read exports, compute indicators, "
+        "write report chapters.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, module in _available_commands():
+        p = module.add_parser(sub)
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args._run(args) or 0)
+    except BimokitError as exc:
+        print(f"bimokit {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"bimokit {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
