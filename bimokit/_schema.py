@@ -15,8 +15,10 @@ __all__ = [
 #: Fixed columns of a facts table; dimension columns go between ``variable`` and ``value``.
 FACT_COLUMNS = ("ags", "year", "variable", "value", "status", "source")
 
-#: Columns of a region table.
-REGION_COLUMNS = ("ags", "name", "level", "parent", "kreistyp", "valid_from", "valid_to")
+#: Columns of a region table; ``exists`` is False for dissolved units (see bimokit.regions).
+REGION_COLUMNS = (
+    "ags", "name", "level", "parent", "kreistyp", "valid_from", "valid_to", "exists",
+)
 
 #: Fixed columns of an indicator-values table; dimension columns go after ``indicator``.
 VALUE_COLUMNS = (

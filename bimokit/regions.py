@@ -40,6 +40,11 @@ __all__ = [
     "parent_of",
     "land_name",
     "normalise_kreis_key",
+    "KREISTYPEN",
+    "kreistyp_from_name",
+    "build_regions",
+    "check_ags",
+    "read_regions",
 ]
 
 #: Region levels from top to bottom.
@@ -373,3 +378,519 @@ def normalise_kreis_key(codes, *, to: str = "statistics"):
         return mapping.get(codes, codes)
     s, _ = _as_series(codes)
     return s.replace(mapping)
+
+
+# --------------------------------------------------------------------------- Kreistyp
+#: The two Kreistypen: the values of the ``kreistyp`` column.
+KREISTYPEN = ("kreisfreie Stadt", "Landkreis")
+
+# A kreisfreie Stadt by its name: "…, Kreisfreie Stadt", "…, kreisfreie Stadt, Hansestadt",
+# "Kreisfreie Stadt Rostock, …", "…, krfr. Stadt", "…, krsfr. Stadt", "…, Stadtkreis".
+_KREISFREI = r"(?i)\bkreisfreie\s+Stadt\b|\bkrs?fr\.\s*Stadt\b|(?:^|,\s*)Stadtkreis\b"
+# A Landkreis-type unit by its name: "…, Landkreis", "Landkreis Demmin", "…, Kreis",
+# "Rhein-Kreis Neuss", "Vogtlandkreis", "Städteregion Aachen", "Saarbrücken, Regionalverband",
+# "Region Hannover".
+_LANDKREIS = r"(?i)(?:^|,\s*)Landkreis\b|kreis\b|Städteregion|Regionalverband|Region Hannover"
+# A city by its name ("Chemnitz, Stadt", "München, Landeshauptstadt", "Aachen, Stadt (alt)"):
+# kreisfrei only where the key is a Kreis key (checked by the caller).
+_STADT = r",\s*(?:[\w-]*stadt|Stadt)\b"
+
+
+def kreistyp_from_name(names: pd.Series, *, ags: pd.Series | None = None) -> pd.Series:
+    """Return the Kreistyp (kreisfreie Stadt or Landkreis) from published Kreis names.
+
+    Parameters
+    ----------
+    names : pandas.Series of str
+        Region names as published, e.g. ``Flensburg, Kreisfreie Stadt``,
+        ``Dithmarschen, Landkreis``, ``Mannheim, Stadtkreis``, ``Vogtlandkreis``.
+    ags : pandas.Series of str, keyword-only, optional
+        The keys of the same rows (same index). With keys, rows that are not Kreise get no
+        Kreistyp (except Hamburg and Berlin), and two key rules decide names without a type
+        word. Without keys, every name is taken to be the name of a Kreis.
+
+    Returns
+    -------
+    pandas.Series
+        Same index, named ``kreistyp``: ``kreisfreie Stadt``, ``Landkreis`` or missing where
+        neither the name nor the key decides.
+
+    Notes
+    -----
+    Rules, first match wins:
+
+    1. ``kreisfreie Stadt`` / ``Kreisfreie Stadt`` anywhere, ``krfr. Stadt``, ``krsfr. Stadt``,
+       ``Stadtkreis`` (Baden-Württemberg) → ``kreisfreie Stadt``.
+    2. ``Landkreis``, ``Kreis`` as a word or a word ending in ``kreis`` (``Rhein-Kreis Neuss``,
+       ``Vogtlandkreis``), ``Städteregion`` (Aachen), ``Regionalverband`` (Saarbrücken),
+       ``Region Hannover`` → ``Landkreis``. These Kreis-type Gemeindeverbände are counted as
+       Landkreise, as the BKG does (``bez`` Landkreis or Kreis) and as comparisons of Kreistyp
+       need them: they hold kreisangehörige Gemeinden.
+    3. A Kreis whose name ends in a city title (``, Stadt``, ``, Landeshauptstadt``,
+       ``, Hansestadt``, ``, Stadt (alt)``) → ``kreisfreie Stadt``: a city that is a unit of
+       its own at Kreis level is kreisfrei (``München, Landeshauptstadt`` in the 2018 export).
+       With ``ags``, only for 5-digit keys: ``Hannover, Landeshauptstadt`` (``03241001``) is a
+       Gemeinde inside the Region Hannover.
+    4. Only with ``ags``: Bayern publishes kreisfreie Städte without a type word
+       (``Ingolstadt``); there the fourth digit decides: ``09x6y`` → kreisfreie Stadt,
+       ``09x7y`` … ``09x9y`` → Landkreis. Hamburg and Berlin (``02``, ``11``, ``02000``,
+       ``11000``) → kreisfreie Stadt.
+
+    Examples
+    --------
+    >>> names = pd.Series(["Flensburg, Kreisfreie Stadt", "Mannheim, Stadtkreis",
+    ...                    "Dithmarschen, Landkreis", "Städteregion Aachen (einschl. Stadt Aachen)",
+    ...                    "München, Landeshauptstadt", "Ingolstadt"])
+    >>> kreistyp_from_name(names).fillna("?").tolist()
+    ['kreisfreie Stadt', 'kreisfreie Stadt', 'Landkreis', 'Landkreis', 'kreisfreie Stadt', '?']
+    >>> keys = pd.Series(["01001", "08222", "01051", "05334", "09162", "09161"])
+    >>> kreistyp_from_name(names, ags=keys).tolist()[-1]
+    'kreisfreie Stadt'
+    """
+    s, _ = _as_series(names)
+    text = s.astype("string").fillna("").str.strip()
+    kreisfrei = text.str.contains(_KREISFREI, regex=True).to_numpy(dtype=bool)
+    landkreis = text.str.contains(_LANDKREIS, regex=True).to_numpy(dtype=bool)
+    stadt = text.str.contains(_STADT, regex=True).to_numpy(dtype=bool)
+    if ags is None:
+        is_kreis = np.ones(len(s), dtype=bool)
+        bayern_kfs = bayern_lk = city_state = np.zeros(len(s), dtype=bool)
+    else:
+        keys, _ = _as_series(ags)
+        if len(keys) != len(s):
+            from .errors import ParameterError
+
+            raise ParameterError(
+                f"`ags` must have one key per name: got {len(keys)} keys for {len(s)} names."
+            )
+        keys = pd.Series(keys.to_numpy(), index=s.index)
+        levels = _level_array(keys)
+        k = keys.astype("string")
+        is_kreis = levels == "kreis"
+        city_state = np.isin(k.to_numpy(dtype=object), ["02", "11", "02000", "11000"])
+        bayern = is_kreis & (k.str[:2] == "09").to_numpy(dtype=bool)
+        digit4 = k.str[3:4].to_numpy(dtype=object)
+        bayern_kfs = bayern & (digit4 == "6")
+        bayern_lk = bayern & np.isin(digit4, ["7", "8", "9"])
+    out = np.select(
+        [
+            city_state,
+            ~is_kreis,
+            kreisfrei,
+            landkreis,
+            stadt,
+            bayern_kfs,
+            bayern_lk,
+        ],
+        ["kreisfreie Stadt", None, "kreisfreie Stadt", "Landkreis", "kreisfreie Stadt",
+         "kreisfreie Stadt", "Landkreis"],
+        default=None,
+    )
+    return pd.Series(list(out), index=s.index, name="kreistyp")
+
+
+# --------------------------------------------------------------------------- region table
+def _blank_to_na(s: pd.Series) -> pd.Series:
+    """Text column with empty / whitespace-only cells as missing."""
+    text = s.astype("string").str.strip()
+    return text.mask(text == "")
+
+
+def build_regions(region_rows: pd.DataFrame, facts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Build the region table from the region rows of one or more exports.
+
+    Parameters
+    ----------
+    region_rows : DataFrame
+        Columns ``ags`` and ``name`` (as the readers return them in ``Export.regions``);
+        optional ``level``, ``parent``, ``kreistyp``, ``valid_from``, ``valid_to``, ``exists``
+        (e.g. from a ``regions.csv``). Rows may repeat and names may differ between files: for
+        every column the first non-empty value wins, so put the newest or most trusted rows
+        first.
+    facts : DataFrame, optional
+        Facts (columns ``ags``, ``year``, ``status``) of the same exports, to find dissolved
+        regions. Without facts every region is taken to exist.
+
+    Returns
+    -------
+    DataFrame
+        One row per region, in order of first appearance, columns:
+
+        - ``ags`` (str): region key.
+        - ``name`` (str): name as published, stripped of indentation.
+        - ``level`` (str): ``bund``, ``land``, ``regbez``, ``kreis``, ``gemeinde`` or
+          ``sozialraum`` (from the key, see :func:`ags_levels`).
+        - ``parent`` (str): parent key (:func:`parent_of` with this table); missing for ``DG``.
+        - ``kreistyp`` (str): ``kreisfreie Stadt`` or ``Landkreis`` for Kreise (and Hamburg,
+          Berlin), from the name (:func:`kreistyp_from_name`); missing otherwise.
+        - ``valid_from`` (Int64): first year with a value, where the facts list the region
+          earlier with ``-`` only (a new unit); missing otherwise.
+        - ``valid_to`` (Int64): last year with a value, for regions that no longer exist;
+          missing where unknown.
+        - ``exists`` (bool): False for dissolved regions.
+
+    Raises
+    ------
+    UnknownRegionError
+        For a malformed key (naming it and its row position).
+    ParameterError
+        If ``region_rows`` lacks ``ags`` or ``name``, or ``facts`` lacks ``ags``, ``year``
+        or ``status``.
+
+    Notes
+    -----
+    Exports keep dissolved units as rows whose cells all hold ``-`` (e.g. ``03152`` Göttingen
+    (alt) in 12411-01-01-4 of 2018, Eisenach ``16056`` from 2022). A region is dissolved when
+    every fact in its last listed year has status ``-``; its ``valid_to`` is the last year in
+    which any fact had another status. Because ``-`` is also a true zero, pass facts in which
+    every existing region has a non-zero count (population, pupils), not a table alone whose
+    zeros fill whole rows (Studierende in a Kreis without Hochschule).
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"ags": ["DG", "16", "16056", "16063", "16056"],
+    ...                      "name": ["Deutschland", "  Thüringen", "      Eisenach, krsfr. Stadt",
+    ...                               "      Wartburgkreis", "Eisenach, Stadt"]})
+    >>> facts = pd.DataFrame({"ags": ["16056", "16056", "16063"], "year": [2020, 2024, 2024],
+    ...                       "value": [42000.0, 0.0, 160000.0], "status": ["", "-", ""]})
+    >>> build_regions(rows, facts)[["ags", "name", "parent", "kreistyp", "valid_to", "exists"]]
+         ags                        name parent          kreistyp  valid_to  exists
+    0     DG                 Deutschland    NaN               NaN      <NA>    True
+    1     16                   Thüringen     DG               NaN      <NA>    True
+    2  16056  Eisenach, krsfr. Stadt     16  kreisfreie Stadt      2020   False
+    3  16063               Wartburgkreis     16         Landkreis      <NA>    True
+    """
+    from ._schema import REGION_COLUMNS
+    from .errors import ParameterError
+
+    if not isinstance(region_rows, pd.DataFrame):
+        raise ParameterError("`region_rows` must be a DataFrame with columns 'ags' and 'name'.")
+    missing = [c for c in ("ags", "name") if c not in region_rows.columns]
+    if missing:
+        raise ParameterError(
+            f"`region_rows` lacks the column(s) {', '.join(map(repr, missing))}; "
+            f"it has {', '.join(map(repr, region_rows.columns))}."
+        )
+    optional = [c for c in ("parent", "kreistyp", "valid_from", "valid_to", "exists")
+                if c in region_rows.columns]
+    rows = pd.DataFrame({"ags": _blank_to_na(region_rows["ags"]).to_numpy(),
+                         "name": _blank_to_na(region_rows["name"]).to_numpy()})
+    for c in optional:
+        col = region_rows[c]
+        rows[c] = (_blank_to_na(col) if c in ("parent", "kreistyp") else col).to_numpy()
+    _level_array(rows["ags"])  # validate every key, naming the first bad one
+    table = rows.groupby("ags", sort=False, dropna=False).first().reset_index()
+    table["ags"] = table["ags"].astype(str)
+
+    keys = table["ags"]
+    table["level"] = _level_array(keys)
+    computed_parent = parent_of(keys)
+    if "parent" in table:
+        table["parent"] = table["parent"].astype(object).where(
+            table["parent"].notna(), computed_parent.astype(object))
+    else:
+        table["parent"] = computed_parent.to_numpy()
+    computed_typ = kreistyp_from_name(table["name"], ags=keys)
+    if "kreistyp" in table:
+        given = _normalise_kreistyp(table["kreistyp"])
+        table["kreistyp"] = given.where(given.notna(), computed_typ.astype(object))
+    else:
+        table["kreistyp"] = computed_typ.to_numpy()
+    table["name"] = table["name"].astype(object).where(table["name"].notna(), None)
+
+    valid_from, valid_to, exists = _lifetimes(keys, facts)
+    for c, computed in (("valid_from", valid_from), ("valid_to", valid_to)):
+        given = (pd.to_numeric(table[c], errors="coerce").astype("Float64")
+                 if c in table else pd.Series(pd.NA, index=table.index, dtype="Float64"))
+        table[c] = given.fillna(computed.astype("Float64")).astype("Int64")
+    if "exists" in table:
+        given = table["exists"].map(_parse_bool_or_na)
+        bad = given.astype(str) == "?"
+        if bad.any():
+            pos = int(np.flatnonzero(bad.to_numpy())[0])
+            raise ParameterError(
+                f"`exists` of AGS {table['ags'].iloc[pos]!r} must be true or false, "
+                f"not {table['exists'].iloc[pos]!r}."
+            )
+        table["exists"] = given.where(given.notna(), exists).astype(bool)
+    else:
+        table["exists"] = exists.astype(bool)
+    out = table[list(REGION_COLUMNS)].copy()
+    for c in ("ags", "name", "level", "parent", "kreistyp"):
+        out[c] = pd.Series(out[c].astype(object).where(out[c].notna(), None).tolist(),
+                           index=out.index)
+    return out
+
+
+def _lifetimes(keys: pd.Series, facts: pd.DataFrame | None):
+    """valid_from, valid_to (float, NaN) and exists (bool) for ``keys`` from the facts."""
+    from .errors import ParameterError
+
+    n = len(keys)
+    nan = pd.Series(np.full(n, np.nan), index=keys.index)
+    if facts is None or len(facts) == 0:
+        return nan, nan.copy(), pd.Series(np.ones(n, dtype=bool), index=keys.index)
+    missing = [c for c in ("ags", "year", "status") if c not in facts.columns]
+    if missing:
+        raise ParameterError(
+            f"`facts` lacks the column(s) {', '.join(map(repr, missing))} needed to find "
+            "dissolved regions."
+        )
+    f = pd.DataFrame({
+        "ags": facts["ags"].astype(str).to_numpy(),
+        "year": pd.to_numeric(facts["year"], errors="coerce").to_numpy(),
+        "has_value": (facts["status"].astype("string").fillna("").str.strip() != "-")
+        .to_numpy(dtype=bool),
+    }).dropna(subset=["year"])
+    listed = f.groupby("ags")["year"].agg(["min", "max"])
+    valued = f[f["has_value"]].groupby("ags")["year"].agg(["min", "max"])
+    valued.columns = ["min_value", "max_value"]
+    stats = listed.join(valued).reindex(keys.to_numpy())
+    last_listed, first_listed = stats["max"].to_numpy(), stats["min"].to_numpy()
+    first_value, last_value = stats["min_value"].to_numpy(), stats["max_value"].to_numpy()
+    in_facts = ~np.isnan(last_listed)
+    with np.errstate(invalid="ignore"):
+        exists = ~in_facts | (last_value == last_listed)
+        valid_to = np.where(~exists, last_value, np.nan)
+        valid_from = np.where(in_facts & (first_value > first_listed), first_value, np.nan)
+    idx = keys.index
+    return pd.Series(valid_from, index=idx), pd.Series(valid_to, index=idx), pd.Series(
+        exists, index=idx)
+
+
+_KREISTYP_SPELLINGS = {
+    "kreisfreie stadt": "kreisfreie Stadt",
+    "stadtkreis": "kreisfreie Stadt",
+    "landkreis": "Landkreis",
+    "kreis": "Landkreis",
+}
+
+
+def _normalise_kreistyp(s: pd.Series) -> pd.Series:
+    """Given Kreistyp values in the two canonical spellings (unknown spellings kept)."""
+    text = s.astype("string").str.strip()
+    mapped = text.str.lower().map(_KREISTYP_SPELLINGS)
+    return mapped.astype(object).where(mapped.notna(), text.astype(object)).where(
+        text.notna(), None)
+
+
+_TRUE = {"true", "1", "ja", "yes", "wahr"}
+_FALSE = {"false", "0", "nein", "no", "falsch"}
+
+
+def _parse_bool_or_na(v):
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    t = str(v).strip().lower()
+    if t in _TRUE:
+        return True
+    if t in _FALSE:
+        return False
+    return None if t == "" else "?"
+
+
+# --------------------------------------------------------------------------- checks and files
+def _source_of(regions: pd.DataFrame, source: str | None) -> str:
+    if source is not None:
+        return str(source)
+    return str(regions.attrs.get("source", "the given regions"))
+
+
+def _suggestions(code: str, regions: pd.DataFrame, n: int = 3) -> list[str]:
+    """Near matches of ``code``: keys of the same Land and length, or names like it."""
+    import difflib
+
+    keys = regions["ags"].astype(str)
+    names = (regions["name"].astype(str) if "name" in regions
+             else pd.Series("", index=regions.index))
+    by_key = dict(zip(keys, names, strict=True))
+    same = keys[(keys.str.len() == len(code)) & (keys.str[:2] == code[:2])].tolist()
+    hits = difflib.get_close_matches(code, same, n=n, cutoff=0.6)
+    if not hits and not code[:1].isdigit():
+        # a name given where a key was expected: match it against the names
+        stem = names.str.split(",").str[0].str.strip().str.lower()
+        found = difflib.get_close_matches(code.lower(), stem.tolist(), n=n, cutoff=0.75)
+        hits = [k for k, s in zip(keys, stem, strict=True) if s in found][:n]
+    if code in {"02000", "11000", "02", "11"}:
+        other = normalise_kreis_key(code, to="bkg" if len(code) == 2 else "statistics")
+        if other in by_key:
+            hits = [other, *[h for h in hits if h != other]]
+    return [f"'{k}' ({by_key[k]})" if by_key.get(k) else f"'{k}'" for k in hits]
+
+
+def check_ags(codes, regions: pd.DataFrame, *, source: str | None = None) -> None:
+    """Raise if a key is not in the region table.
+
+    Parameters
+    ----------
+    codes : str or iterable of str
+        Keys to check.
+    regions : DataFrame
+        A region table (column ``ags``, and ``name`` for suggestions).
+    source : str, keyword-only, optional
+        Where the table comes from, for the message; default ``regions.attrs["source"]``
+        (set by :func:`read_regions`).
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    UnknownRegionError
+        Naming the first unknown key, the table's source, near matches (same Land and level,
+        or a similar name where a name was given instead of a key) and how many more keys
+        are unknown.
+
+    Examples
+    --------
+    >>> regions = pd.DataFrame({"ags": ["09", "09162", "09163"],
+    ...                         "name": ["Bayern", "München", "Rosenheim"]})
+    >>> check_ags(["09162"], regions)
+    >>> try:
+    ...     check_ags("09164", regions, source="data_samples/musterland")
+    ... except UnknownRegionError as exc:
+    ...     print(exc)
+    Unknown AGS '09164': not in the region table of data_samples/musterland.
+    Did you mean '09163' (Rosenheim) or '09162' (München)?
+    """
+    if "ags" not in getattr(regions, "columns", ()):
+        from .errors import ParameterError
+
+        raise ParameterError("`regions` must be a region table with a column 'ags'.")
+    s = pd.Series([codes] if isinstance(codes, str) else list(codes), dtype=object)
+    known = set(regions["ags"].astype(str))
+    unknown = [str(c) for c in pd.unique(s.astype(str)) if c not in known]
+    if not unknown:
+        return None
+    first = unknown[0]
+    message = (f"Unknown AGS '{first}': not in the region table of "
+               f"{_source_of(regions, source)}.")
+    hints = _suggestions(first, regions)
+    if hints:
+        message += " Did you mean " + (
+            hints[0] if len(hints) == 1 else ", ".join(hints[:-1]) + " or " + hints[-1]
+        ) + "?"
+    if len(unknown) > 1:
+        more = ", ".join(f"'{u}'" for u in unknown[1:6])
+        extra = " …" if len(unknown) > 6 else ""
+        message += f" {len(unknown) - 1} more unknown: {more}{extra}."
+    raise UnknownRegionError(message)
+
+
+def read_regions(path) -> pd.DataFrame:
+    """Read a region table written in bimokit's format (``regions.csv``).
+
+    Parameters
+    ----------
+    path : str or PathLike
+        A UTF-8 CSV with a header line and at least the columns ``ags`` and ``name``;
+        optional ``level``, ``parent``, ``kreistyp``, ``valid_from``, ``valid_to``, ``exists``.
+        Keys are read as text; write them zero-padded.
+
+    Returns
+    -------
+    DataFrame
+        The region table with the columns of :func:`build_regions` (missing optional columns
+        are derived from the keys and names); ``attrs["source"]`` holds ``path``.
+
+    Raises
+    ------
+    InputError
+        Naming file, line and field: a malformed key, a duplicated key, a ``level`` that
+        does not fit the key, a ``parent`` that is no key, an unknown ``kreistyp``, a year
+        or ``exists`` value that cannot be read.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from bimokit.errors import InputError
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = os.path.join(d, "regions.csv")
+    ...     _ = open(p, "w", encoding="utf-8").write(
+    ...         "ags,name,level\\n99,Musterland,land\\n99101,Musterstadt,kreis\\n991,x,kreis\\n")
+    ...     try:
+    ...         read_regions(p)
+    ...     except InputError as exc:
+    ...         print(exc)
+    /.../regions.csv, line 4, field level: level 'kreis' does not fit AGS '991'
+    (a 'regbez' key)
+    """
+    from .errors import InputError
+
+    path = str(path)
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError("file not found", path=path) from None
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"cannot be read as a UTF-8 CSV region table ({exc})",
+                         path=path) from None
+    raw.columns = [str(c).strip() for c in raw.columns]
+    for c in ("ags", "name"):
+        if c not in raw.columns:
+            raise InputError(
+                f"no column {c!r}; a region table needs 'ags' and 'name' (found "
+                f"{', '.join(map(repr, raw.columns))})", path=path, line=1)
+    line_of = pd.Series(np.arange(len(raw)) + 2, index=raw.index)
+    for c in raw.columns:
+        raw[c] = raw[c].astype("string").str.strip()
+
+    def fail(pos: int, field: str, msg: str):
+        raise InputError(msg, path=path, line=int(line_of.iloc[pos]), field=field)
+
+    keys = raw["ags"]
+    try:
+        levels = _level_array(keys)
+    except UnknownRegionError:
+        for pos, k in enumerate(keys):
+            try:
+                ags_level(k)
+            except UnknownRegionError as exc:
+                fail(pos, "ags", str(exc))
+        raise
+    dup = keys.duplicated(keep="first").to_numpy()
+    if dup.any():
+        pos = int(np.flatnonzero(dup)[0])
+        first = int(np.flatnonzero((keys == keys.iloc[pos]).to_numpy())[0])
+        fail(pos, "ags", f"AGS {keys.iloc[pos]!r} appears twice (first on line "
+                         f"{int(line_of.iloc[first])})")
+    if "level" in raw:
+        given = raw["level"].fillna("")
+        bad = ((given != "") & (given != levels)).to_numpy(dtype=bool)
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            fail(pos, "level", f"level {given.iloc[pos]!r} does not fit AGS "
+                               f"{keys.iloc[pos]!r} (a {levels[pos]!r} key)")
+    if "parent" in raw:
+        for pos, p in enumerate(raw["parent"].fillna("")):
+            if p:
+                try:
+                    ags_level(p)
+                except UnknownRegionError:
+                    fail(pos, "parent", f"parent {p!r} is not a region key")
+    if "kreistyp" in raw:
+        typ = raw["kreistyp"].fillna("")
+        ok = typ.str.lower().isin(list(_KREISTYP_SPELLINGS)) | (typ == "")
+        if not ok.all():
+            pos = int(np.flatnonzero(~ok.to_numpy(dtype=bool))[0])
+            fail(pos, "kreistyp", f"kreistyp {typ.iloc[pos]!r} is not one of "
+                                  "'kreisfreie Stadt', 'Landkreis' (or empty)")
+    for c in ("valid_from", "valid_to"):
+        if c in raw:
+            text = raw[c].fillna("")
+            ok = text.str.fullmatch(r"\d{4}(?:\.0)?") | (text == "")
+            if not ok.all():
+                pos = int(np.flatnonzero(~ok.to_numpy(dtype=bool))[0])
+                fail(pos, c, f"{c} {text.iloc[pos]!r} is not a year (four digits) or empty")
+    if "exists" in raw:
+        parsed = raw["exists"].map(_parse_bool_or_na)
+        bad = (parsed.astype(str) == "?").to_numpy(dtype=bool)
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            fail(pos, "exists", f"exists {raw['exists'].iloc[pos]!r} is not true or false")
+    table = build_regions(raw)
+    table.attrs["source"] = path
+    return table

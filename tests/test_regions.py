@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -33,19 +34,23 @@ def _bkg_kreise(shared_data: Path) -> pd.DataFrame:
 
 
 def _classic_region_rows(path: Path) -> pd.DataFrame:
-    """Key, name and value cells of a classic GENESIS -4 export (ISO-8859-1, ';')."""
+    """Key, name and the cells after the name of a classic GENESIS -4 export.
+
+    ISO-8859-1, ';'; the key is in column 1, or in column 2 where column 1 holds the year.
+    """
     rows = []
     with open(path, encoding="latin-1") as fh:
         for line in fh:
             cells = line.rstrip("\r\n").split(";")
-            key = cells[0].strip()
-            if len(cells) < 3 or not key or key.startswith("_"):
+            at = 1 if len(cells) > 3 and re.fullmatch(r"\d{4}", cells[0]) else 0
+            key = cells[at].strip()
+            if len(cells) < at + 3 or not key:
                 continue
             try:
                 ags_level(key)
             except UnknownRegionError:
                 continue
-            rows.append({"ags": key, "name": cells[1].strip(), "values": cells[2:]})
+            rows.append({"ags": key, "name": cells[at + 1], "values": cells[at + 2:]})
     return pd.DataFrame(rows)
 
 
