@@ -1,0 +1,503 @@
+"""German Kernaussagen: one sentence per indicator, correct in grammar, numbers and claims.
+
+A Kernaussage reports the Kommune's latest value, compares it with the Land, the Bund or the
+Vergleichsgruppe and names the trend::
+
+    Der Anteil der Schulabgängerinnen und Schulabgänger ohne Hauptschulabschluss lag 2024
+    bei 7,1 % und damit 1,4 Prozentpunkte über dem Landeswert; seit 2015 ist er gestiegen.
+
+What a sentence may claim is decided from the inputs, never from wording alone:
+
+* "gestiegen"/"gesunken" only where the trend class (from :mod:`bimokit.trend`) is
+  ``steigend``/``fallend``; ``stabil`` → "blieb … weitgehend stabil", ``uneinheitlich`` →
+  "entwickelte sich … uneinheitlich"; no class → no trend clause.
+* "über"/"unter dem Landeswert" only where the difference is statistically secured (the
+  reference lies outside the Kommune's confidence interval, or the funnel flag says so);
+  otherwise "etwa auf dem Niveau des Landes (Unterschied statistisch nicht gesichert)".
+* Differences are rounded to the displayed precision first: a rounded difference of 0 reads
+  "genau auf dem Landeswert".
+* "günstiger"/"ungünstiger" only where the indicator's direction is +1 or -1.
+* A secret or missing value gives a sentence saying that the value is not published and why,
+  and no comparison or trend claim.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from .errors import ParameterError
+from .fmt import default_decimals, fmt_diff, fmt_value, is_missing, normalize_unit, round_half_up
+
+__all__ = ["Subject", "Comparison", "TREND_CLASSES", "kernaussage", "kernaussagen"]
+
+#: Trend classes of :mod:`bimokit.trend` that a sentence can report.
+TREND_CLASSES = ("steigend", "fallend", "stabil", "uneinheitlich")
+
+_GENERA = ("m", "f", "n")
+_PRONOUN = {"m": "er", "f": "sie", "n": "es"}
+
+#: Reference kinds: (dative phrase "über dem …", genitive phrase "auf dem Niveau …",
+#: comparison phrase "günstiger als …").
+_REFERENCES = {
+    "land": ("dem Landeswert", "des Landes", "im Land"),
+    "bund": ("dem Bundeswert", "des Bundes", "im Bund"),
+    "gruppe": ("dem Wert der Vergleichsgruppe", "der Vergleichsgruppe", "in der Vergleichsgruppe"),
+}
+_REFERENCE_ALIASES = {
+    "land": "land",
+    "bund": "bund",
+    "deutschland": "bund",
+    "gruppe": "gruppe",
+    "group": "gruppe",
+    "vergleichsgruppe": "gruppe",
+}
+
+#: Why a value is not published, by status symbol.
+_MISSING_REASON = {
+    ".": "Geheimhaltung",
+    "x": "Aussage nicht sinnvoll",
+    "...": "Angabe fällt später an",
+    "/": "Zahlenwert nicht sicher genug",
+}
+#: Remarks after a published value, by status symbol.
+_VALUE_REMARK = {
+    "p": "vorläufig",
+    "s": "geschätzt",
+    "r": "berichtigt",
+    "()": "Aussagewert eingeschränkt",
+}
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The grammatical subject of a Kernaussage.
+
+    Parameters
+    ----------
+    phrase : str
+        The noun phrase with its article in the nominative, as it stands at the start of a
+        sentence but in lower case: ``"der Anteil der Schulabgängerinnen und Schulabgänger ohne
+        Hauptschulabschluss"``, ``"die Betreuungsquote der unter Dreijährigen"``.
+    genus : {"m", "f", "n"}
+        Grammatical gender of the head noun; decides the pronoun (er/sie/es).
+    plural : bool
+        The head noun is plural ("die Ausgaben je Schüler"): verbs and pronoun in the plural.
+
+    Examples
+    --------
+    >>> Subject("die Betreuungsquote der unter Dreijährigen", genus="f").pronoun
+    'sie'
+    >>> Subject.from_title("D3.1 Abgänger ohne Abschluss").phrase
+    'der Wert des Indikators „D3.1 Abgänger ohne Abschluss“'
+    """
+
+    phrase: str
+    genus: str = "m"
+    plural: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.phrase, str) or not self.phrase.strip():
+            raise ParameterError("`Subject.phrase` must be a non-empty German noun phrase.")
+        if self.genus not in _GENERA:
+            raise ParameterError(
+                f"`Subject.genus` must be one of 'm', 'f' or 'n'; not {self.genus!r}."
+            )
+
+    @classmethod
+    def from_title(cls, title: str) -> Subject:
+        """The fallback subject ``der Wert des Indikators „<title>“``."""
+        return cls(f"der Wert des Indikators „{str(title).strip()}“", genus="m")
+
+    @property
+    def pronoun(self) -> str:
+        """``er``/``sie``/``es``; ``sie`` in the plural."""
+        return "sie" if self.plural else _PRONOUN[self.genus]
+
+    @property
+    def capitalized(self) -> str:
+        """The phrase with a capital first letter (sentence start)."""
+        p = self.phrase.strip()
+        return p[:1].upper() + p[1:]
+
+    def verb(self, singular: str, plural: str) -> str:
+        """Pick the verb form that agrees with the subject."""
+        return plural if self.plural else singular
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A reference value the Kommune is compared with.
+
+    Parameters
+    ----------
+    value : float
+        The reference value (Land, Bund or Vergleichsgruppe), in the indicator's unit.
+    kind : {"land", "bund", "gruppe"}
+        Which reference it is; decides the wording ("dem Landeswert", "dem Bundeswert",
+        "dem Wert der Vergleichsgruppe").
+    significant : bool, optional
+        Whether the difference is statistically secured (e.g. the funnel flag: the Kommune lies
+        outside the 95 % limits). ``None``: decided from the Kommune's confidence interval
+        (passed to :func:`kernaussage`); without interval the difference is stated as it is
+        (full counts carry no sampling error).
+    """
+
+    value: float
+    kind: str = "land"
+    significant: bool | None = None
+
+    def __post_init__(self) -> None:
+        kind = _REFERENCE_ALIASES.get(str(self.kind).strip().lower())
+        if kind is None:
+            raise ParameterError(
+                f"`Comparison.kind` must be one of 'land', 'bund' or 'gruppe'; not {self.kind!r}."
+            )
+        object.__setattr__(self, "kind", kind)
+
+
+def _as_subject(subject: Subject | str) -> Subject:
+    if isinstance(subject, Subject):
+        return subject
+    if isinstance(subject, str) and subject.strip():
+        return Subject.from_title(subject)
+    raise ParameterError(
+        "`subject` must be a Subject(phrase, genus=…) or the indicator title as a string; "
+        f"not {subject!r}."
+    )
+
+
+def _status(status: object) -> str:
+    if is_missing(status):
+        return ""
+    return str(status).strip()
+
+
+def _year(year: object, name: str = "year") -> int:
+    if is_missing(year):
+        raise ParameterError(f"`{name}` must be a year such as 2024; it is missing.")
+    try:
+        f = float(year)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"`{name}` must be a year such as 2024; not {year!r}.") from exc
+    if not f.is_integer():
+        raise ParameterError(f"`{name}` must be a whole year such as 2024; not {year!r}.")
+    return int(f)
+
+
+def _join(parts: Sequence[str]) -> str:
+    if len(parts) == 1:
+        return parts[0]
+    return ", ".join(parts[:-1]) + " und " + parts[-1]
+
+
+def _comparison_clause(
+    value: float,
+    comp: Comparison,
+    *,
+    unit: str,
+    decimals: int,
+    ci_low: object,
+    ci_high: object,
+    direction: int,
+) -> str | None:
+    if is_missing(comp.value):
+        return None
+    ref = float(comp.value)
+    dative, genitive, where = _REFERENCES[comp.kind]
+    # Compare what the reader sees: the rounded values' difference.
+    shown = round_half_up(value, decimals) - round_half_up(ref, decimals)
+    shown = round_half_up(shown, decimals)
+    if shown == 0:
+        return f"genau auf {dative}"
+    significant = comp.significant
+    if significant is None and not (is_missing(ci_low) or is_missing(ci_high)):
+        significant = not (float(ci_low) <= ref <= float(ci_high))  # type: ignore[arg-type]
+    if significant is False:
+        return f"etwa auf dem Niveau {genitive} (Unterschied statistisch nicht gesichert)"
+    side = "über" if shown > 0 else "unter"
+    clause = f"{fmt_diff(abs(shown), unit, decimals, prose=True)} {side} {dative}"
+    if direction in (1, -1):
+        better = (shown > 0) == (direction == 1)
+        clause += f" ({'günstiger' if better else 'ungünstiger'} als {where})"
+    return clause
+
+
+def _trend_clause(subject: Subject, trend: str, since: int | None, until: int | None) -> str:
+    if since is None:
+        when = "im Beobachtungszeitraum"
+    elif until is None:
+        when = f"seit {since}"
+    else:
+        when = f"von {since} bis {until}"
+    pron = subject.pronoun
+    if trend == "steigend":
+        return f"{when} {subject.verb('ist', 'sind')} {pron} gestiegen"
+    if trend == "fallend":
+        return f"{when} {subject.verb('ist', 'sind')} {pron} gesunken"
+    if trend == "stabil":
+        return f"{when} {subject.verb('blieb', 'blieben')} {pron} weitgehend stabil"
+    return f"{when} {subject.verb('entwickelte', 'entwickelten')} {pron} sich uneinheitlich"
+
+
+def kernaussage(
+    value: float | None,
+    *,
+    subject: Subject | str,
+    year: int,
+    unit: str,
+    status: str | None = "",
+    decimals: int | None = None,
+    comparisons: Comparison | Sequence[Comparison] | None = None,
+    ci_low: float | None = None,
+    ci_high: float | None = None,
+    trend: str | None = None,
+    trend_since: int | None = None,
+    trend_until: int | None = None,
+    direction: int | None = 0,
+) -> str:
+    """One German Kernaussage about an indicator value of a Kommune.
+
+    Parameters
+    ----------
+    value : float or None
+        The Kommune's value in ``year`` (NaN/None where not published).
+    subject : Subject or str
+        The grammatical subject; a plain string is taken as the indicator title and gives
+        "Der Wert des Indikators „…“".
+    year : int
+        Reporting year of ``value``.
+    unit : str
+        ``%`` (differences in Prozentpunkten), ``‰``, ``je 1.000 Einwohner``, ``EUR``,
+        ``Anzahl``, … (see :func:`bimokit.fmt.normalize_unit`).
+    status : str
+        Status symbol of ``value`` (DESIGN.md): ``.``/``x``/``...``/``/`` → not published;
+        ``p`` → "(vorläufig)", ``s`` → "(geschätzt)", ``r`` → "(berichtigt)",
+        ``()`` → "(Aussagewert eingeschränkt)".
+    decimals : int, optional
+        Displayed precision; default 1 for shares and rates, 0 for EUR and counts.
+    comparisons : Comparison or list of Comparison, optional
+        Reference values (Land, Bund, Vergleichsgruppe) in the order they are to be named.
+    ci_low, ci_high : float, optional
+        Confidence interval of ``value``; a reference inside it makes the difference "statistisch
+        nicht gesichert" unless the Comparison carries its own ``significant`` flag.
+    trend : {"steigend", "fallend", "stabil", "uneinheitlich"}, optional
+        Trend class from :mod:`bimokit.trend`; ``None``/NaN: no trend clause.
+    trend_since, trend_until : int, optional
+        First and last year of the trend; ``trend_until`` equal to ``year`` is not repeated.
+    direction : {1, -1, 0}
+        1: higher is better, -1: higher is worse, 0/None: neutral (no judgement).
+
+    Returns
+    -------
+    str
+        One sentence ending with a full stop.
+
+    Notes
+    -----
+    The difference is computed from the values rounded to ``decimals`` and rounded again, so the
+    sentence matches the numbers printed in tables. A difference of zero at that precision reads
+    "genau auf dem Landeswert" whatever the significance. A secret or missing value yields only
+    the sentence that the value is not published; nothing else is claimed.
+
+    Examples
+    --------
+    >>> s = Subject("der Anteil der Schulabgängerinnen und Schulabgänger ohne "
+    ...             "Hauptschulabschluss", genus="m")
+    >>> kernaussage(7.1, subject=s, year=2024, unit="%",
+    ...             comparisons=Comparison(5.7, "land"), trend="steigend", trend_since=2015)
+    'Der Anteil der Schulabgängerinnen und Schulabgänger ohne Hauptschulabschluss lag 2024 bei 7,1 % und damit 1,4 Prozentpunkte über dem Landeswert; seit 2015 ist er gestiegen.'
+    >>> kernaussage(None, subject=s, year=2024, unit="%", status=".")
+    'Der Anteil der Schulabgängerinnen und Schulabgänger ohne Hauptschulabschluss liegt für 2024 nicht vor (Geheimhaltung).'
+    """  # noqa: E501
+    subj = _as_subject(subject)
+    yr = _year(year)
+    u = normalize_unit(unit)
+    dec = default_decimals(u) if decimals is None else decimals
+    if not isinstance(dec, int) or dec < 0:
+        raise ParameterError(f"`decimals` must be a whole number ≥ 0; not {decimals!r}.")
+    st = _status(status)
+    dirn = 0 if is_missing(direction) else direction
+    if dirn not in (1, -1, 0):
+        raise ParameterError(f"`direction` must be 1, -1 or 0; not {direction!r}.")
+    tr = None if is_missing(trend) else str(trend).strip().lower()
+    if tr is not None and tr not in TREND_CLASSES:
+        raise ParameterError(
+            "`trend` must be one of 'steigend', 'fallend', 'stabil' or 'uneinheitlich' "
+            f"(or None); not {trend!r}."
+        )
+
+    vorliegen = subj.verb("liegt", "liegen")
+    if st in _MISSING_REASON or is_missing(value):
+        reason = _MISSING_REASON.get(st, "keine Angabe")
+        return f"{subj.capitalized} {vorliegen} für {yr} nicht vor ({reason})."
+    try:
+        val = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"`value` must be a number; not {value!r}.") from exc
+    if math.isinf(val):
+        raise ParameterError(f"`value` must be a finite number; not {value!r}.")
+
+    text = (
+        f"{subj.capitalized} {subj.verb('lag', 'lagen')} {yr} bei "
+        f"{fmt_value(val, u, dec, prose=True)}"
+    )
+    if st in _VALUE_REMARK:
+        text += f" ({_VALUE_REMARK[st]})"
+
+    if comparisons is None:
+        comps: list[Comparison] = []
+    elif isinstance(comparisons, Comparison):
+        comps = [comparisons]
+    else:
+        comps = list(comparisons)
+    for c in comps:
+        if not isinstance(c, Comparison):
+            raise ParameterError(
+                f"`comparisons` must hold Comparison(value, kind) objects; not {c!r}."
+            )
+    clauses = [
+        cl
+        for c in comps
+        if (
+            cl := _comparison_clause(
+                val, c, unit=u, decimals=dec, ci_low=ci_low, ci_high=ci_high, direction=dirn
+            )
+        )
+    ]
+    if clauses:
+        text += " und damit " + _join(clauses)
+
+    if tr is not None:
+        since = None if is_missing(trend_since) else _year(trend_since, "trend_since")
+        until = None if is_missing(trend_until) else _year(trend_until, "trend_until")
+        if until == yr:
+            until = None
+        text += "; " + _trend_clause(subj, tr, since, until)
+    return text + "."
+
+
+#: Row keys of :func:`kernaussagen` → (Comparison kind, significance key).
+_ROW_REFERENCES = (
+    ("land_value", "land", "land_significant"),
+    ("bund_value", "bund", "bund_significant"),
+    ("group_value", "gruppe", "group_significant"),
+)
+
+
+def _get(row: Mapping[str, Any], *keys: str) -> Any:
+    for k in keys:
+        if k in row and not is_missing(row[k]):
+            return row[k]
+    return None
+
+
+def _flag(x: Any) -> bool | None:
+    if x is None or is_missing(x):
+        return None
+    if isinstance(x, str):
+        low = x.strip().lower()
+        if low in ("true", "ja", "1", "yes"):
+            return True
+        if low in ("false", "nein", "0", "no"):
+            return False
+        raise ParameterError(f"A significance flag must be True or False; not {x!r}.")
+    return bool(x)
+
+
+def kernaussagen(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> list[str]:
+    """Kernaussagen for several indicators, one sentence per row.
+
+    Parameters
+    ----------
+    rows : DataFrame or iterable of mappings
+        One row per indicator (usually the Kommune's latest year joined with the comparison and
+        trend results). Keys:
+
+        * ``value``, ``year``, ``unit`` (required);
+        * ``subject`` (a :class:`Subject` or a phrase with ``genus`` and optional ``plural``
+          keys) or ``title`` (fallback "Der Wert des Indikators „…“");
+        * ``unit``, ``status``, ``decimals``, ``direction``, ``ci_low``, ``ci_high``;
+        * ``land_value``, ``bund_value``, ``group_value`` and their optional flags
+          ``land_significant``, ``bund_significant``, ``group_significant``;
+        * ``trend`` or ``trend_class``; ``trend_since`` or ``first_year``; ``trend_until`` or
+          ``last_year``.
+
+        Missing keys and NaN cells are treated as absent.
+
+    Returns
+    -------
+    list of str
+        The sentences in row order.
+
+    Examples
+    --------
+    >>> kernaussagen([
+    ...     {"title": "Ausgaben je Schüler", "value": 7512.4, "year": 2023, "unit": "EUR",
+    ...      "land_value": 7012.0},
+    ...     {"subject": "die Übergangsquote auf das Gymnasium", "genus": "f", "value": 41.26,
+    ...      "year": 2024, "unit": "%", "trend_class": "stabil", "first_year": 2015},
+    ... ])  # doctest: +NORMALIZE_WHITESPACE
+    ['Der Wert des Indikators „Ausgaben je Schüler“ lag 2023 bei 7.512 Euro und damit 500 Euro über dem Landeswert.',
+     'Die Übergangsquote auf das Gymnasium lag 2024 bei 41,3 %; seit 2015 blieb sie weitgehend stabil.']
+    """  # noqa: E501
+    if isinstance(rows, pd.DataFrame):
+        records: list[Mapping[str, Any]] = rows.to_dict(orient="records")
+    else:
+        records = list(rows)
+    out: list[str] = []
+    for i, row in enumerate(records):
+        if not isinstance(row, Mapping):
+            raise ParameterError(f"Row {i}: expected a mapping of column → value; not {row!r}.")
+        try:
+            out.append(_kernaussage_from_row(row))
+        except ParameterError as exc:
+            raise ParameterError(f"Row {i}: {exc}") from None
+    return out
+
+
+def _kernaussage_from_row(row: Mapping[str, Any]) -> str:
+    if "year" not in row:
+        raise ParameterError("the key 'year' is missing.")
+    if "value" not in row:
+        raise ParameterError("the key 'value' is missing.")
+    if "unit" not in row or is_missing(row["unit"]):
+        raise ParameterError("the key 'unit' is missing (e.g. '%', 'EUR', 'Anzahl').")
+    subject = row.get("subject")
+    if isinstance(subject, str) and subject.strip():
+        genus = _get(row, "genus") or "m"
+        plural = bool(_flag(row.get("plural")))
+        subj: Subject | str = Subject(subject, genus=str(genus), plural=plural)
+    elif isinstance(subject, Subject):
+        subj = subject
+    else:
+        title = _get(row, "title", "indicator")
+        if title is None:
+            raise ParameterError("neither 'subject' nor 'title' is given.")
+        subj = str(title)
+    comps = [
+        Comparison(float(row[key]), kind, significant=_flag(row.get(sig)))
+        for key, kind, sig in _ROW_REFERENCES
+        if key in row and not is_missing(row[key])
+    ]
+    decimals = _get(row, "decimals")
+    direction = _get(row, "direction")
+    return kernaussage(
+        row["value"],
+        subject=subj,
+        year=row["year"],
+        unit=str(row["unit"]),
+        status=_get(row, "status") or "",
+        decimals=None if decimals is None else int(decimals),
+        comparisons=comps,
+        ci_low=_get(row, "ci_low"),
+        ci_high=_get(row, "ci_high"),
+        trend=_get(row, "trend", "trend_class"),
+        trend_since=_get(row, "trend_since", "first_year"),
+        trend_until=_get(row, "trend_until", "last_year"),
+        direction=0 if direction is None else int(direction),
+    )
