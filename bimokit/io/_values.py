@@ -1,0 +1,282 @@
+"""Shared pieces of the readers: decoding, symbols, years, region keys, column names.
+
+Everything here works on whole columns at once (vectorised); the readers only loop over
+header rows and columns, never over the cells of a body.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+
+__all__ = [
+    "AGS_PATTERN",
+    "decode_file",
+    "parse_values",
+    "parse_value_tokens_ok",
+    "parse_years",
+    "parse_year",
+    "check_ags",
+    "region_levels",
+    "snake",
+    "unique_name",
+]
+
+#: Region keys as published: Deutschland, Land, Regierungsbezirk, Kreis, Gemeinde (AGS, ARS).
+AGS_PATTERN = r"DG|\d{2}|\d{3}|\d{5}|\d{8}|\d{12}"
+#: Own small areas (tidy files only): ``<5-digit Kreis>-<code>``.
+SOZIALRAUM_PATTERN = r"\d{5}-[0-9A-Za-z_]+"
+
+_AGS_RE = re.compile(rf"(?:{AGS_PATTERN})")
+
+#: Symbols that replace a value (Zeichenerklärung), with the status they give.
+_SYMBOLS = {
+    "-": "-",
+    "\u2013": "-",  # en dash, as some hand-edited files write the true zero
+    ".": ".",
+    "x": "x",
+    "X": "x",
+    "...": "...",
+    "\u2026": "...",  # the single-character ellipsis
+    "/": "/",
+}
+_FLAGGED = re.compile(
+    r"^(?:\((?P<paren>[+-]?\d+(?:[.,]\d+)?)\)|(?P<num>[+-]?\d+(?:[.,]\d+)?)\s*(?P<flag>[prs]))$"
+)
+
+#: What a value cell may hold, for error messages.
+EXPECTED_VALUE = (
+    "expected a number (1234, 12,5 or -3,2) or a symbol: - (zero), . (secret), x (not "
+    "meaningful), ... (later), / (unreliable), (123) (limited), 123p / 123r / 123s (flags)"
+)
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def decode_file(path: str | Path) -> str:
+    """Read a text export and return its text, detecting the encoding.
+
+    UTF-8 (with or without BOM) is tried strictly first; otherwise the file is read as
+    Windows-1252 (a superset of ISO-8859-1 for printable text), or ISO-8859-1 where a byte
+    is undefined in Windows-1252.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, empty, a folder, UTF-16 or binary.
+    """
+    p = Path(path)
+    if p.is_dir():
+        raise InputError(
+            "is a folder; expected one export file (folders are read by the loader)", path=p
+        )
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found", path=p) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", path=p) from None
+    if not raw.strip():
+        raise InputError("the file is empty; expected a statistics export", path=p)
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or raw[:400].count(b"\x00") > 20:
+        raise InputError(
+            "the file is UTF-16 encoded; expected UTF-8 or ISO-8859-1 text "
+            "(save it again as 'CSV (UTF-8)' or download it as CSV from GENESIS)",
+            path=p,
+        )
+    if raw[:4] == b"PK\x03\x04":
+        raise InputError(
+            "the file is a ZIP archive or an XLSX workbook; expected a CSV text file "
+            "(unpack the archive; read own XLSX tables with read_tidy)",
+            path=p,
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            text = raw.decode("latin-1")
+    bad = _CONTROL.search(text)
+    if bad is not None:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise InputError(
+            f"the file contains the control byte {bad.group()!r}: it is binary or in an "
+            "unsupported encoding; expected UTF-8 or ISO-8859-1 text",
+            path=p,
+            line=line,
+        )
+    return text
+
+
+def parse_values(tokens: pd.Series | np.ndarray, *, decimal: str = "both"):
+    """Turn published cell texts into values and statuses.
+
+    Parameters
+    ----------
+    tokens : Series or array of str
+        The cells as text.
+    decimal : {"both", "comma", "point"}
+        ``"both"`` reads ``12,5`` and ``12.5`` (classic and flat exports have no thousands
+        separators); ``"point"`` only ``12.5``; ``"comma"`` reads ``1.234,5`` (point as
+        thousands separator).
+
+    Returns
+    -------
+    values : numpy.ndarray of float
+    status : numpy.ndarray of object (str)
+    bad : numpy.ndarray of int
+        Positions of cells that are neither a number nor a known symbol (empty if all good).
+
+    Examples
+    --------
+    >>> v, s, bad = parse_values(["12", "-3,5", "-", ".", "(7)", "8p", "x", "abc"])
+    >>> v.tolist()[:6], s.tolist(), bad.tolist()
+    ([12.0, -3.5, 0.0, nan, 7.0, 8.0], ['', '', '-', '.', '()', 'p', 'x', ''], [7])
+    """
+    s = pd.Series(np.asarray(tokens, dtype=object), dtype=object)
+    n = len(s)
+    if decimal == "comma":
+        prepared = s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    elif decimal == "point":
+        prepared = s
+    else:
+        prepared = s.str.replace(",", ".", regex=False)
+    num = pd.to_numeric(prepared, errors="coerce").to_numpy(dtype="float64", copy=True)
+    ok = np.isfinite(num)
+    values = num
+    status = np.full(n, "", dtype=object)
+    rest = np.flatnonzero(~ok)
+    if len(rest) == 0:
+        return values, status, rest
+    other = s.iloc[rest].str.strip()
+    sym = other.map(_SYMBOLS)
+    is_sym = sym.notna().to_numpy()
+    pos = rest[is_sym]
+    status[pos] = sym.to_numpy()[is_sym]
+    values[pos] = np.where(status[pos] == "-", 0.0, np.nan)
+    left = other[~is_sym]
+    bad = rest[~is_sym]
+    if len(left):
+        m = left.str.extract(_FLAGGED)
+        paren = m["paren"].notna().to_numpy()
+        flag = m["num"].notna().to_numpy()
+        if decimal == "point":
+            ok_dec = ~(m["paren"].str.contains(",", regex=False).fillna(False).to_numpy()
+                       | m["num"].str.contains(",", regex=False).fillna(False).to_numpy())
+            paren &= ok_dec
+            flag &= ok_dec
+        number = m["paren"].where(m["paren"].notna(), m["num"]).str.replace(",", ".", regex=False)
+        parsed = pd.to_numeric(number, errors="coerce").to_numpy(dtype="float64")
+        good = paren | flag
+        values[bad[good]] = parsed[good]
+        status[bad[paren]] = "()"
+        status[bad[flag]] = m["flag"].to_numpy()[flag]
+        bad = bad[~good]
+    values[bad] = np.nan
+    return values, status, bad
+
+
+_YEAR_RE = re.compile(
+    r"^(?:(?:WS|SS|WiSe|SoSe|Wintersemester|Sommersemester|Schuljahr|Jahr)\s*)?"
+    r"(?:\d{1,2}\.\d{1,2}\.)?(?P<year>(?:19|20)\d{2})(?:\s*/\s*(?:\d{2}|\d{4}))?$"
+)
+
+
+def parse_year(text: str) -> int | None:
+    """Return the year a time label stands for, or None.
+
+    ``2015``, ``31.12.2018``, ``2015/16``, ``WS 2015/16`` → the (starting) year.
+
+    Examples
+    --------
+    >>> [parse_year(t) for t in ["2015", "31.12.2018", "2015/16", "WS 2015/16", "Stichtag"]]
+    [2015, 2018, 2015, 2015, None]
+    """
+    m = _YEAR_RE.match(text.strip())
+    return int(m.group("year")) if m else None
+
+
+def parse_years(texts: pd.Series) -> pd.Series:
+    """Vectorised :func:`parse_year`: float Series with NaN where a text is not a time label."""
+    m = texts.astype(object).str.strip().str.extract(_YEAR_RE)
+    return pd.to_numeric(m["year"], errors="coerce")
+
+
+def check_ags(codes: pd.Series, *, allow_sozialraum: bool = False) -> np.ndarray:
+    """Return positions of region keys that have no known shape."""
+    pattern = AGS_PATTERN + (f"|{SOZIALRAUM_PATTERN}" if allow_sozialraum else "")
+    ok = codes.astype(object).str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
+    return np.flatnonzero(~ok)
+
+
+def _levels_by_length(codes: pd.Series) -> pd.Series:
+    text = codes.astype(object)
+    n = text.str.len()
+    conditions = [
+        (text == "DG").to_numpy(dtype=bool),
+        (n == 2).to_numpy(dtype=bool),
+        (n == 3).to_numpy(dtype=bool),
+        (n == 5).to_numpy(dtype=bool),
+        ((n == 8) | (n == 12)).to_numpy(dtype=bool),
+        text.str.contains("-", regex=False).fillna(False).to_numpy(dtype=bool),
+    ]
+    names = ["bund", "land", "regbez", "kreis", "gemeinde", "sozialraum"]
+    return pd.Series(np.select(conditions, names, default=""), index=codes.index, name="level")
+
+
+def region_levels(codes: pd.Series) -> pd.Series:
+    """Level of every (already validated) key: bund, land, regbez, kreis, gemeinde, sozialraum."""
+    try:
+        from ..regions import ags_levels
+    except ImportError:  # pragma: no cover - regions is built in parallel
+        return _levels_by_length(codes)
+    return ags_levels(codes.reset_index(drop=True)).set_axis(codes.index).astype(object)
+
+
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe",
+                          "Ü": "ue"})
+
+
+def snake(label: str) -> str:
+    """Column name for a published label: snake_case ASCII.
+
+    Examples
+    --------
+    >>> snake("Nationalität"), snake("Klassenstufe / Jahrgangsstufe"), snake("Geschlecht")
+    ('nationalitaet', 'klassenstufe_jahrgangsstufe', 'geschlecht')
+    """
+    text = label.strip().translate(_UMLAUTS).lower()
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+    if not text:
+        text = "merkmal"
+    if text[0].isdigit():
+        text = "m_" + text
+    return text
+
+
+#: Names a dimension column must not take.
+RESERVED = frozenset({"ags", "year", "variable", "value", "status", "source", "name", "level"})
+
+
+def unique_name(name: str, taken) -> str:
+    """``name``, or ``name_2``, ``name_3`` … if taken or reserved."""
+    if name not in taken and name not in RESERVED:
+        return name
+    k = 2
+    while f"{name}_{k}" in taken:
+        k += 1
+    return f"{name}_{k}"
+
+
+def parse_value_tokens_ok(token: str) -> bool:
+    """Whether one cell text is a number or a known symbol (used to tell values from labels)."""
+    _, _, bad = parse_values([token])
+    return len(bad) == 0

@@ -1,0 +1,676 @@
+"""Reader for the classic GENESIS / Regionalstatistik table CSV ("GENESIS-Tabelle: …").
+
+The layout, as published
+------------------------
+::
+
+    GENESIS-Tabelle: 21111-02-06-4                      line 1: table code
+    Allgemeinbildende Schulen: Absolventen/Abgänger;;;  title lines (trailing ;;;)
+    regionale Tiefe: Kreise und krfr. Städte;;;
+    Statistik der allgemein bildenden Schulen;;;        the statistic
+    Absolventen/Abgänger (Anzahl);;;                    measure line (one measure only)
+    ;;;Schulabschluss;Schulabschluss;…                  2-4 column-header rows
+    ;;;Insgesamt;Insgesamt;ohne Hauptschulabschluss;…
+    ;;;Insgesamt;weiblich;Insgesamt;weiblich;…
+    ;;;Anzahl;Anzahl;…                                  unit row (several measures only)
+    2015;DG;Deutschland;846423;414111;…                 body: [year;] code; name; [label;] values
+    __________                                          footer: notes, ©, Stand
+    "zu ""gesamte Tabelle"": …"
+    Stand: 15.12.2017 / 14:16:49
+
+The year is found in one of three places: a block line (``2015;;;;``) above its rows, the
+first column (``2015;DG;…``), or a time header (``Stichtag`` / ``31.12.2018``, or year
+columns ``2019;2020;2021``). Header rows are told apart by their content: a time row parses
+as dates/years, a unit row holds units, the first remaining row names the measures where the
+title has no measure line, a row of dimension names (``Geschlecht;Geschlecht;Nationalität``)
+pairs with the value row below it, and an unlabelled value row (``Insgesamt;weiblich``) is
+named from its well-known values (``geschlecht``, ``nationalitaet``) or ``merkmal_<n>``.
+
+Truncated files: an export without the footer line ``__________`` is refused by default (the
+rows after the cut would be lost without notice); ``require_footer=False`` reads such a file
+when every row present is complete. A row cut in the middle is always an error.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ._export import Export
+from ._values import (
+    AGS_PATTERN,
+    EXPECTED_VALUE,
+    decode_file,
+    parse_value_tokens_ok,
+    parse_values,
+    parse_year,
+    parse_years,
+    region_levels,
+    snake,
+    unique_name,
+)
+
+__all__ = ["read_genesis"]
+
+_HEAD = "GENESIS-Tabelle:"
+_FOOTER = "__________"
+
+_TIME_NAME = re.compile(
+    r"(?i)^(stichtag|stichtage|jahr|jahre|zeit|zeitraum|schuljahr|schuljahre|berichtsjahr|"
+    r"semester|wintersemester|sommersemester|studienjahr|prüfungsjahr|erhebungsjahr|"
+    r"monat|quartal)\b"
+)
+_UNIT = re.compile(
+    r"^(?:(?:Tsd|Mill|Mio|Mrd)\.?\s*)?(?:EUR|Euro|€|DM|Anzahl|Personen|Prozent|%|‰|Promille|"
+    r"Prozentpunkte|Anteil|Index|ha|qkm|km²|km2|km|m²|m2|qm|m³|cbm|t|Tonnen|kg|Std\.?|Stunden|"
+    r"Jahre|Tage|Monate|1000|1\.000|Tsd\.?|Mill\.?|Stück|Betten|Einwohner|MWh|kWh|GWh|"
+    r"\d{4}\s*=\s*100)(?:\s+(?:je|pro)\s+.+)?$"
+)
+_MEASURE = re.compile(r"^(?P<label>.+?)\s*\((?P<unit>[^()]+)\)$")
+_STAND = re.compile(r"Stand:\s*(\d{1,2})\.(\d{1,2})\.(\d{4})")
+
+_SEX = {"insgesamt", "männlich", "weiblich", "maennlich"}
+_NATIONALITY = {
+    "insgesamt", "deutsche", "deutsch", "ausländer", "ausländer(innen)", "ausländerinnen",
+    "ausländer/-innen", "ausländisch", "ausländerinnen und ausländer",
+}
+_VALUE_LIKE = _SEX | _NATIONALITY | {"zusammen"}
+_VALUE_PREFIX = ("mit ", "ohne ", "unter ", "dar.", "darunter", "davon", "und mehr")
+_DIM_NAME_PREFIX = (
+    "geschlecht", "nationalität", "staatsangehörigkeit", "alter", "schul", "abschluss",
+    "klassenstufe", "jahrgangsstufe", "betreuung", "träger", "art ", "familienstand",
+    "migration", "wirtschaft", "fach", "hochschul", "studien", "ausbildung", "beruf",
+    "einrichtung", "religion", "bildung", "herkunft",
+)
+
+TOTAL_LABEL = "Insgesamt"
+
+
+def _fields(line: str) -> list[str]:
+    return next(csv.reader([line], delimiter=";", quotechar='"'), [])
+
+
+def _leading_empty(cells: list[str]) -> int:
+    n = 0
+    for c in cells:
+        if c.strip():
+            break
+        n += 1
+    return n
+
+
+def read_genesis(path: str | Path, *, require_footer: bool = True) -> Export:
+    """Read a classic GENESIS / Regionalstatistik table CSV as published.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.csv`` export (ISO-8859-1 or UTF-8, ``;``-separated, decimal comma).
+    require_footer : bool, default True
+        Refuse a file without the footer line ``__________`` (a truncated download). With
+        ``False`` such a file is read as far as it goes, provided every row is complete.
+
+    Returns
+    -------
+    Export
+        ``facts`` with columns ``ags, year, variable, <dims…>, value, status, source``;
+        ``regions`` with ``ags, name, level``; ``table_code``, ``title``, ``stand``, ``units``,
+        ``notes``, ``path`` (see :class:`bimokit.io.Export`).
+
+    Raises
+    ------
+    InputError
+        Naming file, line and field: not a GENESIS table, wrong separator or encoding,
+        truncated file, a value that is neither a number nor a symbol, a region key of
+        unknown shape, no year anywhere, or the same region, year and column twice.
+
+    Notes
+    -----
+    Symbols: ``-`` → 0 with status ``-``; ``.``, ``x``, ``...``, ``/`` → NaN with that status;
+    ``(123)`` → 123 with status ``()``; ``123p``, ``123 r``, ``123s`` → 123 with the flag.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> text = (
+    ...     "GENESIS-Tabelle: 99999-01-01-4\\n"
+    ...     "Beispiel;;;\\nBeispielstatistik;;;\\nSchüler (Anzahl);;;\\n"
+    ...     ";;Insgesamt;weiblich\\n"
+    ...     "2015;;;\\nDG;Deutschland;120;.\\n01;  Schleswig-Holstein;-;(4)\\n"
+    ...     "__________\\nStand: 01.02.2017 / 10:00:00\\n")
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "99999-01-01-4.csv"
+    >>> _ = p.write_bytes(text.encode("latin-1"))
+    >>> ex = read_genesis(p)
+    >>> ex.facts[["ags", "year", "variable", "geschlecht", "value", "status"]]
+      ags  year variable geschlecht  value status
+    0  DG  2015  Schüler  Insgesamt  120.0
+    1  DG  2015  Schüler   weiblich    NaN      .
+    2  01  2015  Schüler  Insgesamt    0.0      -
+    3  01  2015  Schüler   weiblich    4.0     ()
+    >>> ex.stand, ex.units
+    (datetime.date(2017, 2, 1), {'Schüler': 'Anzahl'})
+    """
+    text = decode_file(path)
+    return _parse(text, str(path), require_footer=require_footer)
+
+
+# --------------------------------------------------------------------------------------
+# parsing
+
+
+def _parse(text: str, path: str, *, require_footer: bool) -> Export:
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.lstrip("\ufeff")
+    first_end = text.find("\n")
+    first = text if first_end < 0 else text[:first_end]
+    first_cell = _fields(first)[0].strip() if first.strip() else ""
+    if not first_cell.startswith(_HEAD):
+        raise InputError(
+            f"expected the first line to start with '{_HEAD} <code>', found {first[:60]!r}",
+            path=path, line=1,
+        )
+    table_code = first_cell[len(_HEAD):].strip().split()[0] if first_cell[len(_HEAD):].strip() \
+        else None
+
+    # footer: the first line that starts with ten underscores
+    footer_pos = text.find("\n" + _FOOTER)
+    if footer_pos < 0 and text.startswith(_FOOTER):
+        footer_pos = 0
+    if footer_pos < 0:
+        footer_pos = text.find('\n"' + _FOOTER)
+    if footer_pos < 0:
+        if require_footer:
+            raise InputError(
+                "no footer line '__________' found: the file seems truncated (a GENESIS "
+                "export ends with '__________', the notes and 'Stand: …'); download it again, "
+                "or pass require_footer=False to read the rows present",
+                path=path,
+            )
+        footer_pos = len(text)
+    footer_line = text.count("\n", 0, footer_pos) + 2  # 1-based line of '____'
+
+    # ---- header: scan lines until the first data row
+    titles: list[str] = []
+    header_rows: list[tuple[int, list[str]]] = []  # (line number, cells)
+    pre_block_year: int | None = None
+    pos = first_end + 1 if first_end >= 0 else len(text)
+    lineno = 1
+    body_start = None
+    first_data: list[str] = []
+    any_semicolon = False
+    while pos < footer_pos:
+        end = text.find("\n", pos)
+        if end < 0 or end > footer_pos:
+            end = footer_pos
+        line = text[pos:end]
+        lineno += 1
+        if ";" in line:
+            any_semicolon = True
+        cells = _fields(line) if line.strip() else []
+        nonempty = [c for c in cells if c.strip()]
+        if nonempty:
+            head = cells[0].strip()
+            rest = any(c.strip() for c in cells[1:])
+            if head and rest:
+                body_start = pos
+                body_line = lineno
+                first_data = cells
+                break
+            if not head:
+                header_rows.append((lineno, cells))
+            else:
+                year = parse_year(head)
+                if year is not None and not rest and re.fullmatch(r"[\d./ ]+", head):
+                    pre_block_year = year
+                else:
+                    titles.append(head)
+        pos = end + 1
+    if body_start is None:
+        if not any_semicolon and "," in text[:footer_pos]:
+            raise InputError(
+                "the fields are separated by ',' : expected ';' as in GENESIS exports "
+                "(was the file re-saved by a spreadsheet program?)",
+                path=path, line=2,
+            )
+        raise InputError(
+            "no data rows found: expected rows like 'DG;Deutschland;123' or "
+            "'2015;DG;Deutschland;123' between the header and the footer '__________'",
+            path=path, line=min(lineno + 1, footer_line),
+        )
+    ncols = len(first_data)
+
+    # ---- measure line (one measure only) and title
+    measure = None
+    if len(titles) >= 2:
+        m = _MEASURE.match(titles[-1])
+        if m and _UNIT.match(m.group("unit").strip()):
+            measure = (m.group("label").strip(), m.group("unit").strip())
+            titles = titles[:-1]
+    title = " ".join(t.strip() for t in titles)
+
+    # ---- layout of the label columns
+    head0 = first_data[0].strip()
+    year_col = parse_year(head0) is not None and not re.fullmatch(AGS_PATTERN, head0)
+    code_col = 1 if year_col else 0
+    name_col = code_col + 1
+    if header_rows:
+        n_label = min(_leading_empty(c) for _, c in header_rows)
+    else:
+        n_label = name_col + 1
+    n_label = max(n_label, name_col + 1)
+    # a "label" column whose first cell is a value is a value column with an empty header
+    for j in range(name_col + 1, min(n_label, ncols)):
+        if parse_value_tokens_ok(first_data[j]):
+            n_label = j
+            break
+    if n_label >= ncols:
+        raise InputError(
+            f"the table has no value columns: {ncols} fields per row, all of them labels",
+            path=path, line=body_line,
+        )
+    k = ncols - n_label
+    for ln, cells in header_rows:
+        extra = [c for c in cells[ncols:] if c.strip()]
+        if extra:
+            raise InputError(
+                f"the header row has {len(cells)} fields but the data rows have {ncols}",
+                path=path, line=ln,
+            )
+    hdr = [(ln, [c.strip() for c in (cells + [""] * ncols)[n_label:ncols]])
+           for ln, cells in header_rows]
+
+    columns = _column_keys(hdr, k, measure, path)
+
+    # ---- body
+    body_text = text[body_start:footer_pos]
+    df, line_of = _read_body(body_text, body_line, ncols, path)
+    c0 = df[0].str.strip()
+    c1 = df[1].str.strip()
+    blank = (c0 == "") & (c1 == "")
+    if blank.any():
+        blank &= (df.loc[:, 2:] == "").all(axis=1) if ncols > 2 else blank
+    block = ~blank & (c1 == "") & (c0 != "")
+    if block.any():
+        cand = np.flatnonzero(block.to_numpy())
+        others_empty = (df.iloc[cand, 2:] == "").all(axis=1).to_numpy() if ncols > 2 else \
+            np.ones(len(cand), bool)
+        years_b = parse_years(c0.iloc[cand]).to_numpy()
+        valid = others_empty & ~np.isnan(years_b)
+        if not valid.all() and not year_col:
+            i = cand[np.flatnonzero(~valid)[0]]
+            raise InputError(
+                f"row has no region name: expected 'code;name;values…' or a year line such "
+                f"as '2015;;;', found {';'.join(df.iloc[i].tolist())[:60]!r}",
+                path=path, line=int(line_of[i]), field=2,
+            )
+        # in the year-column layout a row with an empty code stays a data row (and fails
+        # the region-code check below with its line)
+        block_mask = np.zeros(len(df), bool)
+        block_mask[cand[valid]] = True
+        block = pd.Series(block_mask, index=df.index)
+    data = ~blank & ~block
+    data_idx = np.flatnonzero(data.to_numpy())
+    if len(data_idx) == 0:
+        raise InputError("no data rows found between the header and the footer",
+                         path=path, line=body_line)
+    lines = line_of[data_idx]
+    body = df.iloc[data_idx]
+
+    codes = body[code_col].str.strip()
+    bad = np.flatnonzero(~codes.str.fullmatch(AGS_PATTERN).fillna(False).to_numpy(bool))
+    if len(bad):
+        i = bad[0]
+        raise InputError(
+            f"region code {codes.iloc[i]!r} has an unknown shape: expected 'DG' or a key of "
+            "2 (Land), 3 (Regierungsbezirk), 5 (Kreis), 8 or 12 digits (Gemeinde)"
+            + (f"; {len(bad)} rows are affected" if len(bad) > 1 else ""),
+            path=path, line=int(lines[i]), field=code_col + 1,
+        )
+    names = body[name_col].str.strip()
+
+    # ---- years of the rows
+    row_year = None
+    if year_col:
+        yrs = parse_years(body[0])
+        bad = np.flatnonzero(yrs.isna().to_numpy())
+        if len(bad):
+            i = bad[0]
+            raise InputError(
+                f"expected a year (e.g. 2015 or 31.12.2018) in the first column, found "
+                f"{body[0].iloc[i]!r}", path=path, line=int(lines[i]), field=1,
+            )
+        row_year = yrs.to_numpy(dtype="float64")
+    elif block.any() or pre_block_year is not None:
+        ys = pd.Series(np.nan, index=df.index)
+        if block.any():
+            ys[block] = parse_years(c0[block]).to_numpy()
+        if pre_block_year is not None and not block.iloc[0]:
+            ys.iloc[0] = pre_block_year
+        row_year = ys.ffill().to_numpy()[data_idx]
+    col_year = columns["year"]
+    if np.isnan(col_year).all():
+        col_year = None
+    if col_year is None and row_year is None:
+        raise InputError(
+            "no year found: expected a year line above the rows (e.g. '2015;;;'), a year "
+            "in the first column ('2015;DG;Deutschland;…') or a time header row "
+            "('Stichtag' / '31.12.2018' or '2019;2020;2021')",
+            path=path, line=int(lines[0]),
+        )
+    if col_year is not None and np.isnan(col_year).any() and row_year is None:
+        j = int(np.flatnonzero(np.isnan(col_year))[0])
+        raise InputError(
+            "this value column has no year in the time header and the rows give none",
+            path=path, line=hdr[-1][0] if hdr else body_line, field=n_label + j + 1,
+        )
+    if row_year is not None and col_year is None and np.isnan(row_year).any():
+        i = int(np.flatnonzero(np.isnan(row_year))[0])
+        raise InputError(
+            "this row comes before the first year line: expected a year line such as "
+            "'2015;;;' above it", path=path, line=int(lines[i]),
+        )
+
+    # ---- row labels (column 3 of 21111-01-03-4)
+    label_cols = list(range(name_col + 1, n_label))
+    label_names = []
+    taken: set[str] = set()
+    for _ in label_cols:
+        nm = unique_name("merkmal", taken)
+        taken.add(nm)
+        label_names.append(nm)
+    labels = {nm: body[j].str.strip().to_numpy(dtype=object)
+              for nm, j in zip(label_names, label_cols)}
+
+    # ---- duplicates: rows (region, year, labels) and columns (variable, dims, year)
+    key = pd.DataFrame({"ags": codes.to_numpy(dtype=object)})
+    if row_year is not None:
+        key["year"] = row_year
+    for nm, arr in labels.items():
+        key[nm] = arr
+    dup = np.flatnonzero(key.duplicated().to_numpy())
+    if len(dup):
+        i = dup[0]
+        first_i = np.flatnonzero((key == key.iloc[i]).all(axis=1).to_numpy())[0]
+        raise InputError(
+            f"region {codes.iloc[i]!r}"
+            + (f", year {int(row_year[i])}" if row_year is not None else "")
+            + "".join(f", {labels[n][i]!r}" for n in labels)
+            + f" occurs twice (first in line {int(lines[first_i])}): expected one row per "
+            "region and year",
+            path=path, line=int(lines[i]), field=code_col + 1,
+        )
+    col_key = pd.DataFrame({"variable": columns["variable"], "year": columns["year"]})
+    for nm, vals in columns["dims"].items():
+        col_key[nm] = vals
+    cdup = np.flatnonzero(col_key.duplicated().to_numpy())
+    if len(cdup):
+        j = int(cdup[0])
+        raise InputError(
+            f"two value columns have the same header ({columns['variable'][j]!r}, "
+            + ", ".join(f"{v[j]!r}" for v in columns["dims"].values())
+            + "): expected each column to be unique",
+            path=path, line=hdr[-1][0] if hdr else body_line, field=n_label + j + 1,
+        )
+
+    # ---- values
+    tokens = body.iloc[:, n_label:].to_numpy(dtype=object).ravel()
+    values, status, badv = parse_values(tokens)
+    if len(badv):
+        p = int(badv[0])
+        r, j = divmod(p, k)
+        tok = tokens[p]
+        what = "an empty cell" if not str(tok).strip() else f"value {tok!r}"
+        more = f" ({len(badv) - 1} more cells like it)" if len(badv) > 1 else ""
+        raise InputError(
+            f"{what} is neither a number nor a known symbol{more}; {EXPECTED_VALUE}",
+            path=path, line=int(lines[r]), field=n_label + j + 1,
+        )
+
+    n = len(body)
+    out: dict[str, object] = {"ags": np.repeat(codes.to_numpy(dtype=object), k)}
+    if col_year is None:
+        year = np.repeat(row_year, k)
+    elif row_year is None:
+        year = np.tile(col_year, n)
+    else:
+        year = np.where(np.isnan(np.tile(col_year, n)), np.repeat(row_year, k),
+                        np.tile(col_year, n))
+    out["year"] = year.astype("int64")
+    out["variable"] = np.tile(np.asarray(columns["variable"], dtype=object), n)
+    for nm, arr in labels.items():
+        out[nm] = np.repeat(arr, k)
+    for nm, vals in columns["dims"].items():
+        out[unique_name(nm, set(out)) if nm in out else nm] = np.tile(
+            np.asarray(vals, dtype=object), n)
+    out["value"] = values
+    out["status"] = status
+    source = table_code or Path(path).stem
+    facts = pd.DataFrame(out)
+    facts["source"] = source
+    for c in facts.columns:
+        if c not in ("year", "value"):
+            facts[c] = facts[c].astype(str)
+
+    regions = pd.DataFrame({"ags": codes.to_numpy(dtype=object),
+                            "name": names.to_numpy(dtype=object)}).drop_duplicates("ags")
+    regions = regions.reset_index(drop=True)
+    regions["level"] = region_levels(regions["ags"]).to_numpy()
+    regions = regions.astype(str)
+
+    stand, notes = _footer(text[footer_pos:])
+    units = {}
+    for v, u in zip(columns["variable"], columns["unit"]):
+        if v not in units and u:
+            units[v] = u
+    return Export(facts=facts, regions=regions, table_code=table_code, title=title,
+                  stand=stand, units=units, notes=notes, path=path)
+
+
+def _read_body(body_text: str, body_line: int, ncols: int, path: str):
+    """Read the body with one ``read_csv``; check every line has ``ncols`` fields."""
+    raw_lines = body_text.split("\n")
+    if raw_lines and raw_lines[-1] == "":
+        raw_lines.pop()
+    counts = np.fromiter((ln.count(";") for ln in raw_lines), dtype=np.int64,
+                         count=len(raw_lines))
+    off = np.flatnonzero(counts != ncols - 1)
+    for i in off:
+        ln = raw_lines[i]
+        if not ln.strip():
+            continue
+        got = len(_fields(ln)) if '"' in ln else counts[i] + 1
+        if got == ncols:
+            continue
+        if got < ncols:
+            cut = " (the file may be cut off)" if i >= len(raw_lines) - 1 else ""
+            msg = (f"the row has {got} fields, expected {ncols} as in the first data row"
+                   f"{cut}")
+        else:
+            msg = (f"the row has {got} fields, expected {ncols} as in the first data row "
+                   "(is ';' used inside a value?)")
+        raise InputError(msg, path=path, line=body_line + int(i), field=min(got, ncols))
+    try:
+        df = pd.read_csv(
+            io.StringIO(body_text), sep=";", header=None, names=list(range(ncols)),
+            dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
+            quotechar='"', engine="c",
+        )
+    except (pd.errors.ParserError, ValueError) as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise InputError(
+            f"the body cannot be read as ';'-separated rows ({str(exc).strip()})",
+            path=path, line=body_line + int(m.group(1)) - 1 if m else None,
+        ) from None
+    if len(df) != len(raw_lines):
+        raise InputError(
+            f"the body has {len(raw_lines)} lines but {len(df)} rows were read: a quoted "
+            "value spans lines; expected one row per line",
+            path=path, line=body_line,
+        )
+    df = df.astype(object)
+    line_of = body_line + np.arange(len(df))
+    return df, line_of
+
+
+def _is_time_row(cells: list[str]) -> bool:
+    vals = [c for c in cells if c]
+    return bool(vals) and all(parse_year(c) is not None for c in vals)
+
+
+def _is_unit_row(cells: list[str]) -> bool:
+    vals = [c for c in cells if c]
+    return bool(vals) and all(_UNIT.match(c) for c in vals)
+
+
+def _is_value_like(c: str) -> bool:
+    low = c.lower()
+    return low in _VALUE_LIKE or low.startswith(_VALUE_PREFIX) or low[:1].isdigit()
+
+
+def _is_name_row(a: list[str], b: list[str]) -> bool:
+    vals = [c for c in a if c]
+    if not vals:
+        return False
+    if any(x and not y for x, y in zip(a, b)):
+        return False
+    if any(_is_value_like(c) for c in vals):
+        return False
+    known = all(c.lower().startswith(_DIM_NAME_PREFIX) for c in vals)
+    return known or len(set(vals)) < len({c for c in b if c})
+
+
+def _unlabelled_names(cells: list[str], n_unlabelled: int) -> list[str | None] | str:
+    """Dimension name of an unlabelled value row: one name, or one per column."""
+    low = [c.lower() for c in cells if c]
+    if all(c in _SEX for c in low):
+        return "geschlecht"
+    if all(c in _NATIONALITY for c in low):
+        return "nationalitaet"
+    if all(c in _SEX | _NATIONALITY for c in low):
+        per = []
+        for c in cells:
+            lc = c.lower()
+            if not c or lc == "insgesamt":
+                per.append(None)
+            elif lc in _SEX:
+                per.append("geschlecht")
+            else:
+                per.append("nationalitaet")
+        return per
+    return f"merkmal_{n_unlabelled}"
+
+
+def _column_keys(hdr: list[tuple[int, list[str]]], k: int, measure, path: str) -> dict:
+    """Variable, unit, year and dimension values of every value column."""
+    rows = list(hdr)
+    col_year = np.full(k, np.nan)
+    # time rows (and the row naming them)
+    keep = []
+    i = 0
+    while i < len(rows):
+        ln, cells = rows[i]
+        if _is_time_row(cells):
+            for j, c in enumerate(cells):
+                if c:
+                    col_year[j] = parse_year(c)
+            if keep and all(_TIME_NAME.match(c) for c in keep[-1][1] if c) \
+                    and any(keep[-1][1]):
+                keep.pop()
+        else:
+            keep.append((ln, cells))
+        i += 1
+    rows = keep
+    units = [""] * k
+    if rows and _is_unit_row(rows[-1][1]):
+        units = rows[-1][1]
+        rows = rows[:-1]
+    if measure is not None:
+        variables = [measure[0]] * k
+        units = [u or measure[1] for u in units]
+    elif rows:
+        variables = []
+        last = ""
+        for c in rows[0][1]:
+            last = c or last
+            variables.append(last)
+        if not all(variables):
+            raise InputError(
+                "the first value column has no measure label: expected the measure in the "
+                "first header row or a title line like 'Schüler (Anzahl)'",
+                path=path, line=rows[0][0],
+            )
+        rows = rows[1:]
+    else:
+        raise InputError(
+            "no measure found: expected a title line like 'Absolventen/Abgänger (Anzahl)' "
+            "or a header row naming the measures",
+            path=path,
+        )
+
+    dims: dict[str, list[str]] = {}
+    n_unlab = 0
+    i = 0
+    while i < len(rows):
+        ln, cells = rows[i]
+        if not any(cells):
+            i += 1
+            continue
+        assign: dict[str, dict[int, str]] = {}
+        if i + 1 < len(rows) and _is_name_row(cells, rows[i + 1][1]):
+            values = rows[i + 1][1]
+            for j in range(k):
+                if cells[j]:
+                    assign.setdefault(snake(cells[j]), {})[j] = values[j]
+            i += 2
+        else:
+            names = _unlabelled_names(cells, n_unlab + 1)
+            if isinstance(names, str):
+                if names.startswith("merkmal_"):
+                    n_unlab += 1
+                for j in range(k):
+                    if cells[j]:
+                        assign.setdefault(names, {})[j] = cells[j]
+            else:
+                for j, nm in enumerate(names):
+                    if nm:
+                        assign.setdefault(nm, {})[j] = cells[j]
+            i += 1
+        for nm, colvals in assign.items():
+            name = nm
+            if name in dims and any(dims[name][j] != TOTAL_LABEL for j in colvals):
+                name = unique_name(name, set(dims))
+            target = dims.setdefault(name, [TOTAL_LABEL] * k)
+            for j, v in colvals.items():
+                target[j] = v
+    return {"variable": variables, "unit": units, "year": col_year, "dims": dims}
+
+
+def _footer(footer: str):
+    """``Stand`` date and notes text of the footer (starting at the '____' line)."""
+    lines = footer.lstrip("\n").split("\n", 1)
+    rest = lines[1] if len(lines) > 1 else ""
+    stand = None
+    notes = []
+    for rec in csv.reader(io.StringIO(rest), delimiter=";", quotechar='"'):
+        txt = ";".join(rec).rstrip(";").strip()
+        if not txt:
+            continue
+        m = _STAND.match(txt)
+        if m:
+            try:
+                stand = datetime.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+            except ValueError:
+                stand = None
+            continue
+        if txt.startswith("©") or txt.startswith("(C)"):
+            continue
+        notes.append(txt)
+    return stand, "\n".join(notes)
