@@ -10,17 +10,22 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bimokit.errors import ParameterError, UnknownRegionError
+from bimokit._schema import REGION_COLUMNS
+from bimokit.errors import InputError, ParameterError, UnknownRegionError
 from bimokit.regions import (
     LAENDER,
     LEVELS,
     ags_level,
     ags_levels,
+    build_regions,
+    check_ags,
     kreis_of,
+    kreistyp_from_name,
     land_name,
     land_of,
     normalise_kreis_key,
     parent_of,
+    read_regions,
 )
 
 
@@ -31,6 +36,9 @@ def _bkg_kreise(shared_data: Path) -> pd.DataFrame:
         dtype=str,
         keep_default_na=False,
     )
+
+
+_KEY = re.compile(r"DG|\d{2}|\d{3}|\d{5}|\d{8}|\d{12}")
 
 
 def _classic_region_rows(path: Path) -> pd.DataFrame:
@@ -46,12 +54,41 @@ def _classic_region_rows(path: Path) -> pd.DataFrame:
             key = cells[at].strip()
             if len(cells) < at + 3 or not key:
                 continue
-            try:
-                ags_level(key)
-            except UnknownRegionError:
+            if not _KEY.fullmatch(key):
                 continue
             rows.append({"ags": key, "name": cells[at + 1], "values": cells[at + 2:]})
     return pd.DataFrame(rows)
+
+
+def _flat_region_rows(path: Path) -> pd.DataFrame:
+    """Key, name, year and status of every value row of a GENESIS flat file (KREISE)."""
+    flat = pd.read_csv(path, sep=";", dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    value = flat["value"].str.strip()
+    return pd.DataFrame({
+        "ags": flat["1_variable_attribute_code"],
+        "name": flat["1_variable_attribute_label"],
+        "year": flat["time"].str[:4].astype(int),
+        "status": value.where(value == "-", ""),
+    })
+
+
+def _classic_facts(rows: pd.DataFrame, year: int) -> pd.DataFrame:
+    """One fact per value cell: status '-' where the cell is '-', else '' (or the symbol)."""
+    long = rows[["ags", "values"]].explode("values")
+    cell = long["values"].str.strip()
+    return pd.DataFrame({
+        "ags": long["ags"].to_numpy(),
+        "year": year,
+        "status": cell.where(cell.isin(["-", ".", "x"]), "").to_numpy(),
+    })
+
+
+BKG_TYP = {
+    "Kreisfreie Stadt": "kreisfreie Stadt",
+    "Stadtkreis": "kreisfreie Stadt",
+    "Landkreis": "Landkreis",
+    "Kreis": "Landkreis",
+}
 
 
 # --------------------------------------------------------------------------- levels
@@ -225,3 +262,259 @@ def test_parent_level_is_above_child_level(keys):
     for _ in range(5):
         up = parent_of(up).fillna("DG")
     assert (up == "DG").all()
+
+
+# --------------------------------------------------------------------------- Kreistyp
+def test_kreistyp_from_name_forms():
+    names = pd.Series([
+        "Flensburg, Kreisfreie Stadt", "Görlitz, kreisfreie Stadt", "Aachen, krfr. Stadt",
+        "Erfurt, krsfr. Stadt", "Mannheim, Stadtkreis", "Kreisfreie Stadt Rostock, Hansestadt",
+        "Kiel, Landeshauptstadt, Kreisfreie Stadt", "Chemnitz, Stadt",
+        "Dithmarschen, Landkreis", "Landkreis Demmin", "Dithmarschen, Kreis",
+        "Rhein-Kreis Neuss", "Vogtlandkreis", "Eifelkreis Bitburg-Prüm",
+        "Städteregion Aachen (einschl. Stadt Aachen)", "Saarbrücken, Regionalverband",
+        "Region Hannover", "Ingolstadt", "",
+    ])
+    kfs, lk = "kreisfreie Stadt", "Landkreis"
+    assert kreistyp_from_name(names).fillna("?").tolist() == [kfs] * 8 + [lk] * 9 + ["?", "?"]
+
+
+def test_kreistyp_with_keys_decides_bayern_muenchen_and_city_states():
+    names = pd.Series(["München, Landeshauptstadt", "Ingolstadt", "Rosenheim, Landkreis",
+                       "Altötting", "Hannover, Landeshauptstadt", "Hamburg", "Berlin",
+                       "Oberbayern, Regierungsbezirk", "Deutschland"])
+    keys = pd.Series(["09162", "09161", "09187", "09171", "03241001", "02", "11", "091", "DG"])
+    out = kreistyp_from_name(names, ags=keys).fillna("-").tolist()
+    # München (5-digit Kreis key, a Landeshauptstadt) and Ingolstadt (09x6y) are kreisfrei;
+    # Altötting 09171 (09x7y) is a Landkreis; Hannover 03241001 is a Gemeinde: no Kreistyp
+    assert out == ["kreisfreie Stadt", "kreisfreie Stadt", "Landkreis", "Landkreis", "-",
+                   "kreisfreie Stadt", "kreisfreie Stadt", "-", "-"]
+    with pytest.raises(ParameterError, match="one key per name"):
+        kreistyp_from_name(names, ags=keys[:3])
+
+
+@pytest.mark.parametrize("export", [
+    "12411-01-01-4.csv", "82411-01-03-4.csv",
+    "21111-01-03-4_stand-2017.csv", "21111-02-06-4_stand-2017.csv",
+])
+def test_kreistyp_agrees_with_bkg_for_classic_exports(shared_data, export):
+    bkg = _bkg_kreise(shared_data)
+    rows = _classic_region_rows(shared_data / "genesis_examples" / export)
+    rows = rows.drop_duplicates("ags")
+    rows["kreistyp"] = kreistyp_from_name(rows["name"], ags=rows["ags"])
+    rows["ars"] = normalise_kreis_key(rows["ags"], to="bkg")
+    both = rows.merge(bkg, on="ars")
+    # every one of the 401 BKG Kreise (Gebietsstand 2021-01-01) is in each export by key
+    # (Hamburg and Berlin as the Land rows 02 and 11): 401 of 401 agree.
+    assert len(both) == 401
+    agree = (both["kreistyp"] == both["bez"].map(BKG_TYP)).sum()
+    assert agree == 401, both.loc[both["kreistyp"] != both["bez"].map(BKG_TYP)]
+    # and every Kreis row of the export gets a type, dissolved ones included
+    kreise = ags_levels(rows["ags"]) == "kreis"
+    assert rows.loc[kreise, "kreistyp"].notna().all()
+
+
+def test_kreistyp_agrees_with_bkg_for_flat_export(shared_data):
+    bkg = _bkg_kreise(shared_data)
+    rows = _flat_region_rows(shared_data / "genesis_flat" / "12411-01-01-4_de_flat.csv")
+    rows = rows.drop_duplicates("ags")
+    # 489 units: 474 five-digit keys (incl. 02000, 11000) and 15 eight-digit keys
+    assert len(rows) == 489
+    rows["kreistyp"] = kreistyp_from_name(rows["name"], ags=rows["ags"])
+    both = rows.merge(bkg, left_on="ags", right_on="ars")
+    assert len(both) == 401
+    # 401 of 401 agree ("Mannheim, Stadtkreis", "Görlitz, kreisfreie Stadt", …)
+    assert (both["kreistyp"] == both["bez"].map(BKG_TYP)).sum() == 401
+    assert both.loc[both["ags"] == "08222", "kreistyp"].item() == "kreisfreie Stadt"
+
+
+# --------------------------------------------------------------------------- build_regions
+def test_build_regions_2018_export(shared_data):
+    rows = _classic_region_rows(shared_data / "genesis_examples" / "12411-01-01-4.csv")
+    facts = _classic_facts(rows, 2018)
+    table = build_regions(rows[["ags", "name"]], facts)
+    assert tuple(table.columns) == REGION_COLUMNS
+    assert len(table) == 538  # 1 + 16 + 35 + 471 + 15 rows, keys unique
+    # dissolved: rows with '-' in all three value cells, grep -cE ';-;-;-$' → 78
+    # (72 Kreise + 6 Regierungsbezirke/Stat. Regionen in Sachsen and Sachsen-Anhalt)
+    assert (~table["exists"]).sum() == 78
+    gone = set(table.loc[~table["exists"], "ags"])
+    assert {"03152", "03156", "05354", "141", "153"} <= gone
+    # the facts hold one year only: no year with a value, so valid_to is unknown
+    assert table["valid_to"].isna().all()
+    # existing Kreise 471 - 72 = 399, plus Hamburg and Berlin as Länder: the 401 of BKG
+    kreise = table[(table["level"] == "kreis") & table["exists"]]
+    assert len(kreise) == 399
+    # the same Kreise as the BKG list without 02000/11000: BKG bez Landkreis 252 + Kreis 42
+    # = 294; Kreisfreie Stadt 98 + Stadtkreis 9 = 107, minus Hamburg and Berlin = 105
+    assert kreise["kreistyp"].value_counts().to_dict() == {"Landkreis": 294,
+                                                           "kreisfreie Stadt": 105}
+    # Berlin's Bezirke carry '.' (secret), not '-': they exist
+    berlin = table[table["ags"].str.startswith("11") & (table["level"] == "gemeinde")]
+    assert len(berlin) == 12 and berlin["exists"].all()
+    assert (berlin["parent"] == "11").all()
+    # names lose their indentation, keep the published text
+    by_key = table.set_index("ags")
+    assert by_key.loc["01001", "name"] == "Flensburg, Kreisfreie Stadt"
+    assert by_key.loc["09162", "name"] == "München, Landeshauptstadt"
+    assert by_key.loc["09162", "kreistyp"] == "kreisfreie Stadt"
+    assert by_key.loc["09162", "parent"] == "091"
+    assert by_key.loc["01001", "parent"] == "01"
+    assert by_key.loc["03241001", "parent"] == "03241"
+    assert by_key.loc["DG", "parent"] is None or pd.isna(by_key.loc["DG", "parent"])
+
+
+def test_build_regions_two_exports_dissolution_year(shared_data):
+    old = _classic_region_rows(shared_data / "genesis_examples" / "12411-01-01-4.csv")
+    new = _flat_region_rows(shared_data / "genesis_flat" / "12411-01-01-4_de_flat.csv")
+    # newest first: its names win where both files name a region
+    rows = pd.concat([new[["ags", "name"]], old[["ags", "name"]]], ignore_index=True)
+    facts = pd.concat([new[["ags", "year", "status"]], _classic_facts(old, 2018)])
+    table = build_regions(rows, facts).set_index("ags")
+    # Eisenach 16056: values in 2018, '-' in 2024 → dissolved, valid until 2018
+    assert not table.loc["16056", "exists"]
+    assert table.loc["16056", "valid_to"] == 2018
+    assert table.loc["16056", "name"] == "Eisenach, kreisfreie Stadt"
+    # 15151 Anhalt-Zerbst: '-' in both files → dissolved, last year unknown
+    assert not table.loc["15151", "exists"]
+    assert pd.isna(table.loc["15151", "valid_to"])
+    # Wartburgkreis and Göttingen (new 2016) exist throughout
+    assert table.loc["16063", "exists"] and table.loc["03159", "exists"]
+    # flat 2024: 474 - 74 dissolved = 400 Kreise (SOURCES.md: 400 Kreise in 2024), of them
+    # Hamburg and Berlin as 02000/11000; the 2018 file has them as Länder 02/11
+    kreise = table[(table["level"] == "kreis") & table["exists"]]
+    assert len(kreise) == 400
+    # the 2024 file lists 74 dissolved units (222 '-' values / 3 columns): all flagged
+    gone_2024 = set(new.loc[new["status"] == "-", "ags"])
+    assert len(gone_2024) == 74
+    assert not table.loc[sorted(gone_2024), "exists"].any()
+
+
+def test_build_regions_new_unit_and_given_columns():
+    rows = pd.DataFrame({
+        "ags": ["03", "03159", "03152", "99101-01", "99101"],
+        "name": ["Niedersachsen", "Göttingen, Landkreis", "Göttingen, Landkreis (alt)",
+                 "Innenstadt", "Musterstadt"],
+        "kreistyp": ["", "", "", "", "Kreisfreie Stadt"],
+        "exists": ["", "", "", "true", ""],
+    })
+    facts = pd.DataFrame({
+        "ags": ["03159", "03159", "03152", "03152"],
+        "year": [2015, 2016, 2015, 2016],
+        "status": ["-", "", "", "-"],
+    })
+    t = build_regions(rows, facts).set_index("ags")
+    # 03159 listed with '-' in 2015 and a value from 2016: new unit, valid_from 2016
+    assert t.loc["03159", "valid_from"] == 2016 and t.loc["03159", "exists"]
+    # 03152 value in 2015, '-' in 2016: dissolved, valid_to 2015
+    assert t.loc["03152", "valid_to"] == 2015 and not t.loc["03152", "exists"]
+    # given Kreistyp spelled as in the BKG list is normalised; Sozialraum parent is its Kreis
+    assert t.loc["99101", "kreistyp"] == "kreisfreie Stadt"
+    assert t.loc["99101-01", "parent"] == "99101"
+    assert t.loc["99101-01", "level"] == "sozialraum"
+    assert str(t["valid_from"].dtype) == "Int64"
+
+
+def test_build_regions_first_non_empty_name_wins_and_errors():
+    rows = pd.DataFrame({"ags": ["01001", "01001", "01001"],
+                         "name": ["  ", "Flensburg, Kreisfreie Stadt", "Flensburg, Stadt"]})
+    t = build_regions(rows)
+    assert t["name"].tolist() == ["Flensburg, Kreisfreie Stadt"]
+    assert t["exists"].tolist() == [True]
+    with pytest.raises(ParameterError, match="'name'"):
+        build_regions(pd.DataFrame({"ags": ["01"]}))
+    with pytest.raises(UnknownRegionError, match="'1001' at position 1"):
+        build_regions(pd.DataFrame({"ags": ["01", "1001"], "name": ["a", "b"]}))
+    with pytest.raises(ParameterError, match="'status'"):
+        build_regions(rows, pd.DataFrame({"ags": ["01001"], "year": [2020]}))
+
+
+# --------------------------------------------------------------------------- check_ags
+def _small_table():
+    return build_regions(pd.DataFrame({
+        "ags": ["09", "09162", "09163", "09171", "02"],
+        "name": ["Bayern", "München, Landeshauptstadt", "Rosenheim", "Altötting, Landkreis",
+                 "Hamburg"],
+    }))
+
+
+def test_check_ags_accepts_known_and_names_unknown():
+    regions = _small_table()
+    check_ags(pd.Series(["09162", "09", "02"]), regions)
+    with pytest.raises(UnknownRegionError) as e:
+        check_ags(["09162", "09999000", "09172"], regions, source="data_samples/musterland")
+    msg = str(e.value)
+    assert msg.startswith(
+        "Unknown AGS '09999000': not in the region table of data_samples/musterland."
+    )
+    assert "1 more unknown: '09172'" in msg
+
+
+def test_check_ags_suggestions():
+    regions = _small_table()
+    regions.attrs["source"] = "regions.csv"
+    with pytest.raises(UnknownRegionError, match=r"of regions.csv\. Did you mean '09171'"):
+        check_ags("09172", regions)
+    # a name instead of a key
+    with pytest.raises(UnknownRegionError, match=r"Did you mean '09162' \(München"):
+        check_ags("Muenchen", regions)
+    # the BKG key of Hamburg where the table uses the statistics key
+    with pytest.raises(UnknownRegionError, match=r"Did you mean '02' \(Hamburg\)"):
+        check_ags("02000", regions)
+
+
+# --------------------------------------------------------------------------- read_regions
+def _write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "regions.csv"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_read_regions_round_trip(tmp_path, shared_data):
+    rows = _classic_region_rows(shared_data / "genesis_examples" / "12411-01-01-4.csv")
+    table = build_regions(rows[["ags", "name"]], _classic_facts(rows, 2018))
+    path = tmp_path / "regions.csv"
+    table.to_csv(path, index=False)
+    back = read_regions(path)
+    assert back.attrs["source"] == str(path)
+    pd.testing.assert_frame_equal(back, table, check_dtype=False)
+    assert back["ags"].tolist()[:3] == ["DG", "01", "01001"]
+
+
+def test_read_regions_fills_missing_columns(tmp_path):
+    p = _write(tmp_path, "ags,name\n99,Musterland\n991,Nord\n99101,Musterstadt, Stadt\n")
+    # an unquoted comma in a name makes a third field: pandas refuses the line
+    with pytest.raises(InputError, match="regions.csv"):
+        read_regions(p)
+    p = _write(tmp_path, 'ags,name\n99,Musterland\n991,Nord\n99101,"Musterstadt, Stadt"\n'
+                         "99101-01,Altstadt\n")
+    t = read_regions(p)
+    assert t["level"].tolist() == ["land", "regbez", "kreis", "sozialraum"]
+    assert t["parent"].tolist()[1:] == ["99", "991", "99101"]
+    assert t["kreistyp"].fillna("-").tolist() == ["-", "-", "kreisfreie Stadt", "-"]
+
+
+@pytest.mark.parametrize("body, line, field, what", [
+    ("ags,name\n01,a\n1001,b\n", 3, "ags", "'1001'"),
+    ("ags,name\n01,a\n01,b\n", 3, "ags", "first on line 2"),
+    ("ags,name,level\n01,a,land\n01001,b,gemeinde\n", 3, "level", "'gemeinde'"),
+    ("ags,name,parent\n01,a,DG\n01001,b,1\n", 3, "parent", "'1'"),
+    ("ags,name,kreistyp\n01001,a,Großstadt\n", 2, "kreistyp", "'Großstadt'"),
+    ("ags,name,valid_to\n01001,a,2020\n01002,b,bald\n", 3, "valid_to", "'bald'"),
+    ("ags,name,exists\n01001,a,vielleicht\n", 2, "exists", "'vielleicht'"),
+])
+def test_read_regions_errors_name_line_and_field(tmp_path, body, line, field, what):
+    p = _write(tmp_path, body)
+    with pytest.raises(InputError) as e:
+        read_regions(p)
+    assert e.value.line == line
+    assert e.value.field == field
+    assert what in str(e.value)
+    assert e.value.path == str(p)
+
+
+def test_read_regions_missing_file_and_column(tmp_path):
+    with pytest.raises(InputError, match="file not found"):
+        read_regions(tmp_path / "nope.csv")
+    with pytest.raises(InputError, match="no column 'name'"):
+        read_regions(_write(tmp_path, "ags,bez\n01,a\n"))
