@@ -7,6 +7,8 @@ Every reader returns an :class:`Export` (facts, regions and metadata, see
 from __future__ import annotations
 
 from ._export import Export
+from .flat import read_flat
 from .genesis import read_genesis
+from .tidy import read, read_tidy
 
-__all__ = ["Export", "read_genesis"]
+__all__ = ["Export", "read", "read_genesis", "read_flat", "read_tidy"]

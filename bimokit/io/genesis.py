@@ -387,7 +387,7 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
         taken.add(nm)
         label_names.append(nm)
     labels = {nm: body[j].str.strip().to_numpy(dtype=object)
-              for nm, j in zip(label_names, label_cols)}
+              for nm, j in zip(label_names, label_cols, strict=True)}
 
     # ---- duplicates: rows (region, year, labels) and columns (variable, dims, year)
     key = pd.DataFrame({"ags": codes.to_numpy(dtype=object)})
@@ -467,7 +467,7 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
 
     stand, notes = _footer(text[footer_pos:])
     units = {}
-    for v, u in zip(columns["variable"], columns["unit"]):
+    for v, u in zip(columns["variable"], columns["unit"], strict=True):
         if v not in units and u:
             units[v] = u
     return Export(facts=facts, regions=regions, table_code=table_code, title=title,
@@ -539,7 +539,7 @@ def _is_name_row(a: list[str], b: list[str]) -> bool:
     vals = [c for c in a if c]
     if not vals:
         return False
-    if any(x and not y for x, y in zip(a, b)):
+    if any(x and not y for x, y in zip(a, b, strict=False)):
         return False
     if any(_is_value_like(c) for c in vals):
         return False

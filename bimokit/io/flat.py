@@ -1,0 +1,280 @@
+"""Reader for the GENESIS flat CSV ("ffcsv") of the GENESIS web service.
+
+One value a row, UTF-8 (usually with BOM), ``;``-separated::
+
+    statistics_code;statistics_label;time_code;time_label;time;
+    1_variable_code;1_variable_label;1_variable_attribute_code;1_variable_attribute_label;
+    2_variable_code;…;value;value_unit;value_variable_code;value_variable_label[;value_q]
+
+with any number of ``<k>_variable_*`` groups. The regional variable is the group whose code
+is a region list (``DINSG``, ``DLAND``, ``REGBEZ``, ``KREISE``, ``GEMEINDE`` …); its attribute
+codes are the region keys. Every other group is a dimension named by its label; an empty
+attribute code is the total (``Insgesamt``). A table without a regional variable is a
+Deutschland table (``ags`` ``DG``). ``time`` is ISO (``2024-12-31``, ``2023``,
+``2023-10P6M``) and gives the year. Values use a decimal comma (German files) or point
+(English files), never a thousands separator, and may be symbols as in the classic tables;
+an optional ``value_q`` column carries quality flags (``e`` final, ``p``/``v`` provisional,
+``r`` revised, ``s`` estimated).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ._export import Export
+from ._values import (
+    AGS_PATTERN,
+    EXPECTED_VALUE,
+    decode_file,
+    parse_values,
+    region_levels,
+    snake,
+    unique_name,
+)
+
+__all__ = ["read_flat", "REGION_VARIABLES"]
+
+#: Variable codes of the GENESIS region lists.
+REGION_VARIABLES = frozenset({
+    "DINSG", "DLAND", "REGBEZ", "KREISE", "GEMEINDE", "GEMVB", "GVBEZ", "STAREG", "DG",
+})
+
+_REQUIRED = ("statistics_code", "time", "value", "value_variable_label")
+_QUALITY = {"": "", "e": "", "p": "p", "v": "p", "r": "r", "s": "s"}
+_TABLE_FROM_NAME = re.compile(r"^(\d{5}-[0-9A-Za-z]+(?:-[0-9A-Za-z]+)*?)(?:_[a-z]{2})?_flat")
+
+
+def read_flat(path: str | Path) -> Export:
+    """Read a GENESIS flat CSV (``ffcsv``) as published.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``…_flat.csv`` file.
+
+    Returns
+    -------
+    Export
+        ``facts`` with columns ``ags, year, variable, <dims…>, value, status, source``
+        (``variable`` = ``value_variable_label``, one column per non-regional variable named
+        by its label in snake_case); ``regions`` with ``ags, name, level``; ``table_code``
+        from the file name (``12411-01-01-4_de_flat.csv``) or ``statistics_code``;
+        ``title`` = ``statistics_label``; ``units`` from ``value_unit``; ``stand`` None.
+
+    Raises
+    ------
+    InputError
+        Naming file, line and field: missing columns, wrong separator, a time without a
+        year, a region key of unknown shape, a value that is neither a number nor a symbol,
+        the same key twice.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> head = ("statistics_code;statistics_label;time_code;time_label;time;1_variable_code;"
+    ...         "1_variable_label;1_variable_attribute_code;1_variable_attribute_label;"
+    ...         "2_variable_code;2_variable_label;2_variable_attribute_code;"
+    ...         "2_variable_attribute_label;value;value_unit;value_variable_code;"
+    ...         "value_variable_label")
+    >>> rows = ["12411;Bev;STAG;Stichtag;2024-12-31;KREISE;Kreise;09162;München;"
+    ...         "GES;Geschlecht;;Insgesamt;1505005;Anzahl;BEVSTD;Bevölkerungsstand",
+    ...         "12411;Bev;STAG;Stichtag;2024-12-31;KREISE;Kreise;09162;München;"
+    ...         "GES;Geschlecht;GESW;weiblich;767563;Anzahl;BEVSTD;Bevölkerungsstand"]
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "12411-01-01-4_de_flat.csv"
+    >>> _ = p.write_text("\\ufeff" + "\\n".join([head] + rows) + "\\n", encoding="utf-8")
+    >>> ex = read_flat(p)
+    >>> ex.facts
+         ags  year           variable geschlecht      value status         source
+    0  09162  2024  Bevölkerungsstand  Insgesamt  1505005.0         12411-01-01-4
+    1  09162  2024  Bevölkerungsstand   weiblich   767563.0         12411-01-01-4
+    """
+    text = decode_file(path)
+    return _parse(text, str(path))
+
+
+def _parse(text: str, path: str) -> Export:
+    text = text.lstrip("\ufeff")
+    first = text.split("\n", 1)[0].rstrip("\r")
+    if not first.startswith("statistics_code;"):
+        if first.startswith(("statistics_code,", "statistics_code\t")):
+            sep = "," if first.startswith("statistics_code,") else "tab"
+            raise InputError(
+                f"the fields are separated by {sep!r}: expected ';' as in GENESIS flat files",
+                path=path, line=1,
+            )
+        raise InputError(
+            f"expected a header starting 'statistics_code;', found {first[:60]!r}",
+            path=path, line=1,
+        )
+    try:
+        df = pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False,
+                         na_filter=False, quotechar='"', engine="c")
+    except (pd.errors.ParserError, ValueError) as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise InputError(f"cannot be read as ';'-separated rows ({str(exc).strip()})",
+                         path=path, line=int(m.group(1)) if m else None) from None
+    df = df.astype(object)
+    missing = [c for c in _REQUIRED if c not in df.columns]
+    if missing:
+        raise InputError(
+            f"missing column(s) {', '.join(missing)}: expected the GENESIS flat header "
+            "(statistics_code;…;time;<k>_variable_code;…;value;value_unit;…;"
+            "value_variable_label)",
+            path=path, line=1,
+        )
+    if len(df) == 0:
+        raise InputError("the file has a header but no rows", path=path, line=2)
+    lines = np.arange(len(df)) + 2
+    # rows cut short: the last columns are empty where a value variable label is required
+    short = (df["value_variable_label"].str.strip() == "").to_numpy()
+    if short.any():
+        i = int(np.flatnonzero(short)[0])
+        raise InputError(
+            "the row has no value_variable_label: the row is incomplete (the file may be "
+            "cut off)", path=path, line=int(lines[i]),
+            field=list(df.columns).index("value_variable_label") + 1,
+        )
+
+    # ---- year
+    t = df["time"].str.strip()
+    year = pd.to_numeric(t.str.extract(r"^((?:19|20)\d{2})(?:$|[-P/ ])", expand=False),
+                         errors="coerce")
+    bad = np.flatnonzero(year.isna().to_numpy())
+    if len(bad):
+        i = bad[0]
+        raise InputError(
+            f"time {t.iloc[i]!r} has no year: expected an ISO time such as 2024-12-31, 2023 "
+            "or 2023-10P6M", path=path, line=int(lines[i]),
+            field=list(df.columns).index("time") + 1,
+        )
+
+    # ---- variable groups
+    groups = sorted(int(m.group(1)) for c in df.columns
+                    if (m := re.fullmatch(r"(\d+)_variable_code", c)))
+    for g in groups:
+        for part in ("label", "attribute_code", "attribute_label"):
+            if f"{g}_variable_{part}" not in df.columns:
+                raise InputError(f"missing column {g}_variable_{part}", path=path, line=1)
+    region_code = pd.Series("", index=df.index, dtype=object)
+    region_name = pd.Series("", index=df.index, dtype=object)
+    has_region = np.zeros(len(df), bool)
+    region_field = np.zeros(len(df), int)
+    dims: dict[str, np.ndarray] = {}
+    cols = list(df.columns)
+    for g in groups:
+        code = df[f"{g}_variable_code"].str.strip()
+        is_reg = code.isin(REGION_VARIABLES).to_numpy() & ~has_region
+        if is_reg.any():
+            region_code[is_reg] = df.loc[is_reg, f"{g}_variable_attribute_code"].str.strip()
+            region_name[is_reg] = df.loc[is_reg, f"{g}_variable_attribute_label"].str.strip()
+            region_field[is_reg] = cols.index(f"{g}_variable_attribute_code") + 1
+            has_region |= is_reg
+        other = ~code.isin(REGION_VARIABLES).to_numpy() & (code != "").to_numpy()
+        if not other.any():
+            continue
+        label = df[f"{g}_variable_label"].str.strip()
+        attr_code = df[f"{g}_variable_attribute_code"].str.strip()
+        attr_label = df[f"{g}_variable_attribute_label"].str.strip()
+        value = attr_label.where(attr_code != "", "Insgesamt").to_numpy(dtype=object)
+        for lab in pd.unique(label[other]):
+            name = snake(lab)
+            if name in dims:
+                name = unique_name(name, set(dims))
+            rows = other & (label == lab).to_numpy()
+            arr = np.full(len(df), "Insgesamt", dtype=object)
+            arr[rows] = value[rows]
+            dims[name] = arr
+    if has_region.any() and not has_region.all():
+        i = int(np.flatnonzero(~has_region)[0])
+        raise InputError(
+            "the row has no regional variable (DINSG, DLAND, REGBEZ, KREISE, GEMEINDE …) "
+            "while other rows have one", path=path, line=int(lines[i]),
+        )
+    if not has_region.any():
+        region_code[:] = "DG"
+        region_name[:] = "Deutschland"
+    badr = np.flatnonzero(~region_code.str.fullmatch(AGS_PATTERN).fillna(False).to_numpy(bool))
+    if len(badr):
+        i = badr[0]
+        raise InputError(
+            f"region code {region_code.iloc[i]!r} has an unknown shape: expected 'DG' or a "
+            "key of 2, 3, 5, 8 or 12 digits", path=path, line=int(lines[i]),
+            field=int(region_field[i]) or None,
+        )
+
+    # ---- values
+    tokens = df["value"].to_numpy(dtype=object)
+    decimal = "both"
+    values, status, badv = parse_values(tokens, decimal=decimal)
+    if len(badv):
+        i = int(badv[0])
+        tok = tokens[i]
+        what = "an empty value" if not str(tok).strip() else f"value {tok!r}"
+        more = f" ({len(badv) - 1} more rows like it)" if len(badv) > 1 else ""
+        raise InputError(f"{what} is neither a number nor a known symbol{more}; "
+                         f"{EXPECTED_VALUE}", path=path, line=int(lines[i]),
+                         field=cols.index("value") + 1)
+    if "value_q" in df.columns:
+        q = df["value_q"].str.strip().str.lower()
+        qs = q.map(_QUALITY)
+        badq = np.flatnonzero(qs.isna().to_numpy())
+        if len(badq):
+            i = badq[0]
+            raise InputError(
+                f"quality flag {df['value_q'].iloc[i]!r} is unknown: expected e, p, v, r, s "
+                "or empty", path=path, line=int(lines[i]), field=cols.index("value_q") + 1,
+            )
+        flag = qs.to_numpy(dtype=object)
+        use = (status == "") & (flag != "")
+        status = np.where(use, flag, status)
+
+    variable = df["value_variable_label"].str.strip().to_numpy(dtype=object)
+    out: dict[str, object] = {
+        "ags": region_code.to_numpy(dtype=object),
+        "year": year.to_numpy().astype("int64"),
+        "variable": variable,
+    }
+    for name, arr in dims.items():
+        out[name] = arr
+    out["value"] = values
+    out["status"] = status
+    facts = pd.DataFrame(out)
+
+    key_cols = [c for c in facts.columns if c not in ("value", "status")]
+    dup = np.flatnonzero(facts.duplicated(key_cols).to_numpy())
+    if len(dup):
+        i = int(dup[0])
+        desc = ", ".join(f"{c}={facts[c].iloc[i]!r}" for c in key_cols)
+        raise InputError(f"the key ({desc}) occurs twice: expected one row per region, "
+                         "time, variable and breakdown", path=path, line=int(lines[i]))
+
+    m = _TABLE_FROM_NAME.match(Path(path).name)
+    stat = str(df["statistics_code"].iloc[0]).strip()
+    table_code = m.group(1) if m else (stat or None)
+    facts["source"] = table_code or Path(path).stem
+    for c in facts.columns:
+        if c not in ("year", "value"):
+            facts[c] = facts[c].astype(str)
+
+    regions = pd.DataFrame({"ags": region_code.to_numpy(dtype=object),
+                            "name": region_name.to_numpy(dtype=object)})
+    regions = regions.drop_duplicates("ags").sort_values("ags", kind="stable")
+    regions = regions.reset_index(drop=True)
+    regions["level"] = region_levels(regions["ags"]).to_numpy()
+    regions = regions.astype(str)
+
+    units: dict[str, str] = {}
+    if "value_unit" in df.columns:
+        pairs = pd.DataFrame({"v": variable, "u": df["value_unit"].str.strip()})
+        for v, u in pairs.drop_duplicates("v").itertuples(index=False):
+            if u:
+                units[v] = u
+    title = str(df["statistics_label"].iloc[0]).strip() if "statistics_label" in df else ""
+    return Export(facts=facts, regions=regions, table_code=table_code, title=title,
+                  stand=None, units=units, notes="", path=path)
