@@ -24,3 +24,10 @@ __all__ = [
 ]
 
 # Each family below adds its names to the flat namespace; keep one block per module.
+
+# bimokit.trend, bimokit.targets, bimokit.compare: the verbs shadow their modules' names as
+# attributes (bk.trend is the function); the modules stay importable with
+# ``from bimokit.trend import cagr`` or ``importlib.import_module("bimokit.trend")``.
+from .trend import trend  # noqa: E402
+
+__all__ += ["trend"]
