@@ -1,0 +1,147 @@
+"""``bimokit regions``: list the regions of a data folder (or of export files) as CSV."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputError, ParameterError
+from ..regions import LEVELS, build_regions, read_regions
+
+__all__ = ["add_parser", "run", "collect_regions", "OUTPUT_COLUMNS"]
+
+#: Columns ``bimokit regions`` writes.
+OUTPUT_COLUMNS = ("ags", "name", "level", "parent", "kreistyp", "exists")
+
+#: Name of the region table inside a data folder.
+REGIONS_FILE = "regions.csv"
+
+#: File endings read as exports inside a data folder.
+EXPORT_SUFFIXES = (".csv",)
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "regions",
+        help="list the regions of the data as CSV",
+        description=(
+            "List the regions (ags, name, level, parent, kreistyp, exists) of a data folder "
+            "or of export files. A folder's regions.csv is the starting point; every export "
+            "file adds the regions it names, and regions whose rows hold only '-' are marked "
+            "exists=False (dissolved). Default: the embedded sample 'musterland'."
+        ),
+    )
+    p.add_argument(
+        "--data", nargs="+", metavar="DIR|FILE", type=Path,
+        help="data folder(s) or export file(s); default: the sample musterland",
+    )
+    p.add_argument("--level", choices=LEVELS, help="only regions of this level")
+    p.add_argument("-o", "--output", metavar="FILE", type=Path,
+                   help="write the CSV here instead of to standard output")
+    return p
+
+
+def _files_of(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """Split the given paths into region tables and export files."""
+    tables: list[Path] = []
+    exports: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            for f in sorted(path.iterdir()):
+                if not f.is_file():
+                    continue
+                if f.name == REGIONS_FILE:
+                    tables.append(f)
+                elif f.suffix.lower() in EXPORT_SUFFIXES:
+                    exports.append(f)
+        elif path.is_file():
+            (tables if path.name == REGIONS_FILE else exports).append(path)
+        else:
+            raise InputError("no such file or folder", path=path)
+    return tables, exports
+
+
+def collect_regions(paths: list[Path]) -> pd.DataFrame:
+    """Return the region table of the given folders and files (see :func:`build_regions`).
+
+    Region tables (``regions.csv``) come first; then the regions of every export, newest
+    ``Stand`` first, so their names win over older editions. The facts of the exports decide
+    which regions no longer exist.
+    """
+    tables, exports = _files_of(paths)
+    if not tables and not exports:
+        raise InputError(
+            f"no region table ({REGIONS_FILE}) and no export file (*.csv) found",
+            path=", ".join(str(p) for p in paths),
+        )
+    parts = [read_regions(t) for t in tables]
+    facts = []
+    if exports:
+        try:
+            from .. import io as bio
+        except ImportError as exc:  # pragma: no cover - io ships with bimokit
+            raise ParameterError(
+                f"reading export files needs bimokit.io, which cannot be imported ({exc})"
+            ) from None
+        read = [bio.read(f) for f in exports]
+        oldest = datetime.date.min
+        read.sort(key=lambda e: e.stand or oldest, reverse=True)
+        for e in read:
+            parts.append(e.regions[["ags", "name"]])
+            if len(e.facts):
+                facts.append(e.facts[["ags", "year", "status"]])
+    rows = pd.concat(parts, ignore_index=True, sort=False)
+    all_facts = pd.concat(facts, ignore_index=True) if facts else None
+    table = build_regions(rows, all_facts)
+    table.attrs["source"] = ", ".join(str(p) for p in paths)
+    return table
+
+
+def _write_atomic(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` as CSV to ``path`` via a temporary file, never half-written."""
+    path = path.resolve()
+    if not path.parent.is_dir():
+        raise InputError("the folder for the output does not exist", path=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=".regions-", suffix=".csv", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            frame.to_csv(fh, index=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.data:
+        paths = list(args.data)
+    else:
+        from .._paths import sample_dir
+
+        paths = [sample_dir("musterland")]
+    table = collect_regions(paths)
+    if args.level:
+        table = table[table["level"] == args.level]
+    out = table[list(OUTPUT_COLUMNS)].copy()
+    out["exists"] = out["exists"].map({True: "true", False: "false"})
+    if args.output:
+        _write_atomic(out, args.output)
+        gone = int((out["exists"] == "false").sum())
+        print(
+            f"{len(out)} Regionen, davon {gone} aufgelöst → {args.output}",
+            file=sys.stderr,
+        )
+    else:
+        try:
+            out.to_csv(sys.stdout, index=False)
+            sys.stdout.flush()
+        except BrokenPipeError:  # e.g. `bimokit regions | head`
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+    return 0
