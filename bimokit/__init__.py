@@ -31,3 +31,38 @@ __all__ = [
 from .trend import trend  # noqa: E402
 
 __all__ += ["trend"]
+
+# bimokit.regions: region keys, levels, parents, Kreistyp and the region table.
+from . import regions  # noqa: E402
+from .regions import (  # noqa: E402
+    KREISTYPEN,
+    LAENDER,
+    ags_level,
+    ags_levels,
+    build_regions,
+    check_ags,
+    kreis_of,
+    kreistyp_from_name,
+    land_name,
+    land_of,
+    normalise_kreis_key,
+    parent_of,
+    read_regions,
+)
+
+__all__ += [
+    "regions",
+    "KREISTYPEN",
+    "LAENDER",
+    "ags_level",
+    "ags_levels",
+    "build_regions",
+    "check_ags",
+    "kreis_of",
+    "kreistyp_from_name",
+    "land_name",
+    "land_of",
+    "normalise_kreis_key",
+    "parent_of",
+    "read_regions",
+]
