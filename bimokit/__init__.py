@@ -66,3 +66,22 @@ __all__ += [
     "parent_of",
     "read_regions",
 ]
+
+# bimokit.normalize, bimokit.index, bimokit.allocate, bimokit.offers: normalisation, composite
+# indices and Sozialindex, need-based allocation, offers inventory. ``bk.normalize`` and
+# ``bk.allocate`` are the modules and callable as their table verbs, so that
+# ``bk.normalize(values, "minmax")`` and ``from bimokit.normalize import minmax`` both work.
+from . import allocate, normalize  # noqa: E402
+from .index import composite_index, sozialindex  # noqa: E402
+from .offers import coverage, doppelstrukturen, luecken, read_offers  # noqa: E402
+
+__all__ += [
+    "normalize",
+    "composite_index",
+    "sozialindex",
+    "allocate",
+    "read_offers",
+    "coverage",
+    "doppelstrukturen",
+    "luecken",
+]

@@ -357,3 +357,9 @@ def describe(*, budget: float, base: float, n_units: int, weights=None, floor=No
     if population:
         text += " Vergleich: Gießkanne = gleicher Betrag je Einwohner*in."
     return text
+
+
+# ``bk.allocate`` is this module and callable as :func:`allocate` (see bimokit.normalize).
+from .normalize import _make_callable  # noqa: E402
+
+_make_callable(__name__, allocate)

@@ -791,3 +791,28 @@ def describe(
     else:
         text += " Keine Ausreißerbehandlung."
     return text
+
+
+# --------------------------------------------------------------------------------------------
+# ``bk.normalize`` is this module *and* callable as the table verb, so that both
+# ``bk.normalize(values, "minmax")`` and ``import bimokit.normalize as nz; nz.minmax(x)`` work
+# (``import a.b as c`` looks up the attribute ``b`` of ``a`` first, so binding the function to
+# ``bimokit.normalize`` would hide the module).
+
+
+def _make_callable(module_name: str, func) -> None:
+    """Let the module ``module_name`` be called like ``func`` (same signature and doc)."""
+    import inspect
+    import sys
+    import types
+
+    class _CallableModule(types.ModuleType):
+        def __call__(self, *args, **kwargs):
+            return func(*args, **kwargs)
+
+    mod = sys.modules[module_name]
+    mod.__class__ = _CallableModule
+    mod.__signature__ = inspect.signature(func)
+
+
+_make_callable(__name__, normalize)
