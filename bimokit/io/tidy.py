@@ -17,6 +17,7 @@ dimension cell means the total (``insgesamt``).
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -88,6 +89,14 @@ def read_tidy(path: str | Path) -> Export:
             df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
                              na_filter=False, engine="c")
         except (pd.errors.ParserError, ValueError) as exc:
+            m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+            if m:
+                raise InputError(
+                    f"the row has {m.group(3)} fields but the header has {m.group(1)}: "
+                    f"expected a {sep!r}-separated long table with columns ags, year, "
+                    "variable, <dimensions…>, value[, status][, source]",
+                    path=p, line=int(m.group(2)),
+                ) from None
             raise InputError(f"cannot be read as a {sep!r}-separated table "
                              f"({str(exc).strip()})", path=p) from None
     return _from_frame(df.astype(object), str(p), decimal=decimal)
