@@ -190,3 +190,190 @@ def test_contract_shape(exports, name):
     assert ex.title.startswith(("Bevölkerung", "Allgemeinbildende", "Verfügbares"))
     assert not ex.title.endswith(";")
     assert ex.path.endswith(name)
+
+
+# --------------------------------------------------------------------------------------
+# variants of the published layout (fixtures in tests/data/io and tables written here)
+
+from pathlib import Path  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from bimokit.errors import InputError  # noqa: E402
+from bimokit.io import read  # noqa: E402
+
+DATA = Path(__file__).parent / "data" / "io"
+
+
+def test_year_columns_flags_and_12_digit_keys():
+    ex = read(DATA / "classic_year_columns.csv")
+    f = ex.facts
+    assert ex.units == {"verfüg. Einkommen der priv. Haushalte je Einwohner": "EUR"}
+    # header ';;Jahr;Jahr;Jahr' / ';;2019;2020;2021' gives the year per column
+    assert f["year"].tolist() == [2019, 2020, 2021] * 4
+    got = list(zip(f["ags"], f["value"].fillna(-999).tolist(), f["status"], strict=True))
+    assert got == [
+        ("DG", 23706.0, ""), ("DG", 23878.0, ""), ("DG", 24415.0, ""),
+        ("01001", 19542.5, ""), ("01001", -3.2, ""), ("01001", 20282.0, "()"),
+        ("03241001", -999, "."), ("03241001", -999, "..."), ("03241001", 21000.0, "p"),
+        ("010010000000", -999, "/"), ("010010000000", -999, "x"),
+        ("010010000000", 21000.0, "r"),
+    ]
+    levels = ex.regions.set_index("ags")["level"].to_dict()
+    assert levels == {"DG": "bund", "01001": "kreis", "03241001": "gemeinde",
+                      "010010000000": "gemeinde"}
+
+
+def test_several_year_blocks():
+    f = read(DATA / "classic_block_years.csv").facts
+    # two blocks '2016;;;;' and '2017;;;;' (and a blank line before the footer)
+    assert f.groupby("year").size().to_dict() == {2016: 6, 2017: 6}
+    assert set(f["nationalitaet"]) == {"Insgesamt", "Deutsche", "Ausländer"}
+    m = f[(f["ags"] == "09162") & (f["year"] == 2017)].set_index("nationalitaet")["value"]
+    # 1034556 + 421483 = 1456039 (the file's Insgesamt)
+    assert m["Deutsche"] + m["Ausländer"] == m["Insgesamt"] == 1456039
+
+
+def test_utf8_bom_crlf_and_quoted_values(tmp_path):
+    text = (DATA / "classic_ok.csv").read_bytes().decode("latin-1")
+    text = text.replace("1302;111", '"1302";" 111 "').replace("\n", "\r\n")
+    p = tmp_path / "utf8.csv"
+    p.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    ex = read(p)
+    fl = ex.facts[ex.facts["ags"] == "01001"]["value"].tolist()
+    assert fl == [1302.0, 111.0]
+    assert ex.title.startswith("Allgemeinbildende Schulen: Absolventen/Abgänger")
+    assert ex.notes.endswith("Schulfremdenprüfung")
+
+
+def test_mixed_unlabelled_row_and_row_labels(tmp_path):
+    # like 21121-01-02-4: year column, Schulart in column 4, an unlabelled row mixing
+    # Geschlecht and Nationalität values, a units row, several measures
+    text = (
+        "GENESIS-Tabelle: 21121-01-02-4\n"
+        "Berufliche Schulen: Schüler nach Schulart;;;;;;\n"
+        "regionale Tiefe: Kreise und krfr. Städte;;;;;;\n"
+        "Statistik der beruflichen Schulen;;;;;;\n"
+        ";;;;Schüler(innen) an beruflichen Schulen;Schüler(innen) an beruflichen Schulen;"
+        "Schüler(innen) an beruflichen Schulen\n"
+        ";;;;Insgesamt;weiblich;Ausländer(innen)\n"
+        ";;;;Anzahl;Anzahl;Anzahl\n"
+        "2020;DG;Deutschland;Berufsschulen;1500000;600000;200000\n"
+        "2020;DG;Deutschland;Insgesamt;2400000;1100000;300000\n"
+        "__________\nStand: 01.02.2022 / 10:00:00\n"
+    )
+    p = tmp_path / "21121.csv"
+    p.write_bytes(text.encode("latin-1"))
+    f = read(p).facts
+    assert list(f.columns) == ["ags", "year", "variable", "merkmal", "geschlecht",
+                               "nationalitaet", "value", "status", "source"]
+    row = f[(f["merkmal"] == "Berufsschulen")]
+    assert row[["geschlecht", "nationalitaet"]].values.tolist() == [
+        ["Insgesamt", "Insgesamt"], ["weiblich", "Insgesamt"], ["Insgesamt", "Ausländer(innen)"]]
+    assert row["value"].tolist() == [1500000.0, 600000.0, 200000.0]
+
+
+def test_duplicate_header_columns(tmp_path):
+    text = (
+        "GENESIS-Tabelle: 1\nT;;;\nS;;;\nBevölkerungsstand (Anzahl);;;\n"
+        ";;weiblich;weiblich\n2020;;;\nDG;Deutschland;1;2\n__________\n"
+    )
+    p = tmp_path / "dupcol.csv"
+    p.write_bytes(text.encode("latin-1"))
+    with pytest.raises(InputError, match="field 4: two value columns have the same header"):
+        read(p)
+
+
+# ---- round trip: a random table in the real layout, written as ISO-8859-1, read back
+
+_KEYS = st.one_of(
+    st.just("DG"),
+    st.from_regex(r"[0-9]{2}", fullmatch=True),
+    st.from_regex(r"[0-9]{3}", fullmatch=True),
+    st.from_regex(r"[0-9]{5}", fullmatch=True),
+    st.from_regex(r"[0-9]{8}", fullmatch=True),
+)
+_NAMES = st.text(alphabet="abcdefghijklmnopqrstuvwxyzäöüßÄÖÜ -,()", min_size=1,
+                 max_size=20).filter(lambda s: s.strip() != "")
+
+
+@st.composite
+def _cells(draw):
+    """(token as published, expected value or None for NaN, expected status)."""
+    kind = draw(st.sampled_from(["int", "dec", "neg", "sym", "paren", "flag"]))
+    n = draw(st.integers(0, 10**9))
+    if kind == "int":
+        return str(n), float(n), ""
+    if kind == "dec":
+        d = draw(st.integers(0, 99))
+        return f"{n},{d:02d}", float(f"{n}.{d:02d}"), ""
+    if kind == "neg":
+        d = draw(st.integers(0, 9))
+        return f"-{n},{d}", -float(f"{n}.{d}"), ""
+    if kind == "paren":
+        return f"({n})", float(n), "()"
+    if kind == "flag":
+        flag = draw(st.sampled_from(["p", "r", "s"]))
+        space = draw(st.sampled_from(["", " "]))
+        return f"{n}{space}{flag}", float(n), flag
+    sym = draw(st.sampled_from(["-", ".", "x", "...", "/"]))
+    return sym, (0.0 if sym == "-" else None), sym
+
+
+@st.composite
+def _tables(draw):
+    keys = draw(st.lists(_KEYS, min_size=1, max_size=6, unique=True))
+    names = [draw(_NAMES) for _ in keys]
+    years = draw(st.lists(st.integers(1990, 2030), min_size=1, max_size=3, unique=True))
+    cols = draw(st.lists(st.sampled_from(["Insgesamt", "männlich", "weiblich"]),
+                         min_size=1, max_size=3, unique=True))
+    layout = draw(st.sampled_from(["block", "column"]))
+    labelled = draw(st.booleans())
+    cells = {(y, a, c): draw(_cells()) for y in years for a in keys for c in cols}
+    return keys, names, years, cols, layout, labelled, cells
+
+
+def _write_classic(path, table):
+    keys, names, years, cols, layout, labelled, cells = table
+    lead = ";;;" if layout == "column" else ";;"
+    pad = ";" * (len(cols) + len(lead) - 1)
+    out = ["GENESIS-Tabelle: 99999-01-01-4", f"Prüftabelle für den Rundweg{pad}",
+           f"regionale Tiefe: Kreise{pad}", f"Teststatistik{pad}", f"Prüfgröße (Anzahl){pad}"]
+    if labelled:
+        out.append(lead + ";".join(["Geschlecht"] * len(cols)))
+    out.append(lead + ";".join(cols))
+    for y in years:
+        if layout == "block":
+            out.append(f"{y}{pad}")
+        for a, nm in zip(keys, names, strict=True):
+            vals = ";".join(cells[(y, a, c)][0] for c in cols)
+            prefix = f"{y};" if layout == "column" else ""
+            out.append(f"{prefix}{a};  {nm};{vals}")
+    out += ["__________", '"Hinweis: ""erfunden"""', "Stand: 02.03.2024 / 01:02:03", ""]
+    path.write_bytes("\n".join(out).encode("iso-8859-1"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(table=_tables())
+def test_round_trip_random_classic_table(tmp_path_factory, table):
+    keys, names, years, cols, layout, labelled, cells = table
+    p = tmp_path_factory.mktemp("rt") / "99999-01-01-4.csv"
+    _write_classic(p, table)
+    ex = read(p)
+    f = ex.facts
+    assert list(f.columns) == ["ags", "year", "variable", "geschlecht", "value", "status",
+                               "source"]
+    assert len(f) == len(cells)
+    assert (f["variable"] == "Prüfgröße").all() and ex.units == {"Prüfgröße": "Anzahl"}
+    for row in f.itertuples(index=False):
+        token, value, status = cells[(row.year, row.ags, row.geschlecht)]
+        assert row.status == status, token
+        if value is None:
+            assert np.isnan(row.value), token
+        else:
+            assert row.value == pytest.approx(value), token
+    assert ex.regions["ags"].tolist() == keys
+    assert ex.regions["name"].tolist() == [n.strip() for n in names]
+    assert ex.stand == datetime.date(2024, 3, 2)
+    assert ex.notes == 'Hinweis: "erfunden"'

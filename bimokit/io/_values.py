@@ -29,9 +29,9 @@ __all__ = [
 ]
 
 #: Region keys as published: Deutschland, Land, Regierungsbezirk, Kreis, Gemeinde (AGS, ARS).
-AGS_PATTERN = r"DG|\d{2}|\d{3}|\d{5}|\d{8}|\d{12}"
+AGS_PATTERN = r"DG|[0-9]{2}|[0-9]{3}|[0-9]{5}|[0-9]{8}|[0-9]{12}"
 #: Own small areas (tidy files only): ``<5-digit Kreis>-<code>``.
-SOZIALRAUM_PATTERN = r"\d{5}-[0-9A-Za-z_]+"
+SOZIALRAUM_PATTERN = r"[0-9]{5}-[0-9A-Za-z_]+"
 
 _AGS_RE = re.compile(rf"(?:{AGS_PATTERN})")
 
@@ -47,7 +47,7 @@ _SYMBOLS = {
     "/": "/",
 }
 _FLAGGED = re.compile(
-    r"^(?:\((?P<paren>[+-]?\d+(?:[.,]\d+)?)\)|(?P<num>[+-]?\d+(?:[.,]\d+)?)\s*(?P<flag>[prs]))$"
+    r"^(?:\((?P<paren>[+-]?[0-9]+(?:[.,][0-9]+)?)\)|(?P<num>[+-]?[0-9]+(?:[.,][0-9]+)?)\s*(?P<flag>[prs]))$"
 )
 
 #: What a value cell may hold, for error messages.
@@ -185,7 +185,7 @@ def parse_values(tokens: pd.Series | np.ndarray, *, decimal: str = "both"):
 
 _YEAR_RE = re.compile(
     r"^(?:(?:WS|SS|WiSe|SoSe|Wintersemester|Sommersemester|Schuljahr|Jahr)\s*)?"
-    r"(?:\d{1,2}\.\d{1,2}\.)?(?P<year>(?:19|20)\d{2})(?:\s*/\s*(?:\d{2}|\d{4}))?$"
+    r"(?:[0-9]{1,2}\.[0-9]{1,2}\.)?(?P<year>(?:19|20)[0-9]{2})(?:\s*/\s*(?:[0-9]{2}|[0-9]{4}))?$"
 )
 
 

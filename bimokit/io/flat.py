@@ -47,7 +47,7 @@ REGION_VARIABLES = frozenset({
 
 _REQUIRED = ("statistics_code", "time", "value", "value_variable_label")
 _QUALITY = {"": "", "e": "", "p": "p", "v": "p", "r": "r", "s": "s"}
-_TABLE_FROM_NAME = re.compile(r"^(\d{5}-[0-9A-Za-z]+(?:-[0-9A-Za-z]+)*?)(?:_[a-z]{2})?_flat")
+_TABLE_FROM_NAME = re.compile(r"^([0-9]{5}-[0-9A-Za-z]+(?:-[0-9A-Za-z]+)*?)(?:_[a-z]{2})?_flat")
 
 
 def read_flat(path: str | Path) -> Export:
@@ -116,7 +116,7 @@ def _parse(text: str, path: str) -> Export:
         df = pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False,
                          na_filter=False, quotechar='"', engine="c")
     except (pd.errors.ParserError, ValueError) as exc:
-        m = re.search(r"line (\d+)", str(exc))
+        m = re.search(r"line ([0-9]+)", str(exc))
         raise InputError(f"cannot be read as ';'-separated rows ({str(exc).strip()})",
                          path=path, line=int(m.group(1)) if m else None) from None
     df = df.astype(object)
@@ -143,7 +143,7 @@ def _parse(text: str, path: str) -> Export:
 
     # ---- year
     t = df["time"].str.strip()
-    year = pd.to_numeric(t.str.extract(r"^((?:19|20)\d{2})(?:$|[-P/ ])", expand=False),
+    year = pd.to_numeric(t.str.extract(r"^((?:19|20)[0-9]{2})(?:$|[-P/ ])", expand=False),
                          errors="coerce")
     bad = np.flatnonzero(year.isna().to_numpy())
     if len(bad):
@@ -156,7 +156,7 @@ def _parse(text: str, path: str) -> Export:
 
     # ---- variable groups
     groups = sorted(int(m.group(1)) for c in df.columns
-                    if (m := re.fullmatch(r"(\d+)_variable_code", c)))
+                    if (m := re.fullmatch(r"([0-9]+)_variable_code", c)))
     for g in groups:
         for part in ("label", "attribute_code", "attribute_label"):
             if f"{g}_variable_{part}" not in df.columns:

@@ -71,10 +71,10 @@ _UNIT = re.compile(
     r"^(?:(?:Tsd|Mill|Mio|Mrd)\.?\s*)?(?:EUR|Euro|€|DM|Anzahl|Personen|Prozent|%|‰|Promille|"
     r"Prozentpunkte|Anteil|Index|ha|qkm|km²|km2|km|m²|m2|qm|m³|cbm|t|Tonnen|kg|Std\.?|Stunden|"
     r"Jahre|Tage|Monate|1000|1\.000|Tsd\.?|Mill\.?|Stück|Betten|Einwohner|MWh|kWh|GWh|"
-    r"\d{4}\s*=\s*100)(?:\s+(?:je|pro)\s+.+)?$"
+    r"[0-9]{4}\s*=\s*100)(?:\s+(?:je|pro)\s+.+)?$"
 )
 _MEASURE = re.compile(r"^(?P<label>.+?)\s*\((?P<unit>[^()]+)\)$")
-_STAND = re.compile(r"Stand:\s*(\d{1,2})\.(\d{1,2})\.(\d{4})")
+_STAND = re.compile(r"Stand:\s*([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
 
 _SEX = {"insgesamt", "männlich", "weiblich", "maennlich"}
 _NATIONALITY = {
@@ -228,7 +228,7 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
                 header_rows.append((lineno, cells))
             else:
                 year = parse_year(head)
-                if year is not None and not rest and re.fullmatch(r"[\d./ ]+", head):
+                if year is not None and not rest and re.fullmatch(r"[0-9./ ]+", head):
                     pre_block_year = year
                 else:
                     titles.append(head)
@@ -504,7 +504,7 @@ def _read_body(body_text: str, body_line: int, ncols: int, path: str):
             quotechar='"', engine="c",
         )
     except (pd.errors.ParserError, ValueError) as exc:
-        m = re.search(r"line (\d+)", str(exc))
+        m = re.search(r"line ([0-9]+)", str(exc))
         raise InputError(
             f"the body cannot be read as ';'-separated rows ({str(exc).strip()})",
             path=path, line=body_line + int(m.group(1)) - 1 if m else None,

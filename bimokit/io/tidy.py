@@ -89,7 +89,7 @@ def read_tidy(path: str | Path) -> Export:
             df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
                              na_filter=False, engine="c")
         except (pd.errors.ParserError, ValueError) as exc:
-            m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+            m = re.search(r"Expected ([0-9]+) fields in line ([0-9]+), saw ([0-9]+)", str(exc))
             if m:
                 raise InputError(
                     f"the row has {m.group(3)} fields but the header has {m.group(1)}: "
@@ -140,7 +140,7 @@ def _from_frame(df: pd.DataFrame, path: str, *, decimal: str) -> Export:
              "or 12 digits, or '<5-digit Kreis>-<code>' for a Sozialraum (keys are text: "
              "keep their leading zeros)", i, "ags")
     ytxt = df["year"].astype(str).str.strip()
-    year = pd.to_numeric(ytxt.where(ytxt.str.fullmatch(r"\d{4}(?:\.0)?"), None),
+    year = pd.to_numeric(ytxt.where(ytxt.str.fullmatch(r"[0-9]{4}(?:\.0)?"), None),
                          errors="coerce")
     bad = np.flatnonzero(year.isna().to_numpy())
     if len(bad):
