@@ -346,7 +346,7 @@ def _winsorise(x: pd.Series, winmax: int, skew_thresh: float, kurt_thresh: float
         if rest.empty:
             break
         x[hit] = rest.max() if high else rest.min()
-        treated.extend(x.index[hit].tolist())
+        treated.extend(i for i in x.index[hit] if i not in treated)
     return x, treated
 
 
