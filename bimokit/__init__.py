@@ -28,9 +28,10 @@ __all__ = [
 # bimokit.trend, bimokit.targets, bimokit.compare: the verbs shadow their modules' names as
 # attributes (bk.trend is the function); the modules stay importable with
 # ``from bimokit.trend import cagr`` or ``importlib.import_module("bimokit.trend")``.
+from .targets import target_status  # noqa: E402
 from .trend import trend  # noqa: E402
 
-__all__ += ["trend"]
+__all__ += ["trend", "target_status"]
 
 # bimokit.regions: region keys, levels, parents, Kreistyp and the region table.
 from . import regions  # noqa: E402

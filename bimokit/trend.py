@@ -735,7 +735,10 @@ def _one_trend(v, y, *, ags, indicator, brk, pop, on_break, base_year, unit, alp
         brk["scope"].ne("bevoelkerung") | population
     )
     mine = brk[applies]
-    inside = mine[(mine["year"] > y.min()) & (mine["year"] <= y.max())] if y.size else mine.iloc[0:0]
+    if y.size:
+        inside = mine[(mine["year"] > y.min()) & (mine["year"] <= y.max())]
+    else:
+        inside = mine.iloc[0:0]
     inside = inside.sort_values("year")
     labels = "; ".join(dict.fromkeys(f"{lab} ({yr})" for lab, yr in
                                      zip(inside["label"], inside["year"], strict=True)))

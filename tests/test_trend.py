@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,11 +13,11 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import bimokit as bk
-import importlib
-
-tr = importlib.import_module("bimokit.trend")
 from bimokit.errors import ParameterError
 from bimokit.trend import cagr, classify, loglinear_rate, mann_kendall, ols_slope, theil_sen
+
+# bk.trend is the table verb; the module itself (primitives, index_series, …):
+tr = importlib.import_module("bimokit.trend")
 
 # A fixed 10-year series (share of school leavers without Abschluss, %, invented but plausible)
 YEARS = np.arange(2015, 2025)
