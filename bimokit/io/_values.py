@@ -165,11 +165,10 @@ def parse_values(tokens: pd.Series | np.ndarray, *, decimal: str = "both"):
     bad = rest[~is_sym]
     if len(left):
         m = left.str.extract(_FLAGGED)
-        paren = m["paren"].notna().to_numpy()
-        flag = m["num"].notna().to_numpy()
+        paren = m["paren"].notna().to_numpy().copy()
+        flag = m["num"].notna().to_numpy().copy()
         if decimal == "point":
-            ok_dec = ~(m["paren"].str.contains(",", regex=False).fillna(False).to_numpy()
-                       | m["num"].str.contains(",", regex=False).fillna(False).to_numpy())
+            ok_dec = ~left.str.contains(",", regex=False).to_numpy(dtype=bool, na_value=False)
             paren &= ok_dec
             flag &= ok_dec
         number = m["paren"].where(m["paren"].notna(), m["num"]).str.replace(",", ".", regex=False)
