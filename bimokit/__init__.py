@@ -86,3 +86,8 @@ __all__ += [
     "doppelstrukturen",
     "luecken",
 ]
+
+# bimokit.io: readers for the export formats (classic GENESIS table, flat CSV, own tidy).
+from .io import Export, read, read_flat, read_genesis, read_tidy  # noqa: E402
+
+__all__ += ["Export", "read", "read_flat", "read_genesis", "read_tidy"]
