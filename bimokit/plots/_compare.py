@@ -1,0 +1,362 @@
+"""Ranking and funnel plot among the Vergleichsgruppe, the Kommune highlighted."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.ticker import LogLocator, NullFormatter
+
+from ..errors import ParameterError, UnknownRegionError
+from ..fmt import fmt_number, normalize_unit
+from ._base import (
+    OTHER_COLOR,
+    ROLE_STYLE,
+    Chart,
+    GermanFormatter,
+    finish,
+    house_style,
+    isfinite,
+    names_lookup,
+    new_figure,
+    require_columns,
+    select_indicator,
+    select_year,
+    unit_label,
+    value_text,
+)
+
+#: Two-sided normal quantiles of the funnel limits.
+Z95 = 1.959963984540054
+Z998 = 3.090232306167813
+
+
+def plot_ranking(
+    values: pd.DataFrame,
+    *,
+    ags: str,
+    names: Mapping[str, str] | pd.DataFrame | None = None,
+    year: int | None = None,
+    indicator: str | None = None,
+    unit: str | None = "%",
+    decimals: int | None = None,
+    land_value: float | None = None,
+    ascending: bool = False,
+    title: str | None = None,
+    source: str | None = None,
+    source_tables: Sequence[str] | None = None,
+    width: float = 7.0,
+) -> Chart:
+    """Horizontal bar ranking of the Vergleichsgruppe with the Kommune highlighted.
+
+    Parameters
+    ----------
+    values : DataFrame
+        One row per member (``ags, value``; with ``year`` the chosen year is kept; with
+        ``indicator`` one indicator). Pass only the members of the Vergleichsgruppe.
+    ags : str
+        The Kommune (must be among the members).
+    names : mapping or region table, optional
+        ``ags → name`` for the bar labels.
+    year : int, optional
+        Year to show (default: the latest in ``values``).
+    unit, decimals : str, int
+        Unit and decimals of the value labels at the bars.
+    land_value : float, optional
+        Draws a dashed reference line "Land".
+    ascending : bool
+        Sort order top to bottom; default the highest value on top (rank 1).
+    title, source, source_tables, width
+        Title, source line and figure width (height grows with the number of bars).
+
+    Returns
+    -------
+    Chart
+        ``data`` has columns ``ags, name, value, rank`` (rank 1 = first bar; ties share the
+        smaller rank), in drawing order; members without value are left out.
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"ags": ["1", "2", "3"], "value": [4.0, 7.1, 5.2], "year": 2024})
+    >>> ch = plot_ranking(v, ags="3", names={"1": "A", "2": "B", "3": "Musterstadt"},
+    ...                   title="Ohne Abschluss", land_value=5.0)
+    >>> ch.alt
+    'Balkendiagramm: Ohne Abschluss 2024 für 3 Kommunen der Vergleichsgruppe, absteigend sortiert. Musterstadt liegt mit 5,2 % auf Rang 2 von 3 (Land: 5,0 %).'
+    """  # noqa: E501
+    require_columns(values, ["ags", "value"], "values")
+    df = select_indicator(values, indicator, "values")
+    df, year = select_year(df, year, "values")
+    ags = str(ags)
+    lookup = names_lookup(names)
+    keys = df["ags"].astype(str)
+    if keys.duplicated().any():
+        raise ParameterError(
+            "`values` holds several rows per AGS for one year (dimension columns?); "
+            f"e.g. {keys[keys.duplicated()].iloc[0]!r}. Filter to one breakdown first."
+        )
+    if not (keys == ags).any():
+        raise UnknownRegionError(f"AGS {ags!r} is not among the members in `values`.")
+    data = pd.DataFrame({"ags": keys.to_numpy(),
+                         "value": pd.to_numeric(df["value"], errors="coerce")
+                         .astype("float64").to_numpy()})
+    n_missing = int((~np.isfinite(data["value"].to_numpy())).sum())
+    data = data[np.isfinite(data["value"].to_numpy())]
+    data = data.sort_values(["value", "ags"], ascending=[ascending, True], kind="stable")
+    data["name"] = [lookup.get(a, a) for a in data["ags"]]
+    data["rank"] = data["value"].rank(method="min", ascending=ascending).astype(int)
+    data = data[["ags", "name", "value", "rank"]].reset_index(drop=True)
+    name = lookup.get(ags, ags)
+    n = len(data)
+
+    with house_style():
+        fig = new_figure((width, max(2.2, 0.28 * n + 1.4)))
+        ax = fig.add_subplot()
+        ypos = np.arange(n)[::-1]
+        colors = [ROLE_STYLE["kommune"]["color"] if a == ags else OTHER_COLOR
+                  for a in data["ags"]]
+        ax.barh(ypos, data["value"].to_numpy(), color=colors, height=0.7, edgecolor="none")
+        ax.set_yticks(ypos, list(data["name"]))
+        for lab, a in zip(ax.get_yticklabels(), data["ags"], strict=True):
+            if a == ags:
+                lab.set_fontweight("bold")
+        for y, v in zip(ypos, data["value"], strict=True):
+            ax.text(v, y, " " + value_text(v, unit, decimals), va="center", ha="left",
+                    fontsize="x-small")
+        if land_value is not None and isfinite(land_value):
+            ax.axvline(float(land_value), color=ROLE_STYLE["land"]["color"], linestyle="--",
+                       linewidth=1.5, label=f"Land ({value_text(land_value, unit, decimals)})")
+            ax.legend(loc="lower right", fontsize="small")
+        ax.xaxis.set_major_formatter(GermanFormatter(unit))
+        ax.set_xlabel(unit_label(unit))
+        ax.grid(axis="y", visible=False)
+        ax.margins(x=0.15)
+        if title:
+            ax.set_title(f"{title} {year}" if year is not None else title)
+
+        order = "aufsteigend" if ascending else "absteigend"
+        when = f" {year}" if year is not None else ""
+        alt = (f"Balkendiagramm: {title or 'Indikatorwerte'}{when} für {n} Kommunen der "
+               f"Vergleichsgruppe, {order} sortiert.")
+        row = data[data["ags"] == ags]
+        if row.empty:
+            alt += f" Für {name} liegt{when} kein Wert vor."
+        else:
+            alt += (f" {name} liegt mit {value_text(row['value'].iloc[0], unit, decimals)} "
+                    f"auf Rang {int(row['rank'].iloc[0])} von {n}")
+            if land_value is not None and isfinite(land_value):
+                alt += f" (Land: {value_text(land_value, unit, decimals)})"
+            alt += "."
+        if n_missing:
+            alt += f" Ohne Angabe: {n_missing} Kommune{'n' if n_missing > 1 else ''}."
+        return finish(fig, ax, alt=alt, source=source, source_tables=source_tables, data=data)
+
+
+def unit_scale(unit: str | None) -> float:
+    """Scale of a share or rate unit: % → 100, ‰ → 1000, "je 1.000 …" → 1000, else 1."""
+    u = normalize_unit(unit)
+    if u == "%":
+        return 100.0
+    if u == "‰":
+        return 1000.0
+    m = re.match(r"^je ([\d.]+)", u)
+    if m:
+        return float(m.group(1).replace(".", ""))
+    return 1.0
+
+
+def funnel_limits(
+    n: np.ndarray | Sequence[float] | float,
+    *,
+    center: float,
+    z: float,
+    kind: str = "proportion",
+    scale: float = 100.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper funnel limits around ``center`` for case numbers ``n``.
+
+    Notes
+    -----
+    With :math:`p_0 = \\text{center}/\\text{scale}`:
+    proportion :math:`p_0 \\pm z\\sqrt{p_0(1-p_0)/n}` (clipped to 0…1),
+    rate (Poisson) :math:`p_0 \\pm z\\sqrt{p_0/n}` (clipped at 0); both times ``scale``.
+
+    Examples
+    --------
+    >>> lo, hi = funnel_limits([400], center=10.0, z=Z95)  # 1.96 * sqrt(.1*.9/400) = 0.0294
+    >>> round(float(lo[0]), 2), round(float(hi[0]), 2)
+    (7.06, 12.94)
+    """
+    nn = np.asarray(n, dtype="float64")
+    p0 = float(center) / scale
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if kind == "proportion":
+            if not 0 <= p0 <= 1:
+                raise ParameterError(
+                    f"The funnel centre {center} is not a share between 0 and {scale:g}; "
+                    "check `unit` or use kind='rate'."
+                )
+            se = np.sqrt(p0 * (1 - p0) / nn)
+            lo, hi = np.clip(p0 - z * se, 0, 1), np.clip(p0 + z * se, 0, 1)
+        elif kind == "rate":
+            se = np.sqrt(p0 / nn)
+            lo, hi = np.clip(p0 - z * se, 0, None), p0 + z * se
+        else:
+            raise ParameterError(f"`kind` must be 'proportion' or 'rate'; not {kind!r}.")
+    return lo * scale, hi * scale
+
+
+def plot_funnel(
+    members: pd.DataFrame,
+    *,
+    ags: str,
+    names: Mapping[str, str] | pd.DataFrame | None = None,
+    n: str = "denominator",
+    value: str = "value",
+    center: float | None = None,
+    center_label: str | None = None,
+    kind: str = "proportion",
+    unit: str | None = "%",
+    decimals: int | None = None,
+    year: int | None = None,
+    indicator: str | None = None,
+    title: str | None = None,
+    source: str | None = None,
+    source_tables: Sequence[str] | None = None,
+    figsize: tuple[float, float] = (7.0, 4.2),
+) -> Chart:
+    """Funnel plot: value against case number with 95 % and 99,8 % limits around a centre.
+
+    Parameters
+    ----------
+    members : DataFrame
+        The Vergleichsgruppe: ``ags``, the case number column ``n`` (the denominator) and
+        ``value``; with ``year``/``indicator`` one year/indicator is kept.
+    ags : str
+        The Kommune to highlight.
+    names : mapping or region table, optional
+        ``ags → name`` (alt text and label).
+    n, value : str
+        Column names of the case number and the value.
+    center : float, optional
+        Centre line, e.g. the Landeswert; default: the pooled value of the members
+        ``sum(value·n)/sum(n)``.
+    center_label : str, optional
+        Legend label of the centre ("Landeswert"; default "Wert der Vergleichsgruppe" for the
+        pooled value).
+    kind : {"proportion", "rate"}
+        Binomial limits for shares, Poisson limits for rates per person.
+    unit, decimals : str, int
+        ``%``, ``‰`` or ``je 1.000 …`` set the scale of the limits.
+    year, indicator, title, source, source_tables, figsize
+        As in the other charts.
+
+    Returns
+    -------
+    Chart
+        ``data`` has columns ``ags, name, n, value, lower95, upper95, lower998, upper998,
+        position`` (``innerhalb``, ``oberhalb 95 %``, ``oberhalb 99,8 %``, ``unterhalb 95 %``,
+        ``unterhalb 99,8 %``).
+
+    Notes
+    -----
+    Limits from :func:`funnel_limits` with z = 1,96 (95 %) and z = 3,09 (99,8 %), drawn
+    as curves over the range of case numbers.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"ags": ["1", "2", "3"], "denominator": [400, 900, 2500],
+    ...                   "value": [15.0, 9.0, 10.2]})
+    >>> ch = plot_funnel(m, ags="1", names={"1": "Musterstadt"}, center=10.0,
+    ...                  center_label="Landeswert", title="Ohne Abschluss", year=2024)
+    >>> # 99,8 % upper limit at n = 400: 10 + 3,09 · sqrt(0,1 · 0,9 / 400) · 100 = 14,6
+    >>> ch.data.loc[0, "position"], ch.alt
+    ('oberhalb 99,8 %', 'Trichterdiagramm (Funnel-Plot): Ohne Abschluss 2024 für 3 Kommunen nach Fallzahl, mit 95-%- und 99,8-%-Grenzen um den Landeswert von 10,0 %. Musterstadt liegt mit 15,0 % bei 400 Fällen oberhalb der 99,8-%-Grenze.')
+    """  # noqa: E501
+    require_columns(members, ["ags", n, value], "members")
+    df = select_indicator(members, indicator, "members")
+    if "year" in df.columns:
+        df, year = select_year(df, year, "members")
+    ags = str(ags)
+    lookup = names_lookup(names)
+    keys = df["ags"].astype(str)
+    if not (keys == ags).any():
+        raise UnknownRegionError(f"AGS {ags!r} is not among the members in `members`.")
+    data = pd.DataFrame({
+        "ags": keys.to_numpy(),
+        "n": pd.to_numeric(df[n], errors="coerce").astype("float64").to_numpy(),
+        "value": pd.to_numeric(df[value], errors="coerce").astype("float64").to_numpy(),
+    })
+    data = data[np.isfinite(data["n"].to_numpy()) & np.isfinite(data["value"].to_numpy())
+                & (data["n"].to_numpy() > 0)].reset_index(drop=True)
+    if data.empty:
+        raise ParameterError("`members` has no row with a case number > 0 and a value.")
+    scale = unit_scale(unit)
+    if center is None:
+        center = float((data["value"] * data["n"]).sum() / data["n"].sum())
+        center_label = center_label or "Wert der Vergleichsgruppe"
+    else:
+        center = float(center)
+        center_label = center_label or "Landeswert"
+    data.insert(1, "name", [lookup.get(a, a) for a in data["ags"]])
+    for z, tag in ((Z95, "95"), (Z998, "998")):
+        lo, hi = funnel_limits(data["n"].to_numpy(), center=center, z=z, kind=kind, scale=scale)
+        data[f"lower{tag}"], data[f"upper{tag}"] = lo, hi
+    v = data["value"].to_numpy()
+    data["position"] = np.select(
+        [v > data["upper998"], v > data["upper95"], v < data["lower998"], v < data["lower95"]],
+        ["oberhalb 99,8 %", "oberhalb 95 %", "unterhalb 99,8 %", "unterhalb 95 %"],
+        default="innerhalb",
+    )
+
+    with house_style():
+        fig = new_figure(figsize)
+        ax = fig.add_subplot()
+        nmin, nmax = data["n"].min(), data["n"].max()
+        grid = np.geomspace(max(1.0, nmin * 0.8), nmax * 1.15, 200)
+        ax.axhline(center, color=ROLE_STYLE["land"]["color"], linewidth=1.6,
+                   label=f"{center_label} ({value_text(center, unit, decimals)})")
+        for z, style, label in ((Z95, "--", "95-%-Grenzen"), (Z998, ":", "99,8-%-Grenzen")):
+            lo, hi = funnel_limits(grid, center=center, z=z, kind=kind, scale=scale)
+            ax.plot(grid, lo, color="#4D4D4D", linestyle=style, linewidth=1.1, label=label)
+            ax.plot(grid, hi, color="#4D4D4D", linestyle=style, linewidth=1.1)
+        others = data[data["ags"] != ags]
+        ax.scatter(others["n"], others["value"], s=22, color=OTHER_COLOR, edgecolor="white",
+                   linewidth=0.5, label="übrige Kommunen", zorder=3)
+        me = data[data["ags"] == ags]
+        kom_name = lookup.get(ags, ags)
+        ax.scatter(me["n"], me["value"], s=70, color=ROLE_STYLE["kommune"]["color"],
+                   edgecolor="black", linewidth=0.8, label=kom_name, zorder=4, marker="D")
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(GermanFormatter("Anzahl", 0))
+        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel("Fallzahl (Nenner, logarithmische Achse)")
+        ax.yaxis.set_major_formatter(GermanFormatter(unit))
+        ax.set_ylabel(unit_label(unit))
+        if title:
+            ax.set_title(f"{title} {year}" if year is not None else title)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
+
+        when = f" {year}" if year is not None else ""
+        article = "den " if center_label == "Landeswert" else ""
+        alt = (f"Trichterdiagramm (Funnel-Plot): {title or 'Indikatorwerte'}{when} für "
+               f"{len(data)} Kommunen nach Fallzahl, mit 95-%- und 99,8-%-Grenzen um "
+               f"{article}{center_label} von {value_text(center, unit, decimals)}.")
+        if me.empty:
+            alt += f" Für {kom_name} liegt{when} keine Fallzahl oder kein Wert vor."
+        else:
+            pos = me["position"].iloc[0]
+            where = {
+                "innerhalb": "innerhalb der 95-%-Grenzen (Unterschied statistisch nicht "
+                             "gesichert)",
+                "oberhalb 95 %": "oberhalb der 95-%-Grenze",
+                "oberhalb 99,8 %": "oberhalb der 99,8-%-Grenze",
+                "unterhalb 95 %": "unterhalb der 95-%-Grenze",
+                "unterhalb 99,8 %": "unterhalb der 99,8-%-Grenze",
+            }[pos]
+            alt += (f" {kom_name} liegt mit {value_text(me['value'].iloc[0], unit, decimals)} "
+                    f"bei {fmt_number(me['n'].iloc[0])} Fällen {where}.")
+        return finish(fig, ax, alt=alt, source=source, source_tables=source_tables, data=data)
+

@@ -1,0 +1,458 @@
+"""Choropleth maps from GeoJSON without geopandas: Kreise in a Land, Sozialräume in a Kommune."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.collections import PatchCollection
+from matplotlib.colors import to_hex
+from matplotlib.patches import Patch, PathPatch
+from matplotlib.path import Path as MplPath
+
+from ..errors import InputError, ParameterError, UnknownRegionError
+from ..fmt import fmt_number, normalize_unit
+from ._base import (
+    MISSING_COLOR,
+    MISSING_HATCH,
+    Chart,
+    finish,
+    house_style,
+    new_figure,
+    select_indicator,
+    select_year,
+    value_text,
+)
+
+__all__ = ["read_geojson", "classify", "class_labels", "geometry_path", "plot_choropleth"]
+
+
+@lru_cache(maxsize=8)
+def _load(path: str, mtime: float) -> dict[str, Any]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"Not valid GeoJSON: {exc.msg}", path=path, line=exc.lineno) from None
+
+
+def read_geojson(source: str | Path | Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The features of a GeoJSON FeatureCollection (path or already loaded dict).
+
+    Returns
+    -------
+    list of dict
+        The features (``type``, ``properties``, ``geometry``) as in the file.
+    """
+    if isinstance(source, Mapping):
+        data: Any = source
+        where = "<GeoJSON object>"
+    else:
+        p = Path(source)
+        if not p.is_file():
+            raise InputError("GeoJSON file not found.", path=str(p))
+        data = _load(str(p.resolve()), p.stat().st_mtime)
+        where = str(p)
+    if not isinstance(data, Mapping) or data.get("type") != "FeatureCollection":
+        raise InputError("Expected a GeoJSON FeatureCollection.", path=where)
+    feats = data.get("features")
+    if not isinstance(feats, list):
+        raise InputError("The FeatureCollection has no list 'features'.", path=where)
+    return feats
+
+
+def _signed_area(ring: np.ndarray) -> float:
+    x, y = ring[:, 0], ring[:, 1]
+    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+
+
+def _ring(coords: Any, ccw: bool) -> np.ndarray:
+    arr = np.asarray(coords, dtype="float64")
+    if arr.ndim != 2 or arr.shape[0] < 3 or arr.shape[1] < 2:
+        raise ValueError("a ring needs at least three [x, y] positions")
+    arr = arr[:, :2]
+    if np.array_equal(arr[0], arr[-1]):
+        arr = arr[:-1]
+    if (_signed_area(arr) > 0) != ccw:
+        arr = arr[::-1]
+    return arr
+
+
+def geometry_path(geometry: Mapping[str, Any]) -> MplPath:
+    """One compound matplotlib Path of a Polygon or MultiPolygon, holes included.
+
+    Exterior rings are oriented counter-clockwise and holes clockwise, so holes stay empty
+    under either fill rule, whatever the orientation in the file.
+
+    Examples
+    --------
+    >>> sq = [[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]]
+    >>> hole = [[1, 1], [1, 2], [2, 2], [2, 1], [1, 1]]
+    >>> p = geometry_path({"type": "Polygon", "coordinates": [sq, hole]})
+    >>> len(p.vertices), list(p.codes).count(MplPath.MOVETO)  # two closed rings
+    (10, 2)
+    """
+    gtype = geometry.get("type") if isinstance(geometry, Mapping) else None
+    if gtype == "Polygon":
+        polygons = [geometry["coordinates"]]
+    elif gtype == "MultiPolygon":
+        polygons = geometry["coordinates"]
+    else:
+        raise ValueError(f"geometry type {gtype!r} is not Polygon or MultiPolygon")
+    verts: list[np.ndarray] = []
+    codes: list[np.ndarray] = []
+    for poly in polygons:
+        for i, coords in enumerate(poly):
+            r = _ring(coords, ccw=(i == 0))
+            v = np.vstack([r, r[:1]])
+            c = np.full(len(v), MplPath.LINETO, dtype=MplPath.code_type)
+            c[0], c[-1] = MplPath.MOVETO, MplPath.CLOSEPOLY
+            verts.append(v)
+            codes.append(c)
+    if not verts:
+        raise ValueError("geometry without rings")
+    return MplPath(np.vstack(verts), np.concatenate(codes))
+
+
+def classify(
+    values: np.ndarray | Sequence[float],
+    *,
+    k: int = 5,
+    scheme: str = "quantile",
+    bins: Sequence[float] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Assign values to classes.
+
+    Parameters
+    ----------
+    values : array of float
+        NaN gets class -1.
+    k : int
+        Number of classes for ``quantile`` and ``equal``.
+    scheme : {"quantile", "equal"}
+        Class edges at quantiles or at equal steps between minimum and maximum.
+    bins : list of float, optional
+        The class edges (k+1 increasing numbers) chosen by hand; overrides ``scheme``.
+
+    Returns
+    -------
+    (classes, edges)
+        Class index per value (0 … len(edges)-2, -1 for NaN) and the edges.
+
+    Notes
+    -----
+    Class i holds ``edges[i] ≤ v < edges[i+1]``; the last class includes its upper edge.
+    Tied quantile edges are merged, so there may be fewer than ``k`` classes.
+
+    Examples
+    --------
+    >>> classify([1, 2, 3, 4, float("nan")], bins=[0, 2, 4])
+    (array([ 0,  1,  1,  1, -1]), array([0., 2., 4.]))
+    """
+    v = np.asarray(values, dtype="float64")
+    finite = v[np.isfinite(v)]
+    if bins is not None:
+        edges = np.asarray(bins, dtype="float64")
+        if edges.ndim != 1 or len(edges) < 2 or np.any(np.diff(edges) <= 0):
+            raise ParameterError("`bins` must be at least two increasing class edges.")
+        outside = finite[(finite < edges[0]) | (finite > edges[-1])]
+        if len(outside):
+            raise ParameterError(
+                f"`bins` run from {fmt_number(edges[0], 2)} to {fmt_number(edges[-1], 2)} but "
+                f"{len(outside)} value(s) lie outside, e.g. {fmt_number(outside[0], 2)}."
+            )
+    else:
+        if not isinstance(k, int) or k < 1:
+            raise ParameterError(f"`k` must be a whole number ≥ 1; not {k!r}.")
+        if len(finite) == 0:
+            return np.full(len(v), -1), np.array([], dtype="float64")
+        if scheme == "quantile":
+            edges = np.unique(np.quantile(finite, np.linspace(0, 1, k + 1)))
+        elif scheme == "equal":
+            edges = np.unique(np.linspace(finite.min(), finite.max(), k + 1))
+        else:
+            raise ParameterError(f"`scheme` must be 'quantile' or 'equal'; not {scheme!r}.")
+        if len(edges) == 1:
+            edges = np.array([edges[0], edges[0]])
+    inner = edges[1:-1]
+    cls = np.searchsorted(inner, v, side="right")
+    cls = np.where(np.isfinite(v), cls, -1)
+    return cls.astype(int), edges
+
+
+def class_labels(edges: np.ndarray, unit: str | None, decimals: int | None) -> list[str]:
+    """German legend labels: "5,0 bis unter 7,5 %", …, the last "12,5 bis 15,0 %".
+
+    Examples
+    --------
+    >>> class_labels([0, 2.5, 5], "%", 1)
+    ['0,0 bis unter 2,5 %', '2,5 bis 5,0 %']
+    """
+    u = normalize_unit(unit)
+    n = len(edges) - 1
+    out = []
+    for i in range(n):
+        lo = value_text(edges[i], None, decimals if decimals is not None else 1).strip()
+        hi = value_text(edges[i + 1], u, decimals if decimals is not None else 1)
+        if edges[i] == edges[i + 1]:
+            out.append(hi)
+        else:
+            out.append(f"{lo} bis {'unter ' if i < n - 1 else ''}{hi}")
+    return out
+
+
+def _area_word(keys: Sequence[str], n: int) -> str:
+    if keys and all("-" in k for k in keys):
+        return "Sozialraum" if n == 1 else "Sozialräume"
+    if keys and all(len(k) == 5 and k.isdigit() for k in keys):
+        return "Kreis" if n == 1 else "Kreise"
+    if keys and all(len(k) in (8, 12) and k.isdigit() for k in keys):
+        return "Gemeinde" if n == 1 else "Gemeinden"
+    return "Gebiet" if n == 1 else "Gebiete"
+
+
+def plot_choropleth(
+    values: pd.DataFrame | pd.Series,
+    geometry: str | Path | Mapping[str, Any],
+    *,
+    value: str = "value",
+    geo_key: str = "ags",
+    name_key: str | None = None,
+    within: str | None = None,
+    level: str | None = None,
+    year: int | None = None,
+    indicator: str | None = None,
+    k: int = 5,
+    scheme: str = "quantile",
+    bins: Sequence[float] | None = None,
+    unit: str | None = "%",
+    decimals: int | None = None,
+    highlight: str | None = None,
+    area: str | None = None,
+    cmap: str = "YlGnBu",
+    title: str | None = None,
+    source: str | None = None,
+    source_tables: Sequence[str] | None = None,
+    figsize: tuple[float, float] = (6.5, 6.0),
+) -> Chart:
+    """Choropleth map with classed colours and a German legend; no value → hatched grey.
+
+    Parameters
+    ----------
+    values : DataFrame or Series
+        ``ags`` and ``value`` (with ``year``/``indicator`` one is kept), or a Series indexed by
+        AGS.
+    geometry : path or GeoJSON dict
+        FeatureCollection of Polygons/MultiPolygons whose property ``geo_key`` holds the AGS
+        (``ags`` in the sample's ``musterland.geojson``, ``ARS`` in the BKG VG5000 files).
+    value : str
+        Value column of ``values``.
+    geo_key, name_key : str
+        Feature properties with the key and the name (default: ``name`` or ``GEN``).
+    within : str, optional
+        Draw only features whose key starts with this prefix (``"01"``: the Kreise of
+        Schleswig-Holstein; ``"99101-"``: the Sozialräume of 99101).
+    level : str, optional
+        Draw only features whose property ``level`` equals this (``kreis``, ``sozialraum``).
+    year, indicator : optional
+        Choose one year/indicator where ``values`` holds several (default: the latest year).
+    k, scheme, bins
+        Classes (see :func:`classify`).
+    unit, decimals
+        Unit and decimals of the legend.
+    highlight : str, optional
+        AGS outlined in black and named in the alt text (the Kommune).
+    area : str, optional
+        Name of the whole area for the alt text ("Schleswig-Holstein", "Musterstadt").
+    cmap : str
+        Sequential colour map (default ColorBrewer YlGnBu, colour-blind safe).
+    title, source, source_tables, figsize
+        As in the other charts.
+
+    Returns
+    -------
+    Chart
+        ``ax.collections[0]`` holds one patch per region with a value (in ``data`` order),
+        ``ax.collections[1]`` the hatched regions without. ``data`` has columns ``ags, name,
+        value, klasse, color`` (klasse 1…k, 0 for "keine Angabe"), one row per drawn region.
+
+    Examples
+    --------
+    >>> sq = lambda x: {"type": "Polygon", "coordinates": [[[x, 0], [x + 1, 0], [x + 1, 1],
+    ...                                                    [x, 1], [x, 0]]]}
+    >>> gj = {"type": "FeatureCollection", "features": [
+    ...     {"type": "Feature", "properties": {"ags": a, "name": n}, "geometry": sq(i)}
+    ...     for i, (a, n) in enumerate([("99101", "Musterstadt"), ("99151", "Nordkreis"),
+    ...                                 ("99152", "Südkreis")])]}
+    >>> v = pd.DataFrame({"ags": ["99101", "99151"], "value": [7.1, 3.0], "year": 2024})
+    >>> ch = plot_choropleth(v, gj, bins=[0, 5, 10], highlight="99101", area="Musterland")
+    >>> list(ch.data["klasse"]), ch.alt
+    ([2, 1, 0], 'Karte: Indikatorwerte in den 3 Kreisen von Musterland, 2024, in 2 Klassen von 0,0 % bis 10,0 % (dunkler = höher). Musterstadt liegt mit 7,1 % in Klasse 2 von 2. Höchster Wert: Musterstadt (7,1 %), niedrigster: Nordkreis (3,0 %). Für 1 Gebiet keine Angabe.')
+    """  # noqa: E501
+    if isinstance(values, pd.Series):
+        vals = pd.Series(pd.to_numeric(values, errors="coerce").astype("float64").to_numpy(),
+                         index=values.index.astype(str))
+    elif isinstance(values, pd.DataFrame):
+        if "ags" not in values.columns or value not in values.columns:
+            raise ParameterError(
+                f"`values` needs the columns 'ags' and {value!r}; it has "
+                f"{', '.join(map(repr, map(str, values.columns)))}."
+            )
+        df = select_indicator(values, indicator, "values")
+        df, year = select_year(df, year, "values")
+        keys = df["ags"].astype(str)
+        if keys.duplicated().any():
+            raise ParameterError(
+                "`values` holds several rows per AGS (dimension columns?); e.g. "
+                f"{keys[keys.duplicated()].iloc[0]!r}. Filter to one breakdown first."
+            )
+        vals = pd.Series(pd.to_numeric(df[value], errors="coerce").astype("float64").to_numpy(),
+                         index=keys.to_numpy())
+    else:
+        raise ParameterError(
+            f"`values` must be a DataFrame (ags, value) or a Series by AGS; not "
+            f"{type(values).__name__}."
+        )
+
+    feats = read_geojson(geometry)
+    rows: list[tuple[str, str, MplPath]] = []
+    for i, f in enumerate(feats):
+        props = f.get("properties") or {}
+        if geo_key not in props:
+            raise InputError(
+                f"Feature {i} has no property {geo_key!r} (it has "
+                f"{', '.join(map(repr, props))}); set `geo_key`.", field=geo_key)
+        key = str(props[geo_key])
+        if within is not None and not key.startswith(str(within)):
+            continue
+        if level is not None and str(props.get("level", "")) != level:
+            continue
+        nk = name_key or ("name" if "name" in props else "GEN" if "GEN" in props else None)
+        nm = str(props[nk]) if nk and props.get(nk) is not None else key
+        try:
+            path = geometry_path(f.get("geometry") or {})
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"Feature {key!r}: {exc}.", field="geometry") from None
+        rows.append((key, nm, path))
+    if not rows:
+        raise ParameterError(
+            "No feature of the geometry matches"
+            + (f" within={within!r}" if within is not None else "")
+            + (f" level={level!r}" if level is not None else "")
+            + "."
+        )
+    keys_drawn = [r[0] for r in rows]
+    if not set(vals.index) & set(keys_drawn):
+        raise ParameterError(
+            f"None of the {len(vals)} AGS in `values` is among the {len(rows)} drawn features "
+            f"(property {geo_key!r}, e.g. {keys_drawn[0]!r}); values start with "
+            f"{', '.join(map(repr, list(vals.index[:3])))}."
+        )
+    if highlight is not None and str(highlight) not in keys_drawn:
+        raise UnknownRegionError(f"`highlight` {highlight!r} is not among the drawn features.")
+
+    v = np.array([vals.get(kk, np.nan) for kk in keys_drawn], dtype="float64")
+    cls, edges = classify(v, k=k, scheme=scheme, bins=bins)
+    ncls = max(len(edges) - 1, 0)
+    cm = mpl.colormaps[cmap]
+    palette = [to_hex(cm(0.15 + 0.8 * (i + 0.5) / ncls)) for i in range(ncls)] if ncls else []
+    data = pd.DataFrame({
+        "ags": keys_drawn,
+        "name": [r[1] for r in rows],
+        "value": v,
+        "klasse": cls + 1,
+        "color": [palette[c] if c >= 0 else MISSING_COLOR for c in cls],
+    })
+
+    with house_style():
+        fig = new_figure(figsize)
+        ax = fig.add_subplot()
+        has = cls >= 0
+        filled = [PathPatch(rows[i][2]) for i in range(len(rows)) if has[i]]
+        empty = [PathPatch(rows[i][2]) for i in range(len(rows)) if not has[i]]
+        coll = PatchCollection(filled, facecolors=list(data.loc[has, "color"]),
+                               edgecolors="white", linewidths=0.5, zorder=1)
+        ax.add_collection(coll)
+        miss = PatchCollection(empty, facecolors=MISSING_COLOR, edgecolors="#8C8C8C",
+                               linewidths=0.5, hatch=MISSING_HATCH, zorder=1)
+        ax.add_collection(miss)
+        if highlight is not None:
+            hp = rows[keys_drawn.index(str(highlight))][2]
+            ax.add_patch(PathPatch(hp, facecolor="none", edgecolor="black", linewidth=1.8,
+                                   zorder=3))
+        allv = np.vstack([r[2].vertices for r in rows])
+        xmin, ymin = allv.min(axis=0)
+        xmax, ymax = allv.max(axis=0)
+        padx, pady = (xmax - xmin) * 0.02, (ymax - ymin) * 0.02
+        ax.set_xlim(xmin - padx, xmax + padx)
+        ax.set_ylim(ymin - pady, ymax + pady)
+        if -180 <= xmin and xmax <= 180 and -90 <= ymin and ymax <= 90:
+            ax.set_aspect(1 / math.cos(math.radians((ymin + ymax) / 2)))  # lon/lat
+        else:
+            ax.set_aspect("equal")
+        ax.set_axis_off()
+        labels = class_labels(edges, unit, decimals) if ncls else []
+        handles = [Patch(facecolor=c, edgecolor="white", label=lab)
+                   for c, lab in zip(palette, labels, strict=True)]
+        if (~has).any():
+            handles.append(Patch(facecolor=MISSING_COLOR, edgecolor="#8C8C8C",
+                                 hatch=MISSING_HATCH, label="keine Angabe"))
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0),
+                  fontsize="small", title=_legend_title(unit), title_fontsize="small")
+        if title:
+            ax.set_title(f"{title} {year}" if year is not None else title)
+
+        alt = _choropleth_alt(data, edges, ncls, keys_drawn, title=title, area=area, year=year,
+                              unit=unit, decimals=decimals, highlight=highlight)
+        return finish(fig, ax, alt=alt, source=source, source_tables=source_tables, data=data)
+
+
+def _legend_title(unit: str | None) -> str:
+    u = normalize_unit(unit)
+    if u == "%":
+        return "Anteil in %"
+    if u == "Anzahl":
+        return "Anzahl"
+    return u if u.startswith("je ") else f"in {u}"
+
+
+def _choropleth_alt(data: pd.DataFrame, edges: np.ndarray, ncls: int, keys: list[str], *,
+                    title: str | None, area: str | None, year: int | None, unit: str | None,
+                    decimals: int | None, highlight: str | None) -> str:
+    n = len(data)
+    word = _area_word(keys, n)
+    dat = {"Kreise": "Kreisen", "Sozialräume": "Sozialräumen", "Gemeinden": "Gemeinden",
+           "Gebiete": "Gebieten"}.get(word, word)
+    where = f"in den {n} {dat}" + (f" von {area}" if area else "")
+    text = f"Karte: {title or 'Indikatorwerte'} {where}" + (f", {year}" if year else "")
+    d = 1 if decimals is None else decimals
+    if ncls:
+        text += (f", in {ncls} Klasse{'n' if ncls > 1 else ''} von "
+                 f"{value_text(edges[0], unit, d)} bis {value_text(edges[-1], unit, d)} "
+                 "(dunkler = höher).")
+    else:
+        text += "."
+    if highlight is not None:
+        row = data[data["ags"] == str(highlight)].iloc[0]
+        if row["klasse"] > 0:
+            text += (f" {row['name']} liegt mit {value_text(row['value'], unit, decimals)} in "
+                     f"Klasse {int(row['klasse'])} von {ncls}.")
+        else:
+            text += f" Für {row['name']} liegt kein Wert vor."
+    valid = data[data["klasse"] > 0]
+    if len(valid) > 1:
+        hi = valid.loc[valid["value"].idxmax()]
+        lo = valid.loc[valid["value"].idxmin()]
+        text += (f" Höchster Wert: {hi['name']} ({value_text(hi['value'], unit, decimals)}), "
+                 f"niedrigster: {lo['name']} ({value_text(lo['value'], unit, decimals)}).")
+    n_miss = int((data["klasse"] == 0).sum())
+    if n_miss:
+        text += f" Für {n_miss} Gebiet{'e' if n_miss > 1 else ''} keine Angabe."
+    return text
