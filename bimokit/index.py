@@ -210,22 +210,43 @@ def _check_weights(weights, indicators) -> dict[str, float]:
 
 
 def _aggregate(norm: pd.DataFrame, indicators, w, aggregation, min_availability):
-    wide = norm.pivot_table(index=["ags", "year"], columns="indicator", values="normalized",
-                            aggfunc="first", dropna=False)
-    wide = wide.reindex(columns=indicators)
-    n_av = wide.notna().sum(axis=1)
+    # numpy version of pivot + weighted_mean / weighted_geometric_mean (same formulas)
+    ags = norm["ags"].astype(str).to_numpy()
+    year = norm["year"].to_numpy()
+    key = pd.Series(ags, dtype=object) + "\x1f" + pd.Series(year).astype(str).to_numpy()
+    cu, uniq = pd.factorize(key)
+    ci = pd.Index(indicators).get_indexer(norm["indicator"].astype(str))
+    first = pd.Series(np.arange(len(cu))).groupby(cu).first().to_numpy()
+    m = np.full((len(uniq), len(indicators)), np.nan)
+    ok_rows = ci >= 0
+    m[cu[ok_rows], ci[ok_rows]] = pd.to_numeric(norm["normalized"], errors="coerce").to_numpy(
+        dtype=float)[ok_rows]
+    wv = np.array([w[i] for i in indicators], dtype=float)
+    present = ~np.isnan(m)
+    den = (present * wv).sum(axis=1)
+    if aggregation == "geometric":
+        if (m[present] <= 0).any():
+            raise ParameterError(
+                "Geometric aggregation needs positive normalised values; normalise with "
+                "method='minmax' and lower=1 (1 to 100) or use aggregation='arithmetic'."
+            )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            idx = np.exp(np.where(present, np.log(np.where(present, m, 1.0)), 0.0) @ wv / den)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            idx = np.where(present, m, 0.0) @ wv / den
+    n_av = present.sum(axis=1)
     avail = n_av / len(indicators)
-    f = weighted_mean if aggregation == "arithmetic" else weighted_geometric_mean
-    idx = f(wide, w)
-    ok = avail >= min_availability - 1e-12
-    out = pd.DataFrame({
-        "index": idx.where(ok),
+    ok = (avail >= min_availability - 1e-12) & (den > 0)
+    return pd.DataFrame({
+        "ags": ags[first],
+        "year": year[first],
+        "index": np.where(ok, idx, np.nan),
         "n_indicators": len(indicators),
         "n_available": n_av.astype("int64"),
         "data_availability": avail,
+        "note": np.where(ok, "", f"zu wenige Indikatoren (< {_de(min_availability * 100)} %)"),
     })
-    out["note"] = np.where(ok, "", f"zu wenige Indikatoren (< {_de(min_availability * 100)} %)")
-    return out.reset_index()
 
 
 def _rank_desc(s: pd.Series) -> pd.Series:
