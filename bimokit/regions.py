@@ -181,8 +181,17 @@ def ags_level(code: str) -> str:
 def _result(values: np.ndarray, s: pd.Series, scalar: bool, name: str):
     if scalar:
         return values[0]
-    # Default inference: str dtype (NaN for missing) on pandas 3, object (None) on pandas 2.
-    return pd.Series(list(values), index=s.index, name=name)
+    return _text_series(values, s.index, name)
+
+
+_TEXT_DTYPE = pd.Series(["a"]).dtype  # str on pandas 3, object on pandas 2
+
+
+def _text_series(values, index, name) -> pd.Series:
+    """Text Series with NaN for missing: str dtype on pandas 3, object on pandas 2."""
+    out = pd.Series([np.nan if v is None or v is pd.NA else v for v in values],
+                    index=index, name=name)
+    return out if out.dtype == _TEXT_DTYPE else out.astype(_TEXT_DTYPE)
 
 
 def land_of(codes):
@@ -196,7 +205,8 @@ def land_of(codes):
     Returns
     -------
     str or pandas.Series
-        The two-digit Land key (the first two characters); missing (None) for ``DG``.
+        The two-digit Land key (the first two characters); missing for ``DG`` (None for a
+        single key, NaN in a Series).
         A Series when a Series was given, with the same index, named ``land``.
 
     Examples
@@ -234,7 +244,7 @@ def kreis_of(codes):
     -------
     str or pandas.Series
         The first five digits for Kreise, Gemeinden (AGS and ARS) and Sozialräume; missing
-        (None) above the Kreis level. Keys in Hamburg and Berlin give the BKG Kreis key
+        above the Kreis level (None / NaN). Keys in Hamburg and Berlin give the BKG Kreis key
         ``02000`` / ``11000`` (see :func:`normalise_kreis_key` for the statistics tables'
         ``02`` / ``11``). A Series when a Series was given, named ``kreis``.
 
@@ -275,8 +285,8 @@ def parent_of(codes, *, regions: pd.DataFrame | Iterable[str] | None = None):
     Returns
     -------
     str or pandas.Series
-        Parent key, missing (None) for ``DG``. A Series when a Series was given, named
-        ``parent``.
+        Parent key, missing for ``DG`` (None for a single key, NaN in a Series). A Series
+        when a Series was given, named ``parent``.
 
     Notes
     -----
@@ -486,7 +496,7 @@ def kreistyp_from_name(names: pd.Series, *, ags: pd.Series | None = None) -> pd.
          "kreisfreie Stadt", "Landkreis"],
         default=None,
     )
-    return pd.Series(list(out), index=s.index, name="kreistyp")
+    return _text_series(out, s.index, "kreistyp")
 
 
 # --------------------------------------------------------------------------- region table
@@ -526,8 +536,10 @@ def build_regions(region_rows: pd.DataFrame, facts: pd.DataFrame | None = None) 
         - ``valid_from`` (Int64): first year with a value, where the facts list the region
           earlier with ``-`` only (a new unit); missing otherwise.
         - ``valid_to`` (Int64): last year with a value, for regions that no longer exist;
-          missing where unknown.
-        - ``exists`` (bool): False for dissolved regions.
+          missing where unknown. Given values may be years or ISO dates (the year counts:
+          ``2015-12-31`` → 2015).
+        - ``exists`` (bool): False for dissolved regions (and, unless given, for regions
+          with a given ``valid_to``).
 
     Raises
     ------
@@ -600,8 +612,11 @@ def build_regions(region_rows: pd.DataFrame, facts: pd.DataFrame | None = None) 
 
     valid_from, valid_to, exists = _lifetimes(keys, facts)
     for c, computed in (("valid_from", valid_from), ("valid_to", valid_to)):
-        given = (pd.to_numeric(table[c], errors="coerce").astype("Float64")
-                 if c in table else pd.Series(pd.NA, index=table.index, dtype="Float64"))
+        given = (_year_of(table[c]) if c in table
+                 else pd.Series(pd.NA, index=table.index, dtype="Float64"))
+        if c == "valid_to":
+            # a region with a given end year no longer exists (unless `exists` says so)
+            exists = exists & given.isna().to_numpy(dtype=bool)
         table[c] = given.fillna(computed.astype("Float64")).astype("Int64")
     if "exists" in table:
         given = table["exists"].map(_parse_bool_or_na)
@@ -617,9 +632,15 @@ def build_regions(region_rows: pd.DataFrame, facts: pd.DataFrame | None = None) 
         table["exists"] = exists.astype(bool)
     out = table[list(REGION_COLUMNS)].copy()
     for c in ("ags", "name", "level", "parent", "kreistyp"):
-        out[c] = pd.Series(out[c].astype(object).where(out[c].notna(), None).tolist(),
-                           index=out.index)
+        out[c] = _text_series(out[c].astype(object).tolist(), out.index, c)
     return out
+
+
+def _year_of(s: pd.Series) -> pd.Series:
+    """Years (Float64, NA for empty) from years or ISO dates (``2015-12-31`` → 2015)."""
+    text = s.astype("string").str.strip()
+    text = text.where(~text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False), text.str[:4])
+    return pd.to_numeric(text, errors="coerce").astype("Float64")
 
 
 def _lifetimes(keys: pd.Series, facts: pd.DataFrame | None):
@@ -881,10 +902,11 @@ def read_regions(path) -> pd.DataFrame:
     for c in ("valid_from", "valid_to"):
         if c in raw:
             text = raw[c].fillna("")
-            ok = text.str.fullmatch(r"\d{4}(?:\.0)?") | (text == "")
+            ok = text.str.fullmatch(r"\d{4}(?:\.0)?|\d{4}-\d{2}-\d{2}") | (text == "")
             if not ok.all():
                 pos = int(np.flatnonzero(~ok.to_numpy(dtype=bool))[0])
-                fail(pos, c, f"{c} {text.iloc[pos]!r} is not a year (four digits) or empty")
+                fail(pos, c, f"{c} {text.iloc[pos]!r} is not a year (2015), a date "
+                                     "(2015-12-31) or empty")
     if "exists" in raw:
         parsed = raw["exists"].map(_parse_bool_or_na)
         bad = (parsed.astype(str) == "?").to_numpy(dtype=bool)

@@ -126,3 +126,7 @@ def test_default_is_the_embedded_sample(capsys):
     assert {"99", "991", "992", "993", "99101"} <= set(table["ags"])
     assert (table.loc[table["ags"].str.startswith("99101-"), "parent"] == "99101").all()
     assert table.set_index("ags").loc["99101", "kreistyp"] == "kreisfreie Stadt"
+    # regions.csv gives Altmusterkreis 99155 valid_to 2015-12-31: dissolved
+    assert table.set_index("ags").loc["99155", "exists"] == "false"
+    # angebote.csv is no export: skipped with a note, not an error
+    assert "übersprungen" in err and "angebote.csv" in err

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bimokit._schema import REGION_COLUMNS
@@ -237,6 +237,7 @@ def region_keys():
     )
 
 
+@settings(max_examples=60, deadline=None)
 @given(st.lists(region_keys(), min_size=1, max_size=30))
 def test_kreis_and_land_agree(keys):
     s = pd.Series(keys)
@@ -246,6 +247,7 @@ def test_kreis_and_land_agree(keys):
     assert (ags_levels(kreise[has_kreis]) == "kreis").all()
 
 
+@settings(max_examples=60, deadline=None)
 @given(st.lists(region_keys(), min_size=1, max_size=30))
 def test_parent_level_is_above_child_level(keys):
     s = pd.Series(keys)
@@ -511,6 +513,20 @@ def test_read_regions_errors_name_line_and_field(tmp_path, body, line, field, wh
     assert e.value.field == field
     assert what in str(e.value)
     assert e.value.path == str(p)
+
+
+def test_read_regions_dates_and_given_end(tmp_path):
+    p = _write(tmp_path, "ags,name,level,parent,kreistyp,valid_from,valid_to\n"
+                         "99155,Altmusterkreis,kreis,991,Landkreis,,2015-12-31\n"
+                         "99158,Neukreis,kreis,991,Landkreis,2016-01-01,\n"
+                         "99156,Seen,kreis,991,Landkreis,,\n")
+    t = read_regions(p).set_index("ags")
+    # an ISO date counts by its year; a given end means the region no longer exists
+    assert t.loc["99155", "valid_to"] == 2015 and not t.loc["99155", "exists"]
+    assert t.loc["99158", "valid_from"] == 2016 and t.loc["99158", "exists"]
+    assert t.loc["99156", "exists"]
+    # the parent written in the file wins over the computed one (no 991 row here)
+    assert t.loc["99156", "parent"] == "991"
 
 
 def test_read_regions_missing_file_and_column(tmp_path):

@@ -47,10 +47,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     return p
 
 
-def _files_of(paths: list[Path]) -> tuple[list[Path], list[Path]]:
-    """Split the given paths into region tables and export files."""
+def _files_of(paths: list[Path]) -> tuple[list[Path], list[tuple[Path, bool]]]:
+    """Split the given paths into region tables and export files (with: named explicitly)."""
     tables: list[Path] = []
-    exports: list[Path] = []
+    exports: list[tuple[Path, bool]] = []
     for path in paths:
         if path.is_dir():
             for f in sorted(path.iterdir()):
@@ -59,9 +59,12 @@ def _files_of(paths: list[Path]) -> tuple[list[Path], list[Path]]:
                 if f.name == REGIONS_FILE:
                     tables.append(f)
                 elif f.suffix.lower() in EXPORT_SUFFIXES:
-                    exports.append(f)
+                    exports.append((f, False))
         elif path.is_file():
-            (tables if path.name == REGIONS_FILE else exports).append(path)
+            if path.name == REGIONS_FILE:
+                tables.append(path)
+            else:
+                exports.append((path, True))
         else:
             raise InputError("no such file or folder", path=path)
     return tables, exports
@@ -72,7 +75,8 @@ def collect_regions(paths: list[Path]) -> pd.DataFrame:
 
     Region tables (``regions.csv``) come first; then the regions of every export, newest
     ``Stand`` first, so their names win over older editions. The facts of the exports decide
-    which regions no longer exist.
+    which regions no longer exist. A CSV file inside a folder that is not a readable export
+    is skipped with a note on standard error; a file named explicitly must be readable.
     """
     tables, exports = _files_of(paths)
     if not tables and not exports:
@@ -89,7 +93,16 @@ def collect_regions(paths: list[Path]) -> pd.DataFrame:
             raise ParameterError(
                 f"reading export files needs bimokit.io, which cannot be imported ({exc})"
             ) from None
-        read = [bio.read(f) for f in exports]
+        read = []
+        for f, named in exports:
+            try:
+                read.append(bio.read(f))
+            except InputError as exc:
+                if named:
+                    raise
+                # a folder may hold other tables (e.g. an Angebotsinventar): say so, go on
+                print(f"bimokit regions: übersprungen (kein lesbarer Export): {exc}",
+                      file=sys.stderr)
         oldest = datetime.date.min
         read.sort(key=lambda e: e.stand or oldest, reverse=True)
         for e in read:
