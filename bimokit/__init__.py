@@ -91,3 +91,35 @@ __all__ += [
 from .io import Export, read, read_flat, read_genesis, read_tidy  # noqa: E402
 
 __all__ += ["Export", "read", "read_flat", "read_genesis", "read_tidy"]
+
+# bimokit.plots, bimokit.text, bimokit.fmt: German charts (each returns a Chart with alt text),
+# Kernaussagen and German number formatting.
+from .fmt import fmt_number, fmt_percent  # noqa: E402
+from .plots import (  # noqa: E402
+    Chart,
+    plot_choropleth,
+    plot_funnel,
+    plot_pyramid,
+    plot_ranking,
+    plot_small_multiples,
+    plot_stacked_shares,
+    plot_timeseries,
+)
+from .text import Comparison, Subject, kernaussage, kernaussagen  # noqa: E402
+
+__all__ += [
+    "Chart",
+    "plot_timeseries",
+    "plot_ranking",
+    "plot_funnel",
+    "plot_stacked_shares",
+    "plot_pyramid",
+    "plot_small_multiples",
+    "plot_choropleth",
+    "kernaussage",
+    "kernaussagen",
+    "Subject",
+    "Comparison",
+    "fmt_number",
+    "fmt_percent",
+]

@@ -294,7 +294,7 @@ def plot_choropleth(
     >>> v = pd.DataFrame({"ags": ["99101", "99151"], "value": [7.1, 3.0], "year": 2024})
     >>> ch = plot_choropleth(v, gj, bins=[0, 5, 10], highlight="99101", area="Musterland")
     >>> list(ch.data["klasse"]), ch.alt
-    ([2, 1, 0], 'Karte: Indikatorwerte in den 3 Kreisen von Musterland, 2024, in 2 Klassen von 0,0 % bis 10,0 % (dunkler = höher). Musterstadt liegt mit 7,1 % in Klasse 2 von 2. Höchster Wert: Musterstadt (7,1 %), niedrigster: Nordkreis (3,0 %). Für 1 Gebiet keine Angabe.')
+    ([2, 1, 0], 'Karte: Indikatorwerte für die 3 Kreise von Musterland, 2024, in 2 Klassen von 0,0 % bis 10,0 % (dunkler = höher). Musterstadt liegt mit 7,1 % in Klasse 2 von 2. Höchster Wert: Musterstadt (7,1 %), niedrigster: Nordkreis (3,0 %). Für 1 Gebiet keine Angabe.')
     """  # noqa: E501
     if isinstance(values, pd.Series):
         vals = pd.Series(pd.to_numeric(values, errors="coerce").astype("float64").to_numpy(),
@@ -428,12 +428,10 @@ def _choropleth_alt(data: pd.DataFrame, edges: np.ndarray, ncls: int, keys: list
                     decimals: int | None, highlight: str | None) -> str:
     n = len(data)
     word = _area_word(keys, n)
-    dat = {"Kreise": "Kreisen", "Sozialräume": "Sozialräumen", "Gemeinden": "Gemeinden",
-           "Gebiete": "Gebieten"}.get(word, word)
-    where = f"in den {n} {dat}" + (f" von {area}" if area else "")
+    where = f"für {'die ' if n > 1 else ''}{n} {word}" + (f" von {area}" if area else "")
     text = f"Karte: {title or 'Indikatorwerte'} {where}" + (f", {year}" if year else "")
     d = 1 if decimals is None else decimals
-    if ncls:
+    if ncls and edges[0] != edges[-1]:
         text += (f", in {ncls} Klasse{'n' if ncls > 1 else ''} von "
                  f"{value_text(edges[0], unit, d)} bis {value_text(edges[-1], unit, d)} "
                  "(dunkler = höher).")

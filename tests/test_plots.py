@@ -1,0 +1,433 @@
+"""German charts (bimokit.plots): structure, German numbers, source line, alt text, no rc leak."""
+
+from __future__ import annotations
+
+import json
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import to_hex
+
+from bimokit.errors import ParameterError, UnknownRegionError
+from bimokit.plots import (
+    Chart,
+    classify,
+    funnel_limits,
+    plot_choropleth,
+    plot_funnel,
+    plot_pyramid,
+    plot_ranking,
+    plot_small_multiples,
+    plot_stacked_shares,
+    plot_timeseries,
+    source_text,
+)
+
+NAMES = {"99101": "Musterstadt", "99": "Musterland", "DG": "Deutschland",
+         "99151": "Nordkreis", "99152": "Südkreis", "99153": "Westkreis"}
+YEARS = list(range(2015, 2025))
+
+
+def _values() -> pd.DataFrame:
+    rows = []
+    for ags, base in (("99101", 6.0), ("99", 5.0), ("DG", 5.5)):
+        for i, y in enumerate(YEARS):
+            v = base + 0.1 * i
+            ci = (v - 0.5, v + 0.5) if ags == "99101" else (np.nan, np.nan)
+            rows.append({"ags": ags, "year": y, "indicator": "D3.1", "value": v,
+                         "ci_low": ci[0], "ci_high": ci[1], "status": ""})
+    return pd.DataFrame(rows)
+
+
+def _ticks(labels) -> list[str]:
+    return [t.get_text() for t in labels if t.get_text()]
+
+
+def _texts(chart: Chart) -> list[str]:
+    return [t.get_text() for t in chart.fig.texts]
+
+
+def _square(x0, y0, size=1.0):
+    return [[x0, y0], [x0 + size, y0], [x0 + size, y0 + size], [x0, y0 + size], [x0, y0]]
+
+
+def _geojson() -> dict:
+    # Musterstadt: a square with a hole (lake); Nordkreis: MultiPolygon of two squares
+    # (mainland + island); Südkreis and Westkreis plain squares; one Sozialraum ignored by level.
+    feats = [
+        ("99101", "Musterstadt", "kreis",
+         {"type": "Polygon", "coordinates": [_square(0, 0, 4), _square(1, 1, 1)[::-1]]}),
+        ("99151", "Nordkreis", "kreis",
+         {"type": "MultiPolygon", "coordinates": [[_square(4, 0, 4)], [[*_square(9, 3)]]]}),
+        ("99152", "Südkreis", "kreis", {"type": "Polygon", "coordinates": [_square(0, -4, 4)]}),
+        ("99153", "Westkreis", "kreis", {"type": "Polygon", "coordinates": [_square(-4, 0, 4)]}),
+        ("99101-01", "Altstadt", "sozialraum",
+         {"type": "Polygon", "coordinates": [_square(0, 0, 2)]}),
+    ]
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"ags": a, "name": n, "level": lvl}, "geometry": g}
+        for a, n, lvl, g in feats]}
+
+
+# --- one builder per chart, used by the cross-cutting tests ---------------------------------
+
+def _ts():
+    group = pd.Series([5.5 + 0.05 * i for i in range(len(YEARS))], index=YEARS)
+    return plot_timeseries(_values(), ags="99101", names=NAMES, group=group,
+                           title="Abgänger ohne Ersten Schulabschluss",
+                           source_tables=["21111-02-06-4"])
+
+
+def _ranking():
+    v = pd.DataFrame({"ags": ["99101", "99151", "99152", "99153"], "year": 2024,
+                      "value": [6.9, 4.25, 7.5, 6.9]})
+    return plot_ranking(v, ags="99101", names=NAMES, land_value=5.9, title="Ohne Abschluss")
+
+
+def _funnel():
+    m = pd.DataFrame({"ags": ["99101", "99151", "99152", "99153"],
+                      "denominator": [400, 900, 2500, 100], "value": [12.0, 9.0, 10.2, 20.0],
+                      "year": 2024})
+    return plot_funnel(m, ags="99101", names=NAMES, center=10.0, title="Ohne Abschluss")
+
+
+def _stacked():
+    d = pd.DataFrame({"year": [2023] * 4 + [2024] * 4,
+                      "abschluss": ["insgesamt", "ohne_esa", "msa", "ahr"] * 2,
+                      "value": [200, 20, 120, 60, 250, 25, 150, 75]})
+    return plot_stacked_shares(d, category="abschluss", name="Musterstadt",
+                               title="Abschlussarten", source="IT.Musterland")
+
+
+def _pyramid():
+    ages = ["75+", "0-3", "3-6", "insgesamt"]
+    rows = [{"year": y, "altersgruppe": a, "geschlecht": g, "value": v}
+            for y in (2023, 2024)
+            for a, (m, w) in zip(ages, [(700, 1100), (500, 480), (510, 490), (1710, 2070)],
+                                 strict=True)
+            for g, v in (("maennlich", m), ("weiblich", w), ("insgesamt", m + w))]
+    return plot_pyramid(pd.DataFrame(rows), name="Musterstadt")
+
+
+def _multiples():
+    d = pd.DataFrame([{"geschlecht": g, "ags": a, "year": y, "value": base + (a == "99")}
+                      for g, base in (("insgesamt", 6.0), ("weiblich", 5.0), ("maennlich", 7.0))
+                      for a in ("99101", "99") for y in YEARS])
+    return plot_small_multiples(d, by="geschlecht", hue="ags", name="Musterstadt",
+                                labels=NAMES, title="Ohne Abschluss")
+
+
+def _choropleth():
+    v = pd.DataFrame({"ags": ["99101", "99151", "99152"], "value": [7.1, 3.0, 9.99],
+                      "year": 2024})
+    return plot_choropleth(v, _geojson(), level="kreis", bins=[0, 5, 10], highlight="99101",
+                           area="Musterland", title="Ohne Abschluss")
+
+
+BUILDERS = {"timeseries": _ts, "ranking": _ranking, "funnel": _funnel, "stacked": _stacked,
+            "pyramid": _pyramid, "multiples": _multiples, "choropleth": _choropleth}
+
+
+@pytest.mark.parametrize("kind", list(BUILDERS))
+def test_every_chart_keeps_rcparams_and_has_source_and_alt(kind):
+    before = dict(mpl.rcParams)
+    chart = BUILDERS[kind]()
+    after = dict(mpl.rcParams)
+    assert after == before  # nothing of the house style leaks into the kernel
+    assert isinstance(chart, Chart)
+    assert any(t.startswith("Quelle: ") for t in _texts(chart))
+    assert chart.source.startswith("Quelle: ")
+    assert "Musterstadt" in chart.alt
+    assert "2024" in chart.alt
+    assert "nan" not in chart.alt.lower()
+    html = chart.to_html(dpi=40)
+    assert html.startswith('<img src="data:image/png;base64,')
+    assert 'alt="' in html and "Musterstadt" in html
+    assert dict(mpl.rcParams) == before
+
+
+def test_timeseries_lines_band_ticks_and_alt():
+    ch = _ts()
+    ax = ch.ax
+    # Kommune, Land, Bund and Vergleichsgruppe
+    assert len(ax.lines) == 4
+    assert len(ax.collections) == 1  # the confidence band of the Kommune
+    labels = [line.get_label() for line in ax.lines]
+    assert labels == ["Musterstadt", "Land (Musterland)", "Bund (Deutschland)",
+                      "Vergleichsgruppe"]
+    kom = ax.lines[0]
+    assert list(kom.get_xdata()) == YEARS
+    assert kom.get_ydata()[-1] == pytest.approx(6.9)  # 6,0 + 0,1 · 9
+    ch.fig.canvas.draw()
+    yt = _ticks(ax.get_yticklabels())
+    assert yt and all(t.endswith(" %") for t in yt)
+    assert any("," in t for t in yt)
+    assert not any("." in t for t in yt)
+    xt = _ticks(ax.get_xticklabels())
+    assert "2024" in xt and not any("." in t for t in xt)  # years without thousands dot
+    assert ("Quelle: Statistische Ämter des Bundes und der Länder, Tabelle 21111-02-06-4; "
+            "eigene Berechnungen") in _texts(ch)
+    # 2024: Kommune 6,9; Land 5,0 + 0,9 = 5,9; Bund 6,4; Gruppe 5,5 + 0,45 = 5,95 → 6,0 (half up)
+    assert ch.alt == (
+        "Liniendiagramm: Abgänger ohne Ersten Schulabschluss in Musterstadt von 2015 bis 2024 "
+        "im Vergleich mit dem Land, dem Bund und der Vergleichsgruppe. Zuletzt (2024) lag der "
+        "Wert in Musterstadt bei 6,9 % (Land: 5,9 %; Bund: 6,4 %; Vergleichsgruppe: 6,0 %)."
+    )
+    assert set(ch.data["role"]) == {"kommune", "land", "bund", "gruppe"}
+
+
+def test_timeseries_gaps_and_errors():
+    v = _values()
+    v.loc[(v["ags"] == "99101") & (v["year"] == 2024), ["value", "status"]] = [np.nan, "."]
+    ch = plot_timeseries(v, ags="99101", names=NAMES, land=None, bund=None, ci=False)
+    assert len(ch.ax.lines) == 1 and len(ch.ax.collections) == 0
+    # the secret 2024 value is a gap; the alt text reports the last published year
+    assert "Zuletzt (2023) lag der Wert in Musterstadt bei 6,8 %" in ch.alt
+    with pytest.raises(UnknownRegionError, match="99999"):
+        plot_timeseries(v, ags="99999")
+    two = pd.concat([v, v.assign(indicator="D3.2")])
+    with pytest.raises(ParameterError, match="indicator="):
+        plot_timeseries(two, ags="99101")
+    assert len(plot_timeseries(two, ags="99101", indicator="D3.2", bund=None).ax.lines) == 2
+    with pytest.raises(ParameterError, match="'year'"):
+        plot_timeseries(v.drop(columns="year"), ags="99101")
+
+
+def test_ranking_bars_highlight_rank_and_labels():
+    ch = _ranking()
+    ax = ch.ax
+    assert len(ax.patches) == 4
+    # sorted descending: 7,5 Südkreis; 6,9 Musterstadt and Westkreis (tie → same rank 2,
+    # order by AGS); 4,25 Nordkreis
+    assert list(ch.data["ags"]) == ["99152", "99101", "99153", "99151"]
+    assert list(ch.data["rank"]) == [1, 2, 2, 4]
+    colors = {a: to_hex(p.get_facecolor()) for a, p in zip(ch.data["ags"], ax.patches,
+                                                             strict=True)}
+    assert colors["99101"] == "#0072b2"
+    assert {colors[a] for a in ("99151", "99152", "99153")} == {"#a6a6a6"}
+    values_at_bars = [t.get_text().strip() for t in ax.texts]
+    assert values_at_bars == ["7,5 %", "6,9 %", "6,9 %", "4,3 %"]  # 4,25 → 4,3 (half up)
+    ch.fig.canvas.draw()
+    assert _ticks(ax.get_yticklabels())[1] == "Musterstadt"
+    assert ch.alt == (
+        "Balkendiagramm: Ohne Abschluss 2024 für 4 Kommunen der Vergleichsgruppe, absteigend "
+        "sortiert. Musterstadt liegt mit 6,9 % auf Rang 2 von 4 (Land: 5,9 %)."
+    )
+
+
+def test_ranking_missing_values_and_unknown_kommune():
+    v = pd.DataFrame({"ags": ["99101", "99151", "99152"], "value": [5.0, np.nan, 3.0]})
+    ch = plot_ranking(v, ags="99101", names=NAMES, year=2022, unit="EUR")
+    assert len(ch.ax.patches) == 2
+    assert ch.alt.endswith("Musterstadt liegt mit 5 EUR auf Rang 1 von 2. Ohne Angabe: 1 Kommune.")
+    with pytest.raises(UnknownRegionError):
+        plot_ranking(v, ags="99153")
+
+
+def test_funnel_limits_hand_computed():
+    # p0 = 0,1; n = 400: se = sqrt(0,1 · 0,9 / 400) = 0,015
+    lo, hi = funnel_limits([400], center=10.0, z=1.959963984540054)
+    assert lo[0] == pytest.approx(10 - 1.959963984540054 * 1.5)
+    assert hi[0] == pytest.approx(10 + 1.959963984540054 * 1.5)
+    # Poisson rate per 1.000: λ0 = 0,012, n = 10.000: se = sqrt(0,012 / 10.000) = 0,0010954
+    lo, hi = funnel_limits([10_000], center=12.0, z=2.0, kind="rate", scale=1000)
+    assert hi[0] == pytest.approx(12 + 2 * 1.0954451150103321)
+    with pytest.raises(ParameterError, match="share"):
+        funnel_limits([10], center=150.0, z=2.0)
+
+
+def test_funnel_plot_lines_points_positions():
+    ch = _funnel()
+    ax = ch.ax
+    # centre + 2 × 95 % + 2 × 99,8 % limits
+    assert len(ax.lines) == 5
+    assert len(ax.collections) == 2  # other members, the Kommune
+    assert ax.collections[1].get_offsets().tolist() == [[400.0, 12.0]]
+    d = ch.data.set_index("ags")
+    # n = 400: 95 % upper 12,94 → 12,0 inside; n = 100: se = 3,0, 99,8 % upper 10 + 3,09 · 3
+    # = 19,27 → 20,0 above; n = 900: se = 1,0, 95 % lower 8,04 → 9,0 inside
+    assert d.loc["99101", "position"] == "innerhalb"
+    assert d.loc["99153", "position"] == "oberhalb 99,8 %"
+    assert d.loc["99151", "position"] == "innerhalb"
+    assert d.loc["99101", "upper95"] == pytest.approx(10 + 1.959963984540054 * 1.5)
+    ch.fig.canvas.draw()
+    assert "1.000" in _ticks(ax.get_xticklabels())
+    assert all(t.endswith(" %") for t in _ticks(ax.get_yticklabels()))
+    assert ch.alt.endswith(
+        "um den Landeswert von 10,0 %. Musterstadt liegt mit 12,0 % bei 400 Fällen innerhalb "
+        "der 95-%-Grenzen (Unterschied statistisch nicht gesichert)."
+    )
+
+
+def test_funnel_pooled_centre():
+    m = pd.DataFrame({"ags": ["a", "b"], "denominator": [100, 300], "value": [10.0, 20.0]})
+    ch = plot_funnel(m, ags="a", year=2024)
+    # (10 · 100 + 20 · 300) / 400 = 17,5
+    assert ch.ax.lines[0].get_ydata()[0] == pytest.approx(17.5)
+    assert "um Wert der Vergleichsgruppe von 17,5 %" in ch.alt
+
+
+def test_stacked_shares_patches_and_numbers():
+    ch = _stacked()
+    ax = ch.ax
+    assert len(ax.patches) == 6  # 2 years × 3 categories; "insgesamt" left out
+    d = ch.data.set_index(["x", "category"])
+    # 2023: 20 / (20 + 120 + 60) = 10 %; 2024: 150 / 250 = 60 %
+    assert d.loc[(2023, "ohne_esa"), "share"] == pytest.approx(10.0)
+    assert d.loc[(2024, "msa"), "share"] == pytest.approx(60.0)
+    ch.fig.canvas.draw()
+    assert _ticks(ax.get_yticklabels())[-1] == "100 %"
+    assert _ticks(ax.get_xticklabels()) == ["2023", "2024"]
+    assert "Quelle: IT.Musterland" in _texts(ch)
+    assert ch.alt.endswith(
+        "2024: ohne Ersten Schulabschluss 10,0 %, Mittlerer Schulabschluss 60,0 % und "
+        "Allgemeine Hochschulreife 30,0 %."
+    )
+    with pytest.raises(ParameterError, match="order"):
+        plot_stacked_shares(ch.data.assign(abschluss=ch.data["category"], year=ch.data["x"]),
+                            category="abschluss", name="X", order=["fhr"])
+
+
+def test_pyramid_bars_order_and_thousands():
+    ch = _pyramid()
+    ax = ch.ax
+    assert len(ax.patches) == 6  # 3 age groups × 2
+    assert list(ch.data["altersgruppe"]) == ["0-3", "3-6", "75+"]  # youngest at the bottom
+    widths = [p.get_width() for p in ax.patches]
+    assert widths == [-500, -510, -700, 480, 490, 1100]  # männlich to the left
+    ch.fig.canvas.draw()
+    xt = _ticks(ax.get_xticklabels())
+    assert "1.000" in xt and not any(t.startswith("-") for t in xt)
+    assert _ticks(ax.get_yticklabels()) == ["unter 3 Jahre", "3 bis unter 6 Jahre",
+                                            "75 Jahre und älter"]
+    # 2024 chosen as the latest year; 1.710 + 2.070 = 3.780; 75+: 700 + 1.100 = 1.800
+    assert ch.alt == (
+        "Bevölkerungspyramide: Musterstadt 2024 nach 3 Altersgruppen und Geschlecht, insgesamt "
+        "3.780 Personen (1.710 männlich, 2.070 weiblich). Am stärksten besetzt ist die "
+        "Altersgruppe 75 Jahre und älter (1.800 Personen)."
+    )
+    pct = plot_pyramid(ch.data.melt(id_vars=["altersgruppe", "label"], var_name="geschlecht"),
+                       name="Musterstadt", percent=True)
+    # 1.100 / 3.780 = 29,1 %
+    assert pct.data.loc[2, "weiblich"] == pytest.approx(1100 / 3780 * 100)
+
+
+def test_small_multiples_panels_and_lines():
+    ch = _multiples()
+    assert len(ch.ax) == 3
+    assert [a.get_title(loc="left") for a in ch.ax] == ["insgesamt", "weiblich", "männlich"]
+    assert all(len(a.lines) == 2 for a in ch.ax)
+    assert ch.ax[1].lines[1].get_ydata()[0] == pytest.approx(6.0)  # weiblich, Land: 5 + 1
+    ch.fig.canvas.draw()
+    assert all(t.endswith(" %") for t in _ticks(ch.ax[0].get_yticklabels()))
+    assert ch.alt.endswith("2024: insgesamt 6,0 %, weiblich 5,0 %, männlich 7,0 %.")
+    assert "Linien für Musterstadt und Musterland" in ch.alt
+
+
+def test_choropleth_classes_colours_and_missing():
+    ch = _choropleth()
+    ax = ch.ax
+    filled, missing = ax.collections[0], ax.collections[1]
+    assert len(filled.get_paths()) == 3  # Musterstadt, Nordkreis, Südkreis
+    assert len(missing.get_paths()) == 1  # Westkreis has no value
+    assert missing.get_hatch() == "///"
+    # bins [0, 5, 10]: 7,1 → class 2; 3,0 → class 1; 9,99 → class 2; Westkreis → 0
+    assert list(ch.data["ags"]) == ["99101", "99151", "99152", "99153"]
+    assert list(ch.data["klasse"]) == [2, 1, 2, 0]
+    face = [to_hex(c) for c in filled.get_facecolor()]
+    assert face[0] == face[2] != face[1]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["0,0 bis unter 5,0 %", "5,0 bis 10,0 %", "keine Angabe"]
+    # The Nordkreis MultiPolygon keeps both parts: 2 rings
+    nord = filled.get_paths()[1]
+    assert list(nord.codes).count(1) == 2  # MOVETO
+    assert "Sozialr" not in ch.alt  # the Sozialraum feature is filtered out by level
+    assert ch.alt == (
+        "Karte: Ohne Abschluss für die 4 Kreise von Musterland, 2024, in 2 Klassen von 0,0 % "
+        "bis 10,0 % (dunkler = höher). Musterstadt liegt mit 7,1 % in Klasse 2 von 2. Höchster "
+        "Wert: Südkreis (10,0 %), niedrigster: Nordkreis (3,0 %). Für 1 Gebiet keine Angabe."
+    )
+
+
+def test_choropleth_hole_stays_empty():
+    # Render Musterstadt alone and look at the pixel in its lake (1,5 | 1,5) and on land (3 | 3)
+    ch = plot_choropleth(pd.Series({"99101": 1.0}), _geojson(), within="99101", level="kreis",
+                         bins=[0, 2], figsize=(4, 4), area="Musterstadt")
+    ch.fig.canvas.draw()
+    buf = np.asarray(ch.fig.canvas.buffer_rgba())
+    to_px = ch.ax.transData.transform
+    h = buf.shape[0]
+
+    def pixel(x, y):
+        px, py = to_px((x, y))
+        return tuple(buf[int(h - py), int(px), :3])
+
+    assert pixel(1.5, 1.5) == (255, 255, 255)
+    assert pixel(3.0, 3.0) != (255, 255, 255)
+
+
+def test_choropleth_sozialraeume_quantiles():
+    gj = _geojson()
+    v = pd.DataFrame({"ags": ["99101-01"], "value": [12.0]})
+    ch = plot_choropleth(v, gj, within="99101-", unit="je 1000 Einwohner", highlight="99101-01")
+    assert ch.alt == ("Karte: Indikatorwerte für 1 Sozialraum. Altstadt liegt mit "
+                      "12,0 je 1.000 Einwohner in Klasse 1 von 1.")
+    vals = [1.0, 2.0, 3.0, 4.0, 5.0, np.nan]
+    cls, edges = classify(vals, k=2)  # median edge 3,0: [1, 3) and [3, 5]
+    assert list(cls) == [0, 0, 1, 1, 1, -1]
+    assert list(edges) == [1.0, 3.0, 5.0]
+
+
+def test_choropleth_errors():
+    gj = _geojson()
+    with pytest.raises(ParameterError, match="None of the"):
+        plot_choropleth(pd.Series({"01001": 1.0}), gj)
+    with pytest.raises(ParameterError, match="outside"):
+        plot_choropleth(pd.Series({"99101": 11.0}), gj, level="kreis", bins=[0, 10])
+    with pytest.raises(ParameterError, match="No feature"):
+        plot_choropleth(pd.Series({"99101": 1.0}), gj, within="01")
+    with pytest.raises(UnknownRegionError):
+        plot_choropleth(pd.Series({"99101": 1.0}), gj, highlight="01001")
+
+
+@pytest.mark.shared
+def test_choropleth_real_kreise_of_schleswig_holstein(shared_data):
+    path = shared_data / "geo" / "kreise_vg5000_2021-01-01.geojson"
+    feats = json.loads(path.read_text(encoding="utf-8"))["features"]
+    keys = sorted(f["properties"]["ARS"] for f in feats if f["properties"]["ARS"].startswith("01"))
+    assert len(keys) == 15  # 4 kreisfreie Städte + 11 Kreise (BKG VG5000, 01.01.2021)
+    # hand-chosen values: Flensburg 01001 → 1, Kiel 01002 → 5 (classes [0,2) [2,4) [4,6]),
+    # Lübeck 01003 → no value
+    values = {k: 3.0 for k in keys}
+    values.update({"01001": 1.0, "01002": 5.0, "01003": np.nan})
+    ch = plot_choropleth(pd.Series(values), path, geo_key="ARS", within="01", bins=[0, 2, 4, 6],
+                         highlight="01002", area="Schleswig-Holstein", year=2024,
+                         source="© GeoBasis-DE / BKG 2021 (Daten verändert)")
+    assert len(ch.ax.collections[0].get_paths()) == 14
+    assert len(ch.ax.collections[1].get_paths()) == 1
+    d = ch.data.set_index("ags")
+    assert d.loc["01001", "klasse"] == 1 and d.loc["01002", "klasse"] == 3
+    assert d.loc["01003", "klasse"] == 0 and d.loc["01001", "name"] == "Flensburg"
+    assert "Kiel liegt mit 5,0 % in Klasse 3 von 3" in ch.alt
+    assert "für die 15 Kreise von Schleswig-Holstein, 2024" in ch.alt
+    # lon/lat aspect: 1 / cos(~54°) ≈ 1,7
+    assert 1.5 < ch.ax.get_aspect() < 1.9
+
+
+def test_source_text_variants():
+    assert source_text(None) == "Quelle: eigene Berechnungen"
+    assert source_text("Quelle: BA") == "Quelle: BA"
+    assert source_text(None, ["12411-01-01-4", "21111-01-03-4"]) == (
+        "Quelle: Statistische Ämter des Bundes und der Länder, Tabellen 12411-01-01-4, "
+        "21111-01-03-4; eigene Berechnungen"
+    )
+
+
+def test_chart_html_escapes_alt():
+    ch = plot_ranking(pd.DataFrame({"ags": ["a", "b"], "value": [1.0, 2.0]}), ags="a",
+                      names={"a": 'Stadt "A" & <B>'}, year=2024)
+    html = ch._repr_html_()
+    assert 'Stadt &quot;A&quot; &amp; &lt;B&gt;' in html
+    assert "<B>" not in html
