@@ -123,3 +123,9 @@ __all__ += [
     "fmt_number",
     "fmt_percent",
 ]
+
+# bimokit.report: the report runner and what chapter notebooks call (bk.report.publish_table …).
+from . import report  # noqa: E402
+from .report import publish_keyfigure, publish_table, run_report, show  # noqa: E402
+
+__all__ += ["report", "run_report", "publish_table", "publish_keyfigure", "show"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .errors import ParameterError
 
-__all__ = ["sample_dir", "shared_data_dir", "SAMPLES"]
+__all__ = ["sample_dir", "shared_data_dir", "notebook_dir", "SAMPLES"]
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -56,3 +56,15 @@ def shared_data_dir() -> Path | None:
         if c.is_dir():
             return c
     return None
+
+
+def notebook_dir() -> Path:
+    """Return the folder of the chapter notebooks ``A.ipynb`` … ``S.ipynb``.
+
+    In a wheel they live inside the package (``bimokit/notebooks``, hatch force-include); in a
+    checkout or an editable install in ``notebooks/`` beside the package.
+    """
+    for root in (_PACKAGE / "notebooks", _PACKAGE.parent / "notebooks"):
+        if root.is_dir():
+            return root
+    return _PACKAGE.parent / "notebooks"

@@ -1,0 +1,586 @@
+"""What a chapter notebook calls to hand tables, key figures and charts to the runner.
+
+The runner gives every chapter an empty folder ``out_dir`` (a notebook parameter). The
+functions here write one file per published item into it; after the notebook has run, the
+runner reads them back with :func:`read_published` for the XLSX Tabellenanhang and the
+Steckbrief. With ``out_dir=""`` (an analyst running the notebook by hand) nothing is written
+and the table is only shown.
+
+All functions return ``None`` so that a call as the last line of a cell adds no stray output.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import os
+import pickle
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import ParameterError
+from ._atomic import atomic_open, atomic_path
+from ._format import column_label, format_number, format_value, is_missing
+
+__all__ = [
+    "publish_table",
+    "publish_keyfigure",
+    "show",
+    "figure_html",
+    "table_html",
+    "read_published",
+    "load_values",
+    "save_values",
+    "PublishedTable",
+    "KeyFigure",
+    "AMPEL",
+    "TRENDS",
+]
+
+_TABLE_FILE = re.compile(r"table_(\d{3,})\.pkl")
+_KEYFIGURE_FILE = re.compile(r"keyfigure_(\d{3,})\.json")
+
+#: Ampel colours a key figure may carry (German spelling without umlaut as the code).
+AMPEL = {"gruen": "grün", "gelb": "gelb", "rot": "rot", "grau": "grau"}
+_AMPEL_ALIASES = {"grün": "gruen", "green": "gruen", "yellow": "gelb", "red": "rot", "grey": "grau",
+                  "gray": "grau"}
+
+#: Trend arrows and their German words.
+TRENDS = {"↑": "steigend", "↓": "fallend", "→": "gleichbleibend"}
+_TREND_ALIASES = {
+    "up": "↑", "steigend": "↑", "gestiegen": "↑", "rising": "↑",
+    "down": "↓", "fallend": "↓", "gesunken": "↓", "falling": "↓",
+    "flat": "→", "stabil": "→", "gleichbleibend": "→", "stable": "→",
+}
+
+
+@dataclass(frozen=True)
+class PublishedTable:
+    """A table a chapter published for the Tabellenanhang.
+
+    Attributes
+    ----------
+    name : str
+        Title, e.g. ``"C1.1 Betreuungsquote unter 3 Jahren"``; becomes the sheet name (shortened).
+    table : pandas.DataFrame
+        The data with the library's column names.
+    note, source : str
+        Footnote and source line.
+    labels : dict
+        Column name → German header (beside the defaults of the library's columns).
+    decimals : dict
+        Column name → digits after the comma.
+    chapter : str
+        The chapter letter (set by the runner).
+    """
+
+    name: str
+    table: pd.DataFrame
+    note: str = ""
+    source: str = ""
+    labels: dict = field(default_factory=dict)
+    decimals: dict = field(default_factory=dict)
+    chapter: str = ""
+
+    def header(self, column) -> str:
+        """German header of ``column``."""
+        return self.labels.get(column, column_label(column))
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """One line of the Steckbrief.
+
+    Attributes
+    ----------
+    indicator : str
+        Catalogue id (``"C1.1"``).
+    label : str
+        German short title (``"Betreuungsquote unter 3 Jahren"``).
+    value : float or None
+        The value; None where it is secret or missing.
+    unit : str
+        ``"%"``, ``"EUR"``, ``"Anzahl"`` …
+    year : int or None
+        Reporting year of the value.
+    ampel : str or None
+        ``"gruen"``, ``"gelb"``, ``"rot"``, ``"grau"`` or None.
+    trend_arrow : str or None
+        ``"↑"``, ``"↓"``, ``"→"`` or None.
+    comparison : str
+        A short German comparison, e.g. ``"Land: 34,1 %"``.
+    status : str
+        The value's status symbol (``"."`` secret …).
+    decimals : int or None
+        Digits after the comma.
+    chapter : str
+        The chapter letter (set by the runner).
+    """
+
+    indicator: str
+    label: str
+    value: float | None
+    unit: str = ""
+    year: int | None = None
+    ampel: str | None = None
+    trend_arrow: str | None = None
+    comparison: str = ""
+    status: str = ""
+    decimals: int | None = None
+    chapter: str = ""
+
+    def formatted_value(self) -> str:
+        """The value as the Steckbrief shows it, e.g. ``'34,5 %'``."""
+        return format_value(self.value, self.unit, self.decimals, status=self.status)
+
+
+def _in_ipython() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipykernel
+        return False
+    return get_ipython() is not None
+
+
+def _display_html(markup: str) -> None:
+    if _in_ipython():
+        from IPython.display import HTML, display
+
+        display(HTML(markup))
+
+
+def _next_index(folder: Path, pattern: re.Pattern) -> int:
+    numbers = [int(m.group(1)) for p in folder.iterdir() if (m := pattern.fullmatch(p.name))]
+    return max(numbers, default=0) + 1
+
+
+def _check_text(value, name: str, *, required: bool = True) -> str:
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise ParameterError(f"`{name}` must be a non-empty text; got {value!r}.")
+    return value.strip()
+
+
+def table_html(
+    table: pd.DataFrame,
+    *,
+    caption: str = "",
+    labels: dict | None = None,
+    decimals: dict | None = None,
+    note: str = "",
+    source: str = "",
+) -> str:
+    """Render a table as escaped HTML with German headers and number formats.
+
+    Missing values show the row's status symbol where there is a ``status`` column, otherwise
+    a dash; no ``nan`` reaches the reader.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"year": [2023, 2024], "value": [12.34, float("nan")],
+    ...                   "status": ["", "."]})
+    >>> print(table_html(t, caption="Quote <Test>"))  # doctest: +NORMALIZE_WHITESPACE
+    <table class="bk-table"><caption>Quote &lt;Test&gt;</caption><thead><tr><th>Jahr</th><th>Wert</th><th>Status</th></tr></thead><tbody><tr><td class="bk-num">2023</td><td class="bk-num">12,3</td><td></td></tr><tr><td class="bk-num">2024</td><td class="bk-num">.</td><td>.</td></tr></tbody></table>
+    """
+    labels = dict(labels or {})
+    decimals = dict(decimals or {})
+    columns = list(table.columns)
+    has_status = "status" in table.columns
+    parts = ['<table class="bk-table">']
+    if caption:
+        parts.append(f"<caption>{html.escape(caption)}</caption>")
+    parts.append("<thead><tr>")
+    for c in columns:
+        parts.append(f"<th>{html.escape(labels.get(c, column_label(c)))}</th>")
+    parts.append("</tr></thead><tbody>")
+    for row in table.itertuples(index=False, name=None):
+        parts.append("<tr>")
+        status = ""
+        if has_status:
+            s = row[columns.index("status")]
+            status = "" if is_missing(s) else str(s)
+        for c, v in zip(columns, row, strict=True):
+            if c == "year" and not is_missing(v):
+                parts.append(f'<td class="bk-num">{int(v)}</td>')
+            elif isinstance(v, (int, float)) and not isinstance(v, bool) or (
+                is_missing(v) and pd.api.types.is_numeric_dtype(table[c])
+            ):
+                if is_missing(v):
+                    shown = status if status in (".", "x", "/", "...", "-") else "–"
+                else:
+                    shown = format_number(v, decimals.get(c))
+                parts.append(f'<td class="bk-num">{html.escape(shown)}</td>')
+            else:
+                parts.append(f"<td>{'' if is_missing(v) else html.escape(str(v))}</td>")
+        parts.append("</tr>")
+    parts.append("</tbody></table>")
+    if note:
+        parts.append(f'<p class="bk-table-note">Anmerkung: {html.escape(note)}</p>')
+    if source:
+        parts.append(f'<p class="bk-table-note">Quelle: {html.escape(source)}</p>')
+    return "".join(parts)
+
+
+def publish_table(
+    table: pd.DataFrame,
+    *,
+    name: str,
+    out_dir: str | os.PathLike,
+    note: str = "",
+    source: str = "",
+    labels: dict | None = None,
+    decimals: dict | None = None,
+    display: bool = True,
+) -> None:
+    """Show a table in the chapter and hand it to the runner for the Tabellenanhang.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table, with the library's column names (``ags``, ``year``, ``value`` …); they get
+        German headers in the chapter and the XLSX.
+    name : str
+        Title, unique within the chapter, e.g. ``"C1.1 Betreuungsquote unter 3 Jahren"``.
+    out_dir : str or PathLike
+        The chapter's ``out_dir`` parameter; ``""`` writes nothing (interactive use).
+    note, source : str
+        Footnote and source line shown under the table and in the XLSX.
+    labels : dict, optional
+        Column name → German header for columns the library does not know.
+    decimals : dict, optional
+        Column name → digits after the comma.
+    display : bool
+        Show the table in the notebook (and so in the chapter HTML).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> t = pd.DataFrame({"ags": ["99101"], "year": [2024], "value": [34.5]})
+    >>> publish_table(t, name="C1.1 Betreuungsquote", out_dir=folder, display=False)
+    >>> tables, figures = read_published(folder)
+    >>> tables[0].name, tables[0].header("value")
+    ('C1.1 Betreuungsquote', 'Wert')
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise ParameterError(
+            f"publish_table needs a pandas DataFrame; got {type(table).__name__}."
+        )
+    name = _check_text(name, "name")
+    if len(name) > 200:
+        raise ParameterError(f"Table name is longer than 200 characters: {name[:40]!r}…")
+    item = PublishedTable(
+        name=name,
+        table=table.reset_index(drop=True).copy(),
+        note=_check_text(note, "note", required=False),
+        source=_check_text(source, "source", required=False),
+        labels=dict(labels or {}),
+        decimals=dict(decimals or {}),
+    )
+    if out_dir not in ("", None):
+        folder = Path(out_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        existing, _ = read_published(folder)
+        if any(t.name == name for t in existing):
+            raise ParameterError(f"A table named {name!r} was already published in this chapter.")
+        with atomic_path(folder / f"table_{_next_index(folder, _TABLE_FILE):03d}.pkl") as tmp:
+            with open(tmp, "wb") as fh:
+                pickle.dump(item, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    if display:
+        _display_html(
+            table_html(item.table, caption=name, labels=item.labels, decimals=item.decimals,
+                       note=item.note, source=item.source)
+        )
+
+
+def _normalise_ampel(ampel) -> str | None:
+    if ampel is None or ampel == "":
+        return None
+    key = str(ampel).strip().lower()
+    key = _AMPEL_ALIASES.get(key, key)
+    if key not in AMPEL:
+        raise ParameterError(
+            f"`ampel` must be one of 'gruen', 'gelb', 'rot', 'grau' or None; not {ampel!r}."
+        )
+    return key
+
+
+def _normalise_trend(trend) -> str | None:
+    if trend is None or trend == "":
+        return None
+    key = str(trend).strip()
+    key = _TREND_ALIASES.get(key.lower(), key)
+    if key not in TRENDS:
+        raise ParameterError(
+            "`trend_arrow` must be '↑', '↓', '→' (or 'steigend', 'fallend', 'stabil') or None; "
+            f"not {trend!r}."
+        )
+    return key
+
+
+def publish_keyfigure(
+    *,
+    indicator: str,
+    label: str,
+    value,
+    unit: str,
+    out_dir: str | os.PathLike,
+    year: int | None = None,
+    ampel: str | None = None,
+    trend_arrow: str | None = None,
+    comparison: str = "",
+    status: str = "",
+    decimals: int | None = None,
+) -> None:
+    """Hand one key figure to the runner for the Steckbrief.
+
+    Parameters
+    ----------
+    indicator : str
+        Catalogue id, e.g. ``"C1.1"``.
+    label : str
+        German short title, e.g. ``"Betreuungsquote unter 3 Jahren"``.
+    value : float or None
+        The value (NaN or None where it is secret or missing; give ``status`` then).
+    unit : str
+        ``"%"``, ``"EUR"``, ``"Anzahl"`` …
+    out_dir : str or PathLike
+        The chapter's ``out_dir`` parameter; ``""`` writes nothing.
+    year : int, optional
+        Reporting year.
+    ampel : {"gruen", "gelb", "rot", "grau"}, optional
+        Ampel colour from the target comparison (``bimokit.targets``).
+    trend_arrow : {"↑", "↓", "→"}, optional
+        Direction of the trend; ``"steigend"``, ``"fallend"``, ``"stabil"`` are accepted too.
+    comparison : str
+        A short German comparison, e.g. ``"Land: 34,1 %"``.
+    status : str
+        Status symbol of the value (``"."`` secret …).
+    decimals : int, optional
+        Digits after the comma.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> publish_keyfigure(indicator="C1.1", label="Betreuungsquote unter 3 Jahren",
+    ...                   value=34.52, unit="%", year=2024, ampel="grün", trend_arrow="steigend",
+    ...                   out_dir=folder)
+    >>> _, figures = read_published(folder)
+    >>> figures[0].formatted_value(), figures[0].ampel, figures[0].trend_arrow
+    ('34,5 %', 'gruen', '↑')
+    """
+    indicator = _check_text(indicator, "indicator")
+    label = _check_text(label, "label")
+    if is_missing(value):
+        number = None
+    else:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ParameterError(f"`value` must be a number or None; got {value!r}.") from None
+    if year is not None and not is_missing(year):
+        try:
+            year = int(year)
+        except (TypeError, ValueError):
+            raise ParameterError(f"`year` must be a whole number; got {year!r}.") from None
+    else:
+        year = None
+    figure = KeyFigure(
+        indicator=indicator,
+        label=label,
+        value=number,
+        unit=_check_text(unit, "unit", required=False),
+        year=year,
+        ampel=_normalise_ampel(ampel),
+        trend_arrow=_normalise_trend(trend_arrow),
+        comparison=_check_text(comparison, "comparison", required=False),
+        status=_check_text(status, "status", required=False),
+        decimals=None if decimals is None else int(decimals),
+    )
+    if out_dir in ("", None):
+        return
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    record = {k: getattr(figure, k) for k in figure.__dataclass_fields__ if k != "chapter"}
+    with atomic_open(folder / f"keyfigure_{_next_index(folder, _KEYFIGURE_FILE):03d}.json") as fh:
+        json.dump(record, fh, ensure_ascii=False, indent=1)
+
+
+def read_published(out_dir: str | os.PathLike, *, chapter: str = ""):
+    """Read back what a chapter published into ``out_dir``, in publication order.
+
+    Returns
+    -------
+    tables : list of PublishedTable
+    keyfigures : list of KeyFigure
+    """
+    folder = Path(out_dir)
+    if not folder.is_dir():
+        return [], []
+    tables, figures = [], []
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        if _TABLE_FILE.fullmatch(path.name):
+            with open(path, "rb") as fh:
+                item = pickle.load(fh)
+            tables.append(_with_chapter(item, chapter))
+        elif _KEYFIGURE_FILE.fullmatch(path.name):
+            record = json.loads(path.read_text(encoding="utf-8"))
+            figures.append(KeyFigure(**record, chapter=chapter))
+    return tables, figures
+
+
+def _with_chapter(item: PublishedTable, chapter: str) -> PublishedTable:
+    if not chapter:
+        return item
+    return PublishedTable(**{**item.__dict__, "chapter": chapter})
+
+
+def _figure_of(chart):
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    if isinstance(chart, Figure):
+        return chart, None
+    if isinstance(chart, Axes):
+        return chart.figure, None
+    fig = getattr(chart, "fig", None)
+    if isinstance(fig, Figure):
+        return fig, getattr(chart, "alt", None)
+    raise ParameterError(
+        "show needs a bimokit Chart (with .fig and .alt), a matplotlib Figure or Axes; "
+        f"got {type(chart).__name__}."
+    )
+
+
+def figure_html(chart, *, alt: str | None = None, dpi: int = 144, close: bool = True) -> str:
+    """Render a chart as an ``<img>`` with alt text and the PNG embedded as base64.
+
+    Parameters
+    ----------
+    chart : Chart, matplotlib Figure or Axes
+        A :class:`bimokit.plots.Chart` carries its alt text; a bare figure needs ``alt``.
+    alt : str, optional
+        Alt text; overrides the chart's own.
+    dpi : int
+        Resolution of the PNG.
+    close : bool
+        Close the figure afterwards, so that the inline backend does not show it a second
+        time without alt text.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(figsize=(2, 1))
+    >>> markup = figure_html(fig, alt="Linie von 1 auf 2 <steigend>")
+    >>> markup.startswith('<figure class="bk-figure"><img alt="Linie von 1 auf 2 &lt;steigend&gt;"')
+    True
+    """
+    fig, own_alt = _figure_of(chart)
+    text = alt if alt is not None else own_alt
+    if not isinstance(text, str) or not text.strip():
+        raise ParameterError(
+            "Every chart needs an alt text (a German sentence that says what it shows); "
+            "pass alt=… or use a bimokit Chart."
+        )
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    if close:
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return (
+        f'<figure class="bk-figure"><img alt="{html.escape(text.strip(), quote=True)}" '
+        f'src="data:image/png;base64,{data}" style="max-width:100%;height:auto"></figure>'
+    )
+
+
+def show(chart, *, alt: str | None = None, dpi: int = 144) -> None:
+    """Show a chart in the chapter as a PNG with its alt text.
+
+    Use this instead of ``plt.show()`` or a bare figure as the last line of a cell: the runner
+    rejects any image without alt text.
+
+    Parameters
+    ----------
+    chart : Chart, matplotlib Figure or Axes
+        What to show; a bimokit ``Chart(fig, ax, alt)`` brings its alt text along.
+    alt : str, optional
+        Alt text; required for a bare figure, overrides a Chart's own.
+    dpi : int
+        Resolution of the embedded PNG.
+    """
+    markup = figure_html(chart, alt=alt, dpi=dpi, close=True)
+    _display_html(markup)
+
+
+def load_values(values_path: str | os.PathLike, *, compute=None):
+    """Read precomputed indicator values, or compute them when no file is given.
+
+    Parameters
+    ----------
+    values_path : str or PathLike
+        The chapter's ``values_path`` parameter: a pickle (``.pkl``, written by
+        :func:`save_values`) or CSV file of indicator values; ``""`` means none.
+    compute : callable, optional
+        Called without arguments when ``values_path`` is empty, e.g.
+        ``lambda: bk.compute(facts)``.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        The indicator values (columns ``ags, year, indicator, <dims>, numerator, denominator,
+        value, ci_low, ci_high, status``); None when there is no file and no ``compute``.
+    """
+    if values_path in ("", None):
+        return compute() if compute is not None else None
+    path = Path(values_path)
+    if not path.is_file():
+        raise ParameterError(f"values_path {str(path)!r} does not exist.")
+    if path.suffix in (".pkl", ".pickle"):
+        values = pd.read_pickle(path)
+    elif path.suffix == ".csv":
+        values = pd.read_csv(
+            path, dtype={"ags": str, "status": str, "indicator": str}, keep_default_na=False,
+            na_values={"value": [""], "numerator": [""], "denominator": [""], "ci_low": [""],
+                       "ci_high": [""]},
+        )
+    else:
+        raise ParameterError(
+            f"values_path {str(path)!r}: expected a .pkl or .csv file of indicator values."
+        )
+    if not isinstance(values, pd.DataFrame):
+        raise ParameterError(f"values_path {str(path)!r} does not hold a table.")
+    return values
+
+
+def save_values(values: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write indicator values atomically as pickle (``.pkl``) or CSV (``.csv``) for ``values_path``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "values.pkl"
+    >>> v = pd.DataFrame({"ags": ["99101"], "year": [2024], "indicator": ["C1.1"],
+    ...                   "value": [34.5]})
+    >>> load_values(save_values(v, p)).equals(v)
+    True
+    """
+    path = Path(path)
+    if path.suffix not in (".pkl", ".pickle", ".csv"):
+        raise ParameterError(f"{str(path)!r}: values are saved as .pkl or .csv.")
+    with atomic_path(path) as tmp:
+        if path.suffix == ".csv":
+            values.to_csv(tmp, index=False)
+        else:
+            values.to_pickle(tmp)
+    return path
