@@ -296,7 +296,7 @@ def simulate_region(rng: np.random.Generator, p: dict) -> dict[str, np.ndarray]:
     d["svb"] = np.stack([svb - svb_w, svb_w], axis=1)
 
     # ---- income
-    growth = np.cumprod([1.0] + [1.023 + (0.01 if y == 2020 else 0) + (0.025 if y == 2022 else 0)
+    growth = np.cumprod([1.0] + [1.019 + (0.01 if y == 2020 else 0) + (0.03 if y == 2022 else 0)
                                  + (0.035 if y == 2023 else 0) for y in SIM_YEARS[1:]])
     je_ew = p["income"] * growth
     d["eink"] = iround(je_ew * d["einw_avg"] / 1000)
@@ -346,7 +346,7 @@ def simulate_region(rng: np.random.Generator, p: dict) -> dict[str, np.ndarray]:
     pupils[:, 6] = iround(g * sek1 + 0.82 * oberstufe)
     pupils[:, 7] = iround(igs * sek1 + 0.18 * oberstufe)
     pupils[:, 8] = iround(p["waldorf"] * (age[:, 2] + age[:, 3] + age[:, 4]))
-    pupils[:, 9] = iround(0.043 * np.exp(-0.012 * (t - 2012)) * (age[:, 2] + age[:, 3]))
+    pupils[:, 9] = iround(0.050 * np.exp(-0.012 * (t - 2012)) * (age[:, 2] + age[:, 3]))
     pupils[:, 10] = iround(p["abend"] * totals)
     fpath = np.array([FOREIGN_PATH[y] for y in SIM_YEARS])
     fchild = p["foreign"] * fpath * 0.95
@@ -370,7 +370,8 @@ def simulate_region(rng: np.random.Generator, p: dict) -> dict[str, np.ndarray]:
     for i in range(NY):
         abg[i, :, 0] = rng.multinomial(cohort[i], [ohne[i], esa[i], msa[i], fhr[i], ahr[i]])
     abg[:, :, 1] = binom(rng, abg[:, :, 0], np.array(FEMALE_BY_ABSCHLUSS)[None, :])
-    abg[:, :, 2] = binom(rng, abg[:, :, 0], fchild[:, None] * np.array(FOREIGN_BY_ABSCHLUSS)[None, :])
+    foreign_abg = fchild[:, None] * np.array(FOREIGN_BY_ABSCHLUSS)[None, :]
+    abg[:, :, 2] = binom(rng, abg[:, :, 0], foreign_abg)
     d["abg"] = abg
 
     # ---- Übergänge nach der Grundschule (into grade 5 of school year t)
@@ -457,15 +458,22 @@ def kreis_params(rng: np.random.Generator, info: tuple) -> dict:
         "foreign": foreign,
         "sgb2": sgb2,
         "sgb2_trend": rng.normal(-0.004, 0.006),
-        "income": 21_000 * (1 - 0.55 * (sgb2 - 0.135)) * rng.uniform(0.95, 1.05) * (0.97 if city else 1.0),
-        "c3_start": np.clip(0.26 + (0.05 if city else 0.0) - 0.03 * social + rng.normal(0, 0.02), 0.18, 0.34),
-        "c3_end": np.clip(0.40 + (0.05 if city else 0.0) - 0.04 * social + rng.normal(0, 0.03), 0.31, 0.50),
+        "income": 21_000 * (1 - 0.55 * (sgb2 - 0.135)) * rng.uniform(0.95, 1.05)
+        * (0.97 if city else 1.0),
+        "c3_start": np.clip(
+            0.26 + (0.05 if city else 0.0) - 0.03 * social + rng.normal(0, 0.02), 0.18, 0.34
+        ),
+        "c3_end": np.clip(
+            0.40 + (0.05 if city else 0.0) - 0.04 * social + rng.normal(0, 0.03), 0.31, 0.50
+        ),
         "tp3": rng.uniform(0.12, 0.30),
         "c36": np.clip(0.925 - 0.012 * social + rng.normal(0, 0.01), 0.88, 0.955),
         "hort": rng.uniform(0.04, 0.16) + (0.05 if city else 0.0),
         "gt": np.clip(0.45 + (0.10 if city else 0.0) + rng.normal(0, 0.05), 0.36, 0.62),
         "einr_f": rng.uniform(0.9, 1.15),
-        "gym": float(np.clip(0.40 - 0.06 * social + (0.02 if city else 0) + rng.normal(0, 0.02), 0.31, 0.48)),
+        "gym": float(
+            np.clip(0.40 - 0.06 * social + (0.02 if city else 0) + rng.normal(0, 0.02), 0.31, 0.48)
+        ),
         "haupt": float(np.clip(0.10 + 0.015 * social + rng.normal(0, 0.02), 0.04, 0.16)),
         "igs": float(np.clip(0.16 + (0.06 if city else 0) + rng.normal(0, 0.04), 0.06, 0.30)),
         "mbg": float(rng.choice([0.0, 0.0, 0.04, 0.08])),
@@ -490,9 +498,10 @@ def kreis_params(rng: np.random.Generator, info: tuple) -> dict:
 def dg_params() -> dict:
     """Deutschland as one region with German average parameters (no randomness)."""
     return {
-        "urban": 0.0, "age_noise": np.ones(NA), "fixed_totals": DG_POP, "growth": 0.004, "noise": np.zeros(NY),
+        "urban": 0.0, "age_noise": np.ones(NA), "fixed_totals": DG_POP, "growth": 0.004,
+        "noise": np.zeros(NY),
         "male_tilt": 0.0, "foreign": 0.152, "sgb2": 0.140, "sgb2_trend": -0.003,
-        "income": 20_640, "c3_start": 0.262, "c3_end": 0.372, "tp3": 0.15, "c36": 0.925,
+        "income": 20_250, "c3_start": 0.262, "c3_end": 0.372, "tp3": 0.15, "c36": 0.925,
         "hort": 0.13, "gt": 0.50, "einr_f": 1.0, "gym": 0.40, "haupt": 0.10, "igs": 0.17,
         "mbg": 0.06, "vorschule": 0.011, "orient": 0.026, "waldorf": 0.0085, "abend": 0.00062,
         "school_size_f": 1.0, "fhr": 0.002, "central": 1.0, "students": 2_499_400,
@@ -657,7 +666,10 @@ def write_12411_02_03(out: Path, data) -> None:
 
 def write_12411_03_03(out: Path, data) -> None:
     ncol = 6
-    header = [["", "", ""] + ["Nationalität"] * 3, ["", "", "", "Insgesamt", "Deutsche", "Ausländer"]]
+    header = [
+        ["", "", ""] + ["Nationalität"] * 3,
+        ["", "", "", "Insgesamt", "Deutsche", "Ausländer"],
+    ]
     body = []
     for year in YEARS:
         i = yi(year)
@@ -693,7 +705,8 @@ def school_status(ags: str, year: int, schulart: int, col: int, value: int) -> s
 def write_21111_01_03(out: Path, data) -> None:
     ncol = 7
     header = [
-        ["", "", "", "Allgemein bildende Schulen"] + ["Schüler(innen) an allgemein bildenden Schulen"] * 3,
+        ["", "", "", "Allgemein bildende Schulen"]
+        + ["Schüler(innen) an allgemein bildenden Schulen"] * 3,
         ["", "", "", "", "Geschlecht", "Geschlecht", "Nationalität"],
         ["", "", "", "", "Insgesamt", "weiblich", "Ausländer(innen)"],
         ["", "", ""] + ["Anzahl"] * 4,
@@ -718,7 +731,8 @@ def write_21111_01_03(out: Path, data) -> None:
                 body.append([ags, name, label] + cells)
     write_classic(
         out / "21111-01-03-4.csv", "21111-01-03-4", STAND["21111-01-03-4"],
-        ["Allgemeinbildende Schulen: Schulen, Schüler nach Schulart", "- Stichtag: Schuljahresbeginn -"],
+        ["Allgemeinbildende Schulen: Schulen, Schüler nach Schulart",
+         "- Stichtag: Schuljahresbeginn -"],
         "Statistik der allgemein bildenden Schulen", None, header, body,
         standard_notes([
             ("Anzahl der Schulen", [
@@ -749,8 +763,8 @@ def abg_revision(ags: str, year: int) -> np.ndarray:
 def write_21111_02_06(out: Path, data) -> None:
     ncol = 3 + 6 * 3
     editions = [
-        ("21111-02-06-4_stand-2019", list(range(2012, 2019)), ["Insgesamt"] + ABSCHLUESSE_2019, False),
-        ("21111-02-06-4_stand-2025", list(range(2017, 2025)), ["Insgesamt"] + ABSCHLUESSE_2025, True),
+        ("21111-02-06-4_stand-2019", range(2012, 2019), ["Insgesamt"] + ABSCHLUESSE_2019, False),
+        ("21111-02-06-4_stand-2025", range(2017, 2025), ["Insgesamt"] + ABSCHLUESSE_2025, True),
     ]
     for fname, years, labels, final in editions:
         header = [
@@ -785,7 +799,8 @@ def write_21111_02_06(out: Path, data) -> None:
             "2018 wurden für einzelne Kreise berichtigt."])] if final else []))
         write_classic(
             out / f"{fname}.csv", "21111-02-06-4", STAND[fname],
-            ["Allgemeinbildende Schulen: Absolventen/Abgänger", "nach dem Schulabschluss - Schuljahr -"],
+            ["Allgemeinbildende Schulen: Absolventen/Abgänger",
+             "nach dem Schulabschluss - Schuljahr -"],
             "Statistik der allgemein bildenden Schulen", "Absolventen/Abgänger (Anzahl)", header,
             body, notes, ncol,
         )
@@ -820,7 +835,8 @@ def write_21121_01_02(out: Path, data) -> None:
                 body.append([str(year), ags, name, label] + cells)
     write_classic(
         out / "21121-01-02-4.csv", "21121-01-02-4", STAND["21121-01-02-4"],
-        ["Berufliche Schulen: Schüler nach Schularten, Geschlecht", "und Nationalität - Schuljahr -"],
+        ["Berufliche Schulen: Schüler nach Schularten, Geschlecht",
+         "und Nationalität - Schuljahr -"],
         "Statistik der beruflichen Schulen", None, header, body,
         standard_notes([("Ausländer(innen)", [
             "Kleine Fallzahlen an Beruflichen Gymnasien und Fachschulen: Zahlenwert nicht "
@@ -898,7 +914,8 @@ FLAT_HEAD = ["statistics_code", "statistics_label", "time_code", "time_label", "
 FLAT_TAIL = ["value", "value_unit", "value_variable_code", "value_variable_label"]
 
 
-def write_flat(path: Path, stat: tuple[str, str], time: tuple[str, str], dims: list[tuple[str, str]],
+def write_flat(path: Path, stat: tuple[str, str], time: tuple[str, str],
+               dims: list[tuple[str, str]],
                rows: list[tuple]) -> None:
     """Write a GENESIS flat CSV (UTF-8 with BOM, ``;``, ``\\n``).
 
@@ -959,7 +976,8 @@ def write_flat_files(out: Path, data) -> None:
             tval = f"{year}-03-01"
             for vcode, vlabel, v in (("TAGEIN", "Tageseinrichtungen", d["kita_einr"][i]),
                                      ("GENPLA", "Genehmigte Plätze", d["kita_plaetze"][i]),
-                                     ("PERS04", "Pädagogisch tätige Personen", d["kita_personal"][i])):
+                                     ("PERS04", "Pädagogisch tätige Personen",
+                                      d["kita_personal"][i])):
                 rows.append((tval, k, [alt_attrs[0], betrum_attrs[0]], flat_value(v, k, year),
                              "Anzahl", vcode, vlabel))
             kita = d["kita"][i]  # (3 ages, [total, ganztags])
@@ -1022,7 +1040,8 @@ def write_flat_files(out: Path, data) -> None:
                 rows.append((str(year), k, [aattr], flat_value(v, k, year), "Anzahl",
                              "UEBG01", "Übergänge auf weiterführende Schulen"))
     write_flat(out / "21111-04-01-4_flat.csv",
-               ("21111", "Statistik der allgemein bildenden Schulen"), ("JAHR", "Jahr"), [sch], rows)
+               ("21111", "Statistik der allgemein bildenden Schulen"), ("JAHR", "Jahr"), [sch],
+               rows)
 
 
 # ---- tidy files
@@ -1153,7 +1172,7 @@ def simulate_sozialraeume(rng: np.random.Generator, data) -> dict:
         seu = np.zeros((NY, n), dtype=np.int64)
         sfb = np.zeros((NY, n), dtype=np.int64)
         kage = d["pop"].sum(axis=2)
-        for i, year in enumerate(SIM_YEARS):
+        for i in range(NY):
             w = size0 + (size1 - size0) * (t[i] - 2011) / 13
             weights = w[:, None] * young_tilt * adult_tilt  # (n, NA)
             for a in range(NA):
@@ -1176,7 +1195,9 @@ def simulate_sozialraeume(rng: np.random.Generator, data) -> dict:
                 excess[np.argmax(excess)] -= 1
             gym[i] = g
             seu[i] = iround(pop[i, :, 1] / 3 * 0.985)
-            rate = np.clip(0.20 * np.exp(0.7 * social) * (1 + 2.5 * (d["foreign"][i] / kage[i].sum() - 0.1)), 0.05, 0.6)
+            foreign_share = d["foreign"][i] / kage[i].sum()
+            rate = 0.20 * np.exp(0.7 * social) * (1 + 2.5 * (foreign_share - 0.1))
+            rate = np.clip(rate, 0.05, 0.6)
             sfb[i] = binom(rng, seu[i], rate)
         out[kreis] = {"pop": pop, "sgb2_u15": sgb2, "kita": kita, "trans": trans, "gym": gym,
                       "seu": seu, "sfb": sfb, "social": social}
@@ -1205,7 +1226,8 @@ SR_RUNS = {"99101": [[1] * 5, [1] * 5, [1] * 5], "99351": [[2, 1, 2], [1, 1, 1, 
 
 def fine_lattice(rng: np.random.Generator) -> np.ndarray:
     nx, ny = len(MAIN_GRID[0]) * FINE_X, len(MAIN_GRID) * FINE_Y
-    gx, gy = np.meshgrid(np.arange(nx + 1, dtype=float), np.arange(ny + 1, dtype=float), indexing="ij")
+    gx, gy = np.meshgrid(np.arange(nx + 1, dtype=float), np.arange(ny + 1, dtype=float),
+                         indexing="ij")
     # smooth wobble plus a small jitter; both well below half a fine cell
     wob_x = 0.22 * np.sin(gy * 0.9 + 0.7) + 0.12 * np.sin(gx * 0.45 + gy * 0.3)
     wob_y = 0.18 * np.sin(gx * 0.8 + 1.3) + 0.10 * np.cos(gy * 0.5 + gx * 0.2)
@@ -1237,7 +1259,8 @@ def union_ring(cells: list[tuple[int, int]], lattice: np.ndarray) -> list[list[f
         ring.append(cur)
         cur = nxt[cur]
     ring.append(start)
-    coords = [[round(float(lattice[x, y, 0]), 5), round(float(lattice[x, y, 1]), 5)] for x, y in ring]
+    coords = [[round(float(lattice[x, y, 0]), 5), round(float(lattice[x, y, 1]), 5)]
+              for x, y in ring]
     area = sum(coords[k][0] * coords[k + 1][1] - coords[k + 1][0] * coords[k][1]
                for k in range(len(coords) - 1))
     if area < 0:
@@ -1278,7 +1301,8 @@ def write_geojson(out: Path, rng: np.random.Generator) -> None:
                         "type": "Feature",
                         "properties": {"ags": f"{ags}-{n:02d}", "name": SOZIALRAEUME[ags][n - 1],
                                        "level": "sozialraum", "parent": ags},
-                        "geometry": {"type": "Polygon", "coordinates": [union_ring(cells, lattice)]},
+                        "geometry": {"type": "Polygon",
+                                     "coordinates": [union_ring(cells, lattice)]},
                     })
             assert n == len(SOZIALRAEUME[ags])
     features.sort(key=lambda f: f["properties"]["ags"])

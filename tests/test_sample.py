@@ -24,20 +24,31 @@ SAMPLE = ROOT / "data_samples" / "musterland"
 KREIS_RE = re.compile(r"^99\d{3}$")
 
 CLASSIC = [
-    "12411-02-03-4.csv", "12411-03-03-4.csv", "21111-01-03-4.csv",
-    "21111-02-06-4_stand-2019.csv", "21111-02-06-4_stand-2025.csv", "21121-01-02-4.csv",
-    "21311-01-01-4.csv", "82411-01-03-4.csv",
+    "12411-02-03-4.csv",
+    "12411-03-03-4.csv",
+    "21111-01-03-4.csv",
+    "21111-02-06-4_stand-2019.csv",
+    "21111-02-06-4_stand-2025.csv",
+    "21121-01-02-4.csv",
+    "21311-01-01-4.csv",
+    "82411-01-03-4.csv",
 ]
 FLAT = [
-    "12411-01-01-4_flat.csv", "21111-04-01-4_flat.csv", "21211-01-01-4_flat.csv",
-    "21211-02-01-4_flat.csv", "22541-01-01-4_flat.csv", "22543-01-01-4_flat.csv",
+    "12411-01-01-4_flat.csv",
+    "21111-04-01-4_flat.csv",
+    "21211-01-01-4_flat.csv",
+    "21211-02-01-4_flat.csv",
+    "22541-01-01-4_flat.csv",
+    "22543-01-01-4_flat.csv",
 ]
 TIDY = ["ba_sgb2_arbeitsmarkt.csv", "kultur_jugend.csv", "sozialraeume.csv", "vhs_statistik.csv"]
 ALL_FILES = sorted(CLASSIC + FLAT + TIDY + ["regions.csv", "musterland.geojson"])
 
 
 def _load_generator():
-    spec = importlib.util.spec_from_file_location("make_sample", ROOT / "scripts" / "make_sample.py")
+    spec = importlib.util.spec_from_file_location(
+        "make_sample", ROOT / "scripts" / "make_sample.py"
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules["make_sample"] = module
     spec.loader.exec_module(module)
@@ -177,8 +188,12 @@ def test_flat_files_have_the_ffcsv_shape(name):
     cols = list(df.columns[:-2])
     assert cols[:5] == ["statistics_code", "statistics_label", "time_code", "time_label", "time"]
     assert cols[-4:] == ["value", "value_unit", "value_variable_code", "value_variable_label"]
-    assert cols[5:9] == ["1_variable_code", "1_variable_label", "1_variable_attribute_code",
-                         "1_variable_attribute_label"]
+    assert cols[5:9] == [
+        "1_variable_code",
+        "1_variable_label",
+        "1_variable_attribute_code",
+        "1_variable_attribute_label",
+    ]
     assert set(df["1_variable_code"]) == {"KREISE"}
     assert df["1_variable_attribute_code"].str.fullmatch(r"99\d{3}").all()
     assert set(df["year"]) == set(range(2012, 2025))
@@ -206,17 +221,26 @@ def _check_sums(df: pd.DataFrame, keys: list[str]) -> int:
     checked += int(ok.sum())
     rb_total = kreise.groupby(["rb"] + keys)["value"].sum()
     rb_secret = kreise.groupby(["rb"] + keys)["value"].apply(lambda s: s.isna().any())
-    rb = df[df["ags"].str.len() == 3].rename(columns={"ags": "rb"}).set_index(["rb"] + keys)["value"]
+    rb = (
+        df[df["ags"].str.len() == 3].rename(columns={"ags": "rb"}).set_index(["rb"] + keys)["value"]
+    )
     ok = ~rb_secret
     np.testing.assert_array_equal(rb[ok.index[ok]].to_numpy(), rb_total[ok].to_numpy())
     return checked + int(ok.sum())
 
 
-@pytest.mark.parametrize("name, n_labels", [
-    ("12411-02-03-4.csv", 0), ("12411-03-03-4.csv", 0), ("21111-01-03-4.csv", 1),
-    ("21111-02-06-4_stand-2019.csv", 0), ("21111-02-06-4_stand-2025.csv", 0),
-    ("21121-01-02-4.csv", 1), ("21311-01-01-4.csv", 0),
-])
+@pytest.mark.parametrize(
+    "name, n_labels",
+    [
+        ("12411-02-03-4.csv", 0),
+        ("12411-03-03-4.csv", 0),
+        ("21111-01-03-4.csv", 1),
+        ("21111-02-06-4_stand-2019.csv", 0),
+        ("21111-02-06-4_stand-2025.csv", 0),
+        ("21121-01-02-4.csv", 1),
+        ("21311-01-01-4.csv", 0),
+    ],
+)
 def test_land_and_regbez_rows_are_sums_of_kreise(name, n_labels):
     df = parse_classic(name, n_labels)
     if name.startswith("21111-01"):
@@ -231,16 +255,23 @@ def test_population_example_sums():
     musterstadt = df[(df["ags"] == "99101") & (df["year"] == 2024)].set_index("column")["value"]
     prefix = "Insgesamt|Altersgruppen (unter 3 bis 75 u. m.)|"
     # row total = sum of the 17 age groups, and = männlich + weiblich
-    ages = musterstadt[[c for c in musterstadt.index if c.startswith(prefix) and not c.endswith("|Insgesamt")]]
+    ages = musterstadt[
+        [c for c in musterstadt.index if c.startswith(prefix) and not c.endswith("|Insgesamt")]
+    ]
     assert len(ages) == 17
     assert ages.sum() == musterstadt[prefix + "Insgesamt"]
-    assert (musterstadt["männlich|Altersgruppen (unter 3 bis 75 u. m.)|Insgesamt"]
-            + musterstadt["weiblich|Altersgruppen (unter 3 bis 75 u. m.)|Insgesamt"]
-            == musterstadt[prefix + "Insgesamt"])
+    assert (
+        musterstadt["männlich|Altersgruppen (unter 3 bis 75 u. m.)|Insgesamt"]
+        + musterstadt["weiblich|Altersgruppen (unter 3 bis 75 u. m.)|Insgesamt"]
+        == musterstadt[prefix + "Insgesamt"]
+    )
     # the same totals in the flat file and in 12411-03-03-4
     flat = parse_flat("12411-01-01-4_flat.csv")
-    f = flat[(flat["1_variable_attribute_code"] == "99101") & (flat["year"] == 2024)
-             & (flat["2_variable_attribute_code"] == "")]
+    f = flat[
+        (flat["1_variable_attribute_code"] == "99101")
+        & (flat["year"] == 2024)
+        & (flat["2_variable_attribute_code"] == "")
+    ]
     assert f["value_num"].item() == musterstadt[prefix + "Insgesamt"]
     nat = parse_classic("12411-03-03-4.csv")
     n = nat[(nat["ags"] == "99101") & (nat["year"] == 2024)].set_index("column")["value"]
@@ -258,7 +289,9 @@ def test_sozialraeume_add_up_to_their_kreis():
     labels["insgesamt"] = "Insgesamt"
     ba = parse_tidy("ba_sgb2_arbeitsmarkt.csv")
     kita = parse_flat("22541-01-01-4_flat.csv")
-    kita = kita[(kita["value_variable_code"] == "BETKIN") & (kita["3_variable_attribute_code"] == "")]
+    kita = kita[
+        (kita["value_variable_code"] == "BETKIN") & (kita["3_variable_attribute_code"] == "")
+    ]
     kita_codes = {"insgesamt": "", "0-3": "ALT000B03", "3-6": "ALT003B06", "6-14": "ALT006B14"}
     ub = parse_flat("21111-04-01-4_flat.csv")
     ub_codes = {"insgesamt": "", "gymnasium": "SCHARTGYM"}
@@ -273,13 +306,15 @@ def test_sozialraeume_add_up_to_their_kreis():
         want[(r.ags, r.year, r.variable, r.altersgruppe, "")] = r.value
     for code, attr in kita_codes.items():
         sel = kita[kita["2_variable_attribute_code"] == attr]
-        for kreis, year, v in zip(sel["1_variable_attribute_code"], sel["year"], sel["value_num"],
-                                  strict=True):
+        for kreis, year, v in zip(
+            sel["1_variable_attribute_code"], sel["year"], sel["value_num"], strict=True
+        ):
             want[(kreis, year, "kita_kinder", code, "")] = v
     for code, attr in ub_codes.items():
         sel = ub[ub["2_variable_attribute_code"] == attr]
-        for kreis, year, v in zip(sel["1_variable_attribute_code"], sel["year"], sel["value_num"],
-                                  strict=True):
+        for kreis, year, v in zip(
+            sel["1_variable_attribute_code"], sel["year"], sel["value_num"], strict=True
+        ):
             want[(kreis, year, "uebergaenge", "", code)] = v
     for r in own[~own["ags"].str.contains("-")].itertuples():  # own data: the Kreis row
         want[(r.ags, r.year, r.variable, "", "")] = r.value
@@ -306,8 +341,10 @@ def test_plausible_population_and_social_situation():
     total = pop.xs("Insgesamt|Altersgruppen (unter 3 bis 75 u. m.)|Insgesamt", level="column")
     assert total.between(40_000, 700_000).all()
     assert total.loc["99101"].between(500_000, 600_000).all()  # Musterstadt
-    u15 = sum(pop.xs(f"Insgesamt|Altersgruppen (unter 3 bis 75 u. m.)|{a}", level="column")
-              for a in make_sample.AGE_LABELS[:4])
+    u15 = sum(
+        pop.xs(f"Insgesamt|Altersgruppen (unter 3 bis 75 u. m.)|{a}", level="column")
+        for a in make_sample.AGE_LABELS[:4]
+    )
     ba = parse_tidy("ba_sgb2_arbeitsmarkt.csv")
     sgb2 = ba[(ba["variable"] == "sgb2_leistungsberechtigte") & (ba["altersgruppe"] == "unter_15")]
     quote = sgb2.set_index(["ags", "year"])["value"].reindex(u15.index) / u15
@@ -315,8 +352,10 @@ def test_plausible_population_and_social_situation():
     assert quote.xs(2024, level="year").min() < 0.07 and quote.xs(2024, level="year").max() > 0.25
     nat = parse_classic("12411-03-03-4.csv")
     nat = nat[nat["ags"].str.fullmatch(KREIS_RE) & (nat["ags"] != "99155") & (nat["year"] == 2024)]
-    share = (nat[nat["column"] == "Nationalität|Ausländer"].set_index("ags")["value"]
-             / nat[nat["column"] == "Nationalität|Insgesamt"].set_index("ags")["value"])
+    share = (
+        nat[nat["column"] == "Nationalität|Ausländer"].set_index("ags")["value"]
+        / nat[nat["column"] == "Nationalität|Insgesamt"].set_index("ags")["value"]
+    )
     assert share.between(0.04, 0.26).all() and share.max() - share.min() > 0.15
     # births: under-3-year-olds / 3 per 1000 inhabitants ~ 8-11
     u3 = pop.xs("Insgesamt|Altersgruppen (unter 3 bis 75 u. m.)|unter 3 Jahre", level="column")
@@ -332,11 +371,16 @@ def test_plausible_kindertagesbetreuung():
         sel = (df["2_variable_attribute_code"] == alt) & (df["value_variable_code"] == "BETKIN")
         if "3_variable_attribute_code" in df:
             sel &= df["3_variable_attribute_code"] == betrum
-        return df[sel].rename(columns={"1_variable_attribute_code": "ags"}).set_index(
-            ["ags", "year"])["value_num"]
+        return (
+            df[sel]
+            .rename(columns={"1_variable_attribute_code": "ags"})
+            .set_index(["ags", "year"])["value_num"]
+        )
 
-    for alt, label, lo, hi in [("ALT000B03", "unter 3 Jahre", 0.1, 0.7),
-                               ("ALT003B06", "3 bis unter 6 Jahre", 0.85, 0.99)]:
+    for alt, label, lo, hi in [
+        ("ALT000B03", "unter 3 Jahre", 0.1, 0.7),
+        ("ALT003B06", "3 bis unter 6 Jahre", 0.85, 0.99),
+    ]:
         p = pop.xs(f"Insgesamt|Altersgruppen (unter 3 bis 75 u. m.)|{label}", level="column")
         q = ((kids(kita, alt) + kids(tp, alt)) / p).dropna()
         q = q[q.index.get_level_values("year") >= 2013]
@@ -361,31 +405,43 @@ def test_plausible_schools():
         assert lo < land[(year, "Insgesamt", foreign)] / tot < hi
     ab = parse_classic("21111-02-06-4_stand-2025.csv")
     ab = ab[ab["ags"].str.fullmatch(KREIS_RE) & (ab["ags"] != "99155")].set_index(
-        ["ags", "year", "column"])["value"]
+        ["ags", "year", "column"]
+    )["value"]
     tot = ab.xs("Schulabschluss|Insgesamt|Geschlecht|Insgesamt", level="column")
     ohne = ab.xs("Schulabschluss|ohne Ersten Schulabschluss|Geschlecht|Insgesamt", level="column")
-    ahr = ab.xs("Schulabschluss|mit allgemeiner Hochschulreife|Geschlecht|Insgesamt", level="column")
+    ahr = ab.xs(
+        "Schulabschluss|mit allgemeiner Hochschulreife|Geschlecht|Insgesamt", level="column"
+    )
     female = ab.xs("Schulabschluss|Insgesamt|Geschlecht|weiblich", level="column")
     assert (ohne / tot).between(0.02, 0.14).all()
     assert (ahr / tot).between(0.2, 0.5).all()
     assert (female.sum() / tot.sum()) == pytest.approx(0.49, abs=0.02)
     ub = parse_flat("21111-04-01-4_flat.csv")
     ub = ub[ub["1_variable_attribute_code"] != "99155"].set_index(
-        ["1_variable_attribute_code", "year", "2_variable_attribute_code"])["value_num"]
+        ["1_variable_attribute_code", "year", "2_variable_attribute_code"]
+    )["value_num"]
     gym = ub.xs("SCHARTGYM", level=2) / ub.xs("", level=2)
     assert gym.between(0.28, 0.58).all()
 
 
 def test_plausible_weiterbildung_and_hochschule():
     vhs = parse_tidy("vhs_statistik.csv")
-    beleg = vhs[(vhs["variable"] == "vhs_belegungen") & (vhs["geschlecht"] == "insgesamt")
-                & vhs["ags"].str.fullmatch(KREIS_RE) & (vhs["ags"] != "99155")]
-    pop = _kreis_pop().xs("Insgesamt|Altersgruppen (unter 3 bis 75 u. m.)|Insgesamt", level="column")
+    beleg = vhs[
+        (vhs["variable"] == "vhs_belegungen")
+        & (vhs["geschlecht"] == "insgesamt")
+        & vhs["ags"].str.fullmatch(KREIS_RE)
+        & (vhs["ags"] != "99155")
+    ]
+    pop = _kreis_pop().xs(
+        "Insgesamt|Altersgruppen (unter 3 bis 75 u. m.)|Insgesamt", level="column"
+    )
     per_1000 = beleg.set_index(["ags", "year"])["value"] / pop * 1000
     pre_covid = per_1000[per_1000.index.get_level_values("year") <= 2019]
     assert pre_covid.between(60, 120).all()
     st = parse_classic("21311-01-01-4.csv")
-    st = st[st["ags"].str.fullmatch(KREIS_RE) & (st["column"] == "Studierende|Geschlecht|Insgesamt")]
+    st = st[
+        st["ags"].str.fullmatch(KREIS_RE) & (st["column"] == "Studierende|Geschlecht|Insgesamt")
+    ]
     with_hs = set(st.loc[st["value"] > 0, "ags"])
     assert with_hs == {"99101", "99103", "99201", "99301", "99352"}
     assert (st.loc[~st["ags"].isin(with_hs), "raw"] == "-").all()
@@ -401,10 +457,14 @@ def test_planted_status_symbols():
     # planted: foreign pupils at Abendschulen in 99202, 99302 (2013-2016), Förderschulen 99353
     # (2019-2021), Freie Waldorfschulen 99256 (2012-2015)
     assert {("99202", 2013), ("99302", 2016), ("99353", 2020), ("99256", 2015)} <= set(
-        zip(secret["ags"], secret["year"], strict=True))
+        zip(secret["ags"], secret["year"], strict=True)
+    )
     assert secret["column"].str.endswith("Ausländer(innen)").all()
-    assert set(secret["merkmal"]) <= {"Sonderschulen/Förderschulen", "Abendschulen und Kollegs",
-                                       "Freie Waldorfschulen"}
+    assert set(secret["merkmal"]) <= {
+        "Sonderschulen/Förderschulen",
+        "Abendschulen und Kollegs",
+        "Freie Waldorfschulen",
+    }
     x = schools[schools["raw"] == "x"]
     assert set(x["merkmal"]) == {"Insgesamt"} and set(x["ags"]) == {"DG", "99", "991", "992", "993"}
     beruf = parse_classic("21121-01-02-4.csv", 1)
@@ -430,8 +490,10 @@ def test_gebietsreform_99155():
     r = regions().set_index("ags")
     assert r.loc["99155", "valid_to"] == "2015-12-31"
     flat = parse_flat("12411-01-01-4_flat.csv")
-    assert (flat.loc[(flat["1_variable_attribute_code"] == "99155") & (flat["year"] >= 2016),
-                     "value"] == "-").all()
+    assert (
+        flat.loc[(flat["1_variable_attribute_code"] == "99155") & (flat["year"] >= 2016), "value"]
+        == "-"
+    ).all()
 
 
 def test_two_editions_of_21111_02_06_4():
@@ -457,9 +519,22 @@ def _ring_area(ring) -> float:
 
 def test_regions_table():
     r = regions()
-    assert list(r.columns) == ["ags", "name", "level", "parent", "kreistyp", "valid_from", "valid_to"]
+    assert list(r.columns) == [
+        "ags",
+        "name",
+        "level",
+        "parent",
+        "kreistyp",
+        "valid_from",
+        "valid_to",
+    ]
     assert r["level"].value_counts().to_dict() == {
-        "kreis": 30, "sozialraum": 26, "regbez": 3, "bund": 1, "land": 1}
+        "kreis": 30,
+        "sozialraum": 26,
+        "regbez": 3,
+        "bund": 1,
+        "land": 1,
+    }
     assert r["ags"].is_unique
     assert set(r.loc[r["level"] == "sozialraum", "parent"]) == {"99101", "99351"}
     # every region of every file is in the table
@@ -479,7 +554,8 @@ def test_geojson_tiles_kreise_and_sozialraeume():
     kreise = {a for a, f in feats.items() if f["properties"]["level"] == "kreis"}
     assert kreise == current  # Gebietsstand 31.12.2024: 99155 is part of 99154
     assert {a for a, f in feats.items() if f["properties"]["level"] == "sozialraum"} == set(
-        r.loc[r["level"] == "sozialraum", "ags"])
+        r.loc[r["level"] == "sozialraum", "ags"]
+    )
     for f in doc["features"]:
         ring = f["geometry"]["coordinates"][0]
         assert ring[0] == ring[-1] and _ring_area(ring) > 0  # closed, counter-clockwise
@@ -489,7 +565,9 @@ def test_geojson_tiles_kreise_and_sozialraeume():
     for kreis in ("99101", "99351"):
         parts = [f for a, f in feats.items() if a.startswith(kreis + "-")]
         area = sum(_ring_area(f["geometry"]["coordinates"][0]) for f in parts)
-        assert area == pytest.approx(_ring_area(feats[kreis]["geometry"]["coordinates"][0]), rel=1e-9)
+        assert area == pytest.approx(
+            _ring_area(feats[kreis]["geometry"]["coordinates"][0]), rel=1e-9
+        )
         # shared vertices: every vertex of the Kreis ring is a vertex of some Sozialraum
         verts = {tuple(p) for f in parts for p in f["geometry"]["coordinates"][0]}
         assert {tuple(p) for p in feats[kreis]["geometry"]["coordinates"][0]} <= verts
@@ -503,9 +581,21 @@ def test_geojson_tiles_kreise_and_sozialraeume():
 def test_wheel_contains_the_sample_and_finds_it(tmp_path):
     """Build the wheel, check its contents and that ``sample_dir`` resolves inside it."""
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(tmp_path / "dist"), str(ROOT)],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path / "dist"),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     (wheel,) = (tmp_path / "dist").glob("bimokit-*.whl")
@@ -516,11 +606,18 @@ def test_wheel_contains_the_sample_and_finds_it(tmp_path):
             assert zf.read(f"bimokit/data_samples/musterland/{f}") == (SAMPLE / f).read_bytes()
         assert "bimokit/_paths.py" in names
         zf.extractall(tmp_path / "site")
-    code = ("import bimokit, bimokit._paths as p; "
-            "print(bimokit.__file__); print(p.sample_dir('musterland'))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={"PYTHONPATH": str(tmp_path / "site"), "PATH": ""}, check=True,
-                         cwd=tmp_path)
+    code = (
+        "import bimokit, bimokit._paths as p; "
+        "print(bimokit.__file__); print(p.sample_dir('musterland'))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(tmp_path / "site"), "PATH": ""},
+        check=True,
+        cwd=tmp_path,
+    )
     pkg_file, sample = out.stdout.splitlines()
     assert Path(pkg_file).parent == tmp_path / "site" / "bimokit"
     assert Path(sample) == tmp_path / "site" / "bimokit" / "data_samples" / "musterland"
@@ -585,15 +682,26 @@ def test_read_back_values_match_the_generator():
     data = make_sample.simulate_all(np.random.default_rng(make_sample.SEED))
     i = make_sample.yi(2024)
     pop = read(SAMPLE / "12411-02-03-4.csv").facts
-    row = pop[(pop["ags"] == "99101") & (pop["year"] == 2024) & (pop["geschlecht"] == "weiblich")
-              & (pop["altersgruppen_unter_3_bis_75_u_m"] == "unter 3 Jahre")]
+    row = pop[
+        (pop["ags"] == "99101")
+        & (pop["year"] == 2024)
+        & (pop["geschlecht"] == "weiblich")
+        & (pop["altersgruppen_unter_3_bis_75_u_m"] == "unter 3 Jahre")
+    ]
     assert row["value"].item() == data["99101"]["pop"][i, 0, 1]
     kita = read(SAMPLE / "22541-01-01-4_flat.csv").facts
-    row = kita[(kita["ags"] == "99351") & (kita["year"] == 2024)
-               & (kita["variable"] == "Kinder in Tageseinrichtungen")
-               & (kita["altersgruppen"] == "unter 3 Jahre") & (kita["betreuungsumfang"] == "Insgesamt")]
+    row = kita[
+        (kita["ags"] == "99351")
+        & (kita["year"] == 2024)
+        & (kita["variable"] == "Kinder in Tageseinrichtungen")
+        & (kita["altersgruppen"] == "unter 3 Jahre")
+        & (kita["betreuungsumfang"] == "Insgesamt")
+    ]
     assert row["value"].item() == data["99351"]["kita"][i, 0, 0]
     income = read(SAMPLE / "82411-01-03-4.csv").facts
-    row = income[(income["ags"] == "99") & (income["year"] == 2024)
-                 & (income["variable"] == "verfügbares Einkommen der privaten Haushalte")]
+    row = income[
+        (income["ags"] == "99")
+        & (income["year"] == 2024)
+        & (income["variable"] == "verfügbares Einkommen der privaten Haushalte")
+    ]
     assert row["value"].item() == data["99"]["eink"][i] and row["status"].item() == "p"
