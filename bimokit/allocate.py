@@ -11,7 +11,6 @@ total) and :func:`water_fill` (exact amounts under floors and caps).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -239,7 +238,9 @@ def allocate(
             "Sozialindex class or a shifted score, not a z-score)."
         )
     if not (np.isfinite(budget) and float(budget).is_integer() and budget >= 0):
-        raise ParameterError(f"`budget` must be a non-negative whole number of euros; not {budget!r}.")
+        raise ParameterError(
+            f"`budget` must be a non-negative whole number of euros; not {budget!r}."
+        )
     budget = int(budget)
     k = len(units)
     if k == 0:
@@ -336,7 +337,8 @@ def describe(*, budget: float, base: float, n_units: int, weights=None, floor=No
     rest = budget - base * n_units
     text = f"Verteilung von {_de(budget)} €: "
     if base > 0:
-        text += f"Sockelbetrag {_de(base)} € je Einheit ({n_units} Einheiten), Rest von {_de(rest)} € "
+        text += (f"Sockelbetrag {_de(base)} € je Einheit ({n_units} Einheiten), "
+                 f"Rest von {_de(rest)} € ")
     else:
         text += f"{n_units} Einheiten, "
     text += "proportional zum Bedarf"
@@ -350,8 +352,8 @@ def describe(*, budget: float, base: float, n_units: int, weights=None, floor=No
             parts.append("Mindestbeträge")
         if cap is not None:
             parts.append("Höchstbeträge")
-        text += " und ".join(parts) + " werden eingehalten, der Überschuss wird bedarfsproportional "
-        text += "auf die übrigen Einheiten umverteilt; "
+        text += " und ".join(parts) + " werden eingehalten, der Überschuss wird "
+        text += "bedarfsproportional auf die übrigen Einheiten umverteilt; "
     text += ("auf ganze Euro gerundet nach dem Verfahren der größten Reste (Hare/Niemeyer), Summe "
              "exakt gleich dem Budget.")
     if population:

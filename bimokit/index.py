@@ -29,7 +29,6 @@ not the NRW figures.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -441,7 +440,8 @@ def sensitivity(
         f"Sensitivitätsanalyse: {len(normalizations)} Normierungen "
         f"({', '.join(normalizations)}) × {int(n_draws) + 1} Gewichtungen (nominal und "
         f"{int(n_draws)} Zufallsziehungen, jedes Gewicht ×U[{_de(1 - perturbation)}; "
-        f"{_de(1 + perturbation)}], Startwert {seed}); berichtet wird die Spannweite der Rangplätze."
+        f"{_de(1 + perturbation)}], Startwert {seed}); berichtet wird die Spannweite der "
+        "Rangplätze."
     )
     return out
 

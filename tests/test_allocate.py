@@ -25,7 +25,8 @@ def test_largest_remainder_hand():
     # 33.4 / 33.3 / 33.3: floors 33+33+33 = 99, one euro to the largest remainder (0.4)
     assert largest_remainder(pd.Series([33.4, 33.3, 33.3]), 100).tolist() == [34, 33, 33]
     # equal remainders: the larger priority wins, then the order
-    assert largest_remainder(pd.Series([0.5, 0.5]), 1, priority=pd.Series([1, 2])).tolist() == [0, 1]
+    r = largest_remainder(pd.Series([0.5, 0.5]), 1, priority=pd.Series([1, 2]))
+    assert r.tolist() == [0, 1]
     assert largest_remainder(pd.Series([10 / 3] * 3), 10).tolist() == [4, 3, 3]
 
 
@@ -79,7 +80,8 @@ def test_cap_then_redistribution_with_rounding():
 
 def test_per_unit_floor_and_weighted_counts():
     # need = kinder + 2 * kinder_sgb2 = 10 + 0, 10 + 20, 20 + 40 = 10, 30, 60 (sum 100)
-    need = pd.DataFrame({"ags": ["a", "b", "c"], "kinder": [10, 10, 20], "kinder_sgb2": [0, 10, 20]})
+    need = pd.DataFrame({"ags": ["a", "b", "c"], "kinder": [10, 10, 20],
+                         "kinder_sgb2": [0, 10, 20]})
     r = bk.allocate(need, 1000, weights={"kinder": 1, "kinder_sgb2": 2})
     assert r["need"].tolist() == [10.0, 30.0, 60.0]
     assert r["amount"].tolist() == [100, 300, 600]

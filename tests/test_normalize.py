@@ -107,7 +107,8 @@ def test_distance_goalposts_mean_hand():
 
 
 @pytest.mark.parametrize(
-    "x", [[1.0, 2, 3, 10], [1.0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 30, 100], list(np.geomspace(1, 1e4, 9))]
+    "x",
+    [[1.0, 2, 3, 10], [1.0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 30, 100], list(np.geomspace(1, 1e4, 9))],
 )
 def test_skew_kurt_match_excel_definitions(x):
     # COINr uses e1071 type 2 (= Excel SKEW/KURT) = scipy's bias-corrected estimators

@@ -57,7 +57,8 @@ def test_read_errors_name_line_and_field(tmp_path):
     with pytest.raises(InputError) as e:
         read_offers(p)
     assert e.value.line == 5 and e.value.field == "plaetze"
-    assert str(e.value) == f"{p}, line 5, field plaetze: 'zwölf' is not a whole number of places ≥ 0"
+    assert str(e.value) == (
+        f"{p}, line 5, field plaetze: 'zwölf' is not a whole number of places ≥ 0")
 
 
 @pytest.mark.parametrize(("row", "field", "msg"), [
@@ -169,7 +170,8 @@ def test_luecken_thresholds():
     lk = bk.luecken(cov, si)
     assert lk[["ags", "class", "schwelle"]].values.tolist() == [["99101-01", 5, 40.0],
                                                                 ["99101-04", 4, 40.0]]
-    assert lk["regel"].iloc[0] == "Sozialindex-Klasse ≥ 4 und Versorgung unter dem Median der Sozialräume"
+    assert lk["regel"].iloc[0] == (
+        "Sozialindex-Klasse ≥ 4 und Versorgung unter dem Median der Sozialräume")
     assert bk.luecken(cov, si, max_coverage=20)["ags"].tolist() == ["99101-01"]
     assert bk.luecken(cov, si, max_coverage={"kita": 95}, min_class=5)["ags"].tolist() == [
         "99101-01"]
@@ -200,7 +202,8 @@ def test_sample_chain_coverage_sozialindex_luecken():
     y = int(facts["year"].max())
     f = facts[facts["year"] == y]
     kids = f[(f["variable"] == "bevoelkerung")
-             & f["altersgruppe"].isin(["0-3", "3-6", "6-10", "10-15"])].groupby("ags")["value"].sum()
+             & f["altersgruppe"].isin(["0-3", "3-6", "6-10", "10-15"])]
+    kids = kids.groupby("ags")["value"].sum()
     sgb2 = f[(f["variable"] == "sgb2_leistungsberechtigte")
              & (f["altersgruppe"] == "unter_15")].set_index("ags")["value"]
     sfb = f[f["variable"] == "sprachfoerderbedarf"].set_index("ags")["value"]
