@@ -1475,7 +1475,10 @@ def compute(
         Indicator ids (or entries); default: the whole catalogue.
     regions : DataFrame, keyword-only, optional
         Region table (``ags``, ``level``, ``parent``, optionally ``exists``); its hierarchy
-        builds the aggregates. Default: the hierarchy implied by the keys in ``facts``.
+        builds the aggregates, and a region is summed from its children only where all its
+        (existing) children of the table are in the data. Default: the regions whose keys are
+        in ``facts``, with parents from :func:`bimokit.regions.parent_of` (a parent that is not
+        in the facts gets no aggregate: nothing says which Kreise it has).
     by : str, list of str or "all", keyword-only, optional
         Breakdowns to compute besides the total: dimension names (each used where the
         indicator offers it) or ``"all"`` for every breakdown an indicator offers.
@@ -1520,9 +1523,17 @@ def compute(
     ...     "value": [1302.0, 111.0, 2140.0, 140.0], "status": ""})
     >>> v = compute(facts, "D4.1")
     >>> v[["ags", "numerator", "denominator"]].values.tolist()
-    [['01', 251.0, 3442.0], ['01001', 111.0, 1302.0], ['01002', 140.0, 2140.0]]
-    >>> round(float(v["value"].iloc[1]), 2)
+    [['01001', 111.0, 1302.0], ['01002', 140.0, 2140.0]]
+    >>> round(float(v["value"].iloc[0]), 2)
     8.53
+
+    With a region table in which Land ``01`` has exactly these two Kreise, the Land value
+    is built from the summed counts:
+
+    >>> regions = pd.DataFrame({"ags": ["01", "01001", "01002"]})
+    >>> v = compute(facts, "D4.1", regions=regions)
+    >>> v.loc[v["ags"] == "01", ["numerator", "denominator"]].values.tolist()
+    [[251.0, 3442.0]]
     """
     if not isinstance(facts, pd.DataFrame):
         raise ParameterError(f"`facts` must be a DataFrame of facts; not {type(facts).__name__}.")

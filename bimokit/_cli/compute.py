@@ -1,0 +1,127 @@
+"""``bimokit compute``: compute the indicator-values table for every region of a data folder."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, ParameterError, UnknownRegionError
+
+__all__ = ["add_parser", "run", "write_csv_atomic", "summary_table"]
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "compute",
+        help="compute indicator values for every region and year",
+        description="Read a data folder (default: the embedded sample Musterland), compute "
+        "the catalogue's indicators for every region and year and write the indicator-values "
+        "table as CSV (UTF-8, comma-separated, decimal point: a machine-readable file; German "
+        "formats are for reports). With --ags only that Kommune, its Land and Deutschland are "
+        "written, and a short German summary is printed.",
+    )
+    p.add_argument("--data", nargs="+", metavar="DIR|FILE",
+                   help="data folder(s) or export files (default: the embedded sample)")
+    p.add_argument("--indicator", nargs="+", metavar="ID",
+                   help="indicator ids (default: the whole catalogue)")
+    p.add_argument("--ags", metavar="AGS", help="only this Kommune (plus its Land and Bund)")
+    p.add_argument("--by", nargs="+", metavar="DIM", default=["all"],
+                   help="breakdowns: 'all' (default), 'none', or dimension names")
+    p.add_argument("--pool-years", type=int, default=1, metavar="N",
+                   help="pool N years (sums of numerators and denominators); default 1")
+    p.add_argument("--catalogue", metavar="TOML", action="append", default=[],
+                   help="add the indicators of this catalogue file (repeatable)")
+    p.add_argument("-o", "--output", metavar="CSV",
+                   help="write the values here (parent folders are created); default: stdout")
+    return p
+
+
+def write_csv_atomic(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``df`` as CSV via a temporary file and ``os.replace``: never half a file."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the folder: {exc.strerror}", path=path.parent) from None
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            df.to_csv(fh, index=False, lineterminator="\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def summary_table(values: pd.DataFrame, catalogue, ags: str, land: str | None) -> pd.DataFrame:
+    """One German row per indicator: title, latest year of the Kommune, Kommune/Land/Bund."""
+    from ..fmt import fmt_value
+
+    tot = values[(values["breakdown"] == "insgesamt")]
+    own = tot[(tot["ags"] == ags) & np.isfinite(tot["value"].to_numpy(dtype="float64"))]
+    if own.empty:
+        return pd.DataFrame(columns=["ID", "Indikator", "Jahr", "Kommune", "Land", "Bund"])
+    latest = own.loc[own.groupby("indicator", sort=False)["year"].idxmax()]
+    lookup = tot.set_index(["ags", "indicator", "year"])["value"]
+    rows = []
+    for _, r in latest.iterrows():
+        ind = catalogue[r["indicator"]]
+
+        def other(key, ind=ind, r=r):
+            v = lookup.get((key, r["indicator"], r["year"])) if key else None
+            return fmt_value(v, ind.unit) if v is not None else "–"
+
+        rows.append({"ID": ind.id, "Indikator": ind.title, "Jahr": int(r["year"]),
+                     "Kommune": fmt_value(r["value"], ind.unit), "Land": other(land),
+                     "Bund": other("DG")})
+    return pd.DataFrame(rows)
+
+
+def run(args) -> int:
+    from ..data import load_data
+    from ..indicators import load_catalogue
+    from ..regions import land_of
+    from .indicators import text_table
+
+    if args.pool_years < 1:
+        raise ParameterError(f"--pool-years must be 1 or more; not {args.pool_years}.")
+    by = args.by
+    by = None if by == ["none"] else ("all" if by == ["all"] else by)
+    catalogue = load_catalogue(extra=args.catalogue)
+    ds = load_data(args.data)
+    if args.ags is not None:
+        known = set(ds.regions["ags"].astype(str))
+        if args.ags not in known:
+            where = ", ".join(args.data) if args.data else "the embedded sample"
+            raise UnknownRegionError(f"Unknown AGS {args.ags!r}: not in the region table of "
+                                     f"{where}.")
+    values = ds.compute(args.indicator or catalogue, by=by, pool_years=args.pool_years,
+                        catalogue=catalogue)
+    land = None
+    if args.ags is not None:
+        land = land_of(args.ags)
+        keep = {args.ags, "DG"} | ({land} if land else set())
+        values = values[values["ags"].isin(keep)].reset_index(drop=True)
+    if args.output:
+        path = write_csv_atomic(values, args.output)
+        print(f"{len(values)} Werte geschrieben: {path}", file=sys.stderr)
+    else:
+        values.to_csv(sys.stdout, index=False, lineterminator="\n")
+    if args.ags is not None and args.output:
+        name = ds.regions.loc[ds.regions["ags"] == args.ags, "name"]
+        name = str(name.iloc[0]) if len(name) else args.ags
+        table = summary_table(values, catalogue, args.ags, land)
+        print(f"Indikatoren für {name} ({args.ags}), jeweils letztes Jahr mit Wert:")
+        if table.empty:
+            print("  (keine Werte)")
+        else:
+            print(text_table(table, right=("Jahr", "Kommune", "Land", "Bund"),
+                             max_width={"Indikator": 60}))
+    return 0
