@@ -87,6 +87,23 @@ def _as_series(codes) -> tuple[pd.Series, bool]:
     return pd.Series(list(codes), dtype=object), False
 
 
+def _on_uniques(s: pd.Series, fn) -> np.ndarray:
+    """``fn(s)`` computed once per distinct key: facts tables repeat a few hundred keys.
+
+    ``fn`` maps a Series of keys to an aligned array. Errors are raised from the full
+    Series, so that positions and counts in messages refer to the caller's keys.
+    """
+    codes, uniques = pd.factorize(s.to_numpy(dtype=object), use_na_sentinel=True)
+    if len(uniques) * 2 > len(s) or (codes < 0).any():
+        return fn(s)
+    try:
+        values = fn(pd.Series(uniques, dtype=object))
+    except UnknownRegionError:
+        fn(s)
+        raise
+    return np.asarray(values, dtype=object)[codes]
+
+
 def _level_array(s: pd.Series) -> np.ndarray:
     """Level of every key in ``s`` as an object array; raises on the first bad key."""
     text = s.astype("string")
@@ -160,7 +177,7 @@ def ags_levels(codes: pd.Series) -> pd.Series:
     ['bund', 'land', 'regbez', 'kreis', 'gemeinde', 'sozialraum']
     """
     s, _ = _as_series(codes)
-    return pd.Series(_level_array(s), index=s.index, name="level").astype("str")
+    return _text_series(_on_uniques(s, _level_array), s.index, "level")
 
 
 def ags_level(code: str) -> str:
@@ -217,13 +234,18 @@ def land_of(codes):
     ['-', '09', '99']
     """
     s, scalar = _as_series(codes)
+    return _result(_on_uniques(s, _land_values), s, scalar, "land")
+
+
+def _land_values(s: pd.Series) -> np.ndarray:
     levels = _level_array(s)
     land = s.astype("string").str[:2].to_numpy(dtype=object)
-    values = np.where(levels == "bund", None, land)
-    return _result(values, s, scalar, "land")
+    return np.where(levels == "bund", None, land)
 
 
-def _kreis_values(s: pd.Series, levels: np.ndarray) -> np.ndarray:
+def _kreis_values(s: pd.Series, levels: np.ndarray | None = None) -> np.ndarray:
+    if levels is None:
+        levels = _level_array(s)
     text = s.astype("string")
     first5 = text.str[:5].to_numpy(dtype=object)
     land = text.str[:2].to_numpy(dtype=object)
@@ -256,9 +278,7 @@ def kreis_of(codes):
     ['-', '99101', '11000']
     """
     s, scalar = _as_series(codes)
-    levels = _level_array(s)
-    values = _kreis_values(s, levels)
-    return _result(values, s, scalar, "kreis")
+    return _result(_on_uniques(s, _kreis_values), s, scalar, "kreis")
 
 
 def _known_keys(regions) -> set[str]:
@@ -305,20 +325,25 @@ def parent_of(codes, *, regions: pd.DataFrame | Iterable[str] | None = None):
     '03'
     """
     s, scalar = _as_series(codes)
+    extra = _known_keys(regions)
+    out = _on_uniques(s, lambda keys: _parent_values(keys, extra))
+    return _result(out, s, scalar, "parent")
+
+
+def _parent_values(s: pd.Series, extra: set[str]) -> np.ndarray:
     levels = _level_array(s)
     text = s.astype("string")
-    known = np.array(sorted(_known_keys(regions) | set(text.dropna())), dtype=object)
+    known = np.array(sorted(extra | set(text.dropna())), dtype=object)
     land = text.str[:2].to_numpy(dtype=object)
     regbez = text.str[:3].to_numpy(dtype=object)
     city = np.isin(land, CITY_STATES)
     kreis_parent = np.where(np.isin(regbez, known) & ~city, regbez, land)
     below_kreis = np.where(city, land, _kreis_values(s, levels))
-    out = np.select(
+    return np.select(
         [levels == "bund", levels == "land", levels == "regbez", levels == "kreis"],
         [None, "DG", land, kreis_parent],
         default=below_kreis,
     )
-    return _result(out, s, scalar, "parent")
 
 
 def land_name(code: str) -> str:

@@ -124,6 +124,21 @@ def test_series_error_names_first_bad_value_position_and_count():
     assert "leading zero" in str(e.value)
 
 
+def test_repeated_keys_computed_once_give_the_same_and_full_positions():
+    # facts repeat few keys many times: computed per distinct key, spread back
+    keys = pd.Series(["091", "09162", "03241001", "DG"] * 50, index=range(100, 300))
+    parents = parent_of(keys)
+    assert parents.index.equals(keys.index)
+    assert parents.iloc[:3].tolist() == ["09", "091", "03241"]
+    assert parents.iloc[3::4].isna().all()
+    assert (ags_levels(keys).value_counts() == 50).all()
+    bad = keys.copy()
+    bad.iloc[137] = "9162"
+    # position 137 of the caller's 200 keys, 1 of 200 bad
+    with pytest.raises(UnknownRegionError, match=r"'9162' at position 137 \(1 of 200 bad\)"):
+        kreis_of(bad)
+
+
 def test_missing_key_and_numeric_key():
     with pytest.raises(UnknownRegionError, match="position 1"):
         ags_levels(pd.Series(["01", None]))
