@@ -139,7 +139,7 @@ def test_sensitivity_is_seeded_and_reports_spread():
 
 @given(st.lists(st.tuples(st.floats(-100, 100), st.floats(-100, 100)), min_size=3,
                 max_size=10, unique=True), st.integers(0, 1000))
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=10, deadline=None)
 def test_sensitivity_range_contains_nominal_rank(pairs, seed):
     a, b = zip(*pairs, strict=True)
     v = _long({"a": list(a), "b": list(b)}, ags=[f"{i:02d}" for i in range(len(pairs))])
@@ -211,7 +211,7 @@ def test_sozialindex_level_year_and_missing():
 
 @given(st.lists(st.integers(-500, 500), min_size=3, max_size=30, unique=True),
        st.integers(1, 20), st.integers(-100, 100))
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 def test_sozialindex_classes_invariant_under_rescaling(xs, a, b):
     v1 = _long({"x": [float(x) for x in xs]}, ags=[f"99101-{i:02d}" for i in range(len(xs))])
     v2 = v1.assign(value=a * v1["value"] + b)
