@@ -225,8 +225,8 @@ def test_parents_in_the_2018_export(shared_data):
     by_key = dict(zip(rows["ags"], parents, strict=True))
     assert by_key["03101"] == "031"
     assert by_key["01001"] == "01"
-    # Kreise hanging directly under their Land: SH 15, Saarland 6, Brandenburg 18, MV 8,
-    # Bremen 2, Thüringen 23, … — at least those of the Länder without Regierungsbezirke
+    # Schleswig-Holstein has no Regierungsbezirk: its 15 Kreise (4 kreisfreie Städte
+    # 01001–01004 + 11 Kreise 01051–01062, as in the BKG list) hang directly under 01
     direct = rows.loc[(levels == "kreis") & (parents.str.len() == 2), "ags"]
     assert land_of(direct).value_counts()["01"] == 15
 
