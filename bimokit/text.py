@@ -423,9 +423,12 @@ def kernaussagen(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> list[str]:
           keys) or ``title`` (fallback "Der Wert des Indikators „…“");
         * ``unit``, ``status``, ``decimals``, ``direction``, ``ci_low``, ``ci_high``;
         * ``land_value``, ``bund_value``, ``group_value`` and their optional flags
-          ``land_significant``, ``bund_significant``, ``group_significant``;
-        * ``trend`` or ``trend_class``; ``trend_since`` or ``first_year``; ``trend_until`` or
-          ``last_year``.
+          ``land_significant``, ``bund_significant``, ``group_significant``; without a flag,
+          ``funnel_flag`` of :func:`bimokit.compare.compare` (``innerhalb`` = not significant)
+          applies to the reference named by ``funnel_base`` (``group``, default, or ``land``);
+        * ``trend`` or ``trend_class``; ``trend_since`` or ``first_year`` (or ``base_year``);
+          ``trend_until`` or ``last_year`` (the columns of :func:`bimokit.trend.trend`).
+        * ``unit`` may be left out where ``diff_unit`` is ``Prozentpunkte`` (then ``%``).
 
         Missing keys and NaN cells are treated as absent.
 
@@ -465,7 +468,11 @@ def _kernaussage_from_row(row: Mapping[str, Any]) -> str:
         raise ParameterError("the key 'year' is missing.")
     if "value" not in row:
         raise ParameterError("the key 'value' is missing.")
-    if "unit" not in row or is_missing(row["unit"]):
+    unit = row.get("unit")
+    if is_missing(unit):
+        diff_unit = _get(row, "diff_unit")  # bimokit.compare: "Prozentpunkte" for % indicators
+        unit = "%" if diff_unit == "Prozentpunkte" else diff_unit
+    if is_missing(unit):
         raise ParameterError("the key 'unit' is missing (e.g. '%', 'EUR', 'Anzahl').")
     subject = row.get("subject")
     if isinstance(subject, str) and subject.strip():
@@ -479,25 +486,32 @@ def _kernaussage_from_row(row: Mapping[str, Any]) -> str:
         if title is None:
             raise ParameterError("neither 'subject' nor 'title' is given.")
         subj = str(title)
-    comps = [
-        Comparison(float(row[key]), kind, significant=_flag(row.get(sig)))
-        for key, kind, sig in _ROW_REFERENCES
-        if key in row and not is_missing(row[key])
-    ]
+    # The funnel flag of bimokit.compare speaks about the reference named by funnel_base.
+    flag = _get(row, "funnel_flag")
+    funnel_ref = {"group": "gruppe", "gruppe": "gruppe", "land": "land"}.get(
+        str(_get(row, "funnel_base") or "group").strip().lower(), "gruppe")
+    comps = []
+    for key, kind, sig in _ROW_REFERENCES:
+        if key not in row or is_missing(row[key]):
+            continue
+        significant = _flag(row.get(sig))
+        if significant is None and flag is not None and kind == funnel_ref:
+            significant = str(flag).strip() != "innerhalb"
+        comps.append(Comparison(float(row[key]), kind, significant=significant))
     decimals = _get(row, "decimals")
     direction = _get(row, "direction")
     return kernaussage(
         row["value"],
         subject=subj,
         year=row["year"],
-        unit=str(row["unit"]),
+        unit=str(unit),
         status=_get(row, "status") or "",
         decimals=None if decimals is None else int(decimals),
         comparisons=comps,
         ci_low=_get(row, "ci_low"),
         ci_high=_get(row, "ci_high"),
         trend=_get(row, "trend", "trend_class"),
-        trend_since=_get(row, "trend_since", "first_year"),
+        trend_since=_get(row, "trend_since", "first_year", "base_year"),
         trend_until=_get(row, "trend_until", "last_year"),
         direction=0 if direction is None else int(direction),
     )

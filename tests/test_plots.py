@@ -14,7 +14,7 @@ from bimokit.errors import ParameterError, UnknownRegionError
 from bimokit.plots import (
     Chart,
     classify,
-    funnel_limits,
+    funnel_curves,
     plot_choropleth,
     plot_funnel,
     plot_pyramid,
@@ -88,7 +88,7 @@ def _ranking():
 
 def _funnel():
     m = pd.DataFrame({"ags": ["99101", "99151", "99152", "99153"],
-                      "denominator": [400, 900, 2500, 100], "value": [12.0, 9.0, 10.2, 20.0],
+                      "denominator": [400, 900, 2500, 100], "value": [12.0, 9.0, 10.2, 22.0],
                       "year": 2024})
     return plot_funnel(m, ags="99101", names=NAMES, center=10.0, title="Ohne Abschluss")
 
@@ -226,16 +226,25 @@ def test_ranking_missing_values_and_unknown_kommune():
         plot_ranking(v, ags="99153")
 
 
-def test_funnel_limits_hand_computed():
-    # p0 = 0,1; n = 400: se = sqrt(0,1 · 0,9 / 400) = 0,015
-    lo, hi = funnel_limits([400], center=10.0, z=1.959963984540054)
-    assert lo[0] == pytest.approx(10 - 1.959963984540054 * 1.5)
-    assert hi[0] == pytest.approx(10 + 1.959963984540054 * 1.5)
+def test_funnel_curves_hand_computed():
+    z95 = 1.959963984540054
+    # normal approximation, p0 = 0,1; n = 400: se = sqrt(0,1 · 0,9 / 400) = 0,015
+    lo, hi = funnel_curves([400], center=10.0, method="normal")
+    assert lo[0] == pytest.approx(10 - z95 * 1.5)
+    assert hi[0] == pytest.approx(10 + z95 * 1.5)
     # Poisson rate per 1.000: λ0 = 0,012, n = 10.000: se = sqrt(0,012 / 10.000) = 0,0010954
-    lo, hi = funnel_limits([10_000], center=12.0, z=2.0, kind="rate", scale=1000)
-    assert hi[0] == pytest.approx(12 + 2 * 1.0954451150103321)
+    lo, hi = funnel_curves([10_000], center=12.0, kind="rate", scale=1000)
+    assert hi[0] == pytest.approx(12 + z95 * 1.0954451150103321)
+    # exact (default) = the comparison module's limits, scaled to %
+    from bimokit.compare import funnel_limits
+
+    lo, hi = funnel_curves([50, 400], center=10.0, level=0.998)
+    elo, ehi = funnel_limits(0.1, [50, 400], level=0.998)
+    assert list(lo) == pytest.approx(list(elo * 100)) and list(hi) == pytest.approx(list(ehi * 100))
+    # and close to the normal approximation for large n
+    assert hi[1] == pytest.approx(10 + 3.090232306167813 * 1.5, abs=0.3)
     with pytest.raises(ParameterError, match="share"):
-        funnel_limits([10], center=150.0, z=2.0)
+        funnel_curves([10], center=150.0)
 
 
 def test_funnel_plot_lines_points_positions():
@@ -246,12 +255,14 @@ def test_funnel_plot_lines_points_positions():
     assert len(ax.collections) == 2  # other members, the Kommune
     assert ax.collections[1].get_offsets().tolist() == [[400.0, 12.0]]
     d = ch.data.set_index("ags")
-    # n = 400: 95 % upper 12,94 → 12,0 inside; n = 100: se = 3,0, 99,8 % upper 10 + 3,09 · 3
-    # = 19,27 → 20,0 above; n = 900: se = 1,0, 95 % lower 8,04 → 9,0 inside
+    # normal approximation of the exact limits: n = 400: 95 % upper ≈ 12,94 → 12,0 inside;
+    # n = 100: se = 3,0, 99,8 % upper ≈ 10 + 3,09 · 3 = 19,3 → 22,0 above;
+    # n = 900: se = 1,0, 95 % lower ≈ 8,04 → 9,0 inside
     assert d.loc["99101", "position"] == "innerhalb"
     assert d.loc["99153", "position"] == "oberhalb 99,8 %"
     assert d.loc["99151", "position"] == "innerhalb"
-    assert d.loc["99101", "upper95"] == pytest.approx(10 + 1.959963984540054 * 1.5)
+    assert d.loc["99101", "upper95"] == pytest.approx(10 + 1.959963984540054 * 1.5, abs=0.3)
+    assert d.loc["99101", "lower95"] < 10 < d.loc["99101", "upper95"] < d.loc["99101", "upper998"]
     ch.fig.canvas.draw()
     assert "1.000" in _ticks(ax.get_xticklabels())
     assert all(t.endswith(" %") for t in _ticks(ax.get_yticklabels()))
@@ -431,3 +442,23 @@ def test_chart_html_escapes_alt():
     html = ch._repr_html_()
     assert 'Stadt &quot;A&quot; &amp; &lt;B&gt;' in html
     assert "<B>" not in html
+
+
+def test_choropleth_on_the_sample_geometry():
+    from bimokit._paths import sample_dir
+
+    path = sample_dir("musterland") / "musterland.geojson"
+    feats = json.loads(path.read_text(encoding="utf-8"))["features"]
+    kreise = [f["properties"]["ags"] for f in feats if f["properties"]["level"] == "kreis"]
+    sr = [f["properties"]["ags"] for f in feats
+          if f["properties"]["ags"].startswith("99101-")]
+    # one value per Kreis: 0, 1, 2, … → equal classes
+    ch = plot_choropleth(pd.Series({k: float(i) for i, k in enumerate(kreise)}), path,
+                         level="kreis", scheme="equal", k=4, highlight="99101",
+                         area="Musterland", unit="Anzahl")
+    assert len(ch.ax.collections[0].get_paths()) == len(kreise)
+    assert sorted(set(ch.data["klasse"])) == [1, 2, 3, 4]
+    m = plot_choropleth(pd.Series({k: 10.0 + i for i, k in enumerate(sr)}), path,
+                        within="99101-", area="Musterstadt", year=2024)
+    assert len(m.ax.collections[0].get_paths()) == len(sr) > 1
+    assert f"für die {len(sr)} Sozialräume von Musterstadt, 2024" in m.alt

@@ -323,3 +323,23 @@ def test_claims_follow_inputs(value, ref, half, trend, status):
         assert "über dem" not in s and "unter dem" not in s
     if status in (".", "/"):
         assert "Landes" not in s and "seit" not in s
+
+
+def test_kernaussagen_from_compare_and_trend_columns():
+    # Columns as bimokit.compare and bimokit.trend name them: the funnel flag refers to the
+    # group (funnel_base 'group'); diff_unit 'Prozentpunkte' means the unit is %.
+    rows = [
+        {"title": "D3.1", "value": 7.1, "year": 2024, "diff_unit": "Prozentpunkte",
+         "land_value": 5.7, "group_value": 6.6, "funnel_flag": "innerhalb",
+         "funnel_base": "group", "trend_class": "", "first_year": 2015, "last_year": 2024},
+        {"title": "D3.1", "value": 7.1, "year": 2024, "unit": "%", "land_value": 5.7,
+         "funnel_flag": "oberhalb 95 %", "funnel_base": "land", "ci_low": 5.5, "ci_high": 8.0},
+    ]
+    assert kernaussagen(rows) == [
+        "Der Wert des Indikators „D3.1“ lag 2024 bei 7,1 % und damit 1,4 Prozentpunkte über "
+        "dem Landeswert und etwa auf dem Niveau der Vergleichsgruppe (Unterschied statistisch "
+        "nicht gesichert).",
+        # the funnel flag (outside the Land's 95 % limits) outranks the interval [5,5; 8,0]
+        "Der Wert des Indikators „D3.1“ lag 2024 bei 7,1 % und damit 1,4 Prozentpunkte über "
+        "dem Landeswert.",
+    ]

@@ -23,7 +23,7 @@ from ._base import (
     house_style,
     source_text,
 )
-from ._compare import funnel_limits, plot_funnel, plot_ranking
+from ._compare import funnel_curves, plot_funnel, plot_ranking
 from ._map import classify, geometry_path, plot_choropleth, read_geojson
 from ._series import plot_small_multiples, plot_timeseries
 from ._structure import plot_pyramid, plot_stacked_shares
@@ -39,7 +39,7 @@ __all__ = [
     "plot_choropleth",
     "house_style",
     "source_text",
-    "funnel_limits",
+    "funnel_curves",
     "classify",
     "geometry_path",
     "read_geojson",

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 from matplotlib.ticker import LogLocator, NullFormatter
+from scipy import stats
 
 from ..errors import ParameterError, UnknownRegionError
 from ..fmt import fmt_number, normalize_unit
@@ -28,9 +29,8 @@ from ._base import (
     value_text,
 )
 
-#: Two-sided normal quantiles of the funnel limits.
-Z95 = 1.959963984540054
-Z998 = 3.090232306167813
+#: Coverage of the inner and outer funnel limits.
+LEVELS = ((0.95, "95"), (0.998, "998"))
 
 
 def plot_ranking(
@@ -166,30 +166,51 @@ def unit_scale(unit: str | None) -> float:
     return 1.0
 
 
-def funnel_limits(
+def funnel_curves(
     n: np.ndarray | Sequence[float] | float,
     *,
     center: float,
-    z: float,
+    level: float = 0.95,
     kind: str = "proportion",
     scale: float = 100.0,
+    method: str = "exact",
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Lower and upper funnel limits around ``center`` for case numbers ``n``.
+    """Lower and upper funnel limits around ``center`` for case numbers ``n``, in the unit.
+
+    Parameters
+    ----------
+    n : array of float
+        Case numbers (denominators).
+    center : float
+        Reference value in the indicator's unit (e.g. 10.0 for 10 %).
+    level : float
+        Two-sided coverage: 0.95 or 0.998.
+    kind : {"proportion", "rate"}
+        Binomial limits for shares, Poisson limits for rates per person.
+    scale : float
+        100 for %, 1000 for ‰ and "je 1.000 …".
+    method : {"exact", "normal"}
+        Proportions only: ``exact`` uses :func:`bimokit.compare.funnel_limits` (interpolated
+        exact binomial after Spiegelhalter 2005, the same limits as the comparison table);
+        ``normal`` the normal approximation.
 
     Notes
     -----
-    With :math:`p_0 = \\text{center}/\\text{scale}`:
-    proportion :math:`p_0 \\pm z\\sqrt{p_0(1-p_0)/n}` (clipped to 0…1),
-    rate (Poisson) :math:`p_0 \\pm z\\sqrt{p_0/n}` (clipped at 0); both times ``scale``.
+    With :math:`p_0 = \\text{center}/\\text{scale}` and :math:`z` the normal quantile of
+    ``(1 + level)/2``: normal proportion :math:`p_0 \\pm z\\sqrt{p_0(1-p_0)/n}` (clipped
+    to 0…1); rate :math:`p_0 \\pm z\\sqrt{p_0/n}` (clipped at 0); both times ``scale``.
 
     Examples
     --------
-    >>> lo, hi = funnel_limits([400], center=10.0, z=Z95)  # 1.96 * sqrt(.1*.9/400) = 0.0294
+    >>> lo, hi = funnel_curves([400], center=10.0, method="normal")  # 1,96·sqrt(,1·,9/400)
     >>> round(float(lo[0]), 2), round(float(hi[0]), 2)
     (7.06, 12.94)
     """
     nn = np.asarray(n, dtype="float64")
     p0 = float(center) / scale
+    if not 0 < level < 1:
+        raise ParameterError(f"`level` must lie between 0 and 1, e.g. 0.95; not {level!r}.")
+    z = float(stats.norm.ppf((1 + level) / 2))
     with np.errstate(divide="ignore", invalid="ignore"):
         if kind == "proportion":
             if not 0 <= p0 <= 1:
@@ -197,14 +218,21 @@ def funnel_limits(
                     f"The funnel centre {center} is not a share between 0 and {scale:g}; "
                     "check `unit` or use kind='rate'."
                 )
-            se = np.sqrt(p0 * (1 - p0) / nn)
-            lo, hi = np.clip(p0 - z * se, 0, 1), np.clip(p0 + z * se, 0, 1)
+            if method == "exact":
+                from ..compare import funnel_limits
+
+                lo, hi = funnel_limits(p0, nn, level=level)
+            elif method == "normal":
+                se = np.sqrt(p0 * (1 - p0) / nn)
+                lo, hi = np.clip(p0 - z * se, 0, 1), np.clip(p0 + z * se, 0, 1)
+            else:
+                raise ParameterError(f"`method` must be 'exact' or 'normal'; not {method!r}.")
         elif kind == "rate":
             se = np.sqrt(p0 / nn)
             lo, hi = np.clip(p0 - z * se, 0, None), p0 + z * se
         else:
             raise ParameterError(f"`kind` must be 'proportion' or 'rate'; not {kind!r}.")
-    return lo * scale, hi * scale
+    return np.asarray(lo, dtype="float64") * scale, np.asarray(hi, dtype="float64") * scale
 
 
 def plot_funnel(
@@ -217,6 +245,7 @@ def plot_funnel(
     center: float | None = None,
     center_label: str | None = None,
     kind: str = "proportion",
+    method: str = "exact",
     unit: str | None = "%",
     decimals: int | None = None,
     year: int | None = None,
@@ -247,6 +276,8 @@ def plot_funnel(
         pooled value).
     kind : {"proportion", "rate"}
         Binomial limits for shares, Poisson limits for rates per person.
+    method : {"exact", "normal"}
+        Limits of proportions (see :func:`funnel_curves`).
     unit, decimals : str, int
         ``%``, ``‰`` or ``je 1.000 …`` set the scale of the limits.
     year, indicator, title, source, source_tables, figsize
@@ -261,18 +292,18 @@ def plot_funnel(
 
     Notes
     -----
-    Limits from :func:`funnel_limits` with z = 1,96 (95 %) and z = 3,09 (99,8 %), drawn
-    as curves over the range of case numbers.
+    Limits from :func:`funnel_curves` at 95 % and 99,8 % (by default exact binomial, the same
+    as :func:`bimokit.compare.funnel_limits`), drawn as curves over the range of case numbers.
 
     Examples
     --------
     >>> m = pd.DataFrame({"ags": ["1", "2", "3"], "denominator": [400, 900, 2500],
-    ...                   "value": [15.0, 9.0, 10.2]})
+    ...                   "value": [16.0, 9.0, 10.2]})
     >>> ch = plot_funnel(m, ags="1", names={"1": "Musterstadt"}, center=10.0,
     ...                  center_label="Landeswert", title="Ohne Abschluss", year=2024)
-    >>> # 99,8 % upper limit at n = 400: 10 + 3,09 · sqrt(0,1 · 0,9 / 400) · 100 = 14,6
+    >>> # 99,8 % upper limit at n = 400 ≈ 10 + 3,09 · sqrt(0,1 · 0,9 / 400) · 100 = 14,6
     >>> ch.data.loc[0, "position"], ch.alt
-    ('oberhalb 99,8 %', 'Trichterdiagramm (Funnel-Plot): Ohne Abschluss 2024 für 3 Kommunen nach Fallzahl, mit 95-%- und 99,8-%-Grenzen um den Landeswert von 10,0 %. Musterstadt liegt mit 15,0 % bei 400 Fällen oberhalb der 99,8-%-Grenze.')
+    ('oberhalb 99,8 %', 'Trichterdiagramm (Funnel-Plot): Ohne Abschluss 2024 für 3 Kommunen nach Fallzahl, mit 95-%- und 99,8-%-Grenzen um den Landeswert von 10,0 %. Musterstadt liegt mit 16,0 % bei 400 Fällen oberhalb der 99,8-%-Grenze.')
     """  # noqa: E501
     require_columns(members, ["ags", n, value], "members")
     df = select_indicator(members, indicator, "members")
@@ -300,8 +331,9 @@ def plot_funnel(
         center = float(center)
         center_label = center_label or "Landeswert"
     data.insert(1, "name", [lookup.get(a, a) for a in data["ags"]])
-    for z, tag in ((Z95, "95"), (Z998, "998")):
-        lo, hi = funnel_limits(data["n"].to_numpy(), center=center, z=z, kind=kind, scale=scale)
+    for level, tag in LEVELS:
+        lo, hi = funnel_curves(data["n"].to_numpy(), center=center, level=level, kind=kind,
+                               scale=scale, method=method)
         data[f"lower{tag}"], data[f"upper{tag}"] = lo, hi
     v = data["value"].to_numpy()
     data["position"] = np.select(
@@ -317,8 +349,10 @@ def plot_funnel(
         grid = np.geomspace(max(1.0, nmin * 0.8), nmax * 1.15, 200)
         ax.axhline(center, color=ROLE_STYLE["land"]["color"], linewidth=1.6,
                    label=f"{center_label} ({value_text(center, unit, decimals)})")
-        for z, style, label in ((Z95, "--", "95-%-Grenzen"), (Z998, ":", "99,8-%-Grenzen")):
-            lo, hi = funnel_limits(grid, center=center, z=z, kind=kind, scale=scale)
+        for level, style, label in ((0.95, "--", "95-%-Grenzen"),
+                                    (0.998, ":", "99,8-%-Grenzen")):
+            lo, hi = funnel_curves(grid, center=center, level=level, kind=kind, scale=scale,
+                                   method=method)
             ax.plot(grid, lo, color="#4D4D4D", linestyle=style, linewidth=1.1, label=label)
             ax.plot(grid, hi, color="#4D4D4D", linestyle=style, linewidth=1.1)
         others = data[data["ags"] != ags]
