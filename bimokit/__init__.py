@@ -28,10 +28,11 @@ __all__ = [
 # bimokit.trend, bimokit.targets, bimokit.compare: the verbs shadow their modules' names as
 # attributes (bk.trend is the function); the modules stay importable with
 # ``from bimokit.trend import cagr`` or ``importlib.import_module("bimokit.trend")``.
+from .compare import compare, funnel_table  # noqa: E402
 from .targets import target_status  # noqa: E402
 from .trend import trend  # noqa: E402
 
-__all__ += ["trend", "target_status"]
+__all__ += ["trend", "target_status", "compare", "funnel_table"]
 
 # bimokit.regions: region keys, levels, parents, Kreistyp and the region table.
 from . import regions  # noqa: E402
