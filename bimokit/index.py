@@ -259,7 +259,7 @@ def composite_index(
     weights: Mapping[str, float] | None = None,
     normalization: str | None = "minmax",
     aggregation: str = "arithmetic",
-    direction=1,
+    direction="catalogue",
     min_availability: float = 0.5,
     year=None,
     **normalize_options,
@@ -281,8 +281,9 @@ def composite_index(
     aggregation : {"arithmetic", "geometric"}
         Weighted arithmetic mean, or weighted geometric mean (needs positive normalised values,
         e.g. ``normalization="minmax", lower=1``; otherwise a :class:`ParameterError`).
-    direction : int, mapping or DataFrame
-        Direction per indicator, see :func:`bimokit.normalize.normalize`.
+    direction : "catalogue", int, mapping or DataFrame
+        Direction per indicator (default from the catalogue), see
+        :func:`bimokit.normalize.normalize`.
     min_availability : float
         Minimum share of the indicators a unit must have (0–1, default 0,5); below it the
         index is NaN and ``note`` says why.
@@ -319,7 +320,7 @@ def composite_index(
     >>> v = pd.DataFrame({"ags": ["01", "02", "03"] * 2, "year": 2024,
     ...                   "indicator": ["a"] * 3 + ["b"] * 3,
     ...                   "value": [1.0, 2.0, 3.0, 30.0, 10.0, 20.0]})
-    >>> r = composite_index(v)
+    >>> r = composite_index(v, direction=1)
     >>> r[["ags", "index", "rank"]].values.tolist()
     [['01', 50.0, 2.0], ['02', 25.0, 3.0], ['03', 75.0, 1.0]]
     """
@@ -330,6 +331,8 @@ def composite_index(
         raise ParameterError(f"`min_availability` must be between 0 and 1; not {min_availability}.")
     sel, indicators = _select(values, indicators, year)
     w = _check_weights(weights, indicators)
+    if normalization is not None:
+        direction = _nz.resolve_direction(direction, indicators)
     if normalization is None:
         norm = sel.assign(normalized=pd.to_numeric(sel["value"], errors="coerce"))
     else:
@@ -358,7 +361,7 @@ def sensitivity(
     n_draws: int = 50,
     perturbation: float = 0.25,
     seed: int = 1,
-    direction=1,
+    direction="catalogue",
     min_availability: float = 0.5,
     year=None,
     nominal: str = "minmax",
@@ -397,7 +400,7 @@ def sensitivity(
     >>> v = pd.DataFrame({"ags": ["01", "02", "03"] * 2, "year": 2024,
     ...                   "indicator": ["a"] * 3 + ["b"] * 3,
     ...                   "value": [1.0, 2.0, 3.0, 30.0, 10.0, 20.0]})
-    >>> s = sensitivity(v, n_draws=5)
+    >>> s = sensitivity(v, n_draws=5, direction=1)
     >>> s[["ags", "nominal_rank", "min_rank", "max_rank"]].values.tolist()
     [['01', 2.0, 2.0, 2.0], ['02', 3.0, 3.0, 3.0], ['03', 1.0, 1.0, 1.0]]
     """
@@ -408,6 +411,7 @@ def sensitivity(
         raise ParameterError(f"`perturbation` must be in [0, 1); not {perturbation!r}.")
     sel, indicators = _select(values, indicators, year)
     w0 = _check_weights(weights, indicators)
+    direction = _nz.resolve_direction(direction, indicators)
     rng = np.random.default_rng(seed)
     draws = [w0]
     for _ in range(int(n_draws)):

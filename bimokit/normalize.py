@@ -432,14 +432,17 @@ def treat_outliers(
 
 
 def resolve_direction(direction, indicators: Sequence[str]) -> dict[str, int]:
-    """Return ``{indicator: +1 or -1}`` from an int, a mapping or a catalogue-like table.
+    """Return ``{indicator: +1 or -1}`` from the catalogue, an int, a mapping or a table.
 
     Parameters
     ----------
-    direction : int, mapping or DataFrame
-        ``1``/``-1`` for every indicator; a mapping indicator → 1/-1; or a table with a column
-        ``indicator`` (or ``id``) and a column ``direction`` (the indicator catalogue).
-        ``"higher_better"``/``"higher_worse"`` are accepted as values too.
+    direction : "catalogue", int, mapping or DataFrame
+        ``"catalogue"``: the ``direction`` of each indicator in the bimokit catalogue
+        (:func:`bimokit.indicators.catalogue_table`); ``1``/``-1`` for every indicator; a
+        mapping indicator → 1/-1; or a table with a column ``indicator`` (or ``id``) and a
+        column ``direction``. ``"higher_better"``/``"higher_worse"`` are accepted as values too.
+        An indicator that is missing, or neutral (0) in the catalogue, is an error: give its
+        direction explicitly.
     indicators : sequence of str
         The indicators that need a direction.
 
@@ -451,6 +454,11 @@ def resolve_direction(direction, indicators: Sequence[str]) -> dict[str, int]:
     {'x': 1}
     """
     words = {"higher_better": 1, "higher_worse": -1, "+": 1, "-": -1}
+    from_catalogue = isinstance(direction, str) and direction == "catalogue"
+    if from_catalogue:
+        from .indicators import catalogue_table
+
+        direction = catalogue_table()
     if isinstance(direction, pd.DataFrame):
         key = "indicator" if "indicator" in direction.columns else "id"
         if key not in direction.columns or "direction" not in direction.columns:
@@ -462,6 +470,12 @@ def resolve_direction(direction, indicators: Sequence[str]) -> dict[str, int]:
     if isinstance(direction, Mapping):
         out = {}
         missing = [i for i in indicators if i not in direction]
+        if missing and from_catalogue:
+            raise ParameterError(
+                f"Indicator(s) {', '.join(map(repr, missing))} not in the catalogue; give "
+                "`direction=` (1 higher is better, -1 higher is worse), e.g. "
+                f"direction={{{missing[0]!r}: 1}}."
+            )
         if missing:
             raise ParameterError(
                 f"`direction` has no entry for indicator(s) {', '.join(map(repr, missing))}; "
@@ -473,6 +487,11 @@ def resolve_direction(direction, indicators: Sequence[str]) -> dict[str, int]:
                 d = int(d)
             except (TypeError, ValueError):
                 d = 0
+            if d == 0 and from_catalogue:
+                raise ParameterError(
+                    f"Indicator {i!r} is neutral (direction 0) in the catalogue; give "
+                    f"`direction={{{i!r}: 1}}` or -1 to say which way is better."
+                )
             if d not in (1, -1):
                 raise ParameterError(
                     f"Indicator {i!r}: direction must be 1 or -1, not {direction[i]!r}."
@@ -512,7 +531,7 @@ def normalize(
     values: pd.DataFrame,
     method: str = "minmax",
     *,
-    direction=1,
+    direction="catalogue",
     by: Sequence[str] = ("indicator", "year"),
     lower: float = 0.0,
     upper: float = 100.0,
@@ -539,9 +558,11 @@ def normalize(
         (value of a reference unit = 100), ``"target"`` (target value = 100),
         ``"goalposts"`` (0–100 between two goalposts, clipped), ``"bands"`` (categories
         1 … len(bands)+1 by percentile rank) or ``"above_below_mean"`` (+1/0/−1).
-    direction : int, mapping or DataFrame
-        1 if a higher value is better, −1 if worse; one for all, a mapping per indicator, or the
-        catalogue table (columns ``indicator``/``id`` and ``direction``). Default 1.
+    direction : "catalogue", int, mapping or DataFrame
+        1 if a higher value is better, −1 if worse. Default ``"catalogue"``: the direction of
+        each indicator in the bimokit catalogue (an indicator not in it, or neutral there, is a
+        :class:`ParameterError`). Or one number for all, a mapping per indicator, or a table
+        with columns ``indicator``/``id`` and ``direction`` (see :func:`resolve_direction`).
     by : sequence of str
         Columns that define a group (default per indicator and year); dimension columns are
         added automatically so that e.g. girls and boys are not mixed.
@@ -596,11 +617,11 @@ def normalize(
     --------
     >>> v = pd.DataFrame({"ags": ["01", "02", "03"], "year": 2024, "indicator": "q",
     ...                   "value": [1.0, 2.0, 4.0]})
-    >>> normalize(v, "minmax")["normalized"].round(2).tolist()
+    >>> normalize(v, "minmax", direction=1)["normalized"].round(2).tolist()
     [0.0, 33.33, 100.0]
     >>> normalize(v, "minmax", direction=-1)["normalized"].round(2).tolist()
     [100.0, 66.67, 0.0]
-    >>> normalize(v, "min-max")
+    >>> normalize(v, "min-max", direction=1)
     Traceback (most recent call last):
     ...
     bimokit.errors.ParameterError: `method` must be one of 'minmax', 'zscore', ...; not 'min-max'.

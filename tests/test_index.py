@@ -79,8 +79,8 @@ def test_composite_index_hand_weights_and_direction():
 def test_composite_index_geometric():
     v = _long({"a": [1.0, 2.0, 3.0], "b": [30.0, 10.0, 20.0]})
     with pytest.raises(ParameterError, match="lower=1"):
-        bk.composite_index(v, aggregation="geometric")
-    r = bk.composite_index(v, aggregation="geometric", lower=1, upper=100)
+        bk.composite_index(v, aggregation="geometric", direction=1)
+    r = bk.composite_index(v, aggregation="geometric", lower=1, upper=100, direction=1)
     # minmax to 1..100: a 1, 50.5, 100; b 100, 1, 50.5 -> sqrt(1*100) = 10, sqrt(50.5) = 7.106,
     # sqrt(100 * 50.5) = 71.06
     assert r["index"].round(3).tolist() == [10.0, 7.106, 71.063]
@@ -88,7 +88,7 @@ def test_composite_index_geometric():
 
 def test_composite_index_data_availability():
     v = _long({"a": [1.0, 2.0, 3.0], "b": [1.0, np.nan, 3.0], "c": [1.0, np.nan, np.nan]})
-    r = bk.composite_index(v, min_availability=0.6)
+    r = bk.composite_index(v, min_availability=0.6, direction=1)
     # unit 2 has 1 of 3 (33 %) -> NaN with note; unit 3 has 2 of 3 (a 100, b 100) -> 100
     # unit 1: a 0, b 0, c: single value -> midpoint 50 -> (0 + 0 + 50) / 3
     assert r["n_available"].tolist() == [3, 1, 2]
@@ -102,15 +102,15 @@ def test_composite_index_data_availability():
 def test_composite_index_errors():
     v = _long({"a": [1.0, 2.0]})
     with pytest.raises(ParameterError, match="'x' not in the values table"):
-        bk.composite_index(v, indicators=["a", "x"])
+        bk.composite_index(v, indicators=["a", "x"], direction=1)
     with pytest.raises(ParameterError, match="`aggregation` must be one of"):
-        bk.composite_index(v, aggregation="harmonic")
+        bk.composite_index(v, aggregation="harmonic", direction=1)
     with pytest.raises(ParameterError, match="no weight for 'a'"):
-        bk.composite_index(v, weights={"b": 1})
+        bk.composite_index(v, weights={"b": 1}, direction=1)
     dims = _long({"a": [1.0, 2.0]}).assign(geschlecht=["weiblich", "maennlich"])
     dims = pd.concat([dims, dims.assign(ags="x")])
     with pytest.raises(ParameterError, match="dimension 'geschlecht'"):
-        bk.composite_index(dims)
+        bk.composite_index(dims, direction=1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -120,7 +120,7 @@ def test_composite_index_errors():
 def test_sensitivity_single_indicator_has_no_rank_uncertainty():
     # every normalisation is increasing and the only weight is 1: ranks cannot move
     v = _long({"a": [5.0, 1.0, 3.0, 4.0]})
-    s = sensitivity(v, n_draws=3)
+    s = sensitivity(v, n_draws=3, direction=1)
     assert (s["min_rank"] == s["max_rank"]).all()
     assert s["nominal_rank"].tolist() == [1.0, 4.0, 3.0, 2.0]
     assert s["n_scenarios"].tolist() == [1 + 3 * 4] * 4
@@ -130,8 +130,8 @@ def test_sensitivity_is_seeded_and_reports_spread():
     rng = np.random.default_rng(3)
     v = _long({k: rng.normal(size=12).tolist() for k in "abc"},
               ags=[f"{i:02d}" for i in range(12)])
-    s1 = sensitivity(v, n_draws=20, seed=7)
-    s2 = sensitivity(v, n_draws=20, seed=7)
+    s1 = sensitivity(v, n_draws=20, seed=7, direction=1)
+    s2 = sensitivity(v, n_draws=20, seed=7, direction=1)
     pd.testing.assert_frame_equal(s1, s2)
     assert (s1["rank_range"] > 0).any()
     assert "Startwert 7" in s1.attrs["methodik"]
@@ -143,7 +143,7 @@ def test_sensitivity_is_seeded_and_reports_spread():
 def test_sensitivity_range_contains_nominal_rank(pairs, seed):
     a, b = zip(*pairs, strict=True)
     v = _long({"a": list(a), "b": list(b)}, ags=[f"{i:02d}" for i in range(len(pairs))])
-    s = sensitivity(v, n_draws=4, seed=seed)
+    s = sensitivity(v, n_draws=4, seed=seed, direction=1)
     assert ((s["min_rank"] <= s["nominal_rank"]) & (s["nominal_rank"] <= s["max_rank"])).all()
     assert ((s["min_rank"] <= s["median_rank"]) & (s["median_rank"] <= s["max_rank"])).all()
 

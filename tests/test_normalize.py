@@ -43,7 +43,7 @@ def test_module_and_verb_share_the_name():
     assert nz is nz2 is bk.normalize
     assert nz.minmax is minmax
     v = pd.DataFrame({"ags": ["a", "b"], "year": 2020, "indicator": "i", "value": [1.0, 3.0]})
-    assert bk.normalize(v, "minmax")["normalized"].tolist() == [0.0, 100.0]
+    assert bk.normalize(v, "minmax", direction=1)["normalized"].tolist() == [0.0, 100.0]
     import bimokit.allocate as al  # noqa: PLC0415
 
     assert al is bk.allocate and callable(al) and callable(al.largest_remainder)
@@ -176,7 +176,7 @@ def _values():
 
 
 def test_normalize_groups_by_year_and_keeps_columns():
-    r = bk.normalize(_values(), "minmax")
+    r = bk.normalize(_values(), "minmax", direction=1)
     assert list(r.columns) == ["ags", "year", "indicator", "value", "status", "normalized",
                                "direction", "method", "treatment", "note"]
     # 2023: (x - 1) / 3 * 100 -> 0, 33.3, 100, 33.3; 2024: zero range -> 50 with a note
@@ -187,17 +187,17 @@ def test_normalize_groups_by_year_and_keeps_columns():
 
 
 def test_normalize_columns_do_not_change_with_options():
-    cols = list(bk.normalize(_values(), "minmax").columns)
+    cols = list(bk.normalize(_values(), "minmax", direction=1).columns)
     for method, kw in [("zscore", {}), ("rank", {}), ("reference", {"reference": "99"}),
                        ("target", {"target": 5}), ("goalposts", {"goalposts": (0, 10)}),
                        ("bands", {}), ("above_below_mean", {}), ("percentile_rank", {})]:
-        r = bk.normalize(_values(), method, treat_outliers=True, **kw)
+        r = bk.normalize(_values(), method, treat_outliers=True, **kw, direction=1)
         assert list(r.columns) == cols, method
 
 
 def test_normalize_reference_unit_and_direction():
     # reference = Land '99' with value 2 in 2023: 1/2*100 = 50, 100, 200, 100
-    r = bk.normalize(_values(), "reference", reference="99")
+    r = bk.normalize(_values(), "reference", reference="99", direction=1)
     assert r["normalized"].tolist()[:4] == [50.0, 100.0, 200.0, 100.0]
     # higher is worse: mirrored around 100 -> 150, 100, 0, 100
     r = bk.normalize(_values(), "reference", reference="99", direction={"q": -1})
@@ -209,7 +209,7 @@ def test_normalize_dimensions_are_separate_groups():
     v = pd.DataFrame({"ags": ["01", "02"] * 2, "year": 2024, "indicator": "q",
                       "geschlecht": ["weiblich"] * 2 + ["maennlich"] * 2,
                       "value": [1.0, 3.0, 100.0, 300.0]})
-    r = bk.normalize(v, "minmax")
+    r = bk.normalize(v, "minmax", direction=1)
     assert "geschlecht" in r.columns
     assert r["normalized"].tolist() == [0.0, 100.0, 0.0, 100.0]
 
@@ -217,7 +217,7 @@ def test_normalize_dimensions_are_separate_groups():
 def test_normalize_treat_outliers_reports_units():
     v = pd.DataFrame({"ags": [f"{k:02d}" for k in range(12)], "year": 2024, "indicator": "q",
                       "value": [1.0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 30, 100]})
-    r = bk.normalize(v, "minmax", treat_outliers=True)
+    r = bk.normalize(v, "minmax", treat_outliers=True, direction=1)
     assert r.loc[r["treatment"] == "winsorised", "ags"].tolist() == ["11"]
     # after winsorising 100 -> 30, both top units get 100
     assert r["normalized"].tolist()[-2:] == [100.0, 100.0]
@@ -226,7 +226,7 @@ def test_normalize_treat_outliers_reports_units():
 
 def test_normalize_errors():
     with pytest.raises(ParameterError) as e:
-        bk.normalize(_values(), "min-max")
+        bk.normalize(_values(), "min-max", direction=1)
     assert str(e.value).startswith("`method` must be one of 'minmax', 'zscore', 'rank'")
     assert str(e.value).endswith("; not 'min-max'.")
     with pytest.raises(ParameterError, match="direction must be 1 or -1, not 0"):
@@ -234,11 +234,11 @@ def test_normalize_errors():
     with pytest.raises(ParameterError, match="no entry for indicator"):
         bk.normalize(_values(), direction={"other": 1})
     with pytest.raises(ParameterError, match="lacks the column"):
-        bk.normalize(_values().drop(columns="value"))
+        bk.normalize(_values().drop(columns="value"), direction=1)
     with pytest.raises(ParameterError, match="Reference unit '98'"):
-        bk.normalize(_values(), "reference", reference="98")
+        bk.normalize(_values(), "reference", reference="98", direction=1)
     with pytest.raises(ParameterError, match="needs `goalposts="):
-        bk.normalize(_values(), "goalposts")
+        bk.normalize(_values(), "goalposts", direction=1)
 
 
 def test_direction_from_catalogue_table():
@@ -284,7 +284,7 @@ def test_direction_minus_one_mirrors_minmax(xs):
     np.testing.assert_allclose(minmax(-x), 100 - minmax(x), atol=1e-7)
     v = pd.DataFrame({"ags": [str(i) for i in range(len(xs))], "year": 2024, "indicator": "q",
                       "value": xs})
-    up = bk.normalize(v, "minmax")["normalized"]
+    up = bk.normalize(v, "minmax", direction=1)["normalized"]
     down = bk.normalize(v, "minmax", direction=-1)["normalized"]
     np.testing.assert_allclose(down, 100 - up, atol=1e-7)
 
@@ -294,3 +294,19 @@ def test_direction_minus_one_mirrors_minmax(xs):
 def test_goalposts_clipped(xs, low, width):
     g = goalposts(S(xs), low=low, high=low + width)
     assert ((g >= 0) & (g <= 100)).all()
+
+
+def test_direction_from_the_bimokit_catalogue_by_default():
+    # catalogue: A2.1 SGB-II-Quote der unter 15-Jährigen, direction -1 (higher is worse);
+    # A2.4 Beschäftigungsquote, direction 1; A1.1 is context (0)
+    v = pd.DataFrame({"ags": ["a", "b", "c"] * 2, "year": 2024,
+                      "indicator": ["A2.1"] * 3 + ["A2.4"] * 3,
+                      "value": [10.0, 20.0, 30.0, 50.0, 60.0, 70.0]})
+    r = bk.normalize(v, "minmax")
+    assert r["direction"].tolist() == [-1, -1, -1, 1, 1, 1]
+    assert r["normalized"].tolist() == [100.0, 50.0, 0.0, 0.0, 50.0, 100.0]
+    assert "Gespiegelt (höherer Rohwert = ungünstiger): A2.1." in r.attrs["methodik"]
+    with pytest.raises(ParameterError, match="'A1.1' is neutral .direction 0. in the catalogue"):
+        bk.normalize(v.assign(indicator="A1.1"), "minmax")
+    with pytest.raises(ParameterError, match="'q' not in the catalogue; give `direction=`"):
+        bk.normalize(_values(), "minmax")
