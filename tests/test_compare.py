@@ -183,6 +183,17 @@ def test_breakdowns_and_years():
     assert only["year"].tolist() == [2021]
 
 
+def test_secret_value_of_the_kommune():
+    v = BASE.copy()
+    v.loc[v["ags"] == "05111", ["numerator", "value"]] = np.nan
+    v["status"] = np.where(v["ags"] == "05111", ".", "")
+    r = bk.compare(v, "05111", regions=REGIONS, directions={"D3.1": -1}).iloc[0]
+    # no value → no difference, rank or funnel; the group is the two others: 35/300
+    assert np.isnan(r.value) and pd.isna(r["rank"]) and r.funnel_flag == ""
+    assert r.group_value == pytest.approx(100 * 35 / 300) and r.n_group == 2
+    assert r.land_value == 5.0
+
+
 def test_errors_name_what_exists():
     with pytest.raises(UnknownRegionError, match="Unknown AGS '09999'"):
         bk.compare(BASE, "09999", regions=REGIONS)
