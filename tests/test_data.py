@@ -1,0 +1,155 @@
+"""load_data / read_sample: harmonised facts, editions, revisions, region table, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bimokit._paths import sample_dir
+from bimokit.data import Dataset, load_data, read_sample
+from bimokit.errors import InputError
+
+SAMPLE = sample_dir("musterland")
+ABG_2019 = SAMPLE / "21111-02-06-4_stand-2019.csv"
+ABG_2025 = SAMPLE / "21111-02-06-4_stand-2025.csv"
+
+
+@pytest.fixture(scope="module")
+def ds() -> Dataset:
+    return read_sample()
+
+
+@pytest.fixture(scope="module")
+def editions() -> Dataset:
+    return load_data([ABG_2019, ABG_2025])
+
+
+def _key_columns(facts: pd.DataFrame) -> list[str]:
+    fixed = {"value", "status", "source", "file", "stand"}
+    return [c for c in facts.columns if c not in fixed]
+
+
+def test_sample_facts_are_harmonised_and_unique(ds):
+    f = ds.facts
+    assert list(f.columns[:3]) == ["ags", "year", "variable"]
+    assert list(f.columns[-5:]) == ["value", "status", "source", "file", "stand"]
+    keys = f[_key_columns(f)].astype(object).where(f[_key_columns(f)].notna(), "")
+    assert not keys.duplicated().any()
+    assert {"bevoelkerung", "abgaenger", "kita_kinder", "vhs_belegungen",
+            "sprachfoerderbedarf"} <= set(f["variable"])
+    # every file that was read is listed, the region table and the offers are not facts
+    names = {p.split("/")[-1] for p in ds.files["file"]}
+    assert "regions.csv" not in names and "angebote.csv" not in names
+    assert len(ds.files) == 18
+
+
+def test_sample_region_table(ds):
+    r = ds.regions.set_index("ags")
+    assert r.loc["99101", "level"] == "kreis" and r.loc["99101", "parent"] == "991"
+    assert r.loc["99101", "kreistyp"] == "kreisfreie Stadt"
+    assert r.loc["99101-01", "level"] == "sozialraum" and r.loc["99101-01", "parent"] == "99101"
+    # 99155 Altmusterkreis was merged into 99154 on 01.01.2016 (docs/data_contract.md §4)
+    assert not r.loc["99155", "exists"]
+    assert (r["level"] == "kreis").sum() == 30
+
+
+def test_editions_old_and_new_labels_give_the_same_codes(editions):
+    f = editions.facts
+    by_file = f.groupby("file")["abschluss"].agg(lambda s: sorted(set(s)))
+    codes = ["ahr", "esa", "fhr", "insgesamt", "msa", "ohne_esa"]
+    assert len(by_file) == 2
+    assert all(v == codes for v in by_file)
+
+
+def test_editions_newer_stand_wins_where_they_overlap(editions):
+    f = editions.facts
+    # edition Stand 2019 has 2012-2018, Stand 2025 has 2017-2024: 2017/2018 from 2025
+    per_year = f.groupby("year")["file"].agg(lambda s: set(s))
+    for year in (2017, 2018, 2020):
+        assert per_year[year] == {str(ABG_2025)}, year
+    assert per_year[2014] == {str(ABG_2019)}
+    assert set(f.loc[f["year"] == 2018, "stand"].astype(str)) == {"2025-03-03"}
+
+
+def test_revisions_list_the_changed_values(editions):
+    rev = editions.revisions
+    assert len(rev) > 0
+    assert set(rev["year"]) <= {2017, 2018}
+    assert (rev["old_file"] == str(ABG_2019)).all() and (rev["new_file"] == str(ABG_2025)).all()
+    assert (rev["old_stand"].astype(str) == "2019-12-11").all()
+    changed = (rev["old_value"] != rev["new_value"]) | (rev["old_status"] != rev["new_status"])
+    assert changed.all()
+    # the new value of every revision is the value kept in the facts
+    f = editions.facts
+    for _, r in rev.head(20).iterrows():
+        dims = dict(part.split("=") for part in r["dims"].split(", "))
+        sel = (f["ags"] == r["ags"]) & (f["year"] == r["year"]) & (f["variable"] == r["variable"])
+        for d, c in dims.items():
+            sel &= f[d] == c
+        kept = f.loc[sel, "value"]
+        assert len(kept) == 1
+        assert kept.item() == r["new_value"] or (np.isnan(kept.item())
+                                                 and np.isnan(r["new_value"]))
+
+
+def test_unchanged_overlap_is_not_a_revision(editions):
+    rev = editions.revisions
+    overlap = editions.facts[editions.facts["year"].isin([2017, 2018])]
+    assert len(rev) < len(overlap)
+
+
+def test_same_edition_twice_gives_no_revision():
+    ds = load_data([ABG_2019, ABG_2019])
+    assert ds.revisions.empty
+    assert list(ds.revisions.columns) == [
+        "ags", "year", "variable", "dims", "old_value", "new_value", "old_status", "new_status",
+        "old_stand", "new_stand", "old_file", "new_file", "source"]
+
+
+def test_missing_path_names_it(tmp_path):
+    with pytest.raises(InputError, match="nope.csv: no such file or folder"):
+        load_data(tmp_path / "nope.csv")
+
+
+def test_folder_without_exports(tmp_path):
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(InputError, match="holds no exports"):
+        load_data(tmp_path)
+
+
+def test_unreadable_file_error_names_the_file(tmp_path):
+    bad = tmp_path / "kaputt.csv"
+    bad.write_text("this is;not\nan export;at all\n", encoding="utf-8")
+    with pytest.raises(InputError, match="kaputt.csv"):
+        load_data(tmp_path)
+
+
+def test_tidy_file_with_unknown_table_names_the_file(tmp_path):
+    p = tmp_path / "eigene.csv"
+    p.write_text("ags,year,variable,value,status,source\n99101,2020,Kinder im Hort,12,,x\n",
+                 encoding="utf-8")
+    with pytest.raises(InputError, match="eigene.csv.*no table mapping"):
+        load_data(p)
+
+
+def test_own_tidy_file_joins_the_sample(tmp_path):
+    p = tmp_path / "eigene_vhs.csv"
+    p.write_text("ags,year,variable,geschlecht,value,status,source\n"
+                 "99101,2030,vhs_belegungen,insgesamt,1234,,eigene_vhs\n", encoding="utf-8")
+    ds = load_data([SAMPLE, p])
+    row = ds.facts[(ds.facts["year"] == 2030)]
+    assert row[["ags", "variable", "value", "source"]].values.tolist() == [
+        ["99101", "vhs_belegungen", 1234.0, "eigene_vhs"]]
+
+
+def test_real_exports_load(shared_data):
+    ds = load_data(shared_data / "genesis_examples")
+    f = ds.facts
+    sel = (f["variable"] == "abgaenger") & (f["ags"] == "01001") & (f["year"] == 2015) & (
+        f["geschlecht"] == "insgesamt")
+    got = f[sel].set_index("abschluss")["value"]
+    # SOURCES.md: Flensburg 2015: 1,302 Absolventen/Abgänger, 111 ohne Hauptschulabschluss
+    assert got["insgesamt"] == 1302 and got["ohne_esa"] == 111
+    assert ds.regions.set_index("ags").loc["01001", "level"] == "kreis"
+    assert ds.revisions.empty
