@@ -21,6 +21,9 @@ __all__ = [
     "parse_values",
     "parse_value_tokens_ok",
     "parse_years",
+    "map_unique",
+    "strip",
+    "str_column",
     "parse_year",
     "check_ags",
     "region_levels",
@@ -57,6 +60,10 @@ EXPECTED_VALUE = (
 )
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Every byte except the C0 controls other than tab, LF, CR (and DEL): deleted before the
+#: (slower) search for a control character, so that clean files skip it.
+_NOT_CONTROL = bytes(b for b in range(256) if not (b < 9 or b in (11, 12) or 14 <= b < 32
+                                                   or b == 127))
 
 
 def decode_file(path: str | Path) -> str:
@@ -103,7 +110,8 @@ def decode_file(path: str | Path) -> str:
             text = raw.decode("cp1252")
         except UnicodeDecodeError:
             text = raw.decode("latin-1")
-    bad = _CONTROL.search(text)
+    leftover = raw.translate(None, _NOT_CONTROL)
+    bad = _CONTROL.search(text) if leftover else None
     if bad is not None:
         line = text.count("\n", 0, bad.start()) + 1
         raise InputError(
@@ -115,7 +123,44 @@ def decode_file(path: str | Path) -> str:
     return text
 
 
-def parse_values(tokens: pd.Series | np.ndarray, *, decimal: str = "both"):
+def map_unique(values, func) -> np.ndarray:
+    """Apply ``func`` (Series of str → Series) to the distinct values only, then spread back.
+
+    Exports repeat the same texts (codes, names, labels, years) many times; hashing them
+    once with :func:`pandas.factorize` and transforming the few distinct values is much
+    faster than a string method over every cell.
+    """
+    arr = np.asarray(values, dtype=object)
+    codes, uniq = pd.factorize(arr, use_na_sentinel=False)
+    out = np.asarray(func(pd.Series(np.asarray(uniq, dtype=object), dtype=object)),
+                     dtype=object)
+    return out[codes]
+
+
+_PANDAS3 = int(pd.__version__.split(".")[0]) >= 3
+
+
+def str_column(values, index: np.ndarray | None = None):
+    """A text column for a facts table: ``str`` dtype on pandas 3, object before.
+
+    With ``index``, the column is ``values[index]`` built by a take on the few distinct
+    ``values`` (no per-cell validation of a long array).
+    """
+    small = np.asarray(values, dtype=object)
+    if index is None:
+        codes, uniq = pd.factorize(small, use_na_sentinel=False)
+        small, index = np.asarray(uniq, dtype=object), codes
+    if _PANDAS3:
+        return pd.array(small, dtype="str").take(index)
+    return small[index]
+
+
+def strip(values) -> np.ndarray:
+    """Stripped texts (object array), computed on the distinct values."""
+    return map_unique(values, lambda u: u.str.strip())
+
+
+def parse_values(tokens, *, decimal: str = "both"):
     """Turn published cell texts into values and statuses.
 
     Parameters
@@ -140,7 +185,18 @@ def parse_values(tokens: pd.Series | np.ndarray, *, decimal: str = "both"):
     >>> v.tolist()[:6], s.tolist(), bad.tolist()
     ([12.0, -3.5, 0.0, nan, 7.0, 8.0], ['', '', '-', '.', '()', 'p', 'x', ''], [7])
     """
-    s = pd.Series(np.asarray(tokens, dtype=object), dtype=object)
+    arr = np.asarray(tokens, dtype=object)
+    if len(arr) == 0:
+        return np.zeros(0), np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64)
+    codes, uniq = pd.factorize(arr, use_na_sentinel=False)
+    uv, us, ubad = _parse_distinct(np.asarray(uniq, dtype=object), decimal)
+    bad_u = np.zeros(len(uniq), bool)
+    bad_u[ubad] = True
+    return uv[codes], us[codes], np.flatnonzero(bad_u[codes])
+
+
+def _parse_distinct(tokens: np.ndarray, decimal: str):
+    s = pd.Series(tokens, dtype=object).astype(str)
     n = len(s)
     if decimal == "comma":
         prepared = s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
@@ -202,17 +258,21 @@ def parse_year(text: str) -> int | None:
     return int(m.group("year")) if m else None
 
 
-def parse_years(texts: pd.Series) -> pd.Series:
-    """Vectorised :func:`parse_year`: float Series with NaN where a text is not a time label."""
-    m = texts.astype(object).str.strip().str.extract(_YEAR_RE)
-    return pd.to_numeric(m["year"], errors="coerce")
+def parse_years(texts) -> np.ndarray:
+    """Vectorised :func:`parse_year`: float array with NaN where a text is not a time label."""
+
+    def one(u: pd.Series):
+        m = u.str.strip().str.extract(_YEAR_RE)
+        return pd.to_numeric(m["year"], errors="coerce").astype("float64")
+
+    return map_unique(texts, one).astype("float64")
 
 
-def check_ags(codes: pd.Series, *, allow_sozialraum: bool = False) -> np.ndarray:
+def check_ags(codes, *, allow_sozialraum: bool = False) -> np.ndarray:
     """Return positions of region keys that have no known shape."""
     pattern = AGS_PATTERN + (f"|{SOZIALRAUM_PATTERN}" if allow_sozialraum else "")
-    ok = codes.astype(object).str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
-    return np.flatnonzero(~ok)
+    ok = map_unique(codes, lambda u: u.astype(str).str.fullmatch(pattern).astype(bool))
+    return np.flatnonzero(~ok.astype(bool))
 
 
 def _levels_by_length(codes: pd.Series) -> pd.Series:

@@ -29,12 +29,15 @@ import pandas as pd
 from ..errors import InputError
 from ._export import Export
 from ._values import (
-    AGS_PATTERN,
     EXPECTED_VALUE,
+    check_ags,
     decode_file,
+    map_unique,
     parse_values,
     region_levels,
     snake,
+    str_column,
+    strip,
     unique_name,
 )
 
@@ -113,13 +116,12 @@ def _parse(text: str, path: str) -> Export:
             path=path, line=1,
         )
     try:
-        df = pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False,
+        df = pd.read_csv(io.StringIO(text), sep=";", dtype=object, keep_default_na=False,
                          na_filter=False, quotechar='"', engine="c")
     except (pd.errors.ParserError, ValueError) as exc:
         m = re.search(r"line ([0-9]+)", str(exc))
         raise InputError(f"cannot be read as ';'-separated rows ({str(exc).strip()})",
                          path=path, line=int(m.group(1)) if m else None) from None
-    df = df.astype(object)
     missing = [c for c in _REQUIRED if c not in df.columns]
     if missing:
         raise InputError(
@@ -132,7 +134,8 @@ def _parse(text: str, path: str) -> Export:
         raise InputError("the file has a header but no rows", path=path, line=2)
     lines = np.arange(len(df)) + 2
     # rows cut short: the last columns are empty where a value variable label is required
-    short = (df["value_variable_label"].str.strip() == "").to_numpy()
+    variable = strip(df["value_variable_label"])
+    short = variable == ""
     if short.any():
         i = int(np.flatnonzero(short)[0])
         raise InputError(
@@ -142,14 +145,15 @@ def _parse(text: str, path: str) -> Export:
         )
 
     # ---- year
-    t = df["time"].str.strip()
-    year = pd.to_numeric(t.str.extract(r"^((?:19|20)[0-9]{2})(?:$|[-P/ ])", expand=False),
-                         errors="coerce")
-    bad = np.flatnonzero(year.isna().to_numpy())
+    t = df["time"].to_numpy(dtype=object)
+    year = map_unique(t, lambda u: pd.to_numeric(
+        u.str.strip().str.extract(r"^((?:19|20)[0-9]{2})(?:$|[-P/ ])", expand=False),
+        errors="coerce")).astype("float64")
+    bad = np.flatnonzero(np.isnan(year))
     if len(bad):
         i = bad[0]
         raise InputError(
-            f"time {t.iloc[i]!r} has no year: expected an ISO time such as 2024-12-31, 2023 "
+            f"time {t[i]!r} has no year: expected an ISO time such as 2024-12-31, 2023 "
             "or 2023-10P6M", path=path, line=int(lines[i]),
             field=list(df.columns).index("time") + 1,
         )
@@ -161,32 +165,40 @@ def _parse(text: str, path: str) -> Export:
         for part in ("label", "attribute_code", "attribute_label"):
             if f"{g}_variable_{part}" not in df.columns:
                 raise InputError(f"missing column {g}_variable_{part}", path=path, line=1)
-    region_code = pd.Series("", index=df.index, dtype=object)
-    region_name = pd.Series("", index=df.index, dtype=object)
+    region_code = np.full(len(df), "", dtype=object)
+    region_name = np.full(len(df), "", dtype=object)
     has_region = np.zeros(len(df), bool)
     region_field = np.zeros(len(df), int)
     dims: dict[str, np.ndarray] = {}
     cols = list(df.columns)
+    cache: dict[str, np.ndarray] = {}
+
+    def col(name: str) -> np.ndarray:
+        if name not in cache:
+            cache[name] = strip(df[name])
+        return cache[name]
+
     for g in groups:
-        code = df[f"{g}_variable_code"].str.strip()
-        is_reg = code.isin(REGION_VARIABLES).to_numpy() & ~has_region
+        code = col(f"{g}_variable_code")
+        reg_any = np.isin(code, list(REGION_VARIABLES))
+        is_reg = reg_any & ~has_region
         if is_reg.any():
-            region_code[is_reg] = df.loc[is_reg, f"{g}_variable_attribute_code"].str.strip()
-            region_name[is_reg] = df.loc[is_reg, f"{g}_variable_attribute_label"].str.strip()
+            region_code[is_reg] = col(f"{g}_variable_attribute_code")[is_reg]
+            region_name[is_reg] = col(f"{g}_variable_attribute_label")[is_reg]
             region_field[is_reg] = cols.index(f"{g}_variable_attribute_code") + 1
             has_region |= is_reg
-        other = ~code.isin(REGION_VARIABLES).to_numpy() & (code != "").to_numpy()
+        other = ~reg_any & (code != "")
         if not other.any():
             continue
-        label = df[f"{g}_variable_label"].str.strip()
-        attr_code = df[f"{g}_variable_attribute_code"].str.strip()
-        attr_label = df[f"{g}_variable_attribute_label"].str.strip()
-        value = attr_label.where(attr_code != "", "Insgesamt").to_numpy(dtype=object)
+        label = col(f"{g}_variable_label")
+        attr_code = col(f"{g}_variable_attribute_code")
+        attr_label = col(f"{g}_variable_attribute_label")
+        value = np.where(attr_code != "", attr_label, "Insgesamt").astype(object)
         for lab in pd.unique(label[other]):
             name = snake(lab)
             if name in dims:
                 name = unique_name(name, set(dims))
-            rows = other & (label == lab).to_numpy()
+            rows = other & (label == lab)
             arr = np.full(len(df), "Insgesamt", dtype=object)
             arr[rows] = value[rows]
             dims[name] = arr
@@ -199,11 +211,11 @@ def _parse(text: str, path: str) -> Export:
     if not has_region.any():
         region_code[:] = "DG"
         region_name[:] = "Deutschland"
-    badr = np.flatnonzero(~region_code.str.fullmatch(AGS_PATTERN).fillna(False).to_numpy(bool))
+    badr = check_ags(region_code)
     if len(badr):
         i = badr[0]
         raise InputError(
-            f"region code {region_code.iloc[i]!r} has an unknown shape: expected 'DG' or a "
+            f"region code {region_code[i]!r} has an unknown shape: expected 'DG' or a "
             "key of 2, 3, 5, 8 or 12 digits", path=path, line=int(lines[i]),
             field=int(region_field[i]) or None,
         )
@@ -221,8 +233,8 @@ def _parse(text: str, path: str) -> Export:
                          f"{EXPECTED_VALUE}", path=path, line=int(lines[i]),
                          field=cols.index("value") + 1)
     if "value_q" in df.columns:
-        q = df["value_q"].str.strip().str.lower()
-        qs = q.map(_QUALITY)
+        qs = pd.Series(map_unique(df["value_q"], lambda u: u.str.strip().str.lower()
+                                  .map(_QUALITY)))
         badq = np.flatnonzero(qs.isna().to_numpy())
         if len(badq):
             i = badq[0]
@@ -234,36 +246,35 @@ def _parse(text: str, path: str) -> Export:
         use = (status == "") & (flag != "")
         status = np.where(use, flag, status)
 
-    variable = df["value_variable_label"].str.strip().to_numpy(dtype=object)
-    out: dict[str, object] = {
-        "ags": region_code.to_numpy(dtype=object),
-        "year": year.to_numpy().astype("int64"),
-        "variable": variable,
-    }
-    for name, arr in dims.items():
-        out[name] = arr
-    out["value"] = values
-    out["status"] = status
-    facts = pd.DataFrame(out)
-
-    key_cols = [c for c in facts.columns if c not in ("value", "status")]
-    dup = np.flatnonzero(facts.duplicated(key_cols).to_numpy())
-    if len(dup):
-        i = int(dup[0])
-        desc = ", ".join(f"{c}={facts[c].iloc[i]!r}" for c in key_cols)
-        raise InputError(f"the key ({desc}) occurs twice: expected one row per region, "
-                         "time, variable and breakdown", path=path, line=int(lines[i]))
-
     m = _TABLE_FROM_NAME.match(Path(path).name)
     stat = str(df["statistics_code"].iloc[0]).strip()
     table_code = m.group(1) if m else (stat or None)
-    facts["source"] = table_code or Path(path).stem
-    for c in facts.columns:
-        if c not in ("year", "value"):
-            facts[c] = facts[c].astype(str)
 
-    regions = pd.DataFrame({"ags": region_code.to_numpy(dtype=object),
-                            "name": region_name.to_numpy(dtype=object)})
+    # text columns built from their distinct values; the integer codes give the key
+    out: dict[str, object] = {}
+    key: dict[str, np.ndarray] = {}
+    for name, arr in [("ags", region_code), ("year", None), ("variable", variable),
+                      *dims.items()]:
+        if arr is None:
+            out["year"] = year.astype("int64")
+            key["year"] = out["year"]
+            continue
+        codes, uniq = pd.factorize(arr, use_na_sentinel=False)
+        out[name] = str_column(np.asarray(uniq, dtype=object), codes)
+        key[name] = codes
+    out["value"] = values
+    out["status"] = str_column(status)
+    out["source"] = str_column([table_code or Path(path).stem],
+                               np.zeros(len(df), dtype=np.intp))
+    facts = pd.DataFrame(out)
+    dup = np.flatnonzero(pd.DataFrame(key).duplicated().to_numpy())
+    if len(dup):
+        i = int(dup[0])
+        desc = ", ".join(f"{c}={facts[c].iloc[i]!r}" for c in key)
+        raise InputError(f"the key ({desc}) occurs twice: expected one row per region, "
+                         "time, variable and breakdown", path=path, line=int(lines[i]))
+
+    regions = pd.DataFrame({"ags": region_code, "name": region_name})
     regions = regions.drop_duplicates("ags").sort_values("ags", kind="stable")
     regions = regions.reset_index(drop=True)
     regions["level"] = region_levels(regions["ags"]).to_numpy()
@@ -271,7 +282,7 @@ def _parse(text: str, path: str) -> Export:
 
     units: dict[str, str] = {}
     if "value_unit" in df.columns:
-        pairs = pd.DataFrame({"v": variable, "u": df["value_unit"].str.strip()})
+        pairs = pd.DataFrame({"v": variable, "u": strip(df["value_unit"])})
         for v, u in pairs.drop_duplicates("v").itertuples(index=False):
             if u:
                 units[v] = u

@@ -47,6 +47,7 @@ from ._export import Export
 from ._values import (
     AGS_PATTERN,
     EXPECTED_VALUE,
+    check_ags,
     decode_file,
     parse_value_tokens_ok,
     parse_values,
@@ -54,6 +55,8 @@ from ._values import (
     parse_years,
     region_levels,
     snake,
+    str_column,
+    strip,
     unique_name,
 )
 
@@ -291,70 +294,67 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
 
     # ---- body
     body_text = text[body_start:footer_pos]
-    df, line_of = _read_body(body_text, body_line, ncols, path)
-    c0 = df[0].str.strip()
-    c1 = df[1].str.strip()
+    df, line_of = _read_body(body_text, body_line, ncols, n_label, path)
+    c0 = strip(df[0])
+    c1 = strip(df[1])
     blank = (c0 == "") & (c1 == "")
     if blank.any():
-        blank &= (df.loc[:, 2:] == "").all(axis=1) if ncols > 2 else blank
+        cand = np.flatnonzero(blank)
+        blank[cand] = _all_empty(df, cand, range(2, ncols))
     block = ~blank & (c1 == "") & (c0 != "")
     if block.any():
-        cand = np.flatnonzero(block.to_numpy())
-        others_empty = (df.iloc[cand, 2:] == "").all(axis=1).to_numpy() if ncols > 2 else \
-            np.ones(len(cand), bool)
-        years_b = parse_years(c0.iloc[cand]).to_numpy()
+        cand = np.flatnonzero(block)
+        others_empty = _all_empty(df, cand, range(2, ncols))
+        years_b = parse_years(c0[cand])
         valid = others_empty & ~np.isnan(years_b)
         if not valid.all() and not year_col:
             i = cand[np.flatnonzero(~valid)[0]]
             raise InputError(
                 f"row has no region name: expected 'code;name;values…' or a year line such "
-                f"as '2015;;;', found {';'.join(df.iloc[i].tolist())[:60]!r}",
+                f"as '2015;;;', found {';'.join(map(str, df.iloc[i].tolist()))[:60]!r}",
                 path=path, line=int(line_of[i]), field=2,
             )
         # in the year-column layout a row with an empty code stays a data row (and fails
         # the region-code check below with its line)
-        block_mask = np.zeros(len(df), bool)
-        block_mask[cand[valid]] = True
-        block = pd.Series(block_mask, index=df.index)
-    data = ~blank & ~block
-    data_idx = np.flatnonzero(data.to_numpy())
+        block = np.zeros(len(df), bool)
+        block[cand[valid]] = True
+    data_idx = np.flatnonzero(~blank & ~block)
     if len(data_idx) == 0:
         raise InputError("no data rows found between the header and the footer",
                          path=path, line=body_line)
     lines = line_of[data_idx]
-    body = df.iloc[data_idx]
 
-    codes = body[code_col].str.strip()
-    bad = np.flatnonzero(~codes.str.fullmatch(AGS_PATTERN).fillna(False).to_numpy(bool))
+    codes = strip(df[code_col].to_numpy(dtype=object)[data_idx])
+    bad = check_ags(codes)
     if len(bad):
         i = bad[0]
         raise InputError(
-            f"region code {codes.iloc[i]!r} has an unknown shape: expected 'DG' or a key of "
+            f"region code {codes[i]!r} has an unknown shape: expected 'DG' or a key of "
             "2 (Land), 3 (Regierungsbezirk), 5 (Kreis), 8 or 12 digits (Gemeinde)"
             + (f"; {len(bad)} rows are affected" if len(bad) > 1 else ""),
             path=path, line=int(lines[i]), field=code_col + 1,
         )
-    names = body[name_col].str.strip()
+    names = strip(df[name_col].to_numpy(dtype=object)[data_idx])
 
     # ---- years of the rows
     row_year = None
     if year_col:
-        yrs = parse_years(body[0])
-        bad = np.flatnonzero(yrs.isna().to_numpy())
+        first_col = df[0].to_numpy(dtype=object)[data_idx]
+        row_year = parse_years(first_col)
+        bad = np.flatnonzero(np.isnan(row_year))
         if len(bad):
             i = bad[0]
             raise InputError(
                 f"expected a year (e.g. 2015 or 31.12.2018) in the first column, found "
-                f"{body[0].iloc[i]!r}", path=path, line=int(lines[i]), field=1,
+                f"{first_col[i]!r}", path=path, line=int(lines[i]), field=1,
             )
-        row_year = yrs.to_numpy(dtype="float64")
     elif block.any() or pre_block_year is not None:
-        ys = pd.Series(np.nan, index=df.index)
+        ys = np.full(len(df), np.nan)
         if block.any():
-            ys[block] = parse_years(c0[block]).to_numpy()
-        if pre_block_year is not None and not block.iloc[0]:
-            ys.iloc[0] = pre_block_year
-        row_year = ys.ffill().to_numpy()[data_idx]
+            ys[block] = parse_years(c0[block])
+        if pre_block_year is not None and not block[0]:
+            ys[0] = pre_block_year
+        row_year = pd.Series(ys).ffill().to_numpy()[data_idx]
     col_year = columns["year"]
     if np.isnan(col_year).all():
         col_year = None
@@ -386,11 +386,11 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
         nm = unique_name("merkmal", taken)
         taken.add(nm)
         label_names.append(nm)
-    labels = {nm: body[j].str.strip().to_numpy(dtype=object)
+    labels = {nm: strip(df[j].to_numpy(dtype=object)[data_idx])
               for nm, j in zip(label_names, label_cols, strict=True)}
 
     # ---- duplicates: rows (region, year, labels) and columns (variable, dims, year)
-    key = pd.DataFrame({"ags": codes.to_numpy(dtype=object)})
+    key = pd.DataFrame({"ags": codes})
     if row_year is not None:
         key["year"] = row_year
     for nm, arr in labels.items():
@@ -400,7 +400,7 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
         i = dup[0]
         first_i = np.flatnonzero((key == key.iloc[i]).all(axis=1).to_numpy())[0]
         raise InputError(
-            f"region {codes.iloc[i]!r}"
+            f"region {codes[i]!r}"
             + (f", year {int(row_year[i])}" if row_year is not None else "")
             + "".join(f", {labels[n][i]!r}" for n in labels)
             + f" occurs twice (first in line {int(lines[first_i])}): expected one row per "
@@ -420,47 +420,71 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
             path=path, line=hdr[-1][0] if hdr else body_line, field=n_label + j + 1,
         )
 
-    # ---- values
-    tokens = body.iloc[:, n_label:].to_numpy(dtype=object).ravel()
-    values, status, badv = parse_values(tokens)
-    if len(badv):
-        p = int(badv[0])
-        r, j = divmod(p, k)
-        tok = tokens[p]
-        what = "an empty cell" if not str(tok).strip() else f"value {tok!r}"
-        more = f" ({len(badv) - 1} more cells like it)" if len(badv) > 1 else ""
-        raise InputError(
-            f"{what} is neither a number nor a known symbol{more}; {EXPECTED_VALUE}",
-            path=path, line=int(lines[r]), field=n_label + j + 1,
-        )
+    # ---- values: numeric columns come parsed from read_csv, the others via the symbols
+    n = len(data_idx)
+    values = np.empty((n, k), dtype="float64")
+    status = np.full((n, k), "", dtype=object)
+    obj_cols = []
+    for j in range(k):
+        col = df[n_label + j]
+        if col.dtype.kind in "iuf":
+            v = col.to_numpy(dtype="float64")[data_idx]
+            if not np.isfinite(v).all():
+                i = int(np.flatnonzero(~np.isfinite(v))[0])
+                raise InputError(f"value {v[i]!r} is not a finite number; {EXPECTED_VALUE}",
+                                 path=path, line=int(lines[i]), field=n_label + j + 1)
+            values[:, j] = v
+        else:
+            obj_cols.append(j)
+    if obj_cols:
+        all_rows = len(data_idx) == len(df)
+        tokens = np.concatenate([
+            np.asarray(df[n_label + j].array, dtype=object)
+            if all_rows else np.asarray(df[n_label + j].array, dtype=object)[data_idx]
+            for j in obj_cols])
+        v, st, badv = parse_values(tokens)
+        if len(badv):
+            cols_of = np.asarray(obj_cols)[badv // n]
+            rows_of = badv % n
+            first = int(np.lexsort((cols_of, rows_of))[0])
+            r, j, p = int(rows_of[first]), int(cols_of[first]), int(badv[first])
+            tok = tokens[p]
+            what = "an empty cell" if not str(tok).strip() else f"value {tok!r}"
+            more = f" ({len(badv) - 1} more cells like it)" if len(badv) > 1 else ""
+            raise InputError(
+                f"{what} is neither a number nor a known symbol{more}; {EXPECTED_VALUE}",
+                path=path, line=int(lines[r]), field=n_label + j + 1,
+            )
+        values[:, obj_cols] = v.reshape(len(obj_cols), n).T
+        status[:, obj_cols] = st.reshape(len(obj_cols), n).T
+    values = values.ravel()
+    status = status.ravel()
 
-    n = len(body)
-    out: dict[str, object] = {"ags": np.repeat(codes.to_numpy(dtype=object), k)}
+    rows_k = np.repeat(np.arange(n), k)  # row of every fact
+    cols_k = np.tile(np.arange(k), n)  # value column of every fact
+    ags_codes, ags_uniq = pd.factorize(codes)
+    out: dict[str, object] = {
+        "ags": str_column(np.asarray(ags_uniq, dtype=object), ags_codes[rows_k])}
     if col_year is None:
-        year = np.repeat(row_year, k)
+        year = row_year[rows_k]
     elif row_year is None:
-        year = np.tile(col_year, n)
+        year = col_year[cols_k]
     else:
-        year = np.where(np.isnan(np.tile(col_year, n)), np.repeat(row_year, k),
-                        np.tile(col_year, n))
+        year = np.where(np.isnan(col_year[cols_k]), row_year[rows_k], col_year[cols_k])
     out["year"] = year.astype("int64")
-    out["variable"] = np.tile(np.asarray(columns["variable"], dtype=object), n)
+    out["variable"] = str_column(columns["variable"], cols_k)
     for nm, arr in labels.items():
-        out[nm] = np.repeat(arr, k)
+        lab_codes, lab_uniq = pd.factorize(arr)
+        out[nm] = str_column(np.asarray(lab_uniq, dtype=object), lab_codes[rows_k])
     for nm, vals in columns["dims"].items():
-        out[unique_name(nm, set(out)) if nm in out else nm] = np.tile(
-            np.asarray(vals, dtype=object), n)
+        out[unique_name(nm, set(out)) if nm in out else nm] = str_column(vals, cols_k)
     out["value"] = values
-    out["status"] = status
+    out["status"] = str_column(status)
     source = table_code or Path(path).stem
+    out["source"] = str_column([source], np.zeros(n * k, dtype=np.intp))
     facts = pd.DataFrame(out)
-    facts["source"] = source
-    for c in facts.columns:
-        if c not in ("year", "value"):
-            facts[c] = facts[c].astype(str)
 
-    regions = pd.DataFrame({"ags": codes.to_numpy(dtype=object),
-                            "name": names.to_numpy(dtype=object)}).drop_duplicates("ags")
+    regions = pd.DataFrame({"ags": codes, "name": names}).drop_duplicates("ags")
     regions = regions.reset_index(drop=True)
     regions["level"] = region_levels(regions["ags"]).to_numpy()
     regions = regions.astype(str)
@@ -474,8 +498,24 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
                   stand=stand, units=units, notes=notes, path=path)
 
 
-def _read_body(body_text: str, body_line: int, ncols: int, path: str):
-    """Read the body with one ``read_csv``; check every line has ``ncols`` fields."""
+def _all_empty(df: pd.DataFrame, rows: np.ndarray, cols) -> np.ndarray:
+    """Whether every cell of ``cols`` is empty in each of ``rows`` (a few rows only)."""
+    empty = np.ones(len(rows), bool)
+    for j in cols:
+        col = df[j]
+        if col.dtype.kind in "iuf":
+            return np.zeros(len(rows), bool)  # a parsed number is never empty
+        empty &= np.asarray([str(x).strip() == "" for x in col.to_numpy(dtype=object)[rows]],
+                            dtype=bool)
+    return empty
+
+
+def _read_body(body_text: str, body_line: int, ncols: int, n_label: int, path: str):
+    """Read the body with one ``read_csv``; check every line has ``ncols`` fields.
+
+    Label columns are read as text; value columns are left to the C parser (decimal comma),
+    so that columns of plain numbers arrive parsed and only columns with symbols are text.
+    """
     raw_lines = body_text.split("\n")
     if raw_lines and raw_lines[-1] == "":
         raw_lines.pop()
@@ -500,8 +540,8 @@ def _read_body(body_text: str, body_line: int, ncols: int, path: str):
     try:
         df = pd.read_csv(
             io.StringIO(body_text), sep=";", header=None, names=list(range(ncols)),
-            dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
-            quotechar='"', engine="c",
+            dtype={j: object for j in range(n_label)}, keep_default_na=False, na_filter=False,
+            skip_blank_lines=False, quotechar='"', engine="c", decimal=",",
         )
     except (pd.errors.ParserError, ValueError) as exc:
         m = re.search(r"line ([0-9]+)", str(exc))
@@ -515,7 +555,6 @@ def _read_body(body_text: str, body_line: int, ncols: int, path: str):
             "value spans lines; expected one row per line",
             path=path, line=body_line,
         )
-    df = df.astype(object)
     line_of = body_line + np.arange(len(df))
     return df, line_of
 
