@@ -55,7 +55,8 @@ Building blocks (for ``bimokit batch``)
 ---------------------------------------
 :func:`validate_request` (all checks, before any kernel starts; :func:`describe_data` once per
 batch), :func:`execute_chapter` (papermill in a fresh kernel, or nbclient in a warm kernel via
-``km=``), :func:`run_chapter` (one chapter of a request: page + data, atomically),
+``km=``; :func:`start_kernel` starts one), :func:`run_chapter` (one chapter of a request:
+page + data, atomically),
 :func:`finish_report` (index, Steckbrief, XLSX and ``.bimokit/report.json`` from whatever
 chapters are complete in ``<out>/<ags>/``), :func:`write_index`, :func:`write_steckbrief`,
 :func:`write_xlsx`, :func:`atomic_path`.
@@ -68,7 +69,14 @@ is always written before the page takes its name, and both are removed when the 
 from __future__ import annotations
 
 from ._atomic import atomic_open, atomic_path, atomic_write_bytes, atomic_write_text
-from ._execute import ChapterFailure, ChapterRun, check_html, execute_chapter, notebook_to_html
+from ._execute import (
+    ChapterFailure,
+    ChapterRun,
+    check_html,
+    execute_chapter,
+    notebook_to_html,
+    start_kernel,
+)
 from ._format import format_number, format_value
 from ._pages import ChapterEntry, steckbrief_table, write_index, write_steckbrief
 from ._validate import (
@@ -127,6 +135,7 @@ __all__ = [
     "validate_request",
     "parse_years",
     "execute_chapter",
+    "start_kernel",
     "ChapterRun",
     "ChapterFailure",
     "run_chapter",

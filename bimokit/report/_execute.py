@@ -30,9 +30,9 @@ from pathlib import Path
 from ._atomic import atomic_write_text
 
 __all__ = [
+    "start_kernel",
     "ChapterFailure",
     "ChapterRun",
-    "CurrentPythonKernelManager",
     "execute_chapter",
     "notebook_to_html",
     "check_html",
@@ -87,10 +87,34 @@ def _ipc_dir() -> str:
     return _IPC_DIR[0]
 
 
-def __getattr__(name):  # lazy: importing jupyter_client costs time at ``import bimokit``
-    if name == "CurrentPythonKernelManager":
-        return _kernel_manager_class()
-    raise AttributeError(name)
+def start_kernel(*, cwd: str | os.PathLike | None = None, startup_timeout: int = 60):
+    """Start a warm kernel (ipykernel in this interpreter, IPC where possible) for ``km=``.
+
+    Returns a started synchronous :class:`jupyter_client.KernelManager`; the caller shuts it
+    down (``km.shutdown_kernel(now=True)``).
+    """
+    from jupyter_client import KernelManager
+    from jupyter_client.kernelspec import KernelSpec
+
+    km = KernelManager(kernel_name="python3")
+    km._kernel_spec = KernelSpec(
+        argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        display_name="Python (bimokit)", language="python", metadata={}, env={},
+    )
+    if os.name == "posix":
+        km.transport = "ipc"
+        km.ip = os.path.join(_ipc_dir(), f"k{uuid.uuid4().hex[:12]}")
+    km.start_kernel(cwd=None if cwd is None else os.fspath(cwd))
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=startup_timeout)
+    except RuntimeError:
+        km.shutdown_kernel(now=True)
+        raise
+    finally:
+        kc.stop_channels()
+    return km
 
 
 @dataclass(frozen=True)
@@ -219,7 +243,7 @@ def _clean_for_html(nb):
     warnings: list[str] = []
     cells = []
     for cell in nb.cells:
-        if cell.get("metadata", {}).get("tags") and "papermill-error-cell-tag" in cell.metadata.tags:
+        if "papermill-error-cell-tag" in cell.get("metadata", {}).get("tags", []):
             continue
         if cell.cell_type == "code":
             kept = []

@@ -238,7 +238,8 @@ def validate_request(
     vergleichsgruppe : str
         ``"kreistyp"``, ``"aehnlich:<n>"`` or a comma list of AGS.
     notebook_dir : str or PathLike, optional
-        Folder of the chapter notebooks ``<letter>.ipynb``; default :func:`bimokit._paths.notebook_dir`.
+        Folder of the chapter notebooks ``<letter>.ipynb``; default
+        :func:`bimokit._paths.notebook_dir`.
     info : DataInfo, optional
         Already read data description (a batch reads it once).
 
@@ -387,7 +388,9 @@ def _parameter_problems(path: Path) -> list[str] | None:
         return None
     problems = []
     if len(cells) > 1:
-        problems.append(f"{len(cells)} cells are tagged 'parameters'; papermill uses only the first")
+        problems.append(
+            f"{len(cells)} cells are tagged 'parameters'; papermill uses only the first"
+        )
     for n, line in enumerate(cells[0].source.splitlines(), 1):
         if line.count("=") > 1 and not line.lstrip().startswith("#"):
             problems.append(
