@@ -499,3 +499,13 @@ def test_sheet_names_are_short_and_unique():
 )
 def test_format_value(value, unit, status, expected):
     assert format_value(value, unit, status=status) == expected
+
+
+def test_sample_data_is_the_default(tmp_path):
+    # data_samples/musterland: regions.csv names 99101 "Musterstadt"; tidy files span 2012–2024.
+    request = validate_request("99101", out=tmp_path, chapters="A", years="2012-2024",
+                               notebook_dir=NOTEBOOKS)
+    assert (request.name, request.data, request.years) == ("Musterstadt", "", "2012-2024")
+    with pytest.raises(ParameterError, match=r"years 2011-2024 lie outside the data \(2012–2024"):
+        validate_request("99101", out=tmp_path, chapters="A", years="2011-2024",
+                         notebook_dir=NOTEBOOKS)
