@@ -1178,7 +1178,7 @@ class _Hierarchy:
     LEVEL_ORDER = ("sozialraum", "gemeinde", "kreis", "regbez", "land", "bund")
 
     def __init__(self, regions: pd.DataFrame | None, keys: Iterable[str]):
-        from .regions import ags_levels, parent_of
+        from .regions import LAENDER, ags_levels, parent_of
 
         keys = pd.Series(sorted(set(keys)), dtype=object)
         if regions is not None:
@@ -1220,6 +1220,12 @@ class _Hierarchy:
         self.expected = np.zeros((len(self.LEVEL_ORDER), max(n, 1)), dtype="int64")
         ok = exists & (parent >= 0) & (self.level >= 0)
         np.add.at(self.expected, (self.level[ok], parent[ok]), 1)
+        # Deutschland is the sum of the 16 Länder, whatever the region table lists: a data
+        # folder with one Land (or the fictional Musterland) never makes a Bund value
+        dg = self.index.get_indexer(["DG"])[0]
+        if dg >= 0:
+            land = self.LEVEL_ORDER.index("land")
+            self.expected[land, dg] = max(self.expected[land, dg], len(LAENDER))
 
     def aggregate(self, frame: pd.DataFrame, cat_cols: list[str]) -> pd.DataFrame:
         """Add parent rows (summed children) where the parent has none; bottom-up."""
@@ -1510,10 +1516,10 @@ def compute(
     ``value = sum(numerator terms) / sum(denominator terms) * scale``. Regions above the
     Kreis take the published value of every count where the source has one; otherwise the
     counts of their children (Sozialräume → Kreis → Regierungsbezirk → Land → Bund) are
-    summed, but only where every child of the region table is present: rates at higher levels
-    come from summed counts, never from averaged rates. A sum over a secret count is NaN with
-    status ``.``. Means (kind ``mean``) are never summed. Rows exist only where every count
-    the value needs is in the data.
+    summed, but only where every child of the region table is present (for Deutschland: all
+    16 Länder): rates at higher levels come from summed counts, never from averaged rates. A
+    sum over a secret count is NaN with status ``.``. Means (kind ``mean``) are never
+    summed. Rows exist only where every count the value needs is in the data.
 
     Examples
     --------

@@ -173,17 +173,32 @@ def test_no_land_sum_when_a_kreis_is_missing():
     assert v["ags"].tolist() == ["01001"]
 
 
-def test_bund_from_laender_from_kreise_via_regierungsbezirk():
+def test_land_from_kreise_via_regierungsbezirk_but_no_bund_from_one_land():
     rows = [("03101", 2015, "insgesamt", 100.0, ""), ("03101", 2015, "ohne_esa", 10.0, ""),
             ("03102", 2015, "insgesamt", 300.0, ""), ("03102", 2015, "ohne_esa", 20.0, "")]
     regions = pd.DataFrame({"ags": ["DG", "03", "031", "03101", "03102"],
                             "parent": [None, "DG", "03", "031", "031"]})
     v = compute(_abg(rows), "D4.1", regions=regions).set_index("ags")
-    # (10 + 20) / (100 + 300) = 7.5 % on every level above the Kreise
-    for ags in ("031", "03", "DG"):
+    # (10 + 20) / (100 + 300) = 7.5 % for the Regierungsbezirk and the Land
+    for ags in ("031", "03"):
         assert v.loc[ags, "value"] == pytest.approx(7.5)
+    # one Land is not Deutschland: DG needs all 16 Länder
+    assert "DG" not in v.index
     assert compute(_abg(rows), "D4.1", regions=regions, levels=["land"])["ags"].tolist() == [
         "03"]
+
+
+def test_bund_is_the_sum_of_the_16_laender():
+    laender = [f"{i:02d}" for i in range(1, 17)]
+    rows = []
+    for i, land in enumerate(laender, start=1):
+        rows += [(land, 2015, "insgesamt", 100.0 * i, ""), (land, 2015, "ohne_esa", float(i), "")]
+    regions = pd.DataFrame({"ags": ["DG", *laender]})
+    v = compute(_abg(rows), "D4.1", regions=regions).set_index("ags")
+    # sum 1..16 = 136; 136 / (100 * 136) = 1 %
+    assert v.loc["DG", "numerator"] == 136 and v.loc["DG", "value"] == pytest.approx(1.0)
+    v = compute(_abg(rows[:-2]), "D4.1", regions=regions)
+    assert "DG" not in set(v["ags"])
 
 
 def test_sozialraeume_sum_to_their_kreis():

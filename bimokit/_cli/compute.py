@@ -61,27 +61,35 @@ def write_csv_atomic(df: pd.DataFrame, path: str | Path) -> Path:
 
 
 def summary_table(values: pd.DataFrame, catalogue, ags: str, land: str | None) -> pd.DataFrame:
-    """One German row per indicator: title, latest year of the Kommune, Kommune/Land/Bund."""
-    from ..fmt import fmt_value
+    """One German row per indicator: title, latest year of the Kommune, Kommune/Land/Bund.
+
+    Columns ``ID``, ``Indikator``, ``Jahr``, ``Kommune``, ``Land``, ``Bund`` (German number
+    format, ``–`` where there is no value) and ``Einheit``.
+    """
+    from ..fmt import default_decimals, fmt_number
 
     tot = values[(values["breakdown"] == "insgesamt")]
     own = tot[(tot["ags"] == ags) & np.isfinite(tot["value"].to_numpy(dtype="float64"))]
+    columns = ["ID", "Indikator", "Jahr", "Kommune", "Land", "Bund", "Einheit"]
     if own.empty:
-        return pd.DataFrame(columns=["ID", "Indikator", "Jahr", "Kommune", "Land", "Bund"])
+        return pd.DataFrame(columns=columns)
     latest = own.loc[own.groupby("indicator", sort=False)["year"].idxmax()]
     lookup = tot.set_index(["ags", "indicator", "year"])["value"]
     rows = []
-    for _, r in latest.iterrows():
-        ind = catalogue[r["indicator"]]
+    for iid, year, value in zip(latest["indicator"], latest["year"], latest["value"],
+                                strict=True):
+        ind = catalogue[iid]
+        dec = default_decimals(ind.unit)
 
-        def other(key, ind=ind, r=r):
-            v = lookup.get((key, r["indicator"], r["year"])) if key else None
-            return fmt_value(v, ind.unit) if v is not None else "–"
+        def fmt(v, dec=dec):
+            return fmt_number(v, dec)
 
-        rows.append({"ID": ind.id, "Indikator": ind.title, "Jahr": int(r["year"]),
-                     "Kommune": fmt_value(r["value"], ind.unit), "Land": other(land),
-                     "Bund": other("DG")})
-    return pd.DataFrame(rows)
+        rows.append({
+            "ID": ind.id, "Indikator": ind.title, "Jahr": int(year), "Kommune": fmt(value),
+            "Land": fmt(lookup.get((land, iid, year))) if land else "–",
+            "Bund": fmt(lookup.get(("DG", iid, year))), "Einheit": ind.unit,
+        })
+    return pd.DataFrame(rows, columns=columns)
 
 
 def run(args) -> int:
@@ -123,5 +131,5 @@ def run(args) -> int:
             print("  (keine Werte)")
         else:
             print(text_table(table, right=("Jahr", "Kommune", "Land", "Bund"),
-                             max_width={"Indikator": 60}))
+                             max_width={"Indikator": 60, "Einheit": 30}))
     return 0
