@@ -130,3 +130,37 @@ from . import report  # noqa: E402
 from .report import publish_keyfigure, publish_table, run_report, show  # noqa: E402
 
 __all__ += ["report", "run_report", "publish_table", "publish_keyfigure", "show"]
+
+# bimokit.indicators, bimokit.data: the indicator catalogue (data, checked on load), table
+# mappings, the data loader and the vectorised computation of indicator values.
+from .data import Dataset, load_data, read_sample  # noqa: E402
+from .indicators import (  # noqa: E402
+    Catalogue,
+    Indicator,
+    UnmappedLabelWarning,
+    catalogue_table,
+    combine_status,
+    compute,
+    harmonise,
+    load_catalogue,
+    load_table_mappings,
+    poisson_interval,
+    wilson_interval,
+)
+
+__all__ += [
+    "Dataset",
+    "load_data",
+    "read_sample",
+    "Catalogue",
+    "Indicator",
+    "UnmappedLabelWarning",
+    "catalogue_table",
+    "combine_status",
+    "compute",
+    "harmonise",
+    "load_catalogue",
+    "load_table_mappings",
+    "poisson_interval",
+    "wilson_interval",
+]
