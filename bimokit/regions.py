@@ -2,17 +2,18 @@
 
 A region key (``ags``) is a string, zero-padded, exactly as the statistical offices publish it:
 
-=============================  ==============  ===========================================
-key                            level           example
-=============================  ==============  ===========================================
-``DG``                         ``bund``        Deutschland
-2 digits                       ``land``        ``09`` Bayern
-3 digits                       ``regbez``      ``091`` Oberbayern (also "Stat. Region")
-5 digits                       ``kreis``       ``09162`` München
-8 digits (AGS)                 ``gemeinde``    ``03241001`` Hannover
-12 digits (ARS)                ``gemeinde``    ``010510011011`` (Gemeinde or Gemeindeverband)
-``<5-digit Kreis>-<code>``     ``sozialraum``  ``99101-07`` (own small areas of a Kommune)
-=============================  ==============  ===========================================
+=============================  ===================  =================================================
+key                            level                example
+=============================  ===================  =================================================
+``DG``                         ``bund``             Deutschland
+2 digits                       ``land``             ``09`` Bayern
+3 digits                       ``regbez``           ``091`` Oberbayern (also "Stat. Region")
+5 digits                       ``kreis``            ``09162`` München
+9 digits                       ``gemeindeverband``  ``010515163`` (Regionalstatistik ``-5`` tables)
+8 digits (AGS)                 ``gemeinde``         ``03241001`` Hannover
+12 digits (ARS)                ``gemeinde``         ``010510011011`` (Gemeinde or Gemeindeverband)
+``<5-digit Kreis>-<code>``     ``sozialraum``       ``99101-07`` (own small areas of a Kommune)
+=============================  ===================  =================================================
 
 City states: the BKG lists Hamburg and Berlin as Kreise ``02000`` and ``11000``; the
 statistics tables (GENESIS, Regionalstatistik) publish them only as Länder ``02`` and ``11``.
@@ -48,7 +49,7 @@ __all__ = [
 ]
 
 #: Region levels from top to bottom.
-LEVELS = ("bund", "land", "regbez", "kreis", "gemeinde", "sozialraum")
+LEVELS = ("bund", "land", "regbez", "kreis", "gemeindeverband", "gemeinde", "sozialraum")
 
 #: The 16 Länder by their two-digit key.
 LAENDER = {
@@ -121,6 +122,7 @@ def _level_array(s: pd.Series) -> np.ndarray:
         digits & (n == 2),
         digits & (n == 3),
         digits & (n == 5),
+        digits & (n == 9),
         digits & ((n == 8) | (n == 12)),
         sozial,
     ]
@@ -139,7 +141,7 @@ def _level_array(s: pd.Series) -> np.ndarray:
             hint = " Keys must be text, zero-padded, not numbers."
         where = "" if len(s) == 1 else f" at position {pos} ({int(bad.sum())} of {len(s)} bad)"
         raise UnknownRegionError(
-            f"Malformed AGS {str(value)!r}{where}: expected 'DG', 2, 3, 5, 8 or 12 digits, "
+            f"Malformed AGS {str(value)!r}{where}: expected 'DG', 2, 3, 5, 8, 9 or 12 digits, "
             f"or '<5-digit Kreis>-<code>' for a Sozialraum.{hint}"
         )
     return levels.astype(object)
@@ -157,7 +159,7 @@ def ags_levels(codes: pd.Series) -> pd.Series:
     -------
     pandas.Series
         Same index as ``codes``, named ``level``: one of ``bund``, ``land``, ``regbez``,
-        ``kreis``, ``gemeinde``, ``sozialraum``.
+        ``kreis``, ``gemeindeverband``, ``gemeinde``, ``sozialraum``.
 
     Raises
     ------
@@ -167,14 +169,18 @@ def ags_levels(codes: pd.Series) -> pd.Series:
 
     Notes
     -----
-    ``DG`` → ``bund``; 2 digits → ``land``; 3 → ``regbez``; 5 → ``kreis``; 8 (AGS) and 12
-    (ARS, Regionalschlüssel of a Gemeinde or Gemeindeverband) → ``gemeinde``;
+    ``DG`` → ``bund``; 2 digits → ``land``; 3 → ``regbez``; 5 → ``kreis``; 9 (key of a
+    Gemeindeverband in the Regionalstatistik ``-5`` tables: Kreis + 4-digit Verband number)
+    → ``gemeindeverband``; 8 (AGS) and 12 (ARS, Regionalschlüssel of a Gemeinde or
+    Gemeindeverband) → ``gemeinde``;
     ``<5 digits>-<code>`` → ``sozialraum``.
 
     Examples
     --------
     >>> ags_levels(pd.Series(["DG", "09", "091", "09162", "03241001", "99101-07"])).tolist()
     ['bund', 'land', 'regbez', 'kreis', 'gemeinde', 'sozialraum']
+    >>> ags_levels(pd.Series(["010515163"])).tolist()
+    ['gemeindeverband']
     """
     s, _ = _as_series(codes)
     return _text_series(_on_uniques(s, _level_array), s.index, "level")
@@ -190,7 +196,7 @@ def ags_level(code: str) -> str:
     >>> ags_level("1001")
     Traceback (most recent call last):
     ...
-    bimokit.errors.UnknownRegionError: Malformed AGS '1001': expected 'DG', 2, 3, 5, 8 or 12 ...
+    bimokit.errors.UnknownRegionError: Malformed AGS '1001': expected 'DG', 2, 3, 5, 8, 9 or 12 ...
     """
     return str(_level_array(pd.Series([code], dtype=object))[0])
 
@@ -311,8 +317,8 @@ def parent_of(codes, *, regions: pd.DataFrame | Iterable[str] | None = None):
     Notes
     -----
     ``DG`` → none; Land → ``DG``; Regierungsbezirk → Land; Kreis → Regierungsbezirk (first 3
-    digits) if known, else Land; Gemeinde (8 or 12 digits) and Sozialraum → its Kreis (first
-    5 digits). In Hamburg and Berlin the Kreis is the Land itself, so Berlin's Bezirke
+    digits) if known, else Land; Gemeindeverband (9 digits), Gemeinde (8 or 12 digits) and
+    Sozialraum → its Kreis (first 5 digits). In Hamburg and Berlin the Kreis is the Land itself, so Berlin's Bezirke
     ``11001001`` … and Hamburg's ``02000000`` have the Land (``11``, ``02``) as parent, as in
     the statistics tables.
 
