@@ -39,6 +39,12 @@ class Export:
         The notes of the footer.
     path : str
         The file read.
+    regions_from : str
+        Where the region of each fact comes from: ``"code"`` (a key column, the usual
+        Regionalstatistik layout and flat files), ``"name"`` (Land names without keys,
+        GENESIS-Online tables such as 12411-0010, mapped to keys; ``Insgesamt`` →
+        ``DG``), ``"header"`` (Länder as columns, 12411-0012) or ``"none"`` (no regional
+        breakdown: every fact is ``DG``, Deutschland).
     """
 
     facts: pd.DataFrame
@@ -49,6 +55,7 @@ class Export:
     units: dict[str, str] = field(default_factory=dict)
     notes: str = ""
     path: str = ""
+    regions_from: str = "code"
 
     @property
     def dimensions(self) -> list[str]:

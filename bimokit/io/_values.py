@@ -29,10 +29,12 @@ __all__ = [
     "region_levels",
     "snake",
     "unique_name",
+    "region_code_of_name",
 ]
 
-#: Region keys as published: Deutschland, Land, Regierungsbezirk, Kreis, Gemeinde (AGS, ARS).
-AGS_PATTERN = r"DG|[0-9]{2}|[0-9]{3}|[0-9]{5}|[0-9]{8}|[0-9]{12}"
+#: Region keys as published: Deutschland, Land, Regierungsbezirk, Kreis, Gemeinde (AGS, ARS),
+#: Gemeindeverband (9 digits, Regionalstatistik ``-5`` tables).
+AGS_PATTERN = r"DG|[0-9]{2}|[0-9]{3}|[0-9]{5}|[0-9]{8}|[0-9]{9}|[0-9]{12}"
 #: Own small areas (tidy files only): ``<5-digit Kreis>-<code>``.
 SOZIALRAUM_PATTERN = r"[0-9]{5}-[0-9A-Za-z_]+"
 
@@ -283,10 +285,11 @@ def _levels_by_length(codes: pd.Series) -> pd.Series:
         (n == 2).to_numpy(dtype=bool),
         (n == 3).to_numpy(dtype=bool),
         (n == 5).to_numpy(dtype=bool),
+        (n == 9).to_numpy(dtype=bool),
         ((n == 8) | (n == 12)).to_numpy(dtype=bool),
         text.str.contains("-", regex=False).fillna(False).to_numpy(dtype=bool),
     ]
-    names = ["bund", "land", "regbez", "kreis", "gemeinde", "sozialraum"]
+    names = ["bund", "land", "regbez", "kreis", "gemeindeverband", "gemeinde", "sozialraum"]
     return pd.Series(np.select(conditions, names, default=""), index=codes.index, name="level")
 
 
@@ -339,3 +342,39 @@ def parse_value_tokens_ok(token: str) -> bool:
     """Whether one cell text is a number or a known symbol (used to tell values from labels)."""
     _, _, bad = parse_values([token])
     return len(bad) == 0
+
+
+_LAND_PREFIX = re.compile(
+    r"^(?:land|freistaat|freie und hansestadt|freie hansestadt)\s+", re.IGNORECASE)
+_LAND_SUFFIX = re.compile(
+    r"(?:,\s*|\s+\()(?:land|freistaat|freie und hansestadt|freie hansestadt|stadtstaat)\)?$",
+    re.IGNORECASE)
+_DG_NAMES = {"deutschland", "bundesrepublik deutschland", "deutschland insgesamt",
+             "deutschland (insgesamt)"}
+_NAME_TO_CODE: dict[str, str] = {}
+
+
+def region_code_of_name(name: str) -> str | None:
+    """Region key of a Land or Deutschland given by its published name.
+
+    Tables of GENESIS-Online (``12411-0010``, ``21111-0004`` …) name the Länder without a
+    key. Variants such as ``Baden-Württemberg, Land`` or ``Freistaat Bayern`` are accepted.
+    ``Insgesamt`` (the total row of a Länder table) gives ``"*"``: Deutschland where the
+    other rows are Länder. Anything else gives None.
+
+    Examples
+    --------
+    >>> [region_code_of_name(n) for n in ["Baden-Württemberg, Land", "  Bayern",
+    ...                                    "Deutschland", "Insgesamt", "Musterstadt"]]
+    ['08', '09', 'DG', '*', None]
+    """
+    if not _NAME_TO_CODE:
+        from ..regions import LAENDER
+
+        _NAME_TO_CODE.update({v.lower(): k for k, v in LAENDER.items()})
+        _NAME_TO_CODE.update({n: "DG" for n in _DG_NAMES})
+    text = " ".join(str(name).split()).lower()
+    if text == "insgesamt":
+        return "*"
+    text = _LAND_SUFFIX.sub("", _LAND_PREFIX.sub("", text))
+    return _NAME_TO_CODE.get(text)

@@ -216,7 +216,7 @@ def _parse(text: str, path: str) -> Export:
         i = badr[0]
         raise InputError(
             f"region code {region_code[i]!r} has an unknown shape: expected 'DG' or a "
-            "key of 2, 3, 5, 8 or 12 digits", path=path, line=int(lines[i]),
+            "key of 2, 3, 5, 8, 9 or 12 digits", path=path, line=int(lines[i]),
             field=int(region_field[i]) or None,
         )
 

@@ -53,6 +53,7 @@ from ._values import (
     parse_values,
     parse_year,
     parse_years,
+    region_code_of_name,
     region_levels,
     snake,
     str_column,
@@ -63,7 +64,13 @@ from ._values import (
 __all__ = ["read_genesis"]
 
 _HEAD = "GENESIS-Tabelle:"
+_HEAD_NEW = "Tabelle:"  # first line of some newer exports
 _FOOTER = "__________"
+#: The footer starts at a line of underscores (ten; older exports have five) ...
+_FOOTER_LINE = re.compile(r'(?m)^"?_{3,}"?;*[ \t]*$')
+#: ... or, where that line is missing, at the copyright or the 'Stand:' line.
+_FOOTER_TAIL = re.compile(r'(?m)^"?(?:©|\(C\)|Stand:\s*[0-9])')
+_TABLE_CODE = re.compile(r"[0-9A-Z]{3,5}-[0-9A-Za-z]+(?:-[0-9A-Za-z]+)*")
 
 _TIME_NAME = re.compile(
     r"(?i)^(stichtag|stichtage|jahr|jahre|zeit|zeitraum|schuljahr|schuljahre|berichtsjahr|"
@@ -94,6 +101,27 @@ _DIM_NAME_PREFIX = (
 )
 
 TOTAL_LABEL = "Insgesamt"
+
+#: A header text line that starts a notes block placed before the body.
+_NOTES_START = re.compile(r"(?i)^(?:Erläuterung|Hinweis|Anmerkung|Fußnote|Fussnote)")
+
+
+def _codes_of_names(names: np.ndarray, lines: np.ndarray, path: str, *, field: int):
+    """Keys of the region names of a GENESIS-Online table (Länder, Deutschland, Insgesamt)."""
+    uniq, inv = np.unique(names.astype(str), return_inverse=True)
+    mapped = np.asarray([region_code_of_name(u) for u in uniq], dtype=object)
+    unknown = np.flatnonzero(mapped[inv] == None)  # noqa: E711 (object array)
+    if len(unknown):
+        i = int(unknown[0])
+        raise InputError(
+            f"region name {names[i]!r} is not a Land: expected one of the 16 Länder "
+            "(e.g. 'Baden-Württemberg' or 'Baden-Württemberg, Land'), 'Deutschland' or "
+            "'Insgesamt' in this column, as the first data row has a Land name here"
+            + (f"; {len(unknown)} rows are affected" if len(unknown) > 1 else ""),
+            path=path, line=int(lines[i]), field=field,
+        )
+    mapped[mapped == "*"] = "DG"
+    return mapped[inv].astype(object)
 
 
 def _fields(line: str) -> list[str]:
@@ -175,30 +203,22 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
     first_end = text.find("\n")
     first = text if first_end < 0 else text[:first_end]
     first_cell = _fields(first)[0].strip() if first.strip() else ""
-    if not first_cell.startswith(_HEAD):
+    head = next((h for h in (_HEAD, _HEAD_NEW) if first_cell.startswith(h)), None)
+    if head is None:
         raise InputError(
             f"expected the first line to start with '{_HEAD} <code>', found {first[:60]!r}",
             path=path, line=1,
         )
-    table_code = first_cell[len(_HEAD):].strip().split()[0] if first_cell[len(_HEAD):].strip() \
-        else None
+    rest_head = first_cell[len(head):].strip()
+    table_code = rest_head.split()[0] if rest_head else None
+    if table_code is not None and not _TABLE_CODE.fullmatch(table_code):
+        table_code = None  # "GENESIS-Tabelle: Temporär" (a table put together by the user)
 
-    # footer: the first line that starts with ten underscores
-    footer_pos = text.find("\n" + _FOOTER)
-    if footer_pos < 0 and text.startswith(_FOOTER):
-        footer_pos = 0
+    # footer: the first line of underscores (the rows end there)
+    m_footer = _FOOTER_LINE.search(text, first_end + 1 if first_end >= 0 else len(text))
+    footer_pos = m_footer.start() - 1 if m_footer else -1
     if footer_pos < 0:
-        footer_pos = text.find('\n"' + _FOOTER)
-    if footer_pos < 0:
-        if require_footer:
-            raise InputError(
-                "no footer line '__________' found: the file seems truncated (a GENESIS "
-                "export ends with '__________', the notes and 'Stand: …'); download it again, "
-                "or pass require_footer=False to read the rows present",
-                path=path,
-            )
         footer_pos = len(text)
-    footer_line = text.count("\n", 0, footer_pos) + 2  # 1-based line of '____'
 
     # ---- header: scan lines until the first data row
     titles: list[str] = []
@@ -209,12 +229,22 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
     body_start = None
     first_data: list[str] = []
     any_semicolon = False
+    pre_notes: list[str] = []
     while pos < footer_pos:
         end = text.find("\n", pos)
         if end < 0 or end > footer_pos:
             end = footer_pos
         line = text[pos:end]
+        start_line = lineno + 1
         lineno += 1
+        # a quoted cell may span lines (notes, long titles): join until the quotes close
+        while line.count('"') % 2 and end < footer_pos:
+            nxt = text.find("\n", end + 1)
+            if nxt < 0 or nxt > footer_pos:
+                nxt = footer_pos
+            line = text[pos:nxt]
+            end = nxt
+            lineno += 1
         if ";" in line:
             any_semicolon = True
         cells = _fields(line) if line.strip() else []
@@ -222,19 +252,29 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
         if nonempty:
             head = cells[0].strip()
             rest = any(c.strip() for c in cells[1:])
-            if head and rest:
+            if head and rest and not pre_notes:
                 body_start = pos
-                body_line = lineno
+                body_line = start_line
                 first_data = cells
                 break
-            if not head:
-                header_rows.append((lineno, cells))
+            if pre_notes or _NOTES_START.match(head):
+                if head and rest:  # the body after a notes block
+                    body_start = pos
+                    body_line = start_line
+                    first_data = cells
+                    break
+                if not head:
+                    header_rows.append((start_line, cells))
+                else:
+                    pre_notes.append(" ".join(head.split()))
+            elif not head:
+                header_rows.append((start_line, cells))
             else:
                 year = parse_year(head)
                 if year is not None and not rest and re.fullmatch(r"[0-9./ ]+", head):
                     pre_block_year = year
                 else:
-                    titles.append(head)
+                    titles.append(" ".join(head.split()))
         pos = end + 1
     if body_start is None:
         if not any_semicolon and "," in text[:footer_pos]:
@@ -246,95 +286,159 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
         raise InputError(
             "no data rows found: expected rows like 'DG;Deutschland;123' or "
             "'2015;DG;Deutschland;123' between the header and the footer '__________'",
-            path=path, line=min(lineno + 1, footer_line),
+            path=path, line=lineno + 1 if lineno > 1 else 2,
         )
+    if m_footer is None:
+        # no line of underscores: the copyright or 'Stand:' line ends the rows, if present
+        m_tail = _FOOTER_TAIL.search(text, body_start)
+        if m_tail is not None:
+            footer_pos = m_tail.start() - 1
+        elif require_footer:
+            raise InputError(
+                "no footer line '__________' found: the file seems truncated (a GENESIS "
+                "export ends with '__________', the notes and 'Stand: …'); download it again, "
+                "or pass require_footer=False to read the rows present",
+                path=path,
+            )
+        else:
+            footer_pos = len(text)
     ncols = len(first_data)
+    # trailing empty fields (';' at the end of every row) are no value columns
+    trailing = 0
+    while trailing < ncols - 1 and not first_data[ncols - 1 - trailing].strip():
+        trailing += 1
 
     # ---- measure line (one measure only) and title
     measure = None
-    if len(titles) >= 2:
-        m = _MEASURE.match(titles[-1])
+    for t in range(len(titles) - 1, 0, -1):
+        m = _MEASURE.match(titles[t])
         if m and _UNIT.match(m.group("unit").strip()):
             measure = (m.group("label").strip(), m.group("unit").strip())
-            titles = titles[:-1]
+            titles = titles[:t] + titles[t + 1:]
+            break
     title = " ".join(t.strip() for t in titles)
 
-    # ---- layout of the label columns
+    # ---- layout of the label columns: [year;] [code; name | region name;] [labels;] values
+    ncols_used = ncols - trailing
     head0 = first_data[0].strip()
     year_col = parse_year(head0) is not None and not re.fullmatch(AGS_PATTERN, head0)
-    code_col = 1 if year_col else 0
-    name_col = code_col + 1
+    first_lab = 1 if year_col else 0
+    cell = first_data[first_lab].strip() if first_lab < ncols_used else ""
     if header_rows:
         n_label = min(_leading_empty(c) for _, c in header_rows)
     else:
-        n_label = name_col + 1
-    n_label = max(n_label, name_col + 1)
+        n_label = None
+    code_col = name_col = None
+    region_by_name = False
+    if re.fullmatch(AGS_PATTERN, cell) and (n_label is None or n_label > first_lab + 1
+                                            or n_label == first_lab):
+        code_col, name_col = first_lab, first_lab + 1
+    elif region_code_of_name(cell) not in (None, "*"):
+        name_col = first_lab
+        region_by_name = True
+    if n_label is None:
+        n_label = (name_col + 1) if name_col is not None else first_lab + 1
+    min_label = (name_col + 1) if name_col is not None else first_lab + 1
+    n_label = max(n_label, min_label)
     # a "label" column whose first cell is a value is a value column with an empty header
-    for j in range(name_col + 1, min(n_label, ncols)):
+    for j in range(min_label, min(n_label, ncols_used)):
         if parse_value_tokens_ok(first_data[j]):
             n_label = j
             break
-    if n_label >= ncols:
+    if n_label >= ncols_used:
         raise InputError(
-            f"the table has no value columns: {ncols} fields per row, all of them labels",
+            f"the table has no value columns: {ncols_used} fields per row, all of them labels",
             path=path, line=body_line,
         )
-    k = ncols - n_label
+    k = ncols_used - n_label
     for ln, cells in header_rows:
-        extra = [c for c in cells[ncols:] if c.strip()]
+        extra = [c for c in cells[ncols_used:] if c.strip()]
         if extra:
             raise InputError(
-                f"the header row has {len(cells)} fields but the data rows have {ncols}",
+                f"the header row has {len(cells)} fields but the data rows have {ncols_used}",
                 path=path, line=ln,
             )
-    hdr = [(ln, [c.strip() for c in (cells + [""] * ncols)[n_label:ncols]])
+    hdr = [(ln, [c.strip() for c in (cells + [""] * ncols)[n_label:ncols_used]])
            for ln, cells in header_rows]
 
     columns = _column_keys(hdr, k, measure, path)
+    # regions in the column header (Länder as columns, 12411-0012)
+    col_region = None
+    if name_col is None:
+        for nm, vals in list(columns["dims"].items()):
+            mapped = [region_code_of_name(v) for v in vals]
+            real = [c for c in mapped if c not in (None, "*")]
+            if real and all(c is not None for c in mapped):
+                col_region = (np.asarray(["DG" if c == "*" else c for c in mapped], dtype=object),
+                              np.asarray(vals, dtype=object))
+                del columns["dims"][nm]
+                break
 
     # ---- body
     body_text = text[body_start:footer_pos]
     df, line_of = _read_body(body_text, body_line, ncols, n_label, path)
-    c0 = strip(df[0])
-    c1 = strip(df[1])
-    blank = (c0 == "") & (c1 == "")
-    if blank.any():
-        cand = np.flatnonzero(blank)
-        blank[cand] = _all_empty(df, cand, range(2, ncols))
-    block = ~blank & (c1 == "") & (c0 != "")
-    if block.any():
-        cand = np.flatnonzero(block)
-        others_empty = _all_empty(df, cand, range(2, ncols))
-        years_b = parse_years(c0[cand])
-        valid = others_empty & ~np.isnan(years_b)
-        if not valid.all() and not year_col:
-            i = cand[np.flatnonzero(~valid)[0]]
+    for j in range(ncols_used, ncols):
+        col = df[j]
+        if col.dtype.kind in "iuf" or (strip(col.to_numpy(dtype=object)) != "").any():
+            i = int(np.flatnonzero(strip(col.astype(str).to_numpy(dtype=object)) != "")[0])
             raise InputError(
-                f"row has no region name: expected 'code;name;values…' or a year line such "
-                f"as '2015;;;', found {';'.join(map(str, df.iloc[i].tolist()))[:60]!r}",
-                path=path, line=int(line_of[i]), field=2,
-            )
-        # in the year-column layout a row with an empty code stays a data row (and fails
-        # the region-code check below with its line)
-        block = np.zeros(len(df), bool)
-        block[cand[valid]] = True
+                "this row has a value beyond the last column of the first data row",
+                path=path, line=int(line_of[i]), field=j + 1)
+    # rows whose value cells are all empty: blank lines and year lines ('2016;;;;')
+    first_val = df[n_label]
+    if first_val.dtype.kind in "iuf":
+        cand = np.zeros(0, dtype=np.int64)
+    else:
+        cand = np.flatnonzero(strip(first_val.to_numpy(dtype=object)) == "")
+        if len(cand):
+            cand = cand[_all_empty(df, cand, range(n_label + 1, ncols_used))]
+    blank = np.zeros(len(df), bool)
+    block = np.zeros(len(df), bool)
+    if len(cand):
+        c0 = strip(df[0].to_numpy(dtype=object)[cand])
+        others = _all_empty(df, cand, range(1, n_label))
+        is_blank = (c0 == "") & others
+        blank[cand[is_blank]] = True
+        years_b = parse_years(c0)
+        is_block = ~is_blank & others & ~np.isnan(years_b)
+        if not year_col:
+            bad = np.flatnonzero(~is_blank & ~is_block)
+            if len(bad):
+                i = cand[bad[0]]
+                raise InputError(
+                    "the row has no values: expected 'code;name;values…' or a year line "
+                    f"such as '2015;;;', found {';'.join(map(str, df.iloc[i].tolist()))[:60]!r}",
+                    path=path, line=int(line_of[i]), field=n_label + 1,
+                )
+        block[cand[is_block]] = True
     data_idx = np.flatnonzero(~blank & ~block)
     if len(data_idx) == 0:
         raise InputError("no data rows found between the header and the footer",
                          path=path, line=body_line)
     lines = line_of[data_idx]
 
-    codes = strip(df[code_col].to_numpy(dtype=object)[data_idx])
-    bad = check_ags(codes)
-    if len(bad):
-        i = bad[0]
-        raise InputError(
-            f"region code {codes[i]!r} has an unknown shape: expected 'DG' or a key of "
-            "2 (Land), 3 (Regierungsbezirk), 5 (Kreis), 8 or 12 digits (Gemeinde)"
-            + (f"; {len(bad)} rows are affected" if len(bad) > 1 else ""),
-            path=path, line=int(lines[i]), field=code_col + 1,
-        )
-    names = strip(df[name_col].to_numpy(dtype=object)[data_idx])
+    if code_col is not None:
+        codes = strip(df[code_col].to_numpy(dtype=object)[data_idx])
+        bad = check_ags(codes)
+        if len(bad):
+            i = bad[0]
+            raise InputError(
+                f"region code {codes[i]!r} has an unknown shape: expected 'DG' or a key of "
+                "2 (Land), 3 (Regierungsbezirk), 5 (Kreis), 9 (Gemeindeverband), 8 or 12 "
+                "digits (Gemeinde)"
+                + (f"; {len(bad)} rows are affected" if len(bad) > 1 else ""),
+                path=path, line=int(lines[i]), field=code_col + 1,
+            )
+        names = strip(df[name_col].to_numpy(dtype=object)[data_idx])
+        regions_from = "code"
+    elif region_by_name:
+        names = strip(df[name_col].to_numpy(dtype=object)[data_idx])
+        codes = _codes_of_names(names, lines, path, field=name_col + 1)
+        regions_from = "name"
+    else:
+        codes = None
+        names = None
+        regions_from = "header" if col_region is not None else "none"
 
     # ---- years of the rows
     row_year = None
@@ -351,7 +455,7 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
     elif block.any() or pre_block_year is not None:
         ys = np.full(len(df), np.nan)
         if block.any():
-            ys[block] = parse_years(c0[block])
+            ys[block] = parse_years(strip(df[0].to_numpy(dtype=object)[block]))
         if pre_block_year is not None and not block[0]:
             ys[0] = pre_block_year
         row_year = pd.Series(ys).ffill().to_numpy()[data_idx]
@@ -378,8 +482,9 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
             "'2015;;;' above it", path=path, line=int(lines[i]),
         )
 
-    # ---- row labels (column 3 of 21111-01-03-4)
-    label_cols = list(range(name_col + 1, n_label))
+    # ---- row labels (column 3 of 21111-01-03-4; the age rows of 12411-0005)
+    first_row_label = (name_col + 1) if name_col is not None else first_lab
+    label_cols = list(range(first_row_label, n_label))
     label_names = []
     taken: set[str] = set()
     for _ in label_cols:
@@ -390,7 +495,7 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
               for nm, j in zip(label_names, label_cols, strict=True)}
 
     # ---- duplicates: rows (region, year, labels) and columns (variable, dims, year)
-    key = pd.DataFrame({"ags": codes})
+    key = pd.DataFrame({"ags": codes if codes is not None else np.full(len(data_idx), "")})
     if row_year is not None:
         key["year"] = row_year
     for nm, arr in labels.items():
@@ -399,15 +504,19 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
     if len(dup):
         i = dup[0]
         first_i = np.flatnonzero((key == key.iloc[i]).all(axis=1).to_numpy())[0]
+        what = f"region {codes[i]!r}" if codes is not None else "the row"
         raise InputError(
-            f"region {codes[i]!r}"
+            what
             + (f", year {int(row_year[i])}" if row_year is not None else "")
             + "".join(f", {labels[n][i]!r}" for n in labels)
             + f" occurs twice (first in line {int(lines[first_i])}): expected one row per "
             "region and year",
-            path=path, line=int(lines[i]), field=code_col + 1,
+            path=path, line=int(lines[i]),
+            field=(code_col if code_col is not None else (name_col or 0)) + 1,
         )
     col_key = pd.DataFrame({"variable": columns["variable"], "year": columns["year"]})
+    if col_region is not None:
+        col_key["ags"] = col_region[0]
     for nm, vals in columns["dims"].items():
         col_key[nm] = vals
     cdup = np.flatnonzero(col_key.duplicated().to_numpy())
@@ -462,9 +571,14 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
 
     rows_k = np.repeat(np.arange(n), k)  # row of every fact
     cols_k = np.tile(np.arange(k), n)  # value column of every fact
-    ags_codes, ags_uniq = pd.factorize(codes)
-    out: dict[str, object] = {
-        "ags": str_column(np.asarray(ags_uniq, dtype=object), ags_codes[rows_k])}
+    if codes is not None:
+        ags_codes, ags_uniq = pd.factorize(codes)
+        ags_col = str_column(np.asarray(ags_uniq, dtype=object), ags_codes[rows_k])
+    elif col_region is not None:
+        ags_col = str_column(col_region[0], cols_k)
+    else:
+        ags_col = str_column(["DG"], np.zeros(n * k, dtype=np.intp))
+    out: dict[str, object] = {"ags": ags_col}
     if col_year is None:
         year = row_year[rows_k]
     elif row_year is None:
@@ -484,18 +598,26 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
     out["source"] = str_column([source], np.zeros(n * k, dtype=np.intp))
     facts = pd.DataFrame(out)
 
-    regions = pd.DataFrame({"ags": codes, "name": names}).drop_duplicates("ags")
-    regions = regions.reset_index(drop=True)
+    if codes is not None:
+        regions = pd.DataFrame({"ags": codes, "name": names})
+    elif col_region is not None:
+        regions = pd.DataFrame({"ags": col_region[0], "name": col_region[1]})
+        regions.loc[regions["ags"] == "DG", "name"] = "Deutschland"
+    else:
+        regions = pd.DataFrame({"ags": ["DG"], "name": ["Deutschland"]})
+    regions = regions.drop_duplicates("ags").reset_index(drop=True)
     regions["level"] = region_levels(regions["ags"]).to_numpy()
     regions = regions.astype(str)
 
     stand, notes = _footer(text[footer_pos:])
+    if pre_notes:
+        notes = "\n".join(pre_notes + ([notes] if notes else []))
     units = {}
     for v, u in zip(columns["variable"], columns["unit"], strict=True):
         if v not in units and u:
             units[v] = u
     return Export(facts=facts, regions=regions, table_code=table_code, title=title,
-                  stand=stand, units=units, notes=notes, path=path)
+                  stand=stand, units=units, notes=notes, path=path, regions_from=regions_from)
 
 
 def _all_empty(df: pd.DataFrame, rows: np.ndarray, cols) -> np.ndarray:

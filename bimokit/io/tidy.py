@@ -220,8 +220,9 @@ def _from_frame(df: pd.DataFrame, path: str, *, decimal: str) -> Export:
 def read(path: str | Path) -> Export:
     """Read an export file, detecting its format from the content.
 
-    First line ``GENESIS-Tabelle: …`` → :func:`~bimokit.io.read_genesis`; a header starting
-    ``statistics_code;`` → :func:`~bimokit.io.read_flat`; anything else (CSV or XLSX) →
+    First line ``GENESIS-Tabelle: …`` (or ``Tabelle: …``) → :func:`~bimokit.io.read_genesis`;
+    a header starting ``statistics_code;`` or ``Statistik_Code;`` →
+    :func:`~bimokit.io.read_flat`; anything else (CSV or XLSX) →
     :func:`read_tidy`.
 
     Parameters
@@ -263,7 +264,7 @@ def read(path: str | Path) -> Export:
     if start.startswith(b"\xef\xbb\xbf"):
         start = start[3:]
     head = start.lstrip(b'"')
-    if head.startswith(b"GENESIS-Tabelle:"):
+    if head.startswith((b"GENESIS-Tabelle:", b"Tabelle:")):
         return read_genesis(p)
     if head.startswith(b"statistics_code"):
         return read_flat(p)
