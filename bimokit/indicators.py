@@ -1125,49 +1125,123 @@ def _select_indicators(indicators, catalogue: Catalogue | None) -> tuple[list, V
     return out, cat.vocabulary
 
 
-def _prepare_facts(facts: pd.DataFrame, voc: Vocabulary) -> tuple[dict, list[str]]:
+@dataclass
+class _F:
+    """Columns of a numpy frame: region index, year, category code, value, rank, missing."""
+
+    a: np.ndarray
+    y: np.ndarray
+    c: np.ndarray
+    v: np.ndarray
+    r: np.ndarray
+    m: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+    def take(self, idx) -> _F:
+        return _F(self.a[idx], self.y[idx], self.c[idx], self.v[idx], self.r[idx], self.m[idx])
+
+    @staticmethod
+    def concat(parts: list[_F]) -> _F:
+        return _F(*(np.concatenate([getattr(p, f) for p in parts]) for f in "aycvrm"))
+
+
+class _Keys:
+    """Encode (region, year, category) as one int64."""
+
+    def __init__(self, ymin: int, yspan: int, ncat: int):
+        self.ymin, self.yspan, self.ncat = ymin, yspan, ncat
+
+    def __call__(self, a, y, c):
+        return (a.astype("int64") * self.yspan + (y - self.ymin)) * self.ncat + c
+
+
+def _group_sum(f: _F, key: np.ndarray) -> tuple[_F, np.ndarray, np.ndarray]:
+    """Sum ``f`` by ``key``: NaN where a part is missing, min rank; also counts and keys."""
+    ids, uniq = pd.factorize(key)
+    g = len(uniq)
+    first = np.full(g, len(ids), dtype="int64")
+    np.minimum.at(first, ids, np.arange(len(ids)))
+    miss = f.m | np.isnan(f.v)
+    sums = np.bincount(ids, weights=np.where(miss, 0.0, f.v), minlength=g)
+    anymiss = np.bincount(ids, weights=miss.astype("float64"), minlength=g) > 0
+    rank = np.full(g, np.iinfo("int64").max, dtype="int64")
+    np.minimum.at(rank, ids, f.r)
+    out = _F(f.a[first], f.y[first], f.c[first], np.where(anymiss, np.nan, sums), rank, anymiss)
+    return out, np.bincount(ids, minlength=g), uniq
+
+
+@dataclass
+class _VarData:
+    a: np.ndarray
+    y: np.ndarray
+    v: np.ndarray
+    r: np.ndarray
+    m: np.ndarray
+    dims: dict  # dimension -> int codes (index in the vocabulary's codes; -1 unknown)
+
+
+def _prepare_facts(facts: pd.DataFrame, voc: Vocabulary, regions) -> tuple:
+    """Split harmonised facts by variable into integer-coded numpy columns."""
     _check_fact_columns(facts, "")
-    cols = ["ags", "year", "variable", *[d for d in voc.dimension_order if d in facts.columns],
-            "value", "status"]
-    if "stand" in facts.columns:
-        cols.append("stand")
-    df = facts[[c for c in cols if c in facts.columns]].copy()
-    if "status" not in df.columns:
-        df["status"] = ""
-    df["ags"] = df["ags"].astype(str)
-    df["year"] = df["year"].astype("int64")
-    df["value"] = pd.to_numeric(df["value"], errors="coerce").astype("float64")
-    ranks, names = _status_ranks(df["status"])
-    miss = _is_missing_rank(ranks, names)
-    # a missing value without a symbol is "unknown" (.)
-    nan_plain = df["value"].isna().to_numpy() & ~miss
-    ranks = np.where(nan_plain, names.index("."), ranks)
-    df["rank"] = ranks
-    df["miss"] = miss | nan_plain
-    df = df.drop(columns="status")
+    n = len(facts)
+    ags_codes, ags_uniq = pd.factorize(facts["ags"].astype(str))
+    hierarchy = _Hierarchy(regions, list(ags_uniq))
+    a_all = hierarchy.index.get_indexer(pd.Index(ags_uniq, dtype=object))[ags_codes]
+    y_all = facts["year"].to_numpy(dtype="int64")
+    v_all = pd.to_numeric(facts["value"], errors="coerce").to_numpy(dtype="float64")
+    if "status" in facts.columns:
+        st_codes, st_uniq = pd.factorize(facts["status"], use_na_sentinel=False)
+        st_uniq = pd.Series(list(st_uniq), dtype=object)
+        ranks_u, names = _status_ranks(st_uniq)
+        r_all = ranks_u[st_codes]
+    else:
+        names = list(STATUS_PRECEDENCE)
+        r_all = np.full(n, names.index(""), dtype="int64")
+    miss = _is_missing_rank(r_all, names)
+    nan_plain = np.isnan(v_all) & ~miss  # a missing value without a symbol is "unknown" (.)
+    r_all = np.where(nan_plain, names.index("."), r_all)
+    m_all = miss | nan_plain
+    dim_codes = {}
+    for d in voc.dimension_order:
+        if d not in facts.columns:
+            continue
+        codes, uniq = pd.factorize(facts[d])
+        lut = np.array([voc.dimensions[d].index(u) if u in voc.dimensions[d] else -1
+                        for u in uniq] + [0], dtype="int64")  # last entry: missing → total
+        dim_codes[d] = lut[codes]  # factorize gives -1 for missing → lut[-1] = 0
+    stand = facts["stand"] if "stand" in facts.columns else None
+    var_codes, var_uniq = pd.factorize(facts["variable"])
+    order = np.argsort(var_codes, kind="stable")
+    bounds = np.searchsorted(var_codes[order], np.arange(len(var_uniq) + 1))
     by_var = {}
-    for var, sub in df.groupby("variable", sort=False):
+    for i, var in enumerate(var_uniq):
         dims = voc.variables.get(var)
         if dims is None:
             continue
-        sub = sub.drop(columns="variable")
-        for d in dims:
-            if d not in sub.columns:
-                sub[d] = TOTAL
-            else:
-                sub[d] = sub[d].astype(object).where(sub[d].notna(), TOTAL)
-        sub = sub[["ags", "year", *dims, "value", "rank", "miss",
-                   *(["stand"] if "stand" in sub.columns else [])]]
-        key = ["ags", "year", *dims]
-        if sub.duplicated(key).any():
-            # the same observation from several files: the newest Stand wins
-            if "stand" in sub.columns:
-                order = pd.to_datetime(sub["stand"], errors="coerce")
-                sub = sub.assign(_o=order).sort_values("_o", na_position="first",
-                                                       kind="stable").drop(columns="_o")
-            sub = sub.drop_duplicates(key, keep="last")
-        by_var[var] = sub.drop(columns=[c for c in ("stand",) if c in sub.columns])
-    return by_var, names
+        idx = order[bounds[i]:bounds[i + 1]]
+        vd = _VarData(a_all[idx], y_all[idx], v_all[idx], r_all[idx], m_all[idx],
+                      {d: (dim_codes[d][idx] if d in dim_codes else np.zeros(len(idx), "int64"))
+                       for d in dims})
+        # the same observation from several files: the newest Stand wins
+        key = np.zeros(len(idx), dtype="int64")
+        for col in (vd.a, vd.y - int(vd.y.min()) if len(idx) else vd.y,
+                    *vd.dims.values()):
+            key = key * (int(col.max()) + 2 if len(col) else 1) + (col + 1)
+        ks_sorted = np.sort(key)
+        if len(key) > 1 and (ks_sorted[1:] == ks_sorted[:-1]).any():
+            when = (pd.to_datetime(pd.Series(stand.to_numpy()[idx]), errors="coerce")
+                    .to_numpy().astype("int64") if stand is not None
+                    else np.zeros(len(idx), dtype="int64"))  # NaT sorts first
+            srt = np.lexsort((np.arange(len(idx)), when))
+            ks = key[srt]
+            _, first_rev = np.unique(ks[::-1], return_index=True)
+            keep = np.sort(srt[len(ks) - 1 - first_rev])  # last (newest) of every key
+            vd = _VarData(vd.a[keep], vd.y[keep], vd.v[keep], vd.r[keep], vd.m[keep],
+                          {d: c[keep] for d, c in vd.dims.items()})
+        by_var[var] = vd
+    return by_var, names, hierarchy
 
 
 class _Hierarchy:
@@ -1227,191 +1301,162 @@ class _Hierarchy:
             land = self.LEVEL_ORDER.index("land")
             self.expected[land, dg] = max(self.expected[land, dg], len(LAENDER))
 
-    def aggregate(self, frame: pd.DataFrame, cat_cols: list[str]) -> pd.DataFrame:
+    def aggregate(self, f: _F, keys: _Keys) -> _F:
         """Add parent rows (summed children) where the parent has none; bottom-up."""
-        if frame.empty:
-            return frame
-        idx = self.index.get_indexer(frame["ags"].astype(object))
-        year = frame["year"].to_numpy(dtype="int64")
-        if cat_cols:
-            catc, cats = pd.factorize(frame["category"])
-            catc = catc.astype("int64")
-        else:
-            catc, cats = np.zeros(len(frame), dtype="int64"), None
-        value = frame["value"].to_numpy(dtype="float64")
-        rank = frame["rank"].to_numpy(dtype="int64")
-        miss = frame["miss"].to_numpy(dtype=bool)
-        ncat = max(len(cats) if cats is not None else 1, 1)
-        ymin = int(year.min())
-
-        def key(i, y, c):
-            return (i.astype("int64") * 10_000 + (y - ymin)) * ncat + c
-
-        new_parts = []
-        keys_all = key(idx, year, catc)
+        if not len(f):
+            return f
+        parts = [f]
+        have = keys(f.a, f.y, f.c)
+        cur = f
         for code, level in enumerate(self.LEVEL_ORDER):
             if level not in self.CHILD_LEVELS:
                 continue
-            sel = (idx >= 0) & (self.level[np.maximum(idx, 0)] == code)
+            sel = self.level[cur.a] == code
             if not sel.any():
                 continue
-            p = self.parent[idx[sel]]
+            child = cur.take(np.flatnonzero(sel))
+            p = self.parent[child.a]
             ok = p >= 0
             if not ok.any():
                 continue
-            p, y, c = p[ok], year[sel][ok], catc[sel][ok]
-            v, r, m = value[sel][ok], rank[sel][ok], miss[sel][ok]
-            k = key(p, y, c)
-            ids, uniq = pd.factorize(k)
-            g = len(uniq)
-            first = np.unique(ids, return_index=True)[1]
-            m = m | np.isnan(v)
-            sums = np.bincount(ids, weights=np.where(m, 0.0, v), minlength=g)
-            anymiss = np.bincount(ids, weights=m.astype("float64"), minlength=g) > 0
-            rk = np.full(g, np.iinfo("int64").max, dtype="int64")
-            np.minimum.at(rk, ids, r)
-            cnt = np.bincount(ids, minlength=g)
-            pf = p[first]
-            keep = (cnt >= self.expected[code, pf]) & ~np.isin(uniq, keys_all)
+            child = child.take(np.flatnonzero(ok))
+            child.a = p[ok]
+            summed, cnt, uniq = _group_sum(child, keys(child.a, child.y, child.c))
+            keep = (cnt >= self.expected[code, summed.a]) & ~np.isin(uniq, have)
             if not keep.any():
                 continue
-            pf, yf, cf = pf[keep], y[first][keep], c[first][keep]
-            vals = np.where(anymiss, np.nan, sums)[keep]
-            idx = np.concatenate([idx, pf])
-            year = np.concatenate([year, yf])
-            catc = np.concatenate([catc, cf])
-            value = np.concatenate([value, vals])
-            rank = np.concatenate([rank, rk[keep]])
-            miss = np.concatenate([miss, anymiss[keep]])
-            keys_all = np.concatenate([keys_all, uniq[keep]])
-            new_parts.append(len(pf))
-        if not new_parts:
-            return frame
-        start = len(frame)
-        add = pd.DataFrame({
-            "ags": self.index.to_numpy()[idx[start:]],
-            "year": year[start:],
-            "value": value[start:],
-            "rank": rank[start:],
-            "miss": miss[start:],
-        })
-        if cat_cols:
-            add["category"] = np.asarray(cats, dtype=object)[catc[start:]]
-        return pd.concat([frame, add[frame.columns]], ignore_index=True)
+            new = summed.take(np.flatnonzero(keep))
+            parts.append(new)
+            have = np.concatenate([have, uniq[keep]])
+            cur = _F.concat([cur, new])
+        return parts[0] if len(parts) == 1 else _F.concat(parts)
 
 
 class _Engine:
-    def __init__(self, by_var, names, voc, hierarchy):
+    def __init__(self, by_var, names, voc, hierarchy, keys: _Keys):
         self.by_var = by_var
         self.names = names
         self.voc = voc
         self.h = hierarchy
+        self.keys = keys
         self.cache: dict = {}
 
-    def term(self, term: Term, bdim: str | None) -> pd.DataFrame | None:
+    def term(self, term: Term, bdim: str | None) -> _F | None:
         key = (term, bdim)
         if key in self.cache:
             return self.cache[key]
-        sub = self.by_var.get(term.variable)
-        if sub is None or sub.empty:
+        vd = self.by_var.get(term.variable)
+        if vd is None or not len(vd.a):
             self.cache[key] = None
             return None
-        dims = self.voc.variables[term.variable]
         filt = term.filter_dict
-        mask = np.ones(len(sub), dtype=bool)
+        mask = np.ones(len(vd.a), dtype=bool)
         expected = 1
-        for d in dims:
-            col = sub[d]
+        for d, codes in vd.dims.items():
             if d == bdim:
-                mask &= (col != TOTAL).to_numpy()
+                mask &= codes > 0
             elif d in filt:
-                mask &= col.isin(filt[d]).to_numpy()
-                expected *= len(filt[d])
+                wanted = [self.voc.dimensions[d].index(c) for c in filt[d]]
+                mask &= np.isin(codes, wanted)
+                expected *= len(wanted)
             else:
-                mask &= (col == TOTAL).to_numpy()
-        sel = sub[mask]
-        cat = [bdim] if bdim else []
-        frame = _sum_groups(sel[["ags", "year", *cat, "value", "rank", "miss"]],
-                            ["ags", "year", *cat])
-        frame = frame[frame["n"] == expected].drop(columns="n")
-        if bdim:
-            frame = frame.rename(columns={bdim: "category"})
-        if self.h is not None and term.variable not in self.voc.non_additive:
-            frame = self.h.aggregate(frame, ["category"] if bdim else [])
-        self.cache[key] = frame
-        return frame
+                mask &= codes == 0
+        idx = np.flatnonzero(mask)
+        c = vd.dims[bdim][idx] if bdim else np.zeros(len(idx), dtype="int64")
+        f = _F(vd.a[idx], vd.y[idx], c, vd.v[idx], vd.r[idx], vd.m[idx])
+        f, cnt, _ = _group_sum(f, self.keys(f.a, f.y, f.c))
+        f = f.take(np.flatnonzero(cnt == expected))
+        if term.variable not in self.voc.non_additive:
+            f = self.h.aggregate(f, self.keys)
+        self.cache[key] = f
+        return f
 
-    def side(self, terms: tuple, bdim: str | None) -> pd.DataFrame | None:
-        frames = []
+    def side(self, terms: tuple, bdim: str | None) -> _F | None:
+        out = None
         for t in terms:
             b = bdim if bdim in self.voc.variables[t.variable] else None
             f = self.term(t, b)
-            if f is None or f.empty:
+            if f is None or not len(f):
                 return None
-            frames.append(f)
-        out = frames[0]
-        for f in frames[1:]:
-            on = ["ags", "year", *(["category"] if "category" in f.columns else [])]
-            m = out.merge(f, on=on, suffixes=("", "_r"), how="inner")
-            m["value"] = m["value"] + m["value_r"]
-            m["rank"] = np.minimum(m["rank"], m["rank_r"])
-            m["miss"] = m["miss"] | m["miss_r"]
-            out = m.drop(columns=["value_r", "rank_r", "miss_r"])
+            if out is None:
+                out = _F(f.a, f.y, f.c, f.v.copy(), f.r.copy(), f.m.copy())
+                continue
+            pos = pd.Index(self.keys(f.a, f.y, f.c)).get_indexer(
+                self.keys(out.a, out.y, out.c))
+            ok = np.flatnonzero(pos >= 0)
+            out = out.take(ok)
+            pos = pos[ok]
+            out.v = out.v + f.v[pos]
+            out.r = np.minimum(out.r, f.r[pos])
+            out.m = out.m | f.m[pos]
         return out
 
-    def indicator(self, ind: Indicator, bdim: str | None, pool: int) -> pd.DataFrame | None:
+    def indicator(self, ind: Indicator, bdim: str | None, pool: int):
         num = self.side(ind.numerator, bdim)
-        if num is None:
+        if num is None or not len(num):
             return None
-        num = num.rename(columns={"value": "num", "rank": "num_rank", "miss": "num_miss"})
         if ind.denominator:
-            den = self.side(ind.denominator, bdim)
-            if den is None:
+            den_has = bdim is not None and bdim in self.voc.variables[ind.denominator[0].variable]
+            den = self.side(ind.denominator, bdim if den_has else None)
+            if den is None or not len(den):
                 return None
-            den = den.rename(columns={"value": "den", "rank": "den_rank", "miss": "den_miss"})
-            on = ["ags", "year", *(["category"] if "category" in den.columns else [])]
-            m = num.merge(den, on=on, how="inner")
+            num_c = num.c if den_has else np.zeros(len(num), dtype="int64")
+            pos = pd.Index(self.keys(den.a, den.y, den.c)).get_indexer(
+                self.keys(num.a, num.y, num_c))
+            ok = np.flatnonzero(pos >= 0)
+            num = num.take(ok)
+            pos = pos[ok]
+            dv, dr, dm = den.v[pos], den.r[pos], den.m[pos]
         else:
             # counts and means: value = numerator / 1 (pooling averages them)
-            m = num.assign(den=1.0, den_rank=self.names.index("-"), den_miss=False)
-        if "category" not in m.columns:
-            m["category"] = TOTAL
+            dv = np.ones(len(num))
+            dr = np.full(len(num), self.names.index("-"), dtype="int64")
+            dm = np.zeros(len(num), dtype=bool)
+        rows = {"a": num.a, "y": num.y, "c": num.c, "nv": num.v, "nr": num.r, "nm": num.m,
+                "dv": dv, "dr": dr, "dm": dm}
         if pool > 1:
-            m = _pool(m, pool)
-        m["indicator"] = ind.id
-        m["breakdown"] = bdim or TOTAL
-        return m
+            rows = self._pool(rows, pool)
+        if not len(rows["a"]):
+            return None
+        return rows
+
+    def _pool(self, rows: dict, k: int) -> dict:
+        shifted = {f: np.concatenate([rows[f]] * k) for f in rows}
+        shifted["y"] = np.concatenate([rows["y"] + off for off in range(k)])
+        key = self.keys(shifted["a"], shifted["y"], shifted["c"])
+        nf = _F(shifted["a"], shifted["y"], shifted["c"], shifted["nv"], shifted["nr"],
+                shifted["nm"])
+        df = _F(shifted["a"], shifted["y"], shifted["c"], shifted["dv"], shifted["dr"],
+                shifted["dm"])
+        ns, cnt, uniq = _group_sum(nf, key)
+        ds, _, _ = _group_sum(df, key)
+        # all k years present, and the last pooled year is a year of the data
+        keep = (cnt == k) & np.isin(uniq, self.keys(rows["a"], rows["y"], rows["c"]))
+        i = np.flatnonzero(keep)
+        return {"a": ns.a[i], "y": ns.y[i], "c": ns.c[i], "nv": ns.v[i], "nr": ns.r[i],
+                "nm": ns.m[i], "dv": ds.v[i], "dr": ds.r[i], "dm": ds.m[i]}
 
 
-def _pool(m: pd.DataFrame, k: int) -> pd.DataFrame:
-    parts = [m.assign(year=m["year"] + off) for off in range(k)]
-    allm = pd.concat(parts, ignore_index=True)
-    keys = ["ags", "year", "category"]
-    g = allm.groupby(keys, sort=False)
-    out = g.agg(num=("num", "sum"), den=("den", "sum"), num_rank=("num_rank", "min"),
-                den_rank=("den_rank", "min"), num_miss=("num_miss", "max"),
-                den_miss=("den_miss", "max"), n=("num", "size")).reset_index()
-    out = out[out["n"] == k].drop(columns="n")
-    # the last pooled year must be a year of the data
-    last = m[keys].drop_duplicates()
-    return out.merge(last, on=keys, how="inner")
-
-
-def _finalise(all_rows: pd.DataFrame, inds: dict, names: list[str]) -> pd.DataFrame:
-    kind = all_rows["indicator"].map({k: v.kind for k, v in inds.items()}).to_numpy()
-    scale = all_rows["indicator"].map({k: v.scale for k, v in inds.items()}).to_numpy(
-        dtype="float64")
-    num = all_rows["num"].to_numpy(dtype="float64").copy()
-    den = all_rows["den"].to_numpy(dtype="float64").copy()
-    num[all_rows["num_miss"].to_numpy(dtype=bool)] = np.nan
-    den[all_rows["den_miss"].to_numpy(dtype=bool)] = np.nan
-    rank = np.minimum(all_rows["num_rank"].to_numpy(), all_rows["den_rank"].to_numpy())
+def _finalise(parts: list, inds: dict, names: list[str], voc: Vocabulary,
+              hierarchy: _Hierarchy, order: dict) -> pd.DataFrame:
+    cat = {f: np.concatenate([p[f] for _, _, p in parts]) for f in parts[0][2]}
+    n_each = [len(p["a"]) for _, _, p in parts]
+    ind_ids = np.repeat(np.array([i for i, _, _ in parts], dtype=object), n_each)
+    bds = [b for _, b, _ in parts]
+    bd_arr = np.repeat(np.array([b or TOTAL for b in bds], dtype=object), n_each)
+    labels = np.concatenate([
+        np.asarray(voc.dimensions[b], dtype=object)[p["c"]] if b else
+        np.full(len(p["a"]), TOTAL, dtype=object) for _, b, p in parts])
+    kind = np.repeat(np.array([inds[i].kind for i, _, _ in parts], dtype=object), n_each)
+    scale = np.repeat(np.array([inds[i].scale for i, _, _ in parts], dtype="float64"), n_each)
+    num = np.where(cat["nm"], np.nan, cat["nv"])
+    den = np.where(cat["dm"], np.nan, cat["dv"])
+    rank = np.minimum(cat["nr"], cat["dr"])
     single = np.isin(kind, ["count", "mean"])
     with np.errstate(divide="ignore", invalid="ignore"):
         value = num / den * scale
     zero_den = ~single & np.isfinite(den) & (den == 0)
-    x_rank = names.index("x")
-    rank = np.where(zero_den, np.minimum(rank, x_rank), rank)
+    rank = np.where(zero_den, np.minimum(rank, names.index("x")), rank)
     value = np.where(zero_den, np.nan, value)
     missing = _is_missing_rank(rank, names)
     value = np.where(missing, np.nan, value)
@@ -1425,22 +1470,28 @@ def _finalise(all_rows: pd.DataFrame, inds: dict, names: list[str]) -> pd.DataFr
     if rate.any():
         lo, hi = poisson_interval(num[rate], den[rate])
         low[rate], high[rate] = lo * scale[rate], hi * scale[rate]
-    numerator = np.where(single, value, num)
-    denominator = np.where(single, np.nan, den)
+    # sort: catalogue order, total first, breakdowns in the entry's order, categories in
+    # vocabulary order, regions by key, years
+    ags_rank = np.empty(len(hierarchy.index), dtype="int64")
+    ags_rank[np.argsort(hierarchy.index.to_numpy().astype(str), kind="stable")] = np.arange(
+        len(hierarchy.index))
+    ind_order = np.repeat(np.array([order[i] for i, _, _ in parts]), n_each)
+    bd_order = np.repeat(np.array([0 if b is None else 1 + inds[i].breakdowns.index(b)
+                                   for i, b, _ in parts]), n_each)
+    srt = np.lexsort((cat["y"], ags_rank[cat["a"]], cat["c"], bd_order, ind_order))
     out = pd.DataFrame({
-        "ags": all_rows["ags"].astype(str).to_numpy(),
-        "year": all_rows["year"].to_numpy(dtype="int64"),
-        "indicator": all_rows["indicator"].astype(str).to_numpy(),
-        "breakdown": all_rows["breakdown"].astype(str).to_numpy(),
-        "category": all_rows["category"].astype(str).to_numpy(),
-        "numerator": numerator.astype("float64"),
-        "denominator": denominator.astype("float64"),
-        "value": value.astype("float64"),
-        "ci_low": low,
-        "ci_high": high,
-        "status": np.asarray(names, dtype=object)[rank],
+        "ags": hierarchy.index.to_numpy()[cat["a"]][srt].astype(str),
+        "year": cat["y"][srt].astype("int64"),
+        "indicator": ind_ids[srt].astype(str),
+        "breakdown": bd_arr[srt].astype(str),
+        "category": labels[srt].astype(str),
+        "numerator": np.where(single, value, num)[srt].astype("float64"),
+        "denominator": np.where(single, np.nan, den)[srt].astype("float64"),
+        "value": value[srt].astype("float64"),
+        "ci_low": low[srt],
+        "ci_high": high[srt],
+        "status": np.asarray(names, dtype=object)[rank][srt].astype(str),
     })
-    out["status"] = out["status"].astype(str)
     return out
 
 
@@ -1565,33 +1616,28 @@ def compute(
         if bad:
             raise ParameterError(
                 f"`levels` must be among {', '.join(LEVELS)}; not {', '.join(map(repr, bad))}.")
-    by_var, names = _prepare_facts(facts, voc)
-    if not inds or not by_var:
+    if facts.empty or not inds:
         return _empty_values()
-    keys = set()
-    for sub in by_var.values():
-        keys.update(sub["ags"].unique())
-    hierarchy = _Hierarchy(regions, keys)
-    engine = _Engine(by_var, names, voc, hierarchy)
+    by_var, names, hierarchy = _prepare_facts(facts, voc, regions)
+    if not by_var:
+        return _empty_values()
+    years = np.concatenate([vd.y for vd in by_var.values()])
+    ymin, ymax = int(years.min()), int(years.max())
+    ncat = max(len(c) for c in voc.dimensions.values())
+    keys = _Keys(ymin, ymax - ymin + int(pool_years) + 1, ncat)
+    engine = _Engine(by_var, names, voc, hierarchy, keys)
     parts = []
     for ind in inds:
         bds = [None] + [b for b in ind.breakdowns if wanted is None or b in wanted]
         for b in bds:
             part = engine.indicator(ind, b, int(pool_years))
-            if part is not None and not part.empty:
-                parts.append(part)
+            if part is not None:
+                parts.append((ind.id, b, part))
     if not parts:
         return _empty_values()
-    cols = ["ags", "year", "indicator", "breakdown", "category", "num", "den", "num_rank",
-            "den_rank", "num_miss", "den_miss"]
-    rows = pd.concat([p[cols] for p in parts], ignore_index=True)
-    out = _finalise(rows, {i.id: i for i in inds}, names)
+    order = {i.id: n for n, i in enumerate(inds)}
+    out = _finalise(parts, {i.id: i for i in inds}, names, voc, hierarchy, order)
     if levels is not None:
         lv = out["ags"].map(hierarchy.level_of)
         out = out[lv.isin(levels).to_numpy()]
-    order = {i.id: n for n, i in enumerate(inds)}
-    out = out.assign(_o=out["indicator"].map(order), _b=out["breakdown"] != TOTAL,
-                     _c=out["category"] != TOTAL)
-    out = out.sort_values(["_o", "_b", "breakdown", "_c", "category", "ags", "year"],
-                          kind="stable").drop(columns=["_o", "_b", "_c"])
     return out.reset_index(drop=True)
