@@ -2,18 +2,18 @@
 
 A region key (``ags``) is a string, zero-padded, exactly as the statistical offices publish it:
 
-=============================  ===================  =================================================
+=============================  ===================  =============================================
 key                            level                example
-=============================  ===================  =================================================
+=============================  ===================  =============================================
 ``DG``                         ``bund``             Deutschland
 2 digits                       ``land``             ``09`` Bayern
 3 digits                       ``regbez``           ``091`` Oberbayern (also "Stat. Region")
 5 digits                       ``kreis``            ``09162`` München
-9 digits                       ``gemeindeverband``  ``010515163`` (Regionalstatistik ``-5`` tables)
+9 digits                       ``gemeindeverband``  ``071315001`` (Regionalstatistik -5 tables)
 8 digits (AGS)                 ``gemeinde``         ``03241001`` Hannover
 12 digits (ARS)                ``gemeinde``         ``010510011011`` (Gemeinde or Gemeindeverband)
 ``<5-digit Kreis>-<code>``     ``sozialraum``       ``99101-07`` (own small areas of a Kommune)
-=============================  ===================  =================================================
+=============================  ===================  =============================================
 
 City states: the BKG lists Hamburg and Berlin as Kreise ``02000`` and ``11000``; the
 statistics tables (GENESIS, Regionalstatistik) publish them only as Länder ``02`` and ``11``.
@@ -318,7 +318,8 @@ def parent_of(codes, *, regions: pd.DataFrame | Iterable[str] | None = None):
     -----
     ``DG`` → none; Land → ``DG``; Regierungsbezirk → Land; Kreis → Regierungsbezirk (first 3
     digits) if known, else Land; Gemeindeverband (9 digits), Gemeinde (8 or 12 digits) and
-    Sozialraum → its Kreis (first 5 digits). In Hamburg and Berlin the Kreis is the Land itself, so Berlin's Bezirke
+    Sozialraum → its Kreis (first 5 digits). In Hamburg and Berlin the Kreis is the Land
+    itself, so Berlin's Bezirke
     ``11001001`` … and Hamburg's ``02000000`` have the Land (``11``, ``02``) as parent, as in
     the statistics tables.
 

@@ -265,6 +265,9 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
                     break
                 if not head:
                     header_rows.append((start_line, cells))
+                elif (not rest and parse_year(head) is not None
+                      and re.fullmatch(r"[0-9./ ]+", head)):
+                    pre_block_year = parse_year(head)
                 else:
                     pre_notes.append(" ".join(head.split()))
             elif not head:
@@ -816,8 +819,12 @@ def _column_keys(hdr: list[tuple[int, list[str]]], k: int, measure, path: str) -
 
 def _footer(footer: str):
     """``Stand`` date and notes text of the footer (starting at the '____' line)."""
-    lines = footer.lstrip("\n").split("\n", 1)
-    rest = lines[1] if len(lines) > 1 else ""
+    footer = footer.lstrip("\n")
+    lines = footer.split("\n", 1)
+    if _FOOTER_LINE.match(lines[0]):
+        rest = lines[1] if len(lines) > 1 else ""
+    else:  # no line of underscores: the footer starts at the copyright or 'Stand:' line
+        rest = footer
     stand = None
     notes = []
     for rec in csv.reader(io.StringIO(rest), delimiter=";", quotechar='"'):
@@ -831,7 +838,7 @@ def _footer(footer: str):
             except ValueError:
                 stand = None
             continue
-        if txt.startswith("©") or txt.startswith("(C)"):
+        if txt.startswith("©") or txt.startswith("(C)") or re.fullmatch(r"_{3,}", txt):
             continue
         notes.append(txt)
     return stand, "\n".join(notes)
