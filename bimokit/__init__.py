@@ -164,3 +164,10 @@ __all__ += [
     "poisson_interval",
     "wilson_interval",
 ]
+
+# bimokit.chapters: the report chapters (one Chapter per Handlungsfeld and Kommune, one call per
+# notebook cell).
+from . import chapters  # noqa: E402
+from .chapters import Chapter  # noqa: E402
+
+__all__ += ["chapters", "Chapter"]

@@ -1,0 +1,1370 @@
+"""The Chapter object: compute once per chapter run, then one call per notebook cell."""
+
+from __future__ import annotations
+
+import html
+import importlib
+import warnings
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .._paths import sample_dir
+from ..errors import BimokitError, InputError, ParameterError, UnknownRegionError
+from ..fmt import default_decimals, fmt_number, fmt_value, is_missing, normalize_unit
+from ..indicators import load_catalogue
+from ..report import figure_html, load_values, parse_years, publish_keyfigure, publish_table
+from ..report import table_html as _table_html
+from ..text import kernaussagen as _kernaussagen
+from ._config import (
+    ANGEBOTSARTEN,
+    CHAPTER_TITLES,
+    KREIS_INDICATORS,
+    MAIN_INDICATORS,
+    SIMILAR_CONTEXT,
+    SOZIALRAUM_INDICATORS,
+    ZIELGRUPPEN_DE,
+    subject_of,
+)
+from ._sources import describe_file
+
+__all__ = ["Chapter", "load_dataset", "parse_vergleichsgruppe", "read_zielwerte"]
+
+# ``bk.compare`` and ``bk.trend`` are the verbs; the modules are imported by name.
+_compare_mod = importlib.import_module("bimokit.compare")
+_trend_mod = importlib.import_module("bimokit.trend")
+
+_TOTAL = "insgesamt"
+_TREND_ARROWS = {"steigend": "↑", "fallend": "↓", "stabil": "→"}
+_AMPEL_CODES = {"grün": "gruen", "gelb": "gelb", "rot": "rot"}
+_DIMENSION_DE = {
+    "geschlecht": "Geschlecht",
+    "nationalitaet": "Nationalität",
+    "schulart": "Schulart",
+    "abschluss": "Abschlussart",
+    "schulart_beruflich": "Schulart",
+    "altersgruppe": "Altersgruppe",
+    "betreuungsumfang": "Betreuungsumfang",
+}
+_ABSCHLUSS_ORDER = ("ohne_esa", "esa", "msa", "fhr", "ahr")
+
+# Loaded data sets by folder and file modification times: a kernel that builds several chapters
+# (or a test) reads each folder once.
+_DATASETS: dict = {}
+
+
+def load_dataset(data: str = ""):
+    """Load a data folder (``""``: the embedded sample) once per kernel.
+
+    Returns the :class:`bimokit.data.Dataset`; a second call for an unchanged folder returns the
+    same object.
+    """
+    from ..data import load_data
+
+    folder = sample_dir("musterland") if data in ("", None) else Path(data)
+    if not folder.exists():
+        raise InputError("no such data folder", path=folder)
+    stamp = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in folder.iterdir())) \
+        if folder.is_dir() else (folder.name, folder.stat().st_mtime_ns)
+    key = (str(folder.resolve()), stamp)
+    if key not in _DATASETS:
+        _DATASETS.clear()
+        _DATASETS[key] = load_data(folder)
+    return _DATASETS[key]
+
+
+def parse_vergleichsgruppe(text: str) -> dict:
+    """Turn the notebook parameter ``vergleichsgruppe`` into options of :func:`bimokit.compare`.
+
+    Examples
+    --------
+    >>> parse_vergleichsgruppe("kreistyp")
+    {'group': 'kreistyp'}
+    >>> parse_vergleichsgruppe("aehnlich:5")["k"]
+    5
+    >>> parse_vergleichsgruppe("99102, 99103")
+    {'group': ['99102', '99103']}
+    """
+    t = str(text or "").strip()
+    if t in ("", "kreistyp"):
+        return {"group": "kreistyp"}
+    if t in ("land", "all"):
+        return {"group": t}
+    if t.startswith("aehnlich"):
+        _, _, k = t.partition(":")
+        k = k.strip() or "10"
+        if not k.isdigit() or int(k) < 1:
+            raise ParameterError(
+                f"`vergleichsgruppe` {text!r}: write 'aehnlich:<Anzahl>', e.g. 'aehnlich:5'."
+            )
+        return {"group": "similar", "context": list(SIMILAR_CONTEXT), "k": int(k)}
+    parts = [p.strip() for p in t.split(",") if p.strip()]
+    if not parts or not all(p.replace("-", "").isalnum() for p in parts):
+        raise ParameterError(
+            "`vergleichsgruppe` must be 'kreistyp', 'land', 'aehnlich:<k>' or a comma list of "
+            f"AGS such as '99102,99103'; not {text!r}."
+        )
+    return {"group": parts}
+
+
+def read_zielwerte(path: str | Path) -> pd.DataFrame:
+    """Read a Zielwerte file (CSV, ``,`` or ``;``) for :func:`bimokit.targets.target_status`.
+
+    Columns: ``indicator``, ``baseline_year``, ``target_year``, ``target_value`` (required);
+    ``ags`` (empty: the target holds for every Kommune), ``baseline_value``, ``bemerkung``
+    (optional). Lines starting with ``#`` are comments.
+
+    Raises
+    ------
+    bimokit.errors.InputError
+        Naming the file, line and field of the first bad entry.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InputError("no such Zielwerte file", path=p)
+    text = p.read_text(encoding="utf-8-sig")
+    lines = [ln for ln in text.splitlines()]
+    header_at = next((i for i, ln in enumerate(lines) if ln.strip() and not ln.startswith("#")),
+                     None)
+    if header_at is None:
+        raise InputError("the Zielwerte file is empty", path=p)
+    sep = ";" if lines[header_at].count(";") > lines[header_at].count(",") else ","
+    header = [h.strip() for h in lines[header_at].split(sep)]
+    for col in ("indicator", "baseline_year", "target_year", "target_value"):
+        if col not in header:
+            raise InputError(f"column {col!r} is missing (needed: indicator, baseline_year, "
+                             "target_year, target_value)", path=p, line=header_at + 1)
+    rows = []
+    for n, ln in enumerate(lines[header_at + 1:], start=header_at + 2):
+        if not ln.strip() or ln.startswith("#"):
+            continue
+        cells = [c.strip() for c in ln.split(sep)]
+        if len(cells) != len(header):
+            raise InputError(f"expected {len(header)} fields, found {len(cells)}", path=p,
+                             line=n)
+        row = dict(zip(header, cells, strict=True))
+        for col, kind in (("baseline_year", int), ("target_year", int), ("target_value", float),
+                          ("baseline_value", float)):
+            if col not in row:
+                continue
+            if row[col] == "" and col == "baseline_value":
+                row[col] = np.nan
+                continue
+            try:
+                row[col] = kind(row[col].replace(",", ".") if kind is float else row[col])
+            except ValueError:
+                what = "a whole year" if kind is int else "a number"
+                raise InputError(f"{row[col]!r} is not {what}", path=p, line=n,
+                                 field=col) from None
+        if row["target_year"] <= row["baseline_year"]:
+            raise InputError("the target year must come after the baseline year", path=p,
+                             line=n, field="target_year")
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=header)
+    if "ags" in out.columns:
+        out["ags"] = out["ags"].astype(object).where(out["ags"].astype(str) != "", None)
+    return out
+
+
+def _esc(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _year_text(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first} bis {last}"
+
+
+class Chapter:
+    """One report chapter (Handlungsfeld) for one Kommune: data, results and display calls.
+
+    Parameters
+    ----------
+    feld : str
+        Chapter letter: ``A`` … ``H`` or ``S``.
+    ags : str, keyword-only
+        The Kommune (a Kreis or a Gemeinde of the data's region table).
+    data : str
+        Data folder; ``""`` = the embedded sample Musterland.
+    years : str
+        ``"2015-2024"`` or ``"2024"``; ``""`` = all years of the data.
+    vergleichsgruppe : str
+        ``"kreistyp"`` (default), ``"land"``, ``"aehnlich:<k>"`` (the k most similar Kreise by
+        SGB-II-Quote der unter 15-Jährigen, Ausländeranteil and Anteil ab 65) or a comma list of
+        AGS.
+    out_dir : str
+        Where :func:`bimokit.report.publish_table` and ``publish_keyfigure`` write; ``""``
+        writes nothing.
+    values_path : str
+        Precomputed indicator values (``.pkl``/``.csv``) of all regions; ``""``: compute the
+        chapter's indicators here in one :func:`bimokit.compute` call.
+
+    Attributes
+    ----------
+    values : DataFrame
+        Indicator values of the chapter's indicators for every region (all breakdowns), within
+        ``years``.
+    comparison : DataFrame
+        :func:`bimokit.compare` of the Kommune, every indicator and year.
+    trends : DataFrame
+        :func:`bimokit.trend` of the Kommune's series (Zensus breaks only for indicators that
+        rest on population figures).
+    outputs : list of str
+        Every HTML fragment the display calls produced, in order (also shown in Jupyter).
+
+    Raises
+    ------
+    UnknownRegionError
+        ``ags`` is not in the region table, or it no longer exists (dissolved Kreis).
+    ParameterError
+        Unknown chapter letter, bad ``years`` or ``vergleichsgruppe``.
+
+    Notes
+    -----
+    Every display method returns None and shows its output (HTML with escaped names, charts as
+    ``<img>`` with alt text, tables with German headers and numbers). A region without data for
+    a section gets a German sentence saying so, never an error.
+
+    Examples
+    --------
+    >>> ch = Chapter("C", ags="99101")
+    >>> ch.name, ch.kommune_level
+    ('Musterstadt', 'kreis')
+    >>> ch.kernaussagen()
+    >>> ch.outputs[-1].startswith('<section class="bk-kernaussagen">')
+    True
+    """
+
+    def __init__(self, feld: str, *, ags: str, data: str = "", years: str = "",
+                 vergleichsgruppe: str = "kreistyp", out_dir: str = "",
+                 values_path: str = "") -> None:
+        feld = str(feld).strip().upper()
+        if feld not in CHAPTER_TITLES:
+            raise ParameterError(
+                f"`feld` must be one of {', '.join(CHAPTER_TITLES)}; not {feld!r}."
+            )
+        self.feld = feld
+        self.ags = str(ags).strip()
+        self.data = str(data or "")
+        self.out_dir = str(out_dir or "")
+        self.outputs: list[str] = []
+        self._published: set[str] = set()
+        self._methods: dict[str, str] = {}
+        self._used_tables: list[str] = []
+
+        self.dataset = load_dataset(self.data)
+        self.regions = self.dataset.regions
+        self.facts = self.dataset.facts
+        self._check_region()
+        self.catalogue = load_catalogue()
+        self.group_options = parse_vergleichsgruppe(vergleichsgruppe)
+        self.vergleichsgruppe = str(vergleichsgruppe or "kreistyp")
+
+        data_years = sorted(int(y) for y in pd.unique(self.facts["year"]))
+        span = parse_years(years)
+        if span is None:
+            self.first_year, self.last_year = data_years[0], data_years[-1]
+        else:
+            if span[1] < data_years[0] or span[0] > data_years[-1]:
+                raise ParameterError(
+                    f"`years` {years!r} lies outside the data ({data_years[0]}–"
+                    f"{data_years[-1]})."
+                )
+            self.first_year = max(span[0], data_years[0])
+            self.last_year = min(span[1], data_years[-1])
+
+        self.indicators = self._chapter_indicators()
+        values = load_values(values_path, compute=lambda: self.dataset.compute(
+            self.indicators, by="all"))
+        values = values[values["indicator"].astype(str).isin(self.indicators)]
+        values = values[(values["year"] >= self.first_year) & (values["year"] <= self.last_year)]
+        for col in ("breakdown", "category"):
+            if col not in values.columns:
+                values = values.assign(**{col: _TOTAL})
+        self.values = values.reset_index(drop=True)
+        tot = (self.values["breakdown"] == _TOTAL) & (self.values["category"] == _TOTAL)
+        self.totals = self.values[tot.to_numpy()].reset_index(drop=True)
+        if self.group_options["group"] == "similar":
+            missing = [c for c in SIMILAR_CONTEXT if c not in set(self.totals["indicator"])]
+            if missing:
+                extra = self.dataset.compute(missing)
+                extra = extra[(extra["year"] >= self.first_year)
+                              & (extra["year"] <= self.last_year)]
+                self._context = pd.concat([self.totals, extra], ignore_index=True)
+            else:
+                self._context = self.totals
+        else:
+            self._context = self.totals
+
+    # -----------------------------------------------------------------------------------------
+    # set-up
+
+    def _check_region(self) -> None:
+        reg = self.regions
+        row = reg[reg["ags"].astype(str) == self.ags]
+        where = "the embedded sample Musterland" if not self.data else repr(self.data)
+        if row.empty:
+            raise UnknownRegionError(
+                f"Unknown AGS {self.ags!r}: not in the region table of {where}."
+            )
+        r = row.iloc[0]
+        if "exists" in reg.columns and not bool(r["exists"]):
+            until = "" if is_missing(r.get("valid_to")) else f" (until {int(r['valid_to'])})"
+            raise UnknownRegionError(
+                f"AGS {self.ags!r} ({r['name']}) no longer exists{until}: it was merged into "
+                "another Kreis. Choose the Kreis it belongs to today."
+            )
+        if r["level"] not in ("kreis", "gemeinde"):
+            raise ParameterError(
+                f"AGS {self.ags!r} ({r['name']}) is a region of level {r['level']!r}; a chapter "
+                "is written for a Kreis, a kreisfreie Stadt or a Gemeinde."
+            )
+        self.name = str(r["name"])
+        self.kommune_level = str(r["level"])
+        self.kreistyp = "" if is_missing(r.get("kreistyp")) else str(r["kreistyp"])
+        self.land = self.ags[:2]
+        land = reg[reg["ags"].astype(str) == self.land]
+        self.land_name = str(land["name"].iloc[0]) if len(land) else f"Land {self.land}"
+        self._names = dict(zip(reg["ags"].astype(str), reg["name"].astype(str), strict=True))
+        sr = reg[(reg["level"] == "sozialraum") & (reg["parent"].astype(str) == self.ags)]
+        self.sozialraeume = sorted(sr["ags"].astype(str))
+
+    def _chapter_indicators(self) -> list[str]:
+        if self.feld == "S":
+            ids = [*SOZIALRAUM_INDICATORS, *KREIS_INDICATORS, *MAIN_INDICATORS["S"]]
+        else:
+            ids = [i.id for i in self.catalogue if i.handlungsfeld == self.feld]
+        ids += list(MAIN_INDICATORS[self.feld])
+        return list(dict.fromkeys(i for i in ids if i in self.catalogue))
+
+    @cached_property
+    def comparison(self) -> pd.DataFrame:
+        own = self.totals[self.totals["ags"] == self.ags]
+        have = sorted(set(own["indicator"]))
+        if not have:
+            return pd.DataFrame(columns=["ags", "indicator", "breakdown", "category",
+                                         *_compare_mod.COMPARE_COLUMNS])
+        cat = self.catalogue.table()
+        return _compare_mod.compare(
+            self._context, self.ags, regions=self.regions, indicators=have,
+            directions=cat, units=cat, **self.group_options)
+
+    @cached_property
+    def trends(self) -> pd.DataFrame:
+        own = self.totals[self.totals["ags"] == self.ags]
+        pop = [i.id for i in self.catalogue
+               if any(t.variable == "bevoelkerung" for t in (*i.numerator, *i.denominator))]
+        return _trend_mod.trend(own, population_based=pop, units=self.catalogue.table())
+
+    # -----------------------------------------------------------------------------------------
+    # output
+
+    def _emit(self, markup: str) -> None:
+        self.outputs.append(markup)
+        try:
+            from IPython import get_ipython
+        except ImportError:  # pragma: no cover
+            return
+        if get_ipython() is not None:
+            from IPython.display import HTML, display
+
+            display(HTML(markup))
+
+    def _heading(self, level: int, text: str) -> None:
+        self._emit(f"<h{level}>{_esc(text)}</h{level}>")
+
+    def _para(self, text: str, cls: str = "") -> None:
+        attr = f' class="{cls}"' if cls else ""
+        self._emit(f"<p{attr}>{_esc(text)}</p>")
+
+    def _show(self, chart) -> None:
+        self._emit(figure_html(chart))
+
+    def _table(self, table: pd.DataFrame, *, name: str, labels: dict | None = None,
+               decimals: dict | None = None, note: str = "", source: str = "") -> None:
+        """Show a table and hand it to the runner (unique name per chapter)."""
+        base, n = name[:190], 2
+        while name in self._published:
+            name = f"{base} ({n})"
+            n += 1
+        self._published.add(name)
+        publish_table(table, name=name, out_dir=self.out_dir, labels=labels, decimals=decimals,
+                      note=note, source=source, display=False)
+        self._emit(_table_html(table.reset_index(drop=True), caption=name, labels=labels,
+                               decimals=decimals, note=note, source=source))
+
+    def _note_missing(self, text: str, exc: Exception | None = None) -> None:
+        if exc is not None:
+            warnings.warn(f"Chapter {self.feld}, {self.ags}: {exc}", stacklevel=3)
+        self._para(text, "bk-hinweis")
+
+    # -----------------------------------------------------------------------------------------
+    # helpers on the results
+
+    def _ind(self, indicator: str):
+        return self.catalogue[str(indicator)]
+
+    def _source(self, tables) -> str:
+        tables = [str(t) for t in tables]
+        for t in tables:
+            if t not in self._used_tables:
+                self._used_tables.append(t)
+        word = "Tabelle" if len(tables) == 1 else "Tabellen"
+        if not self.data:
+            return (f"Beispieldaten Musterland (fiktiv, keine amtlichen Werte), {word} "
+                    f"{', '.join(tables)}; eigene Berechnungen")
+        return (f"Statistische Ämter des Bundes und der Länder und weitere Quellen, {word} "
+                f"{', '.join(tables)}; eigene Berechnungen")
+
+    def _own(self, indicator: str) -> pd.DataFrame:
+        t = self.totals
+        return t[(t["ags"] == self.ags) & (t["indicator"] == indicator)].sort_values("year")
+
+    def _latest(self, indicator: str) -> pd.Series | None:
+        own = self._own(indicator)
+        return None if own.empty else own.iloc[-1]
+
+    def _latest_with_value(self, indicator: str) -> pd.Series | None:
+        own = self._own(indicator)
+        own = own[own["value"].notna()]
+        return None if own.empty else own.iloc[-1]
+
+    def _comp_row(self, indicator: str, year: int) -> dict:
+        c = self.comparison
+        if c.empty:
+            return {}
+        m = c[(c["indicator"] == indicator) & (c["year"] == int(year))]
+        return {} if m.empty else m.iloc[0].to_dict()
+
+    def _trend_row(self, indicator: str) -> dict:
+        t = self.trends
+        m = t[t["indicator"] == indicator]
+        return {} if m.empty else m.iloc[0].to_dict()
+
+    def _comparable(self, indicator: str) -> bool:
+        """Counts of a Kommune are not compared with the Land or other Kommunen."""
+        return self._ind(indicator).kind != "count"
+
+    def _row_for_text(self, indicator: str) -> dict:
+        ind = self._ind(indicator)
+        latest = self._latest(indicator)
+        row = {"subject": subject_of(ind.id, ind.title), "unit": ind.unit,
+               "direction": ind.direction}
+        if latest is None:
+            row.update(value=None, year=self.last_year, status="")
+            return row
+        row.update(value=latest["value"], year=int(latest["year"]), status=latest["status"],
+                   ci_low=latest.get("ci_low"), ci_high=latest.get("ci_high"))
+        if is_missing(latest["value"]):
+            return row
+        comp = self._comp_row(indicator, int(latest["year"]))
+        if comp and self._comparable(indicator):
+            row["land_value"] = comp.get("land_value")
+            if int(comp.get("n_group") or 0) >= 2:
+                row["group_value"] = comp.get("group_value")
+                row["funnel_flag"] = comp.get("funnel_flag") or None
+                row["funnel_base"] = "land" if comp.get("funnel_base") == "Land" else "group"
+        tr = self._trend_row(indicator)
+        if tr and tr.get("trend_class") and int(tr.get("n_years") or 0) >= 3 \
+                and not is_missing(tr.get("last_year")) \
+                and int(tr["last_year"]) == int(latest["year"]):
+            row.update(trend_class=tr["trend_class"], first_year=int(tr["first_year"]),
+                       last_year=int(tr["last_year"]))
+        return row
+
+    def kernaussage_text(self, indicator: str) -> str:
+        """The Kernaussage of one indicator as text (what :meth:`indikator` shows).
+
+        Examples
+        --------
+        >>> Chapter("D", ags="99101").kernaussage_text("D4.1").startswith(
+        ...     "Der Anteil der Schulabgänger ohne Ersten Schulabschluss lag 2024 bei")
+        True
+        """
+        ind = self._ind(indicator)
+        row = self._row_for_text(ind.id)
+        text = _kernaussagen([row])[0]
+        if row.get("value") is None and self._latest(ind.id) is None:
+            return (f"{row['subject'].capitalized} liegt für {self.name} nicht vor "
+                    "(keine Daten).")
+        return text
+
+    # -----------------------------------------------------------------------------------------
+    # the display calls
+
+    def titel(self) -> None:
+        """Chapter heading with the Kommune, the years, the Vergleichsgruppe and the data."""
+        self._heading(1, f"{self.feld} {CHAPTER_TITLES[self.feld]} – {self.name}")
+        typ = f"{self.kreistyp}, " if self.kreistyp else ""
+        group = {"kreistyp": f"Kreise gleichen Typs in {self.land_name}",
+                 "land": f"alle Kreise in {self.land_name}",
+                 "all": "alle Kreise",
+                 "similar": f"die {self.group_options.get('k')} ähnlichsten Kreise nach sozialer "
+                            "Lage und Bevölkerungsstruktur"}
+        g = self.group_options["group"]
+        gtext = group.get(g, "") if isinstance(g, str) else "vom Nutzer gewählte Kreise: " + \
+            ", ".join(self._names.get(a, a) for a in g)
+        self._para(f"{self.name} ({typ}AGS {self.ags}), {self.land_name}. Berichtszeitraum "
+                   f"{_year_text(self.first_year, self.last_year)}. Vergleichsgruppe: {gtext}.")
+        if not self.data:
+            self._para("Alle Zahlen dieses Kapitels stammen aus den Beispieldaten „Musterland“: "
+                       "Sie sind erfunden und keine amtlichen Werte.", "bk-hinweis")
+
+    def kernaussagen(self, indicators=None) -> None:
+        """The chapter's key statements: one sentence per main indicator."""
+        ids = list(indicators) if indicators is not None else list(MAIN_INDICATORS[self.feld])
+        sentences = [self.kernaussage_text(i) for i in ids]
+        items = "".join(f"<li>{_esc(s)}</li>" for s in sentences)
+        self._emit(f'<section class="bk-kernaussagen"><h2>Kernaussagen</h2><ul>{items}</ul>'
+                   "</section>")
+
+    def indikator(self, indicator: str, *, jahre: int = 5, steckbrief: bool | None = None
+                  ) -> None:
+        """One indicator: definition, Kernaussage, time series, table and comparison.
+
+        Parameters
+        ----------
+        indicator : str
+            Catalogue id, e.g. ``"C1.1"``.
+        jahre : int
+            Years in the table (the latest ones).
+        steckbrief : bool, optional
+            Hand the latest value to the runner as a key figure of the Steckbrief. Default:
+            for the first two main indicators of chapters A–H.
+        """
+        ind = self._ind(indicator)
+        if steckbrief is None:
+            steckbrief = self.feld != "S" and ind.id in MAIN_INDICATORS[self.feld][:2]
+        self._heading(3, f"{ind.id} {ind.title}")
+        self._para(f"Definition: {ind.definition} Lesehilfe: {ind.interpretation}",
+                   "bk-definition")
+        own = self._own(ind.id)
+        sentence = self.kernaussage_text(ind.id)
+        self._emit(f'<p class="bk-kernaussage"><strong>{_esc(sentence)}</strong></p>')
+        if own.empty or own["value"].notna().sum() == 0:
+            if steckbrief:
+                self._keyfigure(ind, None)
+            return
+        try:
+            self._show(self._timeseries_chart(ind))
+        except BimokitError as exc:
+            self._note_missing("Die Zeitreihe lässt sich nicht darstellen.", exc)
+        self._indicator_table(ind, own, jahre)
+        if self._comparable(ind.id):
+            self._comparison_text(ind)
+        if steckbrief:
+            self._keyfigure(ind, self._latest(ind.id))
+
+    def _timeseries_chart(self, ind):
+        from ..plots import plot_timeseries
+
+        comparable = self._comparable(ind.id)
+        keep = {self.ags, self.land, "DG"} if comparable else {self.ags}
+        t = self.totals
+        data = t[(t["indicator"] == ind.id) & t["ags"].isin(keep)]
+        group = None
+        if comparable and not self.comparison.empty:
+            c = self.comparison
+            c = c[(c["indicator"] == ind.id) & (c["n_group"] >= 2) & c["group_value"].notna()]
+            if len(c):
+                group = c[["year", "group_value"]]
+        present = set(data.loc[data["value"].notna(), "ags"])
+        return plot_timeseries(
+            data, ags=self.ags, names=self._names, unit=ind.unit,
+            land=self.land if self.land in present else None,
+            bund="DG" if "DG" in present else None,
+            group=group, title=ind.title, source=self._source(ind.source_tables))
+
+    def _indicator_table(self, ind, own: pd.DataFrame, jahre: int) -> None:
+        years = sorted(int(y) for y in own["year"])[-max(1, int(jahre)):]
+        mine = own[own["year"].isin(years)]
+        table = pd.DataFrame({"year": mine["year"].astype("int64").to_numpy(),
+                              "value": mine["value"].to_numpy(dtype="float64")})
+        labels = {"value": self.name}
+        dec = default_decimals(normalize_unit(ind.unit))
+        if self._comparable(ind.id):
+            t = self.totals
+            for key, col, label in ((self.land, "land_value", f"Land {self.land_name}"),
+                                    ("DG", "bund_value", "Deutschland")):
+                ref = t[(t["indicator"] == ind.id) & (t["ags"] == key)]
+                if ref["value"].notna().any():
+                    m = dict(zip(ref["year"].astype(int), ref["value"], strict=True))
+                    table[col] = [m.get(y, np.nan) for y in table["year"]]
+                    labels[col] = label
+            c = self.comparison
+            if not c.empty:
+                c = c[(c["indicator"] == ind.id) & (c["n_group"] >= 2)]
+                if c["group_value"].notna().any():
+                    m = dict(zip(c["year"].astype(int), c["group_value"], strict=True))
+                    table["group_value"] = [m.get(y, np.nan) for y in table["year"]]
+                    labels["group_value"] = "Vergleichsgruppe"
+        status = mine["status"].astype(object).fillna("").astype(str).to_numpy()
+        if any(s for s in status):
+            table["status"] = status
+            labels["status"] = "Zeichen"
+        decimals = {c: dec for c in table.columns if c not in ("year", "status")}
+        unit = normalize_unit(ind.unit)
+        self._table(table, name=f"{ind.id} {ind.title}", labels=labels, decimals=decimals,
+                    note=f"Einheit: {unit}." if unit else "",
+                    source=self._source(ind.source_tables))
+
+    def _comparison_text(self, ind) -> None:
+        latest = self._latest_with_value(ind.id)
+        if latest is None:
+            return
+        comp = self._comp_row(ind.id, int(latest["year"]))
+        if not comp:
+            return
+        n = int(comp.get("n_group") or 0)
+        if n < 2 or is_missing(comp.get("rank")):
+            self._para(f"Für {latest['year']} hat die Vergleichsgruppe keine weiteren Regionen "
+                       "mit Wert; ein Rangvergleich entfällt.")
+            return
+        rank = int(comp["rank"])
+        text = f"Im Jahr {int(latest['year'])} belegt {self.name} Rang {rank} von {n} in der " \
+               "Vergleichsgruppe"
+        text += " (Rang 1 = günstigster Wert)." if ind.direction else \
+            " (Rang 1 = höchster Wert; die Reihenfolge ist keine Wertung)."
+        flag = str(comp.get("funnel_flag") or "")
+        if flag == "innerhalb":
+            text += (" Der Wert liegt innerhalb der 95-%-Trichtergrenzen: Der Abstand zum Wert "
+                     "der Vergleichsgruppe ist mit Zufallsschwankungen vereinbar.")
+        elif flag:
+            side, level = flag.split(" ", 1)
+            text += (f" Der Wert liegt {side} der {level.replace(' %', '-%')}-Trichtergrenze: "
+                     "Der Abstand zum Wert der Vergleichsgruppe ist statistisch auffällig.")
+        self._para(text)
+
+    def _keyfigure(self, ind, latest) -> None:
+        value = None if latest is None else latest["value"]
+        year = self.last_year if latest is None else int(latest["year"])
+        status = "" if latest is None or is_missing(latest["status"]) else str(latest["status"])
+        comparison = ""
+        if latest is not None and self._comparable(ind.id) and not is_missing(value):
+            comp = self._comp_row(ind.id, year)
+            if comp and not is_missing(comp.get("land_value")):
+                comparison = f"Land: {fmt_value(comp['land_value'], normalize_unit(ind.unit))}"
+        tr = self._trend_row(ind.id)
+        arrow = _TREND_ARROWS.get(str(tr.get("trend_class") or "")) if tr else None
+        publish_keyfigure(
+            indicator=ind.id, label=ind.title, value=None if is_missing(value) else value,
+            unit=normalize_unit(ind.unit), year=year, ampel=self._ampel(ind.id),
+            trend_arrow=arrow, comparison=comparison, status=status, out_dir=self.out_dir)
+
+    def funnel(self, indicator: str) -> None:
+        """Funnel plot of the Vergleichsgruppe for the latest year (shares and rates)."""
+        from ..plots import plot_funnel
+
+        ind = self._ind(indicator)
+        latest = self._latest_with_value(ind.id)
+        if latest is None:
+            self._note_missing(f"Für {self.name} liegt „{ind.title}“ nicht vor; ein "
+                               "Trichterdiagramm entfällt.")
+            return
+        if ind.kind not in ("share", "rate"):
+            self._note_missing("Ein Trichterdiagramm ist nur für Anteile und Raten sinnvoll; "
+                               f"„{ind.title}“ wird deshalb als Rangfolge gezeigt.")
+            self.ranking(ind.id)
+            return
+        year = int(latest["year"])
+        try:
+            members = _compare_mod.funnel_table(
+                self._context, indicator=ind.id, year=year, regions=self.regions, ags=self.ags,
+                **self.group_options)
+        except BimokitError as exc:
+            self._note_missing("Für das Trichterdiagramm fehlen Werte der Vergleichsgruppe.",
+                               exc)
+            return
+        members = members[members["denominator"].notna() & (members["denominator"] > 0)]
+        if len(members) < 3:
+            self._note_missing("Die Vergleichsgruppe ist für ein Trichterdiagramm zu klein "
+                               f"({len(members)} Regionen mit Wert).")
+            return
+        center = float(members["group_value"].iloc[0])
+        chart = plot_funnel(
+            members, ags=self.ags, names=self._names, center=center,
+            center_label="Wert der Vergleichsgruppe",
+            kind="proportion" if ind.kind == "share" else "rate", unit=ind.unit, year=year,
+            title=ind.title, source=self._source(ind.source_tables))
+        self._show(chart)
+        pos = chart.data.loc[chart.data["ags"] == self.ags, "position"]
+        if len(pos):
+            where = str(pos.iloc[0])
+            if where == "innerhalb":
+                self._para(f"{self.name} liegt {year} innerhalb der Trichtergrenzen: Der Abstand "
+                           "zur Vergleichsgruppe ist mit Zufallsschwankungen vereinbar.")
+            else:
+                self._para(f"{self.name} liegt {year} {where.replace(' %', '-%')}-Grenze "
+                           "(außerhalb des Trichters): Der Abstand zur Vergleichsgruppe ist "
+                           "statistisch auffällig.")
+
+    def ranking(self, indicator: str) -> None:
+        """Bar ranking of the Vergleichsgruppe for the latest year, the Kommune highlighted."""
+        from ..plots import plot_ranking
+
+        ind = self._ind(indicator)
+        latest = self._latest_with_value(ind.id)
+        if latest is None:
+            self._note_missing(f"Für {self.name} liegt „{ind.title}“ nicht vor; eine Rangfolge "
+                               "entfällt.")
+            return
+        if not self._comparable(ind.id):
+            self._note_missing(f"„{ind.title}“ ist eine absolute Zahl; eine Rangfolge der "
+                               "Kommunen wäre nur ein Größenvergleich und entfällt.")
+            return
+        year = int(latest["year"])
+        members, _ = _compare_mod.group_members(self.ags, regions=self.regions,
+                                                values=self._context, **self.group_options)
+        t = self.totals
+        vals = t[(t["indicator"] == ind.id) & (t["year"] == year) & t["ags"].isin(members)
+                 & t["value"].notna()]
+        if len(vals) < 2:
+            self._note_missing("Die Vergleichsgruppe hat für eine Rangfolge zu wenige Werte.")
+            return
+        land = t[(t["indicator"] == ind.id) & (t["year"] == year) & (t["ags"] == self.land)]
+        land_value = float(land["value"].iloc[0]) if land["value"].notna().any() else None
+        chart = plot_ranking(vals[["ags", "value"]], ags=self.ags, names=self._names,
+                             unit=ind.unit, land_value=land_value,
+                             ascending=ind.direction == -1, title=f"{ind.title}, {year}",
+                             source=self._source(ind.source_tables))
+        self._show(chart)
+
+    def aufschluesselung(self, indicator: str, by: str) -> None:
+        """Small multiples of one indicator by a breakdown (Geschlecht, Schulart …)."""
+        from ..plots import plot_small_multiples
+
+        ind = self._ind(indicator)
+        label = _DIMENSION_DE.get(by, by)
+        v = self.values
+        comparable = self._comparable(ind.id)
+        keep = [self.ags, self.land] if comparable else [self.ags]
+        rows = v[(v["indicator"] == ind.id) & (v["breakdown"] == by) & (v["category"] != _TOTAL)
+                 & v["ags"].isin(keep)]
+        if rows.empty or rows.loc[rows["ags"] == self.ags, "value"].notna().sum() == 0:
+            self._note_missing(f"Eine Aufschlüsselung von „{ind.title}“ nach {label} liegt für "
+                               f"{self.name} nicht vor.")
+            return
+        rows = rows.assign(_k=(rows["ags"] != self.ags).astype(int)).sort_values(
+            ["_k", "category", "year"])
+        data = pd.DataFrame({by: rows["category"].to_numpy(), "year": rows["year"].to_numpy(),
+                             "value": rows["value"].to_numpy(dtype="float64"),
+                             "ags": rows["ags"].to_numpy()})
+        chart = plot_small_multiples(
+            data, by=by, name=self.name, hue="ags" if comparable else None,
+            labels={self.ags: self.name, self.land: self.land_name}, unit=ind.unit,
+            title=f"{ind.title} nach {label}", source=self._source(ind.source_tables))
+        self._show(chart)
+        from ..plots._base import code_label
+
+        mine = rows[rows["ags"] == self.ags]
+        year = int(mine.loc[mine["value"].notna(), "year"].max())
+        last = mine[mine["year"] == year]
+        table = pd.DataFrame({"kategorie": [code_label(c) for c in last["category"]],
+                              "value": last["value"].to_numpy(dtype="float64")})
+        labels = {"kategorie": label, "value": self.name}
+        if comparable:
+            land = rows[(rows["ags"] == self.land) & (rows["year"] == year)]
+            m = dict(zip(land["category"], land["value"], strict=True))
+            table["land_value"] = [m.get(c, np.nan) for c in last["category"]]
+            labels["land_value"] = f"Land {self.land_name}"
+        dec = default_decimals(normalize_unit(ind.unit))
+        self._table(table, name=f"{ind.id} {ind.title} nach {label}, {year}", labels=labels,
+                    decimals={c: dec for c in table.columns if c != "kategorie"},
+                    source=self._source(ind.source_tables))
+
+    def pyramide(self, year: int | None = None) -> None:
+        """Population pyramid of the Kommune (Altersgruppen × Geschlecht)."""
+        from ..plots import plot_pyramid
+
+        f = self.facts
+        cols = f.columns
+        sel = (f["variable"] == "bevoelkerung") & (f["ags"] == self.ags) \
+            & f["geschlecht"].isin(["maennlich", "weiblich"]) \
+            & f["altersgruppe"].notna() & (f["altersgruppe"] != _TOTAL) \
+            & f["value"].notna() & (f["year"] >= self.first_year) & (f["year"] <= self.last_year)
+        if "nationalitaet" in cols:
+            sel &= f["nationalitaet"].isna() | (f["nationalitaet"] == _TOTAL)
+        d = f[sel]
+        if d.empty:
+            self._note_missing(f"Eine Bevölkerung nach Alter und Geschlecht liegt für {self.name} "
+                               "nicht vor.")
+            return
+        year = int(d["year"].max()) if year is None else int(year)
+        d = d[d["year"] == year]
+        data = pd.DataFrame({"altersgruppe": d["altersgruppe"].astype(str).to_numpy(),
+                             "geschlecht": d["geschlecht"].astype(str).to_numpy(),
+                             "value": d["value"].to_numpy(dtype="float64"), "year": year})
+        data = data.groupby(["altersgruppe", "geschlecht", "year"], as_index=False)["value"].sum()
+        tables = sorted(set(d["source"].astype(str)))
+        chart = plot_pyramid(data, name=self.name, year=year,
+                             title=f"Bevölkerung nach Alter und Geschlecht, {self.name}, {year}",
+                             source=self._source(tables))
+        self._show(chart)
+        t = chart.data
+        table = pd.DataFrame({"altersgruppe": t["label"].to_numpy(),
+                              "maennlich": t["maennlich"].to_numpy(dtype="float64"),
+                              "weiblich": t["weiblich"].to_numpy(dtype="float64")})
+        table["insgesamt"] = table["maennlich"] + table["weiblich"]
+        self._table(table, name=f"Bevölkerung nach Altersgruppen, {year}",
+                    labels={"altersgruppe": "Altersgruppe", "maennlich": "männlich",
+                            "weiblich": "weiblich", "insgesamt": "insgesamt"},
+                    decimals={"maennlich": 0, "weiblich": 0, "insgesamt": 0},
+                    note="Stichtag 31.12.", source=self._source(tables))
+
+    def abschlussarten(self) -> None:
+        """Stacked shares of the Abschlussarten of the school leavers over the years."""
+        from ..plots import plot_stacked_shares
+
+        v = self.values
+        rows = v[(v["indicator"] == "D4.6") & (v["ags"] == self.ags) & (v["breakdown"] ==
+                 "abschluss") & (v["category"] != _TOTAL) & v["value"].notna()]
+        if rows.empty:
+            self._note_missing(f"Abschlussarten liegen für {self.name} nicht vor.")
+            return
+        data = pd.DataFrame({"year": rows["year"].to_numpy(),
+                             "abschluss": rows["category"].astype(str).to_numpy(),
+                             "value": rows["value"].to_numpy(dtype="float64")})
+        order = [c for c in _ABSCHLUSS_ORDER if c in set(data["abschluss"])]
+        tables = self._ind("D4.6").source_tables
+        chart = plot_stacked_shares(data, category="abschluss", name=self.name, order=order,
+                                    title=f"Absolventen und Abgänger nach Abschlussart, "
+                                          f"{self.name}", source=self._source(tables))
+        self._show(chart)
+        t = chart.data
+        year = int(t["x"].max())
+        last = t[t["x"] == year]
+        table = pd.DataFrame({"abschluss": last["label"].to_numpy(),
+                              "anzahl": last["value"].to_numpy(dtype="float64"),
+                              "anteil": last["share"].to_numpy(dtype="float64")})
+        self._table(table, name=f"Absolventen und Abgänger nach Abschlussart, {year}",
+                    labels={"abschluss": "Abschlussart", "anzahl": "Anzahl",
+                            "anteil": "Anteil in %"},
+                    decimals={"anzahl": 0, "anteil": 1}, source=self._source(tables))
+
+    # -----------------------------------------------------------------------------------------
+    # maps
+
+    @cached_property
+    def _geometry(self):
+        folder = sample_dir("musterland") if not self.data else Path(self.data)
+        found = sorted(folder.glob("*.geojson")) if folder.is_dir() else []
+        if not found:
+            return None
+        from ..plots import read_geojson
+
+        path = found[0]
+        features = read_geojson(path)
+        props = features[0].get("properties", {}) if features else {}
+        key = next((k for k in ("ags", "AGS", "ARS") if k in props), None)
+        if key is None:
+            return None
+        return {"path": path, "key": key, "has_level": "level" in props}
+
+    def karte(self, indicator: str, ebene: str = "kreis", year: int | None = None) -> None:
+        """Choropleth map of an indicator: Kreise of the Land or Sozialräume of the Kommune."""
+        from ..plots import plot_choropleth
+
+        if ebene not in ("kreis", "sozialraum"):
+            raise ParameterError(f"`ebene` must be 'kreis' or 'sozialraum'; not {ebene!r}.")
+        ind = self._ind(indicator)
+        geo = self._geometry
+        if geo is None:
+            self._note_missing("Für eine Karte fehlt im Datenordner eine Geometrie (GeoJSON mit "
+                               "den Schlüsseln der Gebiete).")
+            return
+        t = self.totals
+        sel = t[(t["indicator"] == ind.id) & t["value"].notna()]
+        if ebene == "kreis":
+            kreise = self.regions[(self.regions["level"] == "kreis")
+                                  & self.regions["exists"].astype(bool)]["ags"].astype(str)
+            sel = sel[sel["ags"].isin(set(kreise)) & sel["ags"].str.startswith(self.land)]
+            within, area, level = self.land, self.land_name, "kreis"
+        else:
+            sel = sel[sel["ags"].str.startswith(self.ags + "-")]
+            within, area, level = self.ags + "-", self.name, "sozialraum"
+            if sel.empty:
+                self._note_missing(f"Für {self.name} liegen zu „{ind.title}“ keine Werte auf "
+                                   "Ebene der Sozialräume vor.")
+                return
+        if sel.empty:
+            self._note_missing(f"Für die Karte zu „{ind.title}“ liegen keine Werte vor.")
+            return
+        year = int(sel["year"].max()) if year is None else int(year)
+        sel = sel[sel["year"] == year]
+        chart = plot_choropleth(
+            sel[["ags", "value"]], geo["path"], geo_key=geo["key"], within=within,
+            level=level if geo["has_level"] else None,
+            highlight=self.ags if ebene == "kreis" else None, area=area, unit=ind.unit,
+            title=f"{ind.title}, {year}", source=self._source(ind.source_tables))
+        self._show(chart)
+        if ebene == "sozialraum":
+            table = pd.DataFrame({"ags": sel["ags"].to_numpy(),
+                                  "name": [self._names.get(a, a) for a in sel["ags"]],
+                                  "value": sel["value"].to_numpy(dtype="float64")})
+            dec = default_decimals(normalize_unit(ind.unit))
+            self._table(table, name=f"{ind.id} {ind.title} nach Sozialräumen, {year}",
+                        labels={"ags": "Sozialraum", "name": "Name", "value": "Wert"},
+                        decimals={"value": dec}, source=self._source(ind.source_tables))
+
+    # -----------------------------------------------------------------------------------------
+    # chapter S
+
+    def _si_setup(self, indicators, directions):
+        if self.sozialraeume:
+            units = self.sozialraeume
+            default = SOZIALRAUM_INDICATORS
+            level = "sozialraum"
+        else:
+            reg = self.regions
+            units = sorted(reg[(reg["level"] == "kreis") & reg["exists"].astype(bool)
+                               & reg["ags"].astype(str).str.startswith(self.land)]["ags"])
+            default = KREIS_INDICATORS
+            level = "kreis"
+        if indicators is None:
+            chosen = dict(default)
+        else:
+            chosen = {str(i): int((directions or {}).get(str(i), default.get(str(i), 1)))
+                      for i in indicators}
+        return units, chosen, level
+
+    def _compute_extra(self, ids) -> pd.DataFrame:
+        missing = [i for i in ids if i not in set(self.totals["indicator"])]
+        if not missing:
+            return self.totals
+        extra = self.dataset.compute(missing)
+        extra = extra[(extra["year"] >= self.first_year) & (extra["year"] <= self.last_year)]
+        return pd.concat([self.totals, extra], ignore_index=True)
+
+    def _sozialindex_result(self, indicators=None, directions=None):
+        from ..index import sozialindex
+
+        key = (tuple(indicators) if indicators is not None else None,
+               tuple(sorted((directions or {}).items())))
+        cache = getattr(self, "_si_cache", None)
+        if cache is not None and cache[0] == key:
+            return cache[1]
+        units, chosen, level = self._si_setup(indicators, directions)
+        values = self._compute_extra(list(chosen))
+        v = values[values["ags"].isin(units) & values["indicator"].isin(list(chosen))
+                   & values["value"].notna()]
+        if v.empty:
+            result = None
+        else:
+            # latest year in which every indicator has values for every unit (else the latest
+            # year with any value)
+            counts = v.groupby(["year", "indicator"])["ags"].nunique().unstack()
+            full = counts.reindex(columns=list(chosen)).fillna(0)
+            complete = full[(full >= len(units)).all(axis=1)].index
+            year = int(complete.max()) if len(complete) else int(v["year"].max())
+            si = sozialindex(v[["ags", "year", "indicator", "value"]], list(chosen),
+                             level=level, year=year, direction=chosen)
+            wide = v[v["year"] == year].pivot_table(index="ags", columns="indicator",
+                                                    values="value", aggfunc="first")
+            result = {"si": si, "wide": wide, "year": year, "level": level, "units": units,
+                      "indicators": chosen}
+            self._methods["sozialindex"] = si.attrs.get("methodik", "")
+        self._si_cache = (key, result)
+        return result
+
+    def sozialindex(self, indicators=None, *, directions=None) -> None:
+        """Sozialindex of the Kommune's Sozialräume (or of the Kreise of the Land).
+
+        Parameters
+        ----------
+        indicators : list of str, optional
+            Indicator ids; default SGB-II-Quote der unter 15-Jährigen (A2.1), Sprachförderbedarf
+            (C3.1) and Übergang auf das Gymnasium (D3.1, reversed) for Sozialräume;
+            A2.1, A2.3 and D4.1 for Kreise.
+        directions : mapping, optional
+            Indicator → +1 (higher value = more need) or −1.
+        """
+        r = self._sozialindex_result(indicators, directions)
+        self._heading(3, "Sozialindex")
+        if not self.sozialraeume:
+            self._para(f"Für {self.name} liegen keine Daten auf Ebene von Sozialräumen vor. "
+                       f"Gezeigt wird deshalb der Sozialindex der Kreise in {self.land_name}; "
+                       f"{self.name} ist darin hervorgehoben.", "bk-hinweis")
+        if r is None:
+            self._note_missing("Für den Sozialindex liegen keine Werte vor.")
+            return
+        si = r["si"]
+        names = [self._names.get(a, a) for a in si["ags"]]
+        titles = {i: self._ind(i).title for i in r["indicators"]}
+        how = {1: "höher = mehr Bedarf", -1: "umgepolt"}
+        parts = ", ".join(f"{t} ({how.get(r['indicators'][i], 'höher = mehr Bedarf')})"
+                          for i, t in titles.items())
+        self._para(f"Der Sozialindex fasst {len(titles)} Indikatoren des Jahres {r['year']} "
+                   f"zusammen: {parts}. Klasse 1 bedeutet sehr niedrigen, Klasse 5 sehr hohen "
+                   "Unterstützungsbedarf im Vergleich der Gebiete.")
+        table = pd.DataFrame({"ags": si["ags"].to_numpy(), "name": names})
+        for i in r["indicators"]:
+            table[i] = [r["wide"].get(i, pd.Series(dtype=float)).get(a, np.nan)
+                        for a in si["ags"]]
+        table["score_z"] = si["score_z"].to_numpy(dtype="float64")
+        table["klasse"] = si["class"].astype("Int64").astype(object).where(
+            si["class"].notna(), None).to_numpy()
+        table["bedeutung"] = si["class_label"].astype(object).where(
+            si["class_label"].notna(), "").to_numpy()
+        table = table.sort_values(["score_z", "ags"], ascending=[False, True], na_position="last")
+        table["klasse"] = pd.to_numeric(table["klasse"], errors="coerce")
+        labels = {"ags": "Gebiet", "name": "Name", "score_z": "Indexwert (z)",
+                  "klasse": "Klasse", "bedeutung": "Bedarf"}
+        labels.update({i: f"{i} {t}" for i, t in titles.items()})
+        decimals = {i: 1 for i in titles} | {"score_z": 2, "klasse": 0}
+        tables = sorted({s for i in titles for s in self._ind(i).source_tables})
+        self._table(table, name=f"Sozialindex {r['year']}", labels=labels, decimals=decimals,
+                    source=self._source(tables))
+        high = table[table["klasse"] >= 4]
+        word = "Sozialräume" if r["level"] == "sozialraum" else "Kreise"
+        if len(high):
+            self._para(f"{len(high)} von {len(table)} {word} haben einen hohen oder sehr hohen "
+                       f"Bedarf (Klasse 4 oder 5): {', '.join(high['name'])}.")
+        else:
+            self._para(f"Keiner der {len(table)} {word} liegt in Klasse 4 oder 5.")
+        if r["level"] == "kreis":
+            mine = table[table["ags"] == self.ags]
+            if len(mine) and not is_missing(mine["klasse"].iloc[0]):
+                self._para(f"{self.name} liegt in Klasse {int(mine['klasse'].iloc[0])} "
+                           f"({mine['bedeutung'].iloc[0]}).")
+
+    def karte_sozialindex(self) -> None:
+        """Map of the Sozialindex (z-value in the classes of the index)."""
+        from ..plots import plot_choropleth
+
+        r = self._sozialindex_result()
+        geo = self._geometry
+        if r is None or geo is None:
+            self._note_missing("Eine Karte des Sozialindex liegt nicht vor (keine Werte oder "
+                               "keine Geometrie).")
+            return
+        si = r["si"][r["si"]["score_z"].notna()]
+        z = si["score_z"].to_numpy(dtype="float64")
+        lo, hi = float(np.floor(min(z.min(), -1.5) * 10 - 1) / 10), \
+            float(np.ceil(max(z.max(), 1.5) * 10 + 1) / 10)
+        bins = [lo, -1.5, -0.5, 0.5, 1.5, hi]
+        if r["level"] == "sozialraum":
+            within, area, level, highlight = self.ags + "-", self.name, "sozialraum", None
+        else:
+            within, area, level, highlight = self.land, self.land_name, "kreis", self.ags
+        chart = plot_choropleth(
+            pd.DataFrame({"ags": si["ags"].to_numpy(), "value": z}), geo["path"],
+            geo_key=geo["key"], within=within, level=level if geo["has_level"] else None,
+            bins=bins, unit="", decimals=1, highlight=highlight, area=area, cmap="YlOrRd",
+            title=f"Sozialindex {r['year']} (z-Wert; höher = mehr Bedarf)",
+            source=self._source(sorted({s for i in r["indicators"]
+                                        for s in self._ind(i).source_tables})))
+        self._show(chart)
+
+    def _children(self, units, year) -> pd.Series:
+        f = self.facts
+        ages = ["0-3", "3-6", "6-10", "10-15"]
+        sel = (f["variable"] == "bevoelkerung") & f["ags"].isin(list(units)) \
+            & f["altersgruppe"].isin(ages) & (f["year"] == year)
+        for d in ("geschlecht", "nationalitaet"):
+            if d in f.columns:
+                sel &= f[d].isna() | (f[d] == _TOTAL)
+        d = f[sel]
+        return d.groupby("ags")["value"].sum(min_count=1)
+
+    def mittelverteilung(self, budget: float = 1_000_000, *, base_share: float = 0.2) -> None:
+        """Need-based allocation of a budget over the Sozialräume, against the Gießkanne.
+
+        Need of a unit = children under 15 × Sozialindex class (1–5); a base share of the budget
+        is split equally. The Gießkanne gives every child the same amount.
+        """
+        from ..allocate import allocate
+
+        self._heading(3, "Bedarfsorientierte Mittelverteilung")
+        r = self._sozialindex_result()
+        if r is None:
+            self._note_missing("Ohne Sozialindex ist keine bedarfsorientierte Verteilung möglich.")
+            return
+        si = r["si"][r["si"]["class"].notna()]
+        kids = self._children(si["ags"], r["year"])
+        if kids.empty:
+            years = sorted(self.facts.loc[self.facts["ags"].isin(list(si["ags"]))
+                                          & (self.facts["variable"] == "bevoelkerung"), "year"])
+            if years:
+                kids = self._children(si["ags"], int(years[-1]))
+        frame = pd.DataFrame({"ags": si["ags"].to_numpy(),
+                              "klasse": si["class"].astype(int).to_numpy()})
+        frame["kinder"] = frame["ags"].map(kids).astype("float64")
+        frame = frame[frame["kinder"].notna()]
+        if frame.empty:
+            self._note_missing("Für die Verteilung fehlt die Zahl der Kinder unter 15 Jahren.")
+            return
+        frame["need"] = frame["kinder"] * frame["klasse"]
+        result = allocate(frame, float(budget), column="need", base_share=float(base_share),
+                          population="kinder")
+        self._methods["allocate"] = result.attrs.get("methodik", "")
+        self.allocation = result.merge(frame[["ags", "klasse", "kinder"]], on="ags")
+        a = self.allocation
+        table = pd.DataFrame({
+            "ags": a["ags"].to_numpy(), "name": [self._names.get(x, x) for x in a["ags"]],
+            "klasse": a["klasse"].to_numpy(), "kinder": a["kinder"].to_numpy(dtype="float64"),
+            "amount": a["amount"].to_numpy(dtype="float64"),
+            "giesskanne": a["giesskanne_amount"].astype("float64").to_numpy(),
+            "difference": a["difference"].astype("float64").to_numpy(),
+        })
+        table["je_kind"] = table["amount"] / table["kinder"].where(table["kinder"] > 0)
+        table = table.sort_values(["klasse", "ags"], ascending=[False, True])
+        self._para(f"Verteilt werden {fmt_number(float(budget), 0)} Euro: "
+                   f"{fmt_number(100 * float(base_share), 0)} % als gleicher Sockel je Gebiet, "
+                   "der Rest nach Bedarf (Kinder unter 15 Jahren × Klasse des Sozialindex). Zum "
+                   "Vergleich die Gießkanne: gleicher Betrag je Kind.")
+        self._table(table, name=f"Mittelverteilung {fmt_number(float(budget), 0)} Euro",
+                    labels={"ags": "Gebiet", "name": "Name", "klasse": "Klasse",
+                            "kinder": "Kinder unter 15", "amount": "Betrag bedarfsorientiert (EUR)",
+                            "giesskanne": "Betrag Gießkanne (EUR)",
+                            "difference": "Differenz (EUR)", "je_kind": "EUR je Kind"},
+                    decimals={"kinder": 0, "amount": 0, "giesskanne": 0, "difference": 0,
+                              "je_kind": 0, "klasse": 0},
+                    note=f"Bevölkerung {r['year']}; Summe = Budget.")
+        high = table["klasse"] >= 4
+        if high.any():
+            got, flat = table.loc[high, "amount"].sum(), table.loc[high, "giesskanne"].sum()
+            self._para(
+                f"Die Gebiete mit hohem oder sehr hohem Bedarf (Klasse 4 und 5) erhalten "
+                f"{fmt_number(got, 0)} Euro ({fmt_number(100 * got / float(budget), 1)} % des "
+                f"Budgets); bei der Gießkanne wären es {fmt_number(flat, 0)} Euro "
+                f"({fmt_number(100 * flat / float(budget), 1)} %).")
+
+    @cached_property
+    def _zielwerte(self) -> pd.DataFrame | None:
+        folder = sample_dir("musterland") if not self.data else Path(self.data)
+        path = folder / "zielwerte.csv"
+        return read_zielwerte(path) if path.is_file() else None
+
+    def _target_status(self, targets: pd.DataFrame | None) -> pd.DataFrame | None:
+        from ..targets import target_status
+
+        if targets is None or targets.empty:
+            return None
+        t = targets
+        if "ags" in t.columns:
+            t = t[t["ags"].isna() | (t["ags"].astype(str) == self.ags)]
+        t = t[t["indicator"].isin(set(self.totals["indicator"]))
+              | t["indicator"].isin(self.catalogue.ids)]
+        if t.empty:
+            return None
+        values = self._compute_extra(sorted(set(t["indicator"])))
+        own = values[(values["ags"] == self.ags) & values["value"].notna()]
+        own = own[own["indicator"].isin(set(t["indicator"]))]
+        t = t[t["indicator"].isin(set(own["indicator"]))]
+        if t.empty:
+            return None
+        cols = [c for c in ("indicator", "baseline_year", "target_year", "target_value",
+                            "baseline_value") if c in t.columns]
+        res = target_status(own[["ags", "year", "indicator", "value"]], t[cols],
+                            directions=self.catalogue.table())
+        self._methods["targets"] = _targets_describe(res)
+        return res
+
+    def _ampel(self, indicator: str) -> str | None:
+        if self._zielwerte is None:
+            return None
+        try:
+            res = self._target_status_cached
+        except BimokitError:
+            return None
+        if res is None:
+            return None
+        m = res[res["indicator"] == indicator]
+        if m.empty or not m["ampel"].iloc[0]:
+            return None
+        return _AMPEL_CODES.get(str(m["ampel"].iloc[0]))
+
+    @cached_property
+    def _target_status_cached(self):
+        return self._target_status(self._zielwerte)
+
+    def zielerreichung(self, zielwerte: str = "") -> None:
+        """Ampel table of the targets (Zielwerte) of the Kommune.
+
+        Parameters
+        ----------
+        zielwerte : str
+            Path of a Zielwerte CSV (see :func:`read_zielwerte`); ``""``: ``zielwerte.csv`` of
+            the data folder.
+        """
+        self._heading(3, "Zielerreichung")
+        targets = read_zielwerte(zielwerte) if zielwerte else self._zielwerte
+        if targets is None:
+            self._note_missing("Für diese Daten sind keine Zielwerte hinterlegt (Datei "
+                               "zielwerte.csv im Datenordner).")
+            return
+        res = self._target_status(targets)
+        if res is None or res.empty:
+            self._note_missing(f"Für {self.name} lassen sich die Zielwerte nicht bewerten (keine "
+                               "Werte zu den Zielindikatoren).")
+            return
+        table = pd.DataFrame({
+            "indicator": res["indicator"].to_numpy(),
+            "title": [self._ind(i).title for i in res["indicator"]],
+            "baseline_year": res["baseline_year"].astype("Int64").astype("float64").to_numpy(),
+            "baseline_value": res["baseline_value"].to_numpy(dtype="float64"),
+            "target_year": res["target_year"].astype("Int64").astype("float64").to_numpy(),
+            "target_value": res["target_value"].to_numpy(dtype="float64"),
+            "year": res["year"].astype("Int64").astype("float64").to_numpy(),
+            "value": res["value"].to_numpy(dtype="float64"),
+            "achievement_pct": res["achievement_pct"].to_numpy(dtype="float64"),
+            "ampel": res["ampel"].astype(str).to_numpy(),
+        })
+        labels = {"indicator": "Indikator", "title": "Titel", "baseline_year": "Basisjahr",
+                  "baseline_value": "Basiswert", "target_year": "Zieljahr",
+                  "target_value": "Zielwert", "year": "Jahr", "value": "aktueller Wert",
+                  "achievement_pct": "Zielerreichung in %", "ampel": "Ampel"}
+        decimals = {"baseline_year": 0, "target_year": 0, "baseline_value": 1,
+                    "target_value": 1, "value": 1, "achievement_pct": 0}
+        self._table(table, name=f"Zielerreichung {self.name}", labels=labels, decimals=decimals,
+                    note="Ampel: grün = auf Kurs oder erreicht, gelb = mindestens halber "
+                         "geplanter Fortschritt, rot = darunter.")
+        counts = table["ampel"].value_counts()
+        parts = [f"{int(counts[c])} {c}" for c in ("grün", "gelb", "rot") if c in counts]
+        if parts:
+            self._para(f"Von {len(table)} Zielen stehen {', '.join(parts[:-1])}"
+                       f"{' und ' if len(parts) > 1 else ''}{parts[-1]}.")
+
+    def angebote(self, path: str = "") -> None:
+        """Offers inventory: coverage per Sozialraum, Doppelstrukturen and Lücken."""
+        from ..offers import coverage, doppelstrukturen, luecken, read_offers
+
+        self._heading(3, "Angebote und Bedarfe")
+        folder = sample_dir("musterland") if not self.data else Path(self.data)
+        file = Path(path) if path else folder / "angebote.csv"
+        if not file.is_file():
+            self._note_missing("Ein Angebotsinventar (angebote.csv) liegt nicht vor.")
+            return
+        offers = read_offers(file)
+        mine = offers[offers["sozialraum"].astype(str).str.startswith(self.ags + "-")
+                      | (offers["sozialraum"].astype(str) == self.ags)]
+        if mine.empty or not self.sozialraeume:
+            self._note_missing(f"Für {self.name} enthält das Angebotsinventar keine Angebote "
+                               "auf Ebene der Sozialräume.")
+            return
+        f = self.facts
+        pop = f[(f["variable"] == "bevoelkerung") & f["ags"].isin(self.sozialraeume)]
+        cov = coverage(mine, pop, units=self.sozialraeume)
+        self.coverage = cov
+        cov = cov.assign(label=[f"{ANGEBOTSARTEN.get(a, a)} ({ZIELGRUPPEN_DE.get(z, z)})"
+                                for a, z in zip(cov["angebotsart"], cov["zielgruppe"],
+                                                strict=True)])
+        wide = cov.pivot_table(index="ags", columns="label", values="plaetze_je_100",
+                               aggfunc="first")
+        table = wide.reset_index()
+        table.insert(1, "name", [self._names.get(a, a) for a in table["ags"]])
+        table.columns = [str(c) for c in table.columns]
+        year = cov["year"].dropna()
+        self._para("Plätze je 100 Personen der Zielgruppe in jedem Sozialraum (0 = kein "
+                   "Angebot dieser Art).")
+        self._table(table, name=f"Angebote je 100 der Zielgruppe, {self.name}",
+                    labels={"ags": "Sozialraum", "name": "Name"},
+                    decimals={c: 1 for c in table.columns if c not in ("ags", "name")},
+                    note=f"Bevölkerung {int(year.iloc[0])}." if len(year) else "",
+                    source=f"Angebotsinventar {file.name}; eigene Berechnungen")
+        dop = doppelstrukturen(mine)
+        if dop.empty:
+            self._para("Doppelstrukturen (mehrere Anbieter derselben Angebotsart für dieselbe "
+                       "Zielgruppe in einem Sozialraum) gibt es nicht.")
+        else:
+            t = pd.DataFrame({
+                "ags": dop["ags"].to_numpy(), "name": [self._names.get(a, a) for a in dop["ags"]],
+                "angebotsart": [ANGEBOTSARTEN.get(a, a) for a in dop["angebotsart"]],
+                "zielgruppe": [ZIELGRUPPEN_DE.get(z, z) for z in dop["zielgruppe"]],
+                "n_anbieter": dop["n_anbieter"].to_numpy(), "anbieter": dop["anbieter"]})
+            self._para(f"{len(t)} mögliche Doppelstrukturen: mehrere Anbieter derselben "
+                       "Angebotsart für dieselbe Zielgruppe im selben Sozialraum.")
+            self._table(t, name=f"Doppelstrukturen, {self.name}",
+                        labels={"ags": "Sozialraum", "name": "Name",
+                                "angebotsart": "Angebotsart", "zielgruppe": "Zielgruppe",
+                                "n_anbieter": "Anbieter (Anzahl)", "anbieter": "Anbieter"},
+                        source=f"Angebotsinventar {file.name}")
+        r = self._sozialindex_result()
+        if r is None or r["level"] != "sozialraum":
+            return
+        gaps = luecken(self.coverage, r["si"])
+        if gaps.empty:
+            self._para("In den Sozialräumen mit hohem Bedarf (Klasse 4 und 5) liegt kein "
+                       "Angebot unter dem mittleren Versorgungsgrad.")
+            return
+        t = pd.DataFrame({
+            "ags": gaps["ags"].to_numpy(), "name": [self._names.get(a, a) for a in gaps["ags"]],
+            "angebotsart": [ANGEBOTSARTEN.get(a, a) for a in gaps["angebotsart"]],
+            "zielgruppe": [ZIELGRUPPEN_DE.get(z, z) for z in gaps["zielgruppe"]],
+            "plaetze_je_100": gaps["plaetze_je_100"].to_numpy(dtype="float64")})
+        self._para(f"{len(t)} Lücken: Angebote, die in Sozialräumen mit hohem Bedarf unter dem "
+                   "mittleren Versorgungsgrad aller Sozialräume liegen.")
+        self._table(t, name=f"Lücken, {self.name}",
+                    labels={"ags": "Sozialraum", "name": "Name", "angebotsart": "Angebotsart",
+                            "zielgruppe": "Zielgruppe",
+                            "plaetze_je_100": "Plätze je 100 der Zielgruppe"},
+                    decimals={"plaetze_je_100": 1},
+                    source=f"Angebotsinventar {file.name}; eigene Berechnungen")
+
+    # -----------------------------------------------------------------------------------------
+    # end of chapter
+
+    def methodik(self) -> None:
+        """German method notes: indicators, comparison, trend and, where used, the S methods."""
+        self._heading(2, "Methodik")
+        self._para(
+            "Indikatoren: Quoten und Raten werden aus Zählern und Nennern der amtlichen Tabellen "
+            "berechnet; Werte für Land und Vergleichsgruppe aus summierten Zählern und Nennern, "
+            "nicht als Mittel von Quoten. Bei Anteilen gibt ein 95-%-Konfidenzintervall nach "
+            "Wilson, bei Raten ein exaktes Poisson-Intervall die Zufallsschwankung an. Werte, "
+            "die auf geheim gehaltenen oder unsicheren Zahlen beruhen, werden nicht "
+            "ausgewiesen. Schuljahre werden nach dem Jahr ihres Beginns gezählt.")
+        if not self.comparison.empty:
+            self._para(_compare_mod.describe_method(self.comparison))
+        if not self.trends.empty:
+            self._para(_trend_mod.describe_method(self.trends))
+        for key in ("targets", "sozialindex", "allocate"):
+            if self._methods.get(key):
+                self._para(self._methods[key])
+        rev = self.dataset.revisions
+        if len(rev):
+            self._para(f"In den Daten wurden {len(rev)} Werte zwischen zwei Ausgaben einer "
+                       "Tabelle berichtigt; verwendet wird jeweils die neueste Ausgabe.")
+
+    def quellen(self) -> None:
+        """The source tables of the chapter with attribution line and Stand."""
+        self._heading(2, "Quellen")
+        used = list(self._used_tables)
+        for i in self.indicators:
+            for t in self._ind(i).source_tables:
+                if t not in used and (self.feld != "S" or i in MAIN_INDICATORS["S"]):
+                    used.append(t)
+        files = self.dataset.files
+        items = []
+        stems = files["file"].map(lambda f: Path(str(f)).stem)
+        for code in used:
+            rows = files[(files["table_code"].astype(str) == code) | (stems == code)]
+            if rows.empty:
+                continue
+            for _, fr in rows.iterrows():
+                info = describe_file(fr["file"], table_code=code,
+                                     stand=fr["stand"] if not is_missing(fr["stand"]) else None)
+                text = f"Tabelle {code}" if info["title"] or fr["table_code"] else code
+                if info["title"]:
+                    text += f": {info['title']}"
+                text += f" (Datei {info['file']})"
+                if info["attribution"]:
+                    text += f". {info['attribution'].rstrip('.')}"
+                text += f". Stand: {info['stand']}." if info["stand"] else \
+                    ". Stand: in der Datei nicht angegeben."
+                items.append(text)
+        if not items:
+            self._para("Keine Quelltabellen verwendet.")
+            return
+        self._emit('<ul class="bk-quellen">' + "".join(f"<li>{_esc(t)}</li>" for t in items)
+                   + "</ul>")
+        if not self.data:
+            self._para("Beispieldaten Musterland: erfundene Zahlen im Format der amtlichen "
+                       "Exporte, keine amtlichen Werte (Lizenz CC0).")
+
+
+def _targets_describe(res: pd.DataFrame) -> str:
+    from ..targets import describe_method
+
+    return describe_method(res)
