@@ -48,7 +48,13 @@ REGION_VARIABLES = frozenset({
     "DINSG", "DLAND", "REGBEZ", "KREISE", "GEMEINDE", "GEMVB", "GVBEZ", "STAREG", "DG",
 })
 
+#: Region lists of the Zensus 2022 database: GEOBL1 Länder, GEOLK4 Kreise, GEOGM4 Gemeinden …
+_GEO_VARIABLE = r"GEO[A-Z]{2,3}[0-9]"
+
 _REQUIRED = ("statistics_code", "time", "value", "value_variable_label")
+#: The year of a time: ISO (2024-12-31, 2023, 2023/24, 2024-05, 2023-10P6M) or, in the older
+#: format, German (31.12.2022, 04/1991).
+_TIME_YEAR = (r"^(?:((?:19|20)[0-9]{2})(?:$|[-P/ ])|(?:[0-9]{1,2}[./])+((?:19|20)[0-9]{2})$)")
 _QUALITY = {"": "", "e": "", "p": "p", "v": "p", "r": "r", "s": "s"}
 _TABLE_FROM_NAME = re.compile(r"^([0-9]{5}-[0-9A-Za-z]+(?:-[0-9A-Za-z]+)*?)(?:_[a-z]{2})?_flat")
 
@@ -104,8 +110,9 @@ def read_flat(path: str | Path) -> Export:
 def _parse(text: str, path: str) -> Export:
     text = text.lstrip("\ufeff")
     first = text.split("\n", 1)[0].rstrip("\r")
-    if not first.startswith("statistics_code;"):
-        if first.startswith(("statistics_code,", "statistics_code\t")):
+    old_format = first.startswith("Statistik_Code;")
+    if not first.startswith("statistics_code;") and not old_format:
+        if first.startswith(("statistics_code,", "statistics_code\t", "Statistik_Code,")):
             sep = "," if first.startswith("statistics_code,") else "tab"
             raise InputError(
                 f"the fields are separated by {sep!r}: expected ';' as in GENESIS flat files",
@@ -122,6 +129,10 @@ def _parse(text: str, path: str) -> Export:
         m = re.search(r"line ([0-9]+)", str(exc))
         raise InputError(f"cannot be read as ';'-separated rows ({str(exc).strip()})",
                          path=path, line=int(m.group(1)) if m else None) from None
+    lines = np.arange(len(df)) + 2
+    value_field = None
+    if old_format:
+        df, lines, value_field = _from_old_format(df, path)
     missing = [c for c in _REQUIRED if c not in df.columns]
     if missing:
         raise InputError(
@@ -132,7 +143,9 @@ def _parse(text: str, path: str) -> Export:
         )
     if len(df) == 0:
         raise InputError("the file has a header but no rows", path=path, line=2)
-    lines = np.arange(len(df)) + 2
+    cols = list(df.columns)
+    if value_field is None:
+        value_field = np.full(len(df), cols.index("value") + 1)
     # rows cut short: the last columns are empty where a value variable label is required
     variable = strip(df["value_variable_label"])
     short = variable == ""
@@ -144,11 +157,30 @@ def _parse(text: str, path: str) -> Export:
             field=list(df.columns).index("value_variable_label") + 1,
         )
 
+    # one variable in several units (Zensus: Personen as Anzahl and as %): the further
+    # units become part of the label, "Personen (%)", so that every fact has one key
+    if "value_unit" in df.columns:
+        unit = strip(df["value_unit"])
+        pairs = pd.DataFrame({"v": variable, "u": unit}).drop_duplicates()
+        multi = pairs[pairs.duplicated("v", keep=False)]
+        if len(multi):
+            # the count keeps the plain label where there is one, else the first unit
+            multi = multi.assign(o=(multi["u"] != "Anzahl").astype(int)).sort_values(
+                "o", kind="stable")
+            first_unit = multi.drop_duplicates("v").set_index("v")["u"]
+            extra = (pd.Series(variable).isin(first_unit.index).to_numpy()
+                     & (unit != pd.Series(variable).map(first_unit).to_numpy()))
+            variable = variable.copy()
+            variable[extra] = (pd.Series(variable[extra]) + " (" + pd.Series(unit[extra])
+                               + ")").to_numpy(dtype=object)
+
     # ---- year
     t = df["time"].to_numpy(dtype=object)
-    year = map_unique(t, lambda u: pd.to_numeric(
-        u.str.strip().str.extract(r"^((?:19|20)[0-9]{2})(?:$|[-P/ ])", expand=False),
-        errors="coerce")).astype("float64")
+    def _years(u: pd.Series) -> pd.Series:
+        m = u.astype(str).str.strip().str.extract(_TIME_YEAR)
+        return pd.to_numeric(m[0].fillna(m[1]), errors="coerce")
+
+    year = map_unique(t, _years).astype("float64")
     bad = np.flatnonzero(np.isnan(year))
     if len(bad):
         i = bad[0]
@@ -170,7 +202,6 @@ def _parse(text: str, path: str) -> Export:
     has_region = np.zeros(len(df), bool)
     region_field = np.zeros(len(df), int)
     dims: dict[str, np.ndarray] = {}
-    cols = list(df.columns)
     cache: dict[str, np.ndarray] = {}
 
     def col(name: str) -> np.ndarray:
@@ -180,10 +211,13 @@ def _parse(text: str, path: str) -> Export:
 
     for g in groups:
         code = col(f"{g}_variable_code")
-        reg_any = np.isin(code, list(REGION_VARIABLES))
+        reg_any = map_unique(code, lambda u: u.isin(list(REGION_VARIABLES))
+                             | u.str.fullmatch(_GEO_VARIABLE)).astype(bool)
         is_reg = reg_any & ~has_region
         if is_reg.any():
-            region_code[is_reg] = col(f"{g}_variable_attribute_code")[is_reg]
+            attr = col(f"{g}_variable_attribute_code")
+            # the total of a region list ("Insgesamt", empty key) is Deutschland
+            region_code[is_reg] = np.where(attr[is_reg] == "", "DG", attr[is_reg])
             region_name[is_reg] = col(f"{g}_variable_attribute_label")[is_reg]
             region_field[is_reg] = cols.index(f"{g}_variable_attribute_code") + 1
             has_region |= is_reg
@@ -231,7 +265,7 @@ def _parse(text: str, path: str) -> Export:
         more = f" ({len(badv) - 1} more rows like it)" if len(badv) > 1 else ""
         raise InputError(f"{what} is neither a number nor a known symbol{more}; "
                          f"{EXPECTED_VALUE}", path=path, line=int(lines[i]),
-                         field=cols.index("value") + 1)
+                         field=int(value_field[i]))
     if "value_q" in df.columns:
         qs = pd.Series(map_unique(df["value_q"], lambda u: u.str.strip().str.lower()
                                   .map(_QUALITY)))
@@ -240,7 +274,9 @@ def _parse(text: str, path: str) -> Export:
             i = badq[0]
             raise InputError(
                 f"quality flag {df['value_q'].iloc[i]!r} is unknown: expected e, p, v, r, s "
-                "or empty", path=path, line=int(lines[i]), field=cols.index("value_q") + 1,
+                "or empty", path=path, line=int(lines[i]),
+                field=int(value_field[i]) + (1 if old_format else
+                                             cols.index("value_q") - cols.index("value")),
             )
         flag = qs.to_numpy(dtype=object)
         use = (status == "") & (flag != "")
@@ -289,3 +325,61 @@ def _parse(text: str, path: str) -> Export:
     title = str(df["statistics_label"].iloc[0]).strip() if "statistics_label" in df else ""
     return Export(facts=facts, regions=regions, table_code=table_code, title=title,
                   stand=None, units=units, notes="", path=path)
+
+
+_OLD_NAMES = {"Statistik_Code": "statistics_code", "Statistik_Label": "statistics_label",
+              "Zeit_Code": "time_code", "Zeit_Label": "time_label", "Zeit": "time"}
+_OLD_GROUP = re.compile(r"^([0-9]+)_(Merkmal|Auspraegung)_(Code|Label)$")
+_OLD_VALUE = re.compile(r"^([A-Za-z0-9]+)__(.+?)__(.+)$")
+
+
+def _from_old_format(df: pd.DataFrame, path: str):
+    """The older flat CSV (``Statistik_Code;…;Zeit;1_Merkmal_Code;…;BEVSTD__Label__Anzahl``)
+    in the columns of the current one: one row per value column, with its line and field.
+
+    Value columns are named ``<code>__<label>__<unit>``; ``<code>__<label>__q`` holds the
+    quality flag of the value column before it.
+    """
+    rename = {}
+    value_cols: list[tuple[int, str, str, str, str | None]] = []
+    columns = [str(c).strip() for c in df.columns]
+    for j, c in enumerate(columns):
+        if c in _OLD_NAMES:
+            rename[df.columns[j]] = _OLD_NAMES[c]
+        elif m := _OLD_GROUP.match(c):
+            part = {("Merkmal", "Code"): "variable_code", ("Merkmal", "Label"): "variable_label",
+                    ("Auspraegung", "Code"): "variable_attribute_code",
+                    ("Auspraegung", "Label"): "variable_attribute_label"}[m.group(2, 3)]
+            rename[df.columns[j]] = f"{m.group(1)}_{part}"
+        elif m := _OLD_VALUE.match(c):
+            if m.group(3) == "q":
+                if value_cols and value_cols[-1][1] == m.group(1):
+                    value_cols[-1] = (*value_cols[-1][:4], df.columns[j])
+                continue
+            value_cols.append((j, m.group(1), m.group(2).replace("_", " "), m.group(3), None))
+        else:
+            raise InputError(
+                f"column {c!r} is not part of the GENESIS flat format: expected "
+                "Statistik_Code, Zeit, <k>_Merkmal_Code … or value columns "
+                "'<code>__<label>__<unit>'", path=path, line=1, field=j + 1)
+    if not value_cols:
+        raise InputError("no value column '<code>__<label>__<unit>' in the header",
+                         path=path, line=1)
+    keep = df.rename(columns=rename)[list(rename.values())]
+    parts = []
+    for j, code, label, unit, qcol in value_cols:
+        part = keep.copy()
+        part["value"] = df.iloc[:, j].to_numpy()
+        part["value_unit"] = unit
+        part["value_variable_code"] = code
+        part["value_variable_label"] = label
+        if qcol is not None:
+            part["value_q"] = df[qcol].to_numpy()
+        elif any(q is not None for *_, q in value_cols):
+            part["value_q"] = ""
+        parts.append(part)
+    out = pd.concat(parts, ignore_index=True)
+    n = len(df)
+    lines = np.tile(np.arange(n) + 2, len(value_cols))
+    fields = np.repeat([j + 1 for j, *_ in value_cols], n)
+    return out, lines, fields

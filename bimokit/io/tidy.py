@@ -266,6 +266,6 @@ def read(path: str | Path) -> Export:
     head = start.lstrip(b'"')
     if head.startswith((b"GENESIS-Tabelle:", b"Tabelle:")):
         return read_genesis(p)
-    if head.startswith(b"statistics_code"):
+    if head.startswith((b"statistics_code", b"Statistik_Code")):
         return read_flat(p)
     return read_tidy(p)
