@@ -21,9 +21,10 @@ from .indicators import compute, harmonise, load_vocabulary
 
 __all__ = ["Dataset", "load_data", "read_sample", "NON_FACT_FILES"]
 
-#: Files in a data folder that are not exports: the region table and the offers inventory
-#: (``bimokit.offers``); GeoJSON files are skipped as well.
-NON_FACT_FILES = ("regions.csv", "angebote.csv")
+#: Files in a data folder that are not exports: the region table, the offers inventory
+#: (``bimokit.offers``) and the Zielwerte (``bimokit.chapters``); GeoJSON files are skipped
+#: as well.
+NON_FACT_FILES = ("regions.csv", "angebote.csv", "zielwerte.csv")
 
 _SUFFIXES = (".csv", ".xlsx")
 
