@@ -1143,7 +1143,11 @@ class Chapter:
             return None
         t = targets
         if "ags" in t.columns:
-            t = t[t["ags"].isna() | (t["ags"].astype(str) == self.ags)]
+            own_rows = t["ags"].astype(str) == self.ags
+            t = t[t["ags"].isna() | own_rows]
+            # a target of this Kommune replaces the general one for the same indicator
+            specific = set(t.loc[own_rows[t.index], "indicator"])
+            t = t[~(t["ags"].isna() & t["indicator"].isin(specific))]
         t = t[t["indicator"].isin(set(self.totals["indicator"]))
               | t["indicator"].isin(self.catalogue.ids)]
         if t.empty:
@@ -1202,9 +1206,9 @@ class Chapter:
         table = pd.DataFrame({
             "indicator": res["indicator"].to_numpy(),
             "title": [self._ind(i).title for i in res["indicator"]],
-            "baseline_year": res["baseline_year"].astype("Int64").astype("float64").to_numpy(),
+            "baseline_year": [str(int(y)) for y in res["baseline_year"]],
             "baseline_value": res["baseline_value"].to_numpy(dtype="float64"),
-            "target_year": res["target_year"].astype("Int64").astype("float64").to_numpy(),
+            "target_year": [str(int(y)) for y in res["target_year"]],
             "target_value": res["target_value"].to_numpy(dtype="float64"),
             "year": res["year"].astype("Int64").astype("float64").to_numpy(),
             "value": res["value"].to_numpy(dtype="float64"),
@@ -1215,7 +1219,7 @@ class Chapter:
                   "baseline_value": "Basiswert", "target_year": "Zieljahr",
                   "target_value": "Zielwert", "year": "Jahr", "value": "aktueller Wert",
                   "achievement_pct": "Zielerreichung in %", "ampel": "Ampel"}
-        decimals = {"baseline_year": 0, "target_year": 0, "baseline_value": 1,
+        decimals = {"baseline_value": 1,
                     "target_value": 1, "value": 1, "achievement_pct": 0}
         self._table(table, name=f"Zielerreichung {self.name}", labels=labels, decimals=decimals,
                     note="Ampel: grün = auf Kurs oder erreicht, gelb = mindestens halber "
