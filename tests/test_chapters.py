@@ -1,0 +1,220 @@
+"""Tests for bimokit.chapters: the Chapter API on the sample and one executed notebook."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import bimokit as bk
+from bimokit.chapters import Chapter, load_dataset, read_zielwerte
+from bimokit.errors import InputError, ParameterError, UnknownRegionError
+from bimokit.report import read_published
+from bimokit.text import Comparison, Subject, kernaussage
+
+compare_mod = importlib.import_module("bimokit.compare")
+trend_mod = importlib.import_module("bimokit.trend")
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return load_dataset("")
+
+
+@pytest.fixture(scope="module")
+def chapter_d():
+    return Chapter("D", ags="99101")
+
+
+def _strong(outputs):
+    return [m for o in outputs for m in re.findall(r"<strong>(.*?)</strong>", o)]
+
+
+def test_kernaussage_is_the_sentence_of_the_computed_numbers(ds, chapter_d):
+    f = ds.facts
+    sel = (f["variable"] == "abgaenger") & (f["ags"] == "99101") & (f["year"] == 2024) \
+        & (f["geschlecht"].isna() | (f["geschlecht"] == "insgesamt")) \
+        & (f["nationalitaet"].isna() | (f["nationalitaet"] == "insgesamt"))
+    counts = f[sel].set_index("abschluss")["value"]
+    # D4.1 = 100 · abgaenger[ohne_esa] / abgaenger[insgesamt] for Musterstadt 2024
+    share = 100 * counts["ohne_esa"] / counts["insgesamt"]
+    own = chapter_d.totals[(chapter_d.totals["ags"] == "99101")
+                           & (chapter_d.totals["indicator"] == "D4.1")
+                           & (chapter_d.totals["year"] == 2024)].iloc[0]
+    assert own["value"] == pytest.approx(share)
+
+    # the same sentence, built by hand from compare and trend
+    values = ds.compute(["D4.1"])
+    cat = bk.indicators.catalogue_table()
+    comp = compare_mod.compare(values, "99101", regions=ds.regions, indicators="D4.1",
+                               year=2024, directions=cat, units=cat).iloc[0]
+    tr = trend_mod.trend(values[values["ags"] == "99101"], units=cat,
+                         population_based=["A1.1"]).iloc[0]
+    assert int(tr["first_year"]) == 2012  # school data: no Zensus cut
+    expected = kernaussage(
+        share, subject=Subject("der Anteil der Schulabgänger ohne Ersten Schulabschluss",
+                               genus="m"),
+        year=2024, unit="%", direction=-1, ci_low=own["ci_low"], ci_high=own["ci_high"],
+        comparisons=[Comparison(comp["land_value"], "land"),
+                     Comparison(comp["group_value"], "gruppe",
+                                significant=comp["funnel_flag"] != "innerhalb")],
+        trend=tr["trend_class"], trend_since=2012)
+    assert chapter_d.kernaussage_text("D4.1") == expected
+    start = len(chapter_d.outputs)
+    chapter_d.indikator("D4.1")
+    shown = _strong(chapter_d.outputs[start:])
+    assert shown == [expected]
+    assert expected.startswith(
+        f"Der Anteil der Schulabgänger ohne Ersten Schulabschluss lag 2024 bei "
+        f"{bk.fmt_number(share, 1)} %")
+
+
+def test_published_table_has_german_headers_and_keyfigure(tmp_path):
+    ch = Chapter("C", ags="99101", out_dir=str(tmp_path))
+    ch.indikator("C1.1")
+    tables, figures = read_published(tmp_path)
+    (table,) = tables
+    assert table.name == "C1.1 Betreuungsquote der Kinder unter 3 Jahren"
+    headers = [table.header(c) for c in table.table.columns]
+    assert headers == ["Jahr", "Musterstadt", "Land Musterland", "Vergleichsgruppe"]
+    assert table.table["year"].tolist() == [2020, 2021, 2022, 2023, 2024]
+    # key figure of the Steckbrief: the 2024 value, Ampel from the sample's Zielwerte
+    (fig,) = figures
+    v = ch.totals[(ch.totals["ags"] == "99101") & (ch.totals["indicator"] == "C1.1")
+                  & (ch.totals["year"] == 2024)]["value"].item()
+    assert (fig.indicator, fig.year, fig.unit) == ("C1.1", 2024, "%")
+    assert fig.value == pytest.approx(v)
+    targets = pd.DataFrame({"indicator": ["C1.1"], "baseline_year": [2018],
+                            "target_year": [2030], "target_value": [50.0]})
+    status = bk.target_status(ch.totals[ch.totals["ags"] == "99101"]
+                              [["ags", "year", "indicator", "value"]], targets,
+                              directions={"C1.1": 1})
+    assert fig.ampel == {"grün": "gruen", "gelb": "gelb", "rot": "rot"}[status["ampel"].item()]
+    html = "".join(ch.outputs)
+    assert not re.search(r"\bnan\b", html)
+    assert 'alt="Liniendiagramm: Betreuungsquote der Kinder unter 3 Jahren in Musterstadt' in html
+
+
+def test_counts_are_not_compared_with_the_land():
+    ch = Chapter("F", ags="99101")
+    # F1.1 (Studierende, a count): the sentence names no reference value
+    assert "Landeswert" not in ch.kernaussage_text("F1.1")
+    assert "Landeswert" in ch.kernaussage_text("F1.2") or "Niveau des Landes" in \
+        ch.kernaussage_text("F1.2")
+
+
+def test_kreis_without_hochschule_says_not_available():
+    ch = Chapter("F", ags="99151")
+    # 0 Studierende / 0 Studierende: not meaningful, status x
+    assert ch.kernaussage_text("F1.3") == (
+        "Der Frauenanteil an den Studierenden liegt für 2024 nicht vor "
+        "(Aussage nicht sinnvoll).")
+    ch.indikator("F1.3")
+    ch.funnel("F1.3")
+    assert "Trichterdiagramm entfällt" in ch.outputs[-1]
+
+
+def test_allocation_sums_to_the_budget_and_follows_need():
+    ch = Chapter("S", ags="99101")
+    ch.mittelverteilung(budget=500_000, base_share=0.0)
+    a = ch.allocation
+    assert len(a) == 15 and a["amount"].sum() == 500_000
+    assert a["giesskanne_amount"].sum() == 500_000
+    # without base: amount_u = budget · kinder_u · klasse_u / Σ kinder·klasse (± 1 euro)
+    need = a["kinder"] * a["klasse"]
+    exact = 500_000 * need / need.sum()
+    assert np.all(np.abs(a["amount"] - exact) < 1.0)
+    html = "".join(ch.outputs)
+    assert "Mittelverteilung 500.000 Euro" in html
+
+
+def test_sozialindex_of_kreise_when_there_are_no_sozialraeume():
+    ch = Chapter("S", ags="99151")
+    ch.sozialindex()
+    text = "".join(ch.outputs)
+    assert "keine Daten auf Ebene von Sozialräumen" in text
+    r = ch._sozialindex_result()
+    # 29 Kreise exist in Musterland on 31.12.2024 (99155 was merged into 99154)
+    assert r["level"] == "kreis" and len(r["si"]) == 29
+    assert "Talkreis liegt in Klasse" in text
+
+
+def test_unknown_and_dissolved_regions_raise_clear_errors():
+    with pytest.raises(UnknownRegionError, match="no longer exists"):
+        Chapter("A", ags="99155")
+    with pytest.raises(UnknownRegionError, match="Unknown AGS '99999'"):
+        Chapter("A", ags="99999")
+    with pytest.raises(ParameterError, match="level 'land'"):
+        Chapter("A", ags="99")
+    with pytest.raises(ParameterError, match="`feld`"):
+        Chapter("X", ags="99101")
+    with pytest.raises(ParameterError, match="outside the data"):
+        Chapter("A", ags="99101", years="2030-2031")
+    with pytest.raises(ParameterError, match="vergleichsgruppe"):
+        Chapter("A", ags="99101", vergleichsgruppe="aehnlich:x")
+
+
+def test_years_and_vergleichsgruppe_parameters():
+    ch = Chapter("C", ags="99101", years="2015-2020", vergleichsgruppe="99102,99103")
+    assert ch.values["year"].between(2015, 2020).all()
+    assert ch.kernaussage_text("C2.1").startswith(
+        "Der Anteil ganztägig betreuter Kinder in Kindertageseinrichtungen lag 2020 bei")
+    assert set(ch.comparison["n_group"]) <= {1, 2, 3}
+    similar = Chapter("C", ags="99101", vergleichsgruppe="aehnlich:4")
+    assert set(similar.comparison.loc[similar.comparison["indicator"] == "C1.1",
+                                      "n_group"]) == {5}
+
+
+def test_names_from_data_are_escaped():
+    ch = Chapter("H", ags="99101")
+    ch.name = "Muster<b>stadt</b> & Co"
+    ch.titel()
+    assert "Muster&lt;b&gt;stadt&lt;/b&gt; &amp; Co" in ch.outputs[0]
+    assert "<b>" not in "".join(ch.outputs)
+
+
+def test_zielwerte_file(tmp_path):
+    t = read_zielwerte(bk.sample_dir() / "zielwerte.csv")
+    assert {"indicator", "baseline_year", "target_year", "target_value"} <= set(t.columns)
+    ch = Chapter("S", ags="99101")
+    ch.zielerreichung()
+    # Musterstadt's own D4.1 target (7,0) replaces the Land target (5,0)
+    res = ch._target_status_cached
+    assert res.loc[res["indicator"] == "D4.1", "target_value"].item() == 7.0
+    bad = tmp_path / "ziele.csv"
+    bad.write_text("indicator,baseline_year,target_year,target_value\nC1.1,2018,2030,viel\n",
+                   encoding="utf-8")
+    with pytest.raises(InputError, match=r"line 2.*target_value|target_value.*line 2"):
+        read_zielwerte(bad)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_executed_notebook_has_no_nan_no_traceback_and_alt_texts(tmp_path):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    nb = nbformat.read(NOTEBOOKS / "D.ipynb", as_version=4)
+    assert nb.cells[1].metadata.get("tags") == ["parameters"]
+    assert all(c.get("outputs", []) == [] for c in nb.cells if c.cell_type == "code")
+    nb.cells[1].source += f'\nags = "99353"\nout_dir = r"{tmp_path}"'
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    markup = []
+    for c in nb.cells:
+        for o in c.get("outputs", []):
+            assert o["output_type"] != "error"
+            assert not (o["output_type"] == "stream" and o["name"] == "stderr"), o["text"]
+            markup.append(o.get("data", {}).get("text/html", "") + o.get("text", ""))
+    text = re.sub(r'src="data:[^"]+"', "", "".join(markup))
+    assert "Traceback" not in text
+    assert not re.search(r"\b(nan|NaN|NaT)\b|<NA>", text)
+    imgs = re.findall(r"<img[^>]*>", text)
+    assert len(imgs) >= 8
+    assert all(re.search(r'alt="[^"]{20,}"', i) for i in imgs)
+    assert "Kernaussagen" in text and "Methodik" in text and "Quellen" in text
+    tables, figures = read_published(tmp_path)
+    assert len(tables) >= 5 and [f.indicator for f in figures] == ["D4.1", "D4.5"]
