@@ -19,7 +19,7 @@ def data_dir(tmp_path) -> Path:
         "ags,name,level\n99,Musterland,land\n99101,Musterstadt,kreis\n", encoding="utf-8"
     )
     (folder / "facts.csv").write_text(
-        "ags,year,variable,value,status,source\n99101,2015,x,1,,t\n99101,2020,x,2,,t\n",
+        "ags,year,variable,value,status,source\n99101,2015,bevoelkerung,1,,t\n99101,2020,bevoelkerung,2,,t\n",
         encoding="utf-8",
     )
     return folder

@@ -329,8 +329,8 @@ def test_missing_notebook_and_bad_parameters_cell(data_dir, tmp_path):
     assert "chapter C: notebook" in text and "C.ipynb' not found" in text
 
 
-def test_data_folder_without_region_table(tmp_path):
-    with pytest.raises(ParameterError, match="has no region table regions.csv"):
+def test_data_folder_without_exports(tmp_path):
+    with pytest.raises(ParameterError, match="the folder holds no exports"):
         validate_request("99101", data=tmp_path, chapters="A", notebook_dir=NOTEBOOKS)
 
 

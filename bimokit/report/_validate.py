@@ -115,64 +115,28 @@ class ReportRequest:
         return f"{chapter} {CHAPTERS[chapter]} – {self.name}"
 
 
-def _read_regions_csv(path: Path) -> pd.DataFrame:
-    try:
-        from ..regions import read_regions
-    except ImportError:  # pragma: no cover - the regions module is part of the package
-        read_regions = None
-    if read_regions is not None:
-        regions = read_regions(path)  # checks keys, levels and parents; raises InputError
-        regions = regions.astype({"ags": str, "name": str})
-        return regions.reset_index(drop=True)
-    try:
-        regions = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise ParameterError(f"{path}: cannot read the region table ({exc}).") from None
-    missing = [c for c in ("ags", "name") if c not in regions.columns]
-    if missing:
-        raise ParameterError(f"{path}: the region table lacks the column(s) {', '.join(missing)}.")
-    regions["ags"] = regions["ags"].str.strip()
-    return regions
-
-
-def _years_of_folder(folder: Path) -> tuple[int, ...]:
-    years: set[int] = set()
-    for path in sorted(folder.glob("*.csv")):
-        try:
-            with open(path, encoding="utf-8-sig") as fh:
-                header = fh.readline()
-        except (OSError, UnicodeDecodeError):
-            continue
-        if "year" not in [h.strip().strip('"') for h in header.split(",")]:
-            continue
-        try:
-            col = pd.read_csv(path, usecols=["year"], encoding="utf-8-sig")["year"]
-        except (OSError, ValueError, pd.errors.ParserError):
-            continue
-        years.update(int(y) for y in pd.to_numeric(col, errors="coerce").dropna().unique())
-    return tuple(sorted(years))
-
-
 def describe_data(data: str | os.PathLike | None = None) -> DataInfo:
     """Region table and years of a data folder (``None``/``""``: the embedded sample).
 
-    The region table is the folder's ``regions.csv`` (columns ``ags, name, level, …``); the
-    years are those in the ``year`` column of the folder's tidy CSV files.
+    The folder is read with :func:`bimokit.data.load_data`, so real export folders without a
+    ``regions.csv`` work as well as the sample: the region table is the one the loader builds
+    (``regions.csv`` where present, plus every region the exports name), the years are those of
+    the harmonised facts.
     """
     folder = sample_dir("musterland") if data in (None, "") else Path(data)
-    if not folder.is_dir():
+    if not folder.exists():
         raise ParameterError(f"Data folder {str(folder)!r} does not exist.")
-    regions_file = folder / "regions.csv"
-    if not regions_file.is_file():
-        raise ParameterError(
-            f"Data folder {str(folder)!r} has no region table regions.csv "
-            "(columns ags,name,level,…)."
-        )
+    from ..data import load_data
+
     try:
-        regions = _read_regions_csv(regions_file)
+        dataset = load_data(folder)
     except InputError as exc:
-        raise ParameterError(f"The region table cannot be used: {exc}") from None
-    return DataInfo(path=folder, regions=regions, years=_years_of_folder(folder))
+        raise ParameterError(f"The data in {str(folder)!r} cannot be used: {exc}") from None
+    regions = dataset.regions.copy()
+    regions["ags"] = regions["ags"].astype(str)
+    regions["name"] = regions["name"].astype(str)
+    years = tuple(sorted(int(y) for y in pd.unique(dataset.facts["year"].dropna())))
+    return DataInfo(path=folder, regions=regions.reset_index(drop=True), years=years)
 
 
 def parse_years(years) -> tuple[int, int] | None:
