@@ -509,3 +509,11 @@ def test_sample_data_is_the_default(tmp_path):
     with pytest.raises(ParameterError, match=r"years 2011-2024 lie outside the data \(2012–2024"):
         validate_request("99101", out=tmp_path, chapters="A", years="2011-2024",
                          notebook_dir=NOTEBOOKS)
+
+
+def test_dissolved_kreis_is_refused_before_any_kernel(tmp_path):
+    # 99155 (Altmusterkreis) was merged in 2016: the sample's rows hold only '-' from then on.
+    out = tmp_path / "reports"
+    with pytest.raises(UnknownRegionError, match="'99155'.*no longer exists"):
+        validate_request("99155", out=out, chapters="A")
+    assert not out.exists()

@@ -276,6 +276,18 @@ def validate_request(
                     region=True)
         else:
             name = info.name_of(ags_text)
+            row = info.regions.loc[info.regions["ags"] == ags_text].iloc[0]
+            exists = row.get("exists", True)
+            if isinstance(exists, str):
+                exists = exists.strip().lower() not in ("false", "0", "nein")
+            if not bool(exists):
+                until = row.get("valid_to")
+                since = f" (last reported {int(until)})" if pd.notna(until) else ""
+                problem(
+                    f"AGS {ags_text!r} ({name}) no longer exists{since}: its rows in "
+                    f"{data_label} hold only '-'; choose the Kommune it was merged into",
+                    region=True,
+                )
 
     # Years.
     years_text = ""
