@@ -218,3 +218,26 @@ def test_executed_notebook_has_no_nan_no_traceback_and_alt_texts(tmp_path):
     assert "Kernaussagen" in text and "Methodik" in text and "Quellen" in text
     tables, figures = read_published(tmp_path)
     assert len(tables) >= 5 and [f.indicator for f in figures] == ["D4.1", "D4.5"]
+
+
+@pytest.mark.parametrize("feld", list("ABCDEFGHS"))
+def test_chapter_heading_appears_once(feld):
+    # ch.titel() writes the one <h1> of the page; a Markdown "# …" cell would repeat it
+    import json
+
+    nb = json.loads((NOTEBOOKS / f"{feld}.ipynb").read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            lines = "".join(cell["source"]).splitlines()
+            assert not any(ln.startswith("# ") for ln in lines), (feld, lines[0])
+    assert any("ch.titel()" in "".join(c["source"]) for c in nb["cells"])
+
+
+def test_s_sections_have_no_second_heading():
+    ch = Chapter("S", ags="99101")
+    ch.titel()
+    ch.sozialindex()
+    ch.zielerreichung()
+    html = "".join(ch.outputs)
+    assert html.count("<h1>") == 1
+    assert "<h3>Sozialindex</h3>" not in html and "<h3>Zielerreichung</h3>" not in html

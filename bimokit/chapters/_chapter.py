@@ -980,7 +980,6 @@ class Chapter:
             Indicator → +1 (higher value = more need) or −1.
         """
         r = self._sozialindex_result(indicators, directions)
-        self._heading(3, "Sozialindex")
         if not self.sozialraeume:
             self._para(f"Für {self.name} liegen keine Daten auf Ebene von Sozialräumen vor. "
                        f"Gezeigt wird deshalb der Sozialindex der Kreise in {self.land_name}; "
@@ -1075,7 +1074,6 @@ class Chapter:
         """
         from ..allocate import allocate
 
-        self._heading(3, "Bedarfsorientierte Mittelverteilung")
         r = self._sozialindex_result()
         if r is None:
             self._note_missing("Ohne Sozialindex ist keine bedarfsorientierte Verteilung möglich.")
@@ -1192,7 +1190,6 @@ class Chapter:
             Path of a Zielwerte CSV (see :func:`read_zielwerte`); ``""``: ``zielwerte.csv`` of
             the data folder.
         """
-        self._heading(3, "Zielerreichung")
         targets = read_zielwerte(zielwerte) if zielwerte else self._zielwerte
         if targets is None:
             self._note_missing("Für diese Daten sind keine Zielwerte hinterlegt (Datei "
@@ -1234,7 +1231,6 @@ class Chapter:
         """Offers inventory: coverage per Sozialraum, Doppelstrukturen and Lücken."""
         from ..offers import coverage, doppelstrukturen, luecken, read_offers
 
-        self._heading(3, "Angebote und Bedarfe")
         folder = sample_dir("musterland") if not self.data else Path(self.data)
         file = Path(path) if path else folder / "angebote.csv"
         if not file.is_file():
@@ -1311,7 +1307,7 @@ class Chapter:
 
     def methodik(self) -> None:
         """German method notes: indicators, comparison, trend and, where used, the S methods."""
-        self._heading(2, "Methodik")
+        self._heading(3, "Methodik")
         self._para(
             "Indikatoren: Quoten und Raten werden aus Zählern und Nennern der amtlichen Tabellen "
             "berechnet; Werte für Land und Vergleichsgruppe aus summierten Zählern und Nennern, "
@@ -1333,7 +1329,7 @@ class Chapter:
 
     def quellen(self) -> None:
         """The source tables of the chapter with attribution line and Stand."""
-        self._heading(2, "Quellen")
+        self._heading(3, "Quellen")
         used = list(self._used_tables)
         for i in self.indicators:
             for t in self._ind(i).source_tables:
