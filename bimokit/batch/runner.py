@@ -1,0 +1,441 @@
+"""``run_batch``: every Kommune's chapters, in parallel warm kernels or on a Dask cluster."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from ..errors import ParameterError
+from ..report import describe_data, load_values, save_values
+from ..report._atomic import atomic_write_text
+from ._plan import (
+    BATCH_DIR,
+    KommuneTask,
+    build_requests,
+    chapter_fingerprint,
+    chapter_is_current,
+    chapter_state,
+    data_fingerprint,
+    notebook_sha256,
+    remove_leftovers,
+    report_is_current,
+    select_kommunen,
+)
+from ._records import BatchResult, ChapterRecord
+
+__all__ = ["run_batch", "prepare_values"]
+
+#: Seed of ``random`` and ``numpy.random`` at the start of every chapter.
+DEFAULT_SEED = 20250415
+
+
+def prepare_values(data=None, out=Path("reports"), *, data_fp: str | None = None) -> Path:
+    """Compute the indicator values of all Kommunen once and store them for the chapters.
+
+    ``load_data(data)`` and ``compute(facts, regions=…)`` over every region; the result goes to
+    ``<out>/.bimokit-batch/values.pkl`` with the data folder's fingerprint beside it, and is
+    reused while the data folder's content stays the same.
+
+    Returns
+    -------
+    pathlib.Path
+        The values file (for the chapters' ``values_path``).
+    """
+    from ..data import load_data
+    from ..indicators import compute
+
+    folder = Path(out) / BATCH_DIR
+    path = folder / "values.pkl"
+    stamp = folder / "values.json"
+    data_fp = data_fp or data_fingerprint(data)
+    try:
+        if json.loads(stamp.read_text(encoding="utf-8")).get("data") == data_fp \
+                and path.is_file():
+            return path
+    except (OSError, ValueError):
+        pass
+    ds = load_data(None if data in (None, "") else data)
+    values = compute(ds.facts, regions=ds.regions)
+    save_values(values, path)
+    atomic_write_text(stamp, json.dumps({"data": data_fp, "rows": len(values)}))
+    return path
+
+
+def _plan(requests, *, data_fp, run_id, values_path, timeout, seed, force):
+    """Split the work: chapters to run per Kommune, skipped records, Kommunen to finish."""
+    nb_fp = {}
+    tasks: list[KommuneTask] = []
+    skipped: dict[tuple[str, str], ChapterRecord] = {}
+    for req in requests:
+        remove_leftovers(req.out_dir)
+        run, fps = [], {}
+        for letter in req.chapters:
+            if letter not in nb_fp:
+                nb_fp[letter] = notebook_sha256(req.notebooks[letter])
+            fp = chapter_fingerprint(req, letter, data_fp=data_fp, notebook_fp=nb_fp[letter])
+            fps[letter] = fp
+            marker = None if force else chapter_is_current(req, letter, fp)
+            if marker is None:
+                run.append(letter)
+            else:
+                skipped[(req.ags, letter)] = ChapterRecord(
+                    ags=req.ags, name=req.name, chapter=letter, status="skipped",
+                    html=f"{req.ags}/{letter}.html", run=str(marker.get("run", "")),
+                    worker=str(marker.get("worker", "")),
+                )
+        if run or not report_is_current(req, chapter_state(req)):
+            tasks.append(KommuneTask(req, run, fps, values_path, run_id, timeout, seed))
+    return tasks, skipped
+
+
+def run_batch(
+    kommunen=None,
+    *,
+    land: str | None = None,
+    data: str | os.PathLike | None = None,
+    out: str | os.PathLike = Path("reports"),
+    chapters=None,
+    years=None,
+    vergleichsgruppe: str = "kreistyp",
+    workers: int | None = None,
+    scheduler=None,
+    notebook_dir: str | os.PathLike | None = None,
+    values_path: str | os.PathLike | None = None,
+    progress: bool = True,
+    timeout: int | None = None,
+    force: bool = False,
+    seed: int = DEFAULT_SEED,
+) -> BatchResult:
+    """Build the chapters of many Kommunen: parallel warm kernels, resumable, or on Dask.
+
+    The whole Kommune list and every parameter are checked before any kernel starts. The
+    indicator values of all Kommunen are computed once (:func:`prepare_values`) and passed
+    to every chapter. Each worker owns one warm kernel (IPC transport), reused across
+    Kommunen and reset before every chapter: a fresh namespace (``%reset -f``), all figures
+    closed, rcParams, warning filters, working folder and environment as after the imports,
+    ``random`` and ``numpy.random`` seeded with ``seed``. A failing chapter is recorded with
+    its cell and the batch goes on; a worker whose kernel dies starts a new one.
+
+    Re-running the same batch skips every chapter whose page is complete and was built from
+    the same inputs (content of the data folder and of the notebook, Kommune, years,
+    Vergleichsgruppe, bimokit version) and builds the rest; a batch killed at any moment
+    leaves only complete files (all writes atomic) and finishes when run again.
+
+    Parameters
+    ----------
+    kommunen : list of str, str or PathLike, optional
+        AGS keys or a Kommune list file (:func:`read_ags_list`); None: every existing Kreis
+        (of ``land``).
+    land : str, keyword-only, optional
+        Two-digit Land key (with ``kommunen=None``).
+    data : str or PathLike, optional
+        Data folder; None for the embedded sample Musterland.
+    out : str or PathLike
+        Output folder: ``<out>/<ags>/<letter>.html`` …, ``<out>/batch_report.json`` and
+        ``.html``.
+    chapters : str or list of str, optional
+        ``"A,C"``; None for all nine.
+    years : str, optional
+        ``"2012-2024"`` or ``"2024"``; None for all years of the data.
+    vergleichsgruppe : str
+        ``"kreistyp"``, ``"aehnlich:<n>"`` or a comma list of AGS.
+    workers : int, optional
+        Local worker processes (each with one kernel); default: the number of CPUs, at
+        most one per Kommune with work.
+    scheduler : str or distributed.Client, optional
+        Run on Dask instead: ``"tcp://host:8786"``, ``"local:<n>"`` (a ``LocalCluster`` of
+        n worker processes) or a ``Client``. One task per Kommune; workers need bimokit and
+        the data and output folders at the same paths.
+    notebook_dir : str or PathLike, optional
+        Folder with ``<letter>.ipynb``; default the package's chapter notebooks.
+    values_path : str or PathLike, optional
+        Use these precomputed indicator values instead of computing them.
+    progress : bool
+        One progress bar for the batch (chapters) on stderr.
+    timeout : int, optional
+        Seconds a cell may run.
+    force : bool
+        Rebuild every chapter, current or not.
+    seed : int
+        Seed for ``random`` and ``numpy.random`` before every chapter.
+
+    Returns
+    -------
+    BatchResult
+        ``.records`` (one per chapter), ``.ok``, ``.summary()``, ``.failed_kommunen``; the
+        batch report is written to ``<out>/batch_report.json`` and ``.html``.
+
+    Raises
+    ------
+    UnknownRegionError, ParameterError
+        Before anything runs: every bad entry of the Kommune list, every bad parameter.
+    """
+    t_start = time.perf_counter()
+    run_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    info = describe_data(data)
+    keys = select_kommunen(kommunen, land=land, info=info)
+    requests = build_requests(keys, info=info, data=data, out=out, chapters=chapters,
+                              years=years, vergleichsgruppe=vergleichsgruppe,
+                              notebook_dir=notebook_dir)
+    if workers is not None and int(workers) < 1:
+        raise ParameterError(f"`workers` must be at least 1; not {workers!r}.")
+    if values_path is not None:
+        load_values(values_path)  # checks that it exists and holds a table
+        values_path = Path(values_path).resolve()
+    out_root = requests[0].out_dir.parent
+    out_root.mkdir(parents=True, exist_ok=True)
+    data_fp = data_fingerprint(data)
+
+    tasks, skipped = _plan(requests, data_fp=data_fp, run_id=run_id, values_path="",
+                           timeout=timeout, seed=seed, force=force)
+    values = {"path": values_path}
+
+    def values_ready() -> None:
+        # Computed once per batch (while the local workers start their kernels).
+        if any(t.run for t in tasks) and values["path"] is None:
+            values["path"] = prepare_values(data, out_root, data_fp=data_fp)
+        for t in tasks:
+            t.values_path = str(values["path"]) if t.run else ""
+
+    total = sum(len(r.chapters) for r in requests)
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, desc="Batch", unit="Kapitel", disable=not progress,
+               file=sys.stderr, leave=True, dynamic_ncols=True)
+    bar.update(len(skipped))
+    outcomes: dict[str, dict] = {}
+    meta = {"data": "" if data in (None, "") else str(Path(data).resolve()),
+            "chapters": list(requests[0].chapters), "years": requests[0].years,
+            "vergleichsgruppe": requests[0].vergleichsgruppe,
+            "values": None,
+            "workers": None, "scheduler": None, "seed": seed}
+    try:
+        if tasks:
+            if scheduler is not None:
+                meta["scheduler"] = scheduler if isinstance(scheduler, str) else repr(scheduler)
+                values_ready()
+                _run_dask(tasks, scheduler, bar, outcomes)
+            else:
+                n = workers or os.cpu_count() or 1
+                n = max(1, min(int(n), sum(1 for t in tasks if t.run) or 1))
+                meta["workers"] = n
+                _run_local(tasks, n, bar, outcomes, on_start=values_ready)
+    finally:
+        bar.close()
+    meta["values"] = str(values["path"]) if values["path"] else None
+
+    records: list[ChapterRecord] = []
+    finish_errors: dict[str, str] = {}
+    by_task = {t.request.ags: t for t in tasks}
+    for req in requests:
+        done = {}
+        outcome = outcomes.get(req.ags)
+        if outcome is not None:
+            for d in outcome["records"]:
+                done[d["chapter"]] = ChapterRecord.from_dict(d)
+            if outcome.get("finish_error"):
+                finish_errors[req.ags] = outcome["finish_error"]
+        for letter in req.chapters:
+            if (req.ags, letter) in skipped:
+                records.append(skipped[(req.ags, letter)])
+            elif letter in done:
+                records.append(done[letter])
+            else:  # the task never reported (worker lost): failed, redone on the next run
+                task = by_task.get(req.ags)
+                error = (outcome or {}).get("error") or "no result from the worker"
+                records.append(ChapterRecord(
+                    ags=req.ags, name=req.name, chapter=letter, status="failed",
+                    error=error, run=run_id if task else "",
+                ))
+    result = BatchResult(records, [(r.ags, r.name) for r in requests], out_root, run_id,
+                         time.perf_counter() - t_start, finish_errors, meta=meta)
+    result.write()
+    return result
+
+
+# --- local processes ----------------------------------------------------------------------
+
+
+class _LocalWorker:
+    """One worker subprocess and the socket to it."""
+
+    def __init__(self):
+        import socket
+        import subprocess
+        from multiprocessing.connection import Connection
+
+        import bimokit
+
+        ours, theirs = socket.socketpair()
+        env = dict(os.environ)
+        root = str(Path(bimokit.__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = os.pathsep.join(
+            [root] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
+        )
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bimokit.batch._procworker", str(theirs.fileno()),
+             str(os.getpid())],
+            pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+        )
+        theirs.close()
+        self.conn = Connection(ours.detach())
+        self.task: KommuneTask | None = None
+        self.name = ""
+
+    def send(self, obj) -> bool:
+        try:
+            self.conn.send(obj)
+            return True
+        except OSError:
+            return False
+
+    def close(self, *, kill: bool = False) -> None:
+        if kill:
+            self.proc.kill()
+        try:
+            self.proc.wait(timeout=30)
+        except Exception:
+            self.proc.kill()
+            self.proc.wait()
+        self.conn.close()
+
+
+def _run_local(tasks: list[KommuneTask], n: int, bar, outcomes: dict,
+               on_start=None) -> None:
+    """Run the tasks on ``n`` worker subprocesses, each with one warm kernel."""
+    from collections import deque
+    from multiprocessing.connection import wait as wait_conn
+
+    queue = deque(tasks)
+    ticks: dict[str, int] = {}
+    workers = [_LocalWorker() for _ in range(n)]
+    if on_start is not None:
+        on_start()  # e.g. compute the values while the kernels start
+    live = {w.conn: w for w in workers}
+
+    def give(w: _LocalWorker) -> None:
+        if queue:
+            w.task = queue.popleft()
+            if not w.send(w.task):
+                lost(w)
+        else:
+            w.task = None
+            w.send(None)
+
+    def lost(w: _LocalWorker) -> None:
+        live.pop(w.conn, None)
+        w.close(kill=True)
+        if w.task is not None:
+            ags = w.task.request.ags
+            code = w.proc.returncode
+            outcomes[ags] = {"records": [], "error": f"the worker process ended (exit code {code})"}
+            bar.update(max(0, len(w.task.run) - ticks.get(ags, 0)))
+            w.task = None
+        if queue:  # replace it
+            new = _LocalWorker()
+            workers.append(new)
+            live[new.conn] = new
+
+    try:
+        while live:
+            for conn in wait_conn(list(live), timeout=1.0):
+                w = live.get(conn)
+                if w is None:
+                    continue
+                try:
+                    msg = conn.recv()
+                except (EOFError, OSError):
+                    lost(w)
+                    continue
+                kind = msg[0]
+                if kind == "ready":
+                    w.name = msg[1]
+                    give(w)
+                elif kind == "progress":
+                    ticks[msg[1]] = ticks.get(msg[1], 0) + 1
+                    bar.update(1)
+                elif kind in ("done", "error"):
+                    task, w.task = w.task, None
+                    ags = task.request.ags
+                    outcomes[ags] = msg[1] if kind == "done" else {"records": [], "error": msg[2]}
+                    bar.update(max(0, len(task.run) - ticks.get(ags, 0)))
+                    give(w)
+                if w.task is None and not queue and w.conn in live:
+                    live.pop(w.conn)
+                    w.close()
+    finally:
+        for w in workers:
+            if w.proc.poll() is None:
+                w.send(None)
+        for w in workers:
+            w.close()
+
+
+# --- Dask -----------------------------------------------------------------------------------
+
+
+def _dask_client(scheduler):
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ParameterError(
+            "`scheduler` needs Dask: pip install 'bimokit[dask]' (dask[distributed])."
+        ) from None
+    if isinstance(scheduler, Client):
+        return scheduler, None, False
+    text = str(scheduler).strip()
+    if text.startswith("local"):
+        _, _, n = text.partition(":")
+        try:
+            n_workers = int(n) if n else (os.cpu_count() or 1)
+        except ValueError:
+            raise ParameterError(
+                f"`scheduler` {text!r}: expected 'local:<number of workers>'."
+            ) from None
+        import logging
+
+        cluster = LocalCluster(n_workers=n_workers, processes=True, threads_per_worker=1,
+                               dashboard_address=None, silence_logs=logging.ERROR)
+        return Client(cluster), cluster, True
+    if "://" not in text:
+        raise ParameterError(
+            f"`scheduler` must be an address such as 'tcp://host:8786' or 'local:2'; not "
+            f"{text!r}."
+        )
+    try:
+        return Client(text, timeout="30s"), None, True
+    except OSError as exc:
+        raise ParameterError(f"Cannot reach the Dask scheduler {text!r}: {exc}") from None
+
+
+def _run_dask(tasks: list[KommuneTask], scheduler, bar, outcomes: dict) -> None:
+    from distributed import as_completed
+
+    from . import _dask, _worker
+
+    client, cluster, own = _dask_client(scheduler)
+    try:
+        _dask.register_plugin(client)
+        futures = {}
+        for t in tasks:
+            fut = client.submit(_worker.dask_task, t, pure=False,
+                                key=f"bimokit-{t.request.ags}-{t.run_id}")
+            futures[fut] = t
+        for fut in as_completed(list(futures)):
+            task = futures[fut]
+            try:
+                outcomes[task.request.ags] = fut.result()
+            except Exception as exc:  # the task or its worker failed
+                outcomes[task.request.ags] = {"records": [],
+                                              "error": f"{type(exc).__name__}: {exc}"}
+            bar.update(len(task.run))
+    finally:
+        if own:
+            client.close()
+            if cluster is not None:
+                cluster.close()

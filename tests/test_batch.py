@@ -1,0 +1,332 @@
+"""Tests for ``bimokit.batch``: Kommune list, failures, resume, SIGKILL, warm = fresh, Dask."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bimokit.batch import (
+    BatchResult,
+    ChapterRecord,
+    KommuneTask,
+    WarmKernel,
+    read_ags_list,
+    run_batch,
+    run_kommune,
+    select_kommunen,
+)
+from bimokit.batch._worker import shutdown_kernels
+from bimokit.errors import InputError, ParameterError, UnknownRegionError
+from bimokit.report import check_html, run_chapter, run_report, save_values, validate_request
+
+NOTEBOOKS = Path(__file__).parent / "data" / "batch_notebooks"
+KOMMUNE = "Musterstadt <Süd> & Co"  # a name with markup characters: must arrive escaped
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory) -> Path:
+    """Region table (with a dissolved Kreis) and one tidy file with the years 2012–2024."""
+    folder = tmp_path_factory.mktemp("data")
+    (folder / "regions.csv").write_text(
+        "ags,name,level,parent,kreistyp,valid_from,valid_to\n"
+        "99,Musterland,land,,,,\n"
+        f'99101,"{KOMMUNE}",kreis,99,kreisfreie Stadt,,\n'
+        "99102,Beispielhafen,kreis,99,kreisfreie Stadt,,\n"
+        "99103,Modellingen,kreis,99,kreisfreie Stadt,,\n"
+        "99155,Altmusterkreis,kreis,99,Landkreis,,2015-12-31\n",
+        encoding="utf-8",
+    )
+    (folder / "facts.csv").write_text(
+        "ags,year,variable,value,status,source\n"
+        "99101,2012,bevoelkerung,100,,t\n99101,2024,bevoelkerung,110,,t\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+@pytest.fixture(scope="module")
+def values(tmp_path_factory) -> Path:
+    """Indicator values handed to the chapters (the test notebooks do not read them)."""
+    path = tmp_path_factory.mktemp("values") / "values.pkl"
+    save_values(pd.DataFrame({"ags": ["99101"], "year": [2024], "indicator": ["A1.1"],
+                              "value": [1.0]}), path)
+    return path
+
+
+def _pages(out: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(out)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in sorted(out.glob("*/[A-S].html"))}
+
+
+# --- the Kommune list -------------------------------------------------------------------------
+
+
+def test_read_ags_list_csv_column_and_plain_lines(tmp_path):
+    csv = tmp_path / "kommunen.csv"
+    csv.write_text("name;ags;bemerkung\nMünchen;09162;x\n\nTalkreis;99151;\n", encoding="utf-8")
+    assert read_ags_list(csv) == ["09162", "99151"]  # leading zero kept
+    plain = tmp_path / "kommunen.txt"
+    plain.write_text("# Kreise für den Bericht\n09162\n\n  99151  \n", encoding="utf-8-sig")
+    assert read_ags_list(plain) == ["09162", "99151"]
+
+
+def test_read_ags_list_errors_name_file_and_line(tmp_path):
+    bad = tmp_path / "kommunen.csv"
+    bad.write_text("name,schluessel\nMünchen,09162\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no column 'ags'") as err:
+        read_ags_list(bad)
+    assert "kommunen.csv" in str(err.value) and "line 1" in str(err.value)
+    empty = tmp_path / "leer.csv"
+    empty.write_text("name,ags\nMünchen,\n", encoding="utf-8")
+    with pytest.raises(InputError, match="line 2.*the ags field is empty"):
+        read_ags_list(empty)
+    with pytest.raises(InputError, match="file not found"):
+        read_ags_list(tmp_path / "fehlt.csv")
+
+
+def test_select_kommunen_lists_every_problem_in_one_error(data_dir, tmp_path):
+    listing = tmp_path / "kommunen.csv"
+    listing.write_text("ags\n99101\n12345\n99155\n9101\n99101\n", encoding="utf-8")
+    with pytest.raises(UnknownRegionError) as err:
+        select_kommunen(listing, data=data_dir)
+    text = str(err.value)
+    assert text.startswith("Cannot run the batch, 3 problems with the Kommune list: ")
+    assert f"(1) Unknown AGS '12345' (line 3 of {listing})" in text
+    # 99155 has valid_to 2015-12-31: it exists no longer from 2016 on
+    assert "(2) AGS '99155' (Altmusterkreis) (line 4 of" in text and "no longer exists since 2016" in text
+    assert "(3) AGS '9101' (line 5 of" in text and "(leading zero lost? '09101')" in text
+    # repeats are dropped, order kept
+    assert select_kommunen(["99103", "99101", "99103"], data=data_dir) == ["99103", "99101"]
+
+
+def test_select_all_and_land_skip_dissolved_kreise(data_dir):
+    assert select_kommunen(data=data_dir) == ["99101", "99102", "99103"]
+    assert select_kommunen(land="99", data=data_dir) == ["99101", "99102", "99103"]
+    with pytest.raises(ParameterError, match="No Kreis of Land '01'"):
+        select_kommunen(land="01", data=data_dir)
+    with pytest.raises(ParameterError, match="either a Kommune list or `land`"):
+        select_kommunen(["99101"], land="99", data=data_dir)
+
+
+def test_bad_parameters_stop_the_batch_before_any_kernel(data_dir, tmp_path, values):
+    out = tmp_path / "reports"
+    with pytest.raises(ParameterError) as err:
+        run_batch(["99101", "99102"], data=data_dir, out=out, chapters="A,X",
+                  years="2000-2030", notebook_dir=NOTEBOOKS, values_path=values, progress=False)
+    text = str(err.value)
+    assert text.startswith("Cannot run the batch, 2 problems:")
+    assert "unknown chapter(s) 'X'" in text and "years 2000-2030 lie outside the data" in text
+    assert not out.exists()
+    with pytest.raises(UnknownRegionError, match="Unknown AGS '99999'"):
+        run_batch(["99101", "99999"], data=data_dir, out=out, notebook_dir=NOTEBOOKS,
+                  progress=False)
+    assert not out.exists()
+
+
+# --- a batch with failures, then the same batch again ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def batch(data_dir, values, tmp_path_factory):
+    """Three Kommunen × A, C, H on two workers; C fails for 99102, H kills its kernel for
+    99103. Then the same batch again."""
+    out = tmp_path_factory.mktemp("batch")
+    first = run_batch(["99101", "99102", "99103"], data=data_dir, out=out, chapters="A,C,H",
+                      workers=2, notebook_dir=NOTEBOOKS, values_path=values, progress=False)
+    pages_first = _pages(out)
+    second = run_batch(["99101", "99102", "99103"], data=data_dir, out=out, chapters="A,C,H",
+                       workers=2, notebook_dir=NOTEBOOKS, values_path=values, progress=False)
+    return out, first, pages_first, second
+
+
+def test_batch_goes_on_after_failures_and_records_them(batch):
+    out, first, _, _ = batch
+    status = {(r.ags, r.chapter): r.status for r in first.records}
+    assert status == {
+        ("99101", "A"): "ok", ("99101", "C"): "ok", ("99101", "H"): "ok",
+        ("99102", "A"): "ok", ("99102", "C"): "failed", ("99102", "H"): "ok",
+        ("99103", "A"): "ok", ("99103", "C"): "ok", ("99103", "H"): "failed",
+    }
+    fail_c = next(r for r in first.records if (r.ags, r.chapter) == ("99102", "C"))
+    assert fail_c.cell == 4 and fail_c.source == 'if ags == "99102":'
+    assert fail_c.error == "ValueError: absichtlicher Fehler für 99102"
+    fail_h = next(r for r in first.records if (r.ags, r.chapter) == ("99103", "H"))
+    assert fail_h.error.startswith("DeadKernelError") and "Kernel abgestürzt" in fail_h.error
+    assert first.failed_kommunen == ["99102", "99103"] and not first.ok
+    assert first.summary().startswith(
+        "2 von 3 Kommunen mit Fehlern: 99102 Beispielhafen (C: Zelle 4, ValueError: "
+        "absichtlicher Fehler für 99102), 99103 Modellingen (H: DeadKernelError"
+    )
+    assert "7 Kapitel erstellt, 0 übersprungen (aktuell), 2 fehlgeschlagen" in first.summary()
+    # pages of failed chapters do not exist; every other page is complete and clean
+    assert not (out / "99102" / "C.html").exists() and not (out / "99103" / "H.html").exists()
+    for rel in _pages(out):
+        assert check_html((out / rel).read_text(encoding="utf-8")) == [], rel
+    for ags in ("99101", "99102", "99103"):
+        assert (out / ags / "index.html").is_file()
+        assert (out / ags / f"tabellenanhang_{ags}.xlsx").is_file()
+    index = (out / "99102" / "index.html").read_text(encoding="utf-8")
+    assert "nicht erstellt: Fehler in Zelle 4" in index
+
+
+def test_batch_report_json_and_html(batch):
+    out, _, _, second = batch
+    report = json.loads((out / "batch_report.json").read_text(encoding="utf-8"))
+    assert report["run"] == second.run_id and report["kommunen"] == 3
+    assert report["counts"] == second.counts()
+    assert [ChapterRecord.from_dict(d) for d in report["records"]] == second.records
+    page = (out / "batch_report.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and '<html lang="de">' in page
+    assert "Musterstadt &lt;Süd&gt; &amp; Co" in page and KOMMUNE not in page
+    assert "absichtlicher Fehler für 99102" in page and "übersprungen (aktuell)" in page
+
+
+def test_rerun_skips_what_is_done_and_redoes_the_failures(batch):
+    out, first, pages_first, second = batch
+    by_key = {(r.ags, r.chapter): r for r in second.records}
+    for (ags, letter), rec in by_key.items():
+        before = next(r for r in first.records if (r.ags, r.chapter) == (ags, letter))
+        if before.status == "ok":
+            # skipped, and the record names the run that built the page
+            assert rec.status == "skipped" and rec.run == first.run_id, (ags, letter)
+        else:
+            assert rec.status == "failed" and rec.run == second.run_id, (ags, letter)
+    assert _pages(out) == pages_first  # no page rewritten
+    assert second.counts() == {"ok": 0, "failed": 2, "skipped": 7}
+
+
+def test_warm_kernel_page_equals_fresh_kernel_page(batch, data_dir, values, tmp_path):
+    out, first, _, _ = batch
+    # With two workers the third Kommune always runs in a kernel that built another
+    # Kommune before.
+    warm_page = (out / "99103" / "A.html").read_text(encoding="utf-8")
+    assert "Reste früherer Läufe: keine" in warm_page
+    assert "Linienbreite: 1.5 | offene Abbildungen: 0" in warm_page
+    assert "Arbeitsordner ist out_dir: True" in warm_page and "Umgebung sauber: True" in warm_page
+    assert "Zellennummer: 9" in warm_page  # numbering restarts as in a fresh kernel
+    request = validate_request("99103", data=data_dir, out=tmp_path / "fresh", chapters="A",
+                               notebook_dir=NOTEBOOKS)
+    with WarmKernel() as kernel:
+        kernel.ensure()
+        kernel.reset(first.meta.get("seed", 20250415))
+        fresh = run_chapter(request, "A", values_path=str(values), km=kernel.km)
+    assert fresh.ok, fresh.failure
+    assert fresh.html_path.read_text(encoding="utf-8") == warm_page
+    # papermill in a fresh kernel without the batch's reset: the same page but for the
+    # unseeded random numbers
+    single = run_report("99103", data=data_dir, out=tmp_path / "single", chapters="A",
+                        notebook_dir=NOTEBOOKS, progress=False)
+    assert single.ok, single.chapters[0].failure
+    page = (tmp_path / "single" / "99103" / "A.html").read_text(encoding="utf-8")
+    random_line = re.compile(r"Zufallszahlen: [0-9.]+ [0-9.]+")
+    assert random_line.sub("Zufall", page) == random_line.sub("Zufall", warm_page)
+
+
+def test_dead_kernel_is_restarted_for_the_next_chapter(data_dir, values, tmp_path):
+    request = validate_request("99103", data=data_dir, out=tmp_path, chapters="A,H",
+                               notebook_dir=NOTEBOOKS)
+    task = KommuneTask(request, ["H", "A"], {"H": "h", "A": "a"}, str(values), "run-1")
+    try:
+        outcome = run_kommune(task)
+    finally:
+        shutdown_kernels()
+    h, a = (ChapterRecord.from_dict(d) for d in outcome["records"])
+    assert h.status == "failed" and h.error.startswith("DeadKernelError")
+    assert a.status == "ok" and a.kernel_restarted
+    assert outcome["finish_error"] is None and (tmp_path / "99103" / "index.html").is_file()
+
+
+# --- killed with SIGKILL, then run again -----------------------------------------------------
+
+
+def test_sigkill_leaves_complete_files_and_rerun_finishes(data_dir, values, tmp_path):
+    out = tmp_path / "reports"
+    listing = tmp_path / "kommunen.txt"
+    listing.write_text("99101\n99102\n99103\n", encoding="utf-8")
+    env = {**os.environ, "BIMOKIT_TEST_SLEEP": "0.7"}
+    cmd = [sys.executable, "-m", "bimokit.cli", "batch", "--ags-list", str(listing),
+           "--chapters", "A", "--workers", "1", "--data", str(data_dir), "--out", str(out),
+           "--notebooks", str(NOTEBOOKS), "--values", str(values), "--no-progress"]
+    proc = subprocess.Popen(cmd, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90
+        while not list(out.glob("*/A.html")):
+            assert proc.poll() is None, "the batch ended before the first chapter was done"
+            assert time.monotonic() < deadline, "no chapter within 90 s"
+            time.sleep(0.05)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the batch and its worker, without warning
+        proc.wait()
+    done = _pages(out)
+    assert 1 <= len(done) < 3
+    for rel in done:  # whatever has its final name is complete
+        assert check_html((out / rel).read_text(encoding="utf-8")) == [], rel
+    assert not (out / "batch_report.json").exists()
+
+    result = run_batch(listing, data=data_dir, out=out, chapters="A", workers=1,
+                       notebook_dir=NOTEBOOKS, values_path=values, progress=False)
+    assert result.ok, result.summary()
+    status = {f"{r.ags}/A.html": r.status for r in result.records}
+    for rel in done:
+        assert status[rel] == "skipped", rel  # nothing done is done again
+    assert sum(s == "ok" for s in status.values()) == 3 - len(done)
+    after = _pages(out)
+    assert {rel: after[rel] for rel in done} == done
+    for ags in ("99101", "99102", "99103"):
+        folder = out / ags
+        assert check_html((folder / "A.html").read_text(encoding="utf-8")) == []
+        assert (folder / "index.html").is_file() and (folder / ".bimokit" / "A.pkl").is_file()
+        assert not list(folder.glob(".*.tmp")) and not list(folder.glob(".*.pending"))
+        assert not list((folder / ".bimokit").glob(".work-*"))
+
+
+# --- values computed once per batch ---------------------------------------------------------
+
+
+def test_prepare_values_computes_once_per_data_content(tmp_path):
+    from bimokit import compute, load_data
+    from bimokit.batch import prepare_values
+    from bimokit.report import load_values
+
+    path = prepare_values(None, tmp_path)
+    ds = load_data()
+    expected = compute(ds.facts, regions=ds.regions)
+    got = load_values(path)
+    assert len(got) == len(expected) and list(got.columns) == list(expected.columns)
+    stamp = path.stat().st_mtime_ns
+    assert prepare_values(None, tmp_path) == path and path.stat().st_mtime_ns == stamp
+
+
+# --- Dask -------------------------------------------------------------------------------------
+
+
+def test_dask_local_cluster_batch(data_dir, values, tmp_path):
+    distributed = pytest.importorskip(
+        "distributed", reason="the Dask batch needs the extra bimokit[dask]"
+    )
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        result = run_batch(["99101", "99102"], data=data_dir, out=tmp_path, chapters="A,C",
+                           scheduler=client, notebook_dir=NOTEBOOKS, values_path=values,
+                           progress=False)
+    assert isinstance(result, BatchResult)
+    status = {(r.ags, r.chapter): r.status for r in result.records}
+    assert status == {("99101", "A"): "ok", ("99101", "C"): "ok", ("99102", "A"): "ok",
+                      ("99102", "C"): "failed"}
+    assert result.summary().startswith("1 von 2 Kommunen mit Fehlern: 99102 Beispielhafen "
+                                       "(C: Zelle 4, ValueError")
+    for rel in _pages(tmp_path):
+        assert check_html((tmp_path / rel).read_text(encoding="utf-8")) == []
+    assert (tmp_path / "99101" / "index.html").is_file()
+    assert json.loads((tmp_path / "batch_report.json").read_text())["scheduler"]
