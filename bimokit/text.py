@@ -10,7 +10,12 @@ What a sentence may claim is decided from the inputs, never from wording alone:
 
 * "gestiegen"/"gesunken" only where the trend class (from :mod:`bimokit.trend`) is
   ``steigend``/``fallend``; ``stabil`` → "blieb … weitgehend stabil", ``uneinheitlich`` →
-  "entwickelte sich … uneinheitlich"; no class → no trend clause.
+  "entwickelte sich … uneinheitlich"; no class → no trend clause. A trend over fewer than
+  :data:`MIN_TREND_YEARS` years is never claimed (three points are no trend).
+* A break in the series (Zensus 2022) is named: the sentence describes the development up to
+  the break and since the break separately, each only where it has enough years ("von 2012
+  bis 2021 ist sie gestiegen, seit dem Zeitreihenbruch durch den Zensus 2022 ist die Reihe
+  für eine Trendaussage noch zu kurz").
 * "über"/"unter dem Landeswert" only where the difference is statistically secured (the
   reference lies outside the Kommune's confidence interval, or the funnel flag says so);
   otherwise "etwa auf dem Niveau des Landes (Unterschied statistisch nicht gesichert)".
@@ -33,10 +38,17 @@ import pandas as pd
 from .errors import ParameterError
 from .fmt import default_decimals, fmt_diff, fmt_value, is_missing, normalize_unit, round_half_up
 
-__all__ = ["Subject", "Comparison", "TREND_CLASSES", "kernaussage", "kernaussagen"]
+__all__ = [
+    "Subject", "Comparison", "TREND_CLASSES", "MIN_TREND_YEARS", "kernaussage", "kernaussagen",
+]
 
 #: Trend classes of :mod:`bimokit.trend` that a sentence can report.
 TREND_CLASSES = ("steigend", "fallend", "stabil", "uneinheitlich")
+
+#: Fewest years with a value on which a sentence states a trend. With fewer than five points
+#: the two-sided Mann–Kendall test cannot reach p < 0.05, and "stabil" over three or four
+#: points is no finding either.
+MIN_TREND_YEARS = 5
 
 _GENERA = ("m", "f", "n")
 _PRONOUN = {"m": "er", "f": "sie", "n": "es"}
@@ -234,14 +246,59 @@ def _trend_clause(subject: Subject, trend: str, since: int | None, until: int | 
         when = f"seit {since}"
     else:
         when = f"von {since} bis {until}"
+    return f"{when} {_trend_predicate(subject, trend)}"
+
+
+def _trend_predicate(subject: Subject, trend: str) -> str:
     pron = subject.pronoun
     if trend == "steigend":
-        return f"{when} {subject.verb('ist', 'sind')} {pron} gestiegen"
+        return f"{subject.verb('ist', 'sind')} {pron} gestiegen"
     if trend == "fallend":
-        return f"{when} {subject.verb('ist', 'sind')} {pron} gesunken"
+        return f"{subject.verb('ist', 'sind')} {pron} gesunken"
     if trend == "stabil":
-        return f"{when} {subject.verb('blieb', 'blieben')} {pron} weitgehend stabil"
-    return f"{when} {subject.verb('entwickelte', 'entwickelten')} {pron} sich uneinheitlich"
+        return f"{subject.verb('blieb', 'blieben')} {pron} weitgehend stabil"
+    return f"{subject.verb('entwickelte', 'entwickelten')} {pron} sich uneinheitlich"
+
+
+def _break_phrase(label: str, year: int | None) -> str:
+    """``den Zeitreihenbruch durch den Zensus 2022`` / ``den Zeitreihenbruch 2021 (…)``."""
+    label = " ".join(str(label).split())
+    if label.lower().startswith("zensus"):
+        text = f"den Zeitreihenbruch durch den {label}"
+        return text if year is None or str(year) in label else f"{text} ({year})"
+    return f"den Zeitreihenbruch {year} ({label})" if year is not None else \
+        f"den Zeitreihenbruch ({label})"
+
+
+def _enough(trend: str | None, years: int | None, since: int | None, until: int | None) -> bool:
+    """A trend class that a sentence may state: known, and over enough years."""
+    if trend is None:
+        return False
+    if years is None and since is not None and until is not None:
+        years = until - since + 1
+    return years is None or years >= MIN_TREND_YEARS
+
+
+def _break_clause(subject: Subject, *, label: str, year: int | None, trend: str | None,
+                  years: int | None, until: int | None, before: str | None,
+                  before_since: int | None, before_until: int | None,
+                  before_years: int | None) -> str:
+    """Trend clause of a series with a break: before and since the break, each if long enough."""
+    brk = _break_phrase(label, year)
+    since_brk = f"seit {brk.replace('den ', 'dem ', 1)}"
+    after_ok = _enough(trend, years, year, until)
+    before_ok = _enough(before, before_years, before_since, before_until)
+    parts = []
+    if before_ok:
+        parts.append(_trend_clause(subject, before, before_since, before_until))  # type: ignore[arg-type]
+    if after_ok:
+        parts.append(f"{since_brk} {_trend_predicate(subject, trend)}")  # type: ignore[arg-type]
+    elif before_ok:
+        parts.append(f"{since_brk} ist die Reihe für eine Trendaussage noch zu kurz")
+    if not parts:
+        gen = brk.replace("den Zeitreihenbruch", "des Zeitreihenbruchs", 1)
+        return f"wegen {gen} ist keine Trendaussage möglich (zu wenige vergleichbare Jahre)"
+    return ", ".join(parts)
 
 
 def kernaussage(
@@ -258,6 +315,13 @@ def kernaussage(
     trend: str | None = None,
     trend_since: int | None = None,
     trend_until: int | None = None,
+    trend_years: int | None = None,
+    trend_break: str | None = None,
+    trend_break_year: int | None = None,
+    trend_before: str | None = None,
+    trend_before_since: int | None = None,
+    trend_before_until: int | None = None,
+    trend_before_years: int | None = None,
     direction: int | None = 0,
 ) -> str:
     """One German Kernaussage about an indicator value of a Kommune.
@@ -289,6 +353,18 @@ def kernaussage(
         Trend class from :mod:`bimokit.trend`; ``None``/NaN: no trend clause.
     trend_since, trend_until : int, optional
         First and last year of the trend; ``trend_until`` equal to ``year`` is not repeated.
+    trend_years : int, optional
+        Number of years with a value the trend rests on (``n_years`` of
+        :func:`bimokit.trend.trend`); below :data:`MIN_TREND_YEARS` no trend is stated.
+        Default: the span ``trend_since`` … ``trend_until`` where both are given.
+    trend_break : str, optional
+        Label of a break in the series inside the window (``"Zensus 2022"``; the ``breaks``
+        of :func:`bimokit.trend.trend`), after which ``trend`` was measured. The sentence then
+        names the break and reports ``trend`` as the development since the break.
+    trend_break_year : int, optional
+        First year after the break (default ``trend_since``).
+    trend_before, trend_before_since, trend_before_until, trend_before_years : optional
+        Trend class, years and number of years of the segment before the break.
     direction : {1, -1, 0}
         1: higher is better, -1: higher is worse, 0/None: neutral (no judgement).
 
@@ -313,6 +389,11 @@ def kernaussage(
     'Der Anteil der Schulabgängerinnen und Schulabgänger ohne Hauptschulabschluss lag 2024 bei 7,1 % und damit 1,4 Prozentpunkte über dem Landeswert; seit 2015 ist er gestiegen.'
     >>> kernaussage(None, subject=s, year=2024, unit="%", status=".")
     'Der Anteil der Schulabgängerinnen und Schulabgänger ohne Hauptschulabschluss liegt für 2024 nicht vor (Geheimhaltung).'
+    >>> kernaussage(585719, subject=Subject("die Einwohnerzahl", genus="f"), year=2024,
+    ...             unit="Anzahl", trend="stabil", trend_since=2022, trend_years=3,
+    ...             trend_break="Zensus 2022", trend_before="steigend", trend_before_since=2012,
+    ...             trend_before_until=2021, trend_before_years=10)
+    'Die Einwohnerzahl lag 2024 bei 585.719; von 2012 bis 2021 ist sie gestiegen, seit dem Zeitreihenbruch durch den Zensus 2022 ist die Reihe für eine Trendaussage noch zu kurz.'
     """  # noqa: E501
     subj = _as_subject(subject)
     yr = _year(year)
@@ -372,13 +453,38 @@ def kernaussage(
     if clauses:
         text += " und damit " + _join(clauses)
 
-    if tr is not None:
-        since = None if is_missing(trend_since) else _year(trend_since, "trend_since")
-        until = None if is_missing(trend_until) else _year(trend_until, "trend_until")
+    since = None if is_missing(trend_since) else _year(trend_since, "trend_since")
+    until = None if is_missing(trend_until) else _year(trend_until, "trend_until")
+    n = None if is_missing(trend_years) else int(trend_years)  # type: ignore[arg-type]
+    if not is_missing(trend_break):
+        before = _trend_class(trend_before, "trend_before")
+        clause = _break_clause(
+            subj, label=str(trend_break),
+            year=since if is_missing(trend_break_year) else _year(trend_break_year,
+                                                                  "trend_break_year"),
+            trend=tr, years=n, until=yr if until is None else until, before=before,
+            before_since=None if is_missing(trend_before_since)
+            else _year(trend_before_since, "trend_before_since"),
+            before_until=None if is_missing(trend_before_until)
+            else _year(trend_before_until, "trend_before_until"),
+            before_years=None if is_missing(trend_before_years) else int(trend_before_years),
+        )
+        text += "; " + clause
+    elif _enough(tr, n, since, until):
         if until == yr:
             until = None
         text += "; " + _trend_clause(subj, tr, since, until)
     return text + "."
+
+
+def _trend_class(trend: object, name: str) -> str | None:
+    tr = None if is_missing(trend) else str(trend).strip().lower()
+    if tr is not None and tr not in TREND_CLASSES:
+        raise ParameterError(
+            f"`{name}` must be one of 'steigend', 'fallend', 'stabil' or 'uneinheitlich' "
+            f"(or None); not {trend!r}."
+        )
+    return tr
 
 
 #: Row keys of :func:`kernaussagen` → (Comparison kind, significance key).
@@ -427,7 +533,11 @@ def kernaussagen(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> list[str]:
           ``funnel_flag`` of :func:`bimokit.compare.compare` (``innerhalb`` = not significant)
           applies to the reference named by ``funnel_base`` (``group``, default, or ``land``);
         * ``trend`` or ``trend_class``; ``trend_since`` or ``first_year`` (or ``base_year``);
-          ``trend_until`` or ``last_year`` (the columns of :func:`bimokit.trend.trend`).
+          ``trend_until`` or ``last_year``; ``trend_years`` or ``n_years`` (the columns of
+          :func:`bimokit.trend.trend`);
+        * ``trend_break``, ``trend_break_year``, ``trend_before``, ``trend_before_since``,
+          ``trend_before_until``, ``trend_before_years`` for a series with a break (see
+          :func:`kernaussage`).
         * ``unit`` may be left out where ``diff_unit`` is ``Prozentpunkte`` (then ``%``).
 
         Missing keys and NaN cells are treated as absent.
@@ -513,5 +623,12 @@ def _kernaussage_from_row(row: Mapping[str, Any]) -> str:
         trend=_get(row, "trend", "trend_class"),
         trend_since=_get(row, "trend_since", "first_year", "base_year"),
         trend_until=_get(row, "trend_until", "last_year"),
+        trend_years=_get(row, "trend_years", "n_years"),
+        trend_break=_get(row, "trend_break"),
+        trend_break_year=_get(row, "trend_break_year"),
+        trend_before=_get(row, "trend_before"),
+        trend_before_since=_get(row, "trend_before_since"),
+        trend_before_until=_get(row, "trend_before_until"),
+        trend_before_years=_get(row, "trend_before_years"),
         direction=0 if direction is None else int(direction),
     )

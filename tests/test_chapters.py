@@ -241,3 +241,21 @@ def test_s_sections_have_no_second_heading():
     html = "".join(ch.outputs)
     assert html.count("<h1>") == 1
     assert "<h3>Sozialindex</h3>" not in html and "<h3>Zielerreichung</h3>" not in html
+
+
+def test_trend_sentence_names_the_zensus_break_and_no_short_trend(tmp_path):
+    ch = Chapter("A", ags="99101", out_dir=str(tmp_path))
+    own = ch.totals[(ch.totals["ags"] == "99101") & (ch.totals["indicator"] == "A1.1")]
+    before = own[own["year"] < 2022].sort_values("year")
+    # population 2012 … 2021 in the sample rises every year → "gestiegen"
+    assert before["value"].is_monotonic_increasing and len(before) == 10
+    assert ch.kernaussage_text("A1.1") == (
+        f"Die Einwohnerzahl lag 2024 bei {bk.fmt_number(own['value'].iloc[-1])}; von 2012 bis "
+        "2021 ist sie gestiegen, seit dem Zeitreihenbruch durch den Zensus 2022 ist die Reihe "
+        "für eine Trendaussage noch zu kurz.")
+    ch.indikator("A1.1")
+    _, figures = read_published(tmp_path)
+    # 2022–2024 are three years: no arrow in the Steckbrief
+    assert figures[0].indicator == "A1.1" and figures[0].trend_arrow is None
+    assert "Zeitreihenbruch 2022: Bevölkerungszahlen ab 2022 beruhen auf dem Zensus 2022" in \
+        "".join(ch.outputs)

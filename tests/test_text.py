@@ -343,3 +343,61 @@ def test_kernaussagen_from_compare_and_trend_columns():
         "Der Wert des Indikators „D3.1“ lag 2024 bei 7,1 % und damit 1,4 Prozentpunkte über "
         "dem Landeswert.",
     ]
+
+
+EINWOHNER = Subject("die Einwohnerzahl", genus="f")
+
+
+def test_no_trend_claim_over_three_years():
+    # 3 years (2022–2024) are too few for any trend word, "stabil" included
+    s = kernaussage(585719, subject=EINWOHNER, year=2024, unit="Anzahl", trend="stabil",
+                    trend_since=2022, trend_years=3)
+    assert s == "Die Einwohnerzahl lag 2024 bei 585.719."
+    # the span alone decides when the number of years is not given: 2022 … 2024 = 3 years
+    s = kernaussage(585719, subject=EINWOHNER, year=2024, unit="Anzahl", trend="stabil",
+                    trend_since=2022, trend_until=2024)
+    assert s == "Die Einwohnerzahl lag 2024 bei 585.719."
+    s = kernaussage(585719, subject=EINWOHNER, year=2024, unit="Anzahl", trend="steigend",
+                    trend_since=2020, trend_years=5)
+    assert s == "Die Einwohnerzahl lag 2024 bei 585.719; seit 2020 ist sie gestiegen."
+
+
+def test_zensus_break_trend_before_and_too_short_after():
+    s = kernaussage(585719, subject=EINWOHNER, year=2024, unit="Anzahl", trend="stabil",
+                    trend_since=2022, trend_years=3, trend_break="Zensus 2022",
+                    trend_before="steigend", trend_before_since=2012, trend_before_until=2021,
+                    trend_before_years=10)
+    assert s == ("Die Einwohnerzahl lag 2024 bei 585.719; von 2012 bis 2021 ist sie gestiegen, "
+                 "seit dem Zeitreihenbruch durch den Zensus 2022 ist die Reihe für eine "
+                 "Trendaussage noch zu kurz.")
+
+
+def test_zensus_break_both_segments_long_enough():
+    s = kernaussage(21.5, subject=QUOTE, year=2028, unit="%", trend="fallend",
+                    trend_since=2022, trend_years=7, trend_break="Zensus 2022",
+                    trend_before="uneinheitlich", trend_before_since=2012,
+                    trend_before_until=2021, trend_before_years=10)
+    assert s.endswith("; von 2012 bis 2021 entwickelte sie sich uneinheitlich, seit dem "
+                      "Zeitreihenbruch durch den Zensus 2022 ist sie gesunken.")
+
+
+def test_break_with_too_few_years_on_both_sides():
+    s = kernaussage(20.5, subject=OHNE, year=2024, unit="%", trend="stabil", trend_since=2022,
+                    trend_years=3, trend_break="Zensus 2022", trend_before="stabil",
+                    trend_before_since=2019, trend_before_until=2021, trend_before_years=3)
+    assert s.endswith("lag 2024 bei 20,5 %; wegen des Zeitreihenbruchs durch den Zensus 2022 "
+                      "ist keine Trendaussage möglich (zu wenige vergleichbare Jahre).")
+    assert "stabil" not in s
+
+
+def test_break_of_a_territorial_reform_is_named_with_its_year():
+    s = kernaussage(10.0, subject=QUOTE, year=2024, unit="%", trend="steigend",
+                    trend_since=2018, trend_years=7, trend_break="Gebietsstand 2018")
+    assert s.endswith("; seit dem Zeitreihenbruch 2018 (Gebietsstand 2018) ist sie gestiegen.")
+
+
+def test_kernaussagen_rows_use_n_years_of_trend():
+    rows = [{"subject": "die Einwohnerzahl", "genus": "f", "value": 1000, "year": 2024,
+             "unit": "Anzahl", "trend_class": "stabil", "first_year": 2022, "last_year": 2024,
+             "n_years": 3}]
+    assert kernaussagen(rows) == ["Die Einwohnerzahl lag 2024 bei 1.000."]

@@ -17,6 +17,7 @@ from ..fmt import default_decimals, fmt_number, fmt_value, is_missing, normalize
 from ..indicators import load_catalogue
 from ..report import figure_html, load_values, parse_years, publish_keyfigure, publish_table
 from ..report import table_html as _table_html
+from ..text import MIN_TREND_YEARS
 from ..text import kernaussagen as _kernaussagen
 from ._config import (
     ANGEBOTSARTEN,
@@ -353,9 +354,8 @@ class Chapter:
     @cached_property
     def trends(self) -> pd.DataFrame:
         own = self.totals[self.totals["ags"] == self.ags]
-        pop = [i.id for i in self.catalogue
-               if any(t.variable == "bevoelkerung" for t in (*i.numerator, *i.denominator))]
-        return _trend_mod.trend(own, population_based=pop, units=self.catalogue.table())
+        return _trend_mod.trend(own, population_based=self._population_based,
+                                units=self.catalogue.table())
 
     # -----------------------------------------------------------------------------------------
     # output
@@ -442,6 +442,61 @@ class Chapter:
         m = t[t["indicator"] == indicator]
         return {} if m.empty else m.iloc[0].to_dict()
 
+    @cached_property
+    def _population_based(self) -> list[str]:
+        return [i.id for i in self.catalogue
+                if any(t.variable == "bevoelkerung" for t in (*i.numerator, *i.denominator))]
+
+    def _break_of(self, indicator: str) -> dict:
+        """The break that cut the trend window of ``indicator`` and the trend before it.
+
+        Returns ``{}`` without a break, else ``trend_break`` (label), ``trend_break_year`` and
+        ``trend_before``/``trend_before_since``/``trend_before_until``/``trend_before_years``
+        (the class of the years before the break, '' when there are fewer than two).
+        """
+        tr = self._trend_row(indicator)
+        if not tr or not bool(tr.get("break_in_window")) or is_missing(tr.get("first_year")):
+            return {}
+        cut = int(tr["first_year"])
+        label = ""
+        for part in str(tr.get("breaks") or "").split("; "):
+            name, _, year = part.rpartition(" (")
+            if year.rstrip(")") == str(cut):
+                label = name
+        if not label:
+            return {}
+        out = {"trend_break": label, "trend_break_year": cut}
+        own = self._own(indicator)
+        before = own[(own["year"] < cut) & own["value"].notna()]
+        if len(before) >= 2:
+            res = _trend_mod.trend(before, population_based=self._population_based,
+                                   units=self.catalogue.table())
+            if len(res):
+                b = res.iloc[0]
+                out.update(trend_before=str(b["trend_class"] or "") or None,
+                           trend_before_since=int(b["first_year"]),
+                           trend_before_until=int(b["last_year"]),
+                           trend_before_years=int(b["n_years"]))
+        return out
+
+    def _break_note(self, indicator: str) -> str:
+        """'Ab 2022 …' note of a Zensus break inside the shown years, '' if none."""
+        if indicator not in self._population_based:
+            return ""
+        notes = []
+        for _, b in _trend_mod.BREAKS.iterrows():
+            if b["scope"] == "bevoelkerung" and self.first_year < int(b["year"]) <= \
+                    self.last_year:
+                notes.append(f"Zeitreihenbruch {int(b['year'])}: {b['note']}")
+        return " ".join(notes)
+
+    def _trend_arrow(self, indicator: str) -> str | None:
+        """Steckbrief arrow: only for a trend the Kernaussage states (enough years)."""
+        tr = self._trend_row(indicator)
+        if not tr or int(tr.get("n_years") or 0) < MIN_TREND_YEARS:
+            return None
+        return _TREND_ARROWS.get(str(tr.get("trend_class") or ""))
+
     def _comparable(self, indicator: str) -> bool:
         """Counts of a Kommune are not compared with the Land or other Kommunen."""
         return self._ind(indicator).kind != "count"
@@ -466,11 +521,11 @@ class Chapter:
                 row["funnel_flag"] = comp.get("funnel_flag") or None
                 row["funnel_base"] = "land" if comp.get("funnel_base") == "Land" else "group"
         tr = self._trend_row(indicator)
-        if tr and tr.get("trend_class") and int(tr.get("n_years") or 0) >= 3 \
-                and not is_missing(tr.get("last_year")) \
+        if tr and not is_missing(tr.get("last_year")) \
                 and int(tr["last_year"]) == int(latest["year"]):
-            row.update(trend_class=tr["trend_class"], first_year=int(tr["first_year"]),
-                       last_year=int(tr["last_year"]))
+            row.update(trend_class=tr["trend_class"] or None, first_year=int(tr["first_year"]),
+                       last_year=int(tr["last_year"]), n_years=int(tr["n_years"]))
+            row.update(self._break_of(indicator))
         return row
 
     def kernaussage_text(self, indicator: str) -> str:
@@ -605,8 +660,10 @@ class Chapter:
             labels["status"] = "Zeichen"
         decimals = {c: dec for c in table.columns if c not in ("year", "status")}
         unit = normalize_unit(ind.unit)
+        note = " ".join(x for x in (f"Einheit: {unit}." if unit else "",
+                                    self._break_note(ind.id)) if x)
         self._table(table, name=f"{ind.id} {ind.title}", labels=labels, decimals=decimals,
-                    note=f"Einheit: {unit}." if unit else "",
+                    note=note,
                     source=self._source(ind.source_tables))
 
     def _comparison_text(self, ind) -> None:
@@ -645,8 +702,7 @@ class Chapter:
             comp = self._comp_row(ind.id, year)
             if comp and not is_missing(comp.get("land_value")):
                 comparison = f"Land: {fmt_value(comp['land_value'], normalize_unit(ind.unit))}"
-        tr = self._trend_row(ind.id)
-        arrow = _TREND_ARROWS.get(str(tr.get("trend_class") or "")) if tr else None
+        arrow = self._trend_arrow(ind.id)
         publish_keyfigure(
             indicator=ind.id, label=ind.title, value=None if is_missing(value) else value,
             unit=normalize_unit(ind.unit), year=year, ampel=self._ampel(ind.id),
@@ -1319,6 +1375,12 @@ class Chapter:
             self._para(_compare_mod.describe_method(self.comparison))
         if not self.trends.empty:
             self._para(_trend_mod.describe_method(self.trends))
+            self._para(
+                f"Eine Trendaussage steht nur bei mindestens {MIN_TREND_YEARS} Jahreswerten. "
+                "Liegt ein Zeitreihenbruch im Berichtszeitraum (etwa durch den Zensus 2022), "
+                "beschreiben die Kernaussagen die Entwicklung bis zum Bruch und seit dem Bruch "
+                "getrennt; im Steckbrief steht dann ein Trendpfeil nur, wenn die Jahre seit dem "
+                "Bruch dafür ausreichen.")
         for key in ("targets", "sozialindex", "allocate"):
             if self._methods.get(key):
                 self._para(self._methods[key])
