@@ -21,6 +21,9 @@ What a sentence may claim is decided from the inputs, never from wording alone:
   otherwise "etwa auf dem Niveau des Landes (Unterschied statistisch nicht gesichert)".
 * Differences are rounded to the displayed precision first: a rounded difference of 0 reads
   "genau auf dem Landeswert".
+* Units are written once: a rate whose subject names it ("die Zahl der Kinder je Person")
+  gets the bare number, and a difference in a rate unit is the bare number after the value
+  ("27,7 je 100 Personen von 20 bis unter 65 Jahren und damit 4,3 unter dem Landeswert").
 * "günstiger"/"ungünstiger" only where the indicator's direction is +1 or -1.
 * A secret or missing value gives a sentence saying that the value is not published and why,
   and no comparison or trend claim.
@@ -36,7 +39,15 @@ from typing import Any
 import pandas as pd
 
 from .errors import ParameterError
-from .fmt import default_decimals, fmt_diff, fmt_value, is_missing, normalize_unit, round_half_up
+from .fmt import (
+    default_decimals,
+    fmt_diff,
+    fmt_number,
+    fmt_value,
+    is_missing,
+    normalize_unit,
+    round_half_up,
+)
 
 __all__ = [
     "Subject", "Comparison", "TREND_CLASSES", "MIN_TREND_YEARS", "kernaussage", "kernaussagen",
@@ -207,6 +218,14 @@ def _join(parts: Sequence[str]) -> str:
     return ", ".join(parts[:-1]) + " und " + parts[-1]
 
 
+_PLAIN_UNITS = ("%", "‰", "EUR", "Tsd. EUR", "Anzahl")
+
+
+def _is_ratio_unit(unit: str) -> bool:
+    """``je 1.000 Einwohner …``, ``Kinder je Person``: units that say 'per something'."""
+    return unit not in _PLAIN_UNITS and (unit.startswith("je ") or " je " in unit)
+
+
 def _comparison_clause(
     value: float,
     comp: Comparison,
@@ -216,7 +235,10 @@ def _comparison_clause(
     ci_low: object,
     ci_high: object,
     direction: int,
-) -> str | None:
+) -> tuple[str, str] | None:
+    """``(kind, text)``: kind ``gleich`` (rounded difference 0), ``ns`` (not significant) or
+    ``diff``; for ``gleich``/``ns`` the text is only the reference (``dem Landeswert`` /
+    ``des Landes``) so that :func:`_join_comparisons` can merge neighbours."""
     if is_missing(comp.value):
         return None
     ref = float(comp.value)
@@ -225,18 +247,44 @@ def _comparison_clause(
     shown = round_half_up(value, decimals) - round_half_up(ref, decimals)
     shown = round_half_up(shown, decimals)
     if shown == 0:
-        return f"genau auf {dative}"
+        return "gleich", dative
     significant = comp.significant
     if significant is None and not (is_missing(ci_low) or is_missing(ci_high)):
         significant = not (float(ci_low) <= ref <= float(ci_high))  # type: ignore[arg-type]
     if significant is False:
-        return f"etwa auf dem Niveau {genitive} (Unterschied statistisch nicht gesichert)"
+        return "ns", genitive
     side = "über" if shown > 0 else "unter"
-    clause = f"{fmt_diff(abs(shown), unit, decimals, prose=True)} {side} {dative}"
+    # a long rate unit was just written after the value: the difference is the bare number
+    amount = fmt_number(abs(shown), decimals) if _is_ratio_unit(unit) else \
+        fmt_diff(abs(shown), unit, decimals, prose=True)
+    clause = f"{amount} {side} {dative}"
     if direction in (1, -1):
         better = (shown > 0) == (direction == 1)
         clause += f" ({'günstiger' if better else 'ungünstiger'} als {where})"
-    return clause
+    return "diff", clause
+
+
+def _join_comparisons(clauses: Sequence[tuple[str, str]]) -> str:
+    """Join comparison clauses; neighbours that are equal or not significant share one phrase:
+    "genau auf dem Landeswert und dem Wert der Vergleichsgruppe", "etwa auf dem Niveau des
+    Landes und der Vergleichsgruppe (Unterschiede statistisch nicht gesichert)"."""
+    groups: list[tuple[str, list[str]]] = []
+    for kind, text in clauses:
+        if groups and groups[-1][0] == kind and kind in ("gleich", "ns"):
+            groups[-1][1].append(text)
+        else:
+            groups.append((kind, [text]))
+    parts = []
+    for kind, texts in groups:
+        if kind == "gleich":
+            parts.append(f"genau auf {_join(texts)}")
+        elif kind == "ns":
+            word = "Unterschied" if len(texts) == 1 else "Unterschiede"
+            parts.append(f"etwa auf dem Niveau {_join(texts)} ({word} statistisch nicht "
+                         "gesichert)")
+        else:
+            parts.extend(texts)
+    return _join(parts)
 
 
 def _trend_clause(subject: Subject, trend: str, since: int | None, until: int | None) -> str:
@@ -423,10 +471,10 @@ def kernaussage(
     if math.isinf(val):
         raise ParameterError(f"`value` must be a finite number; not {value!r}.")
 
-    text = (
-        f"{subj.capitalized} {subj.verb('lag', 'lagen')} {yr} bei "
-        f"{fmt_value(val, u, dec, prose=True)}"
-    )
+    # "Die Zahl der Kinder je Kita-Platz lag bei 4,5": the subject already names the ratio
+    shown = fmt_number(val, dec) if _is_ratio_unit(u) and " je " in f" {subj.phrase} " \
+        else fmt_value(val, u, dec, prose=True)
+    text = f"{subj.capitalized} {subj.verb('lag', 'lagen')} {yr} bei {shown}"
     if st in _VALUE_REMARK:
         text += f" ({_VALUE_REMARK[st]})"
 
@@ -451,7 +499,7 @@ def kernaussage(
         )
     ]
     if clauses:
-        text += " und damit " + _join(clauses)
+        text += " und damit " + _join_comparisons(clauses)
 
     since = None if is_missing(trend_since) else _year(trend_since, "trend_since")
     until = None if is_missing(trend_until) else _year(trend_until, "trend_until")

@@ -259,3 +259,17 @@ def test_trend_sentence_names_the_zensus_break_and_no_short_trend(tmp_path):
     assert figures[0].indicator == "A1.1" and figures[0].trend_arrow is None
     assert "Zeitreihenbruch 2022: Bevölkerungszahlen ab 2022 beruhen auf dem Zensus 2022" in \
         "".join(ch.outputs)
+
+
+def test_rate_units_are_written_once():
+    ch = Chapter("F", ags="99101")
+    s = ch.kernaussage_text("F1.2")
+    own = ch.totals[(ch.totals["ags"] == "99101") & (ch.totals["indicator"] == "F1.2")
+                    & (ch.totals["year"] == 2024)]["value"].item()
+    # the subject names "je 1.000 Einwohner von 18 bis unter 25 Jahren": the number stands alone
+    assert s.startswith("Die Zahl der Studierenden je 1.000 Einwohner von 18 bis unter 25 "
+                        f"Jahren lag 2024 bei {bk.fmt_number(own, 1)} und damit ")
+    assert s.count("je 1.000") == 1
+    a = Chapter("A", ags="99101").kernaussage_text("A2.3")
+    assert a.startswith("Der Anteil der Arbeitslosen an den Einwohnern von 15 bis unter 65 "
+                        "Jahren lag 2024 bei ")

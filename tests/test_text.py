@@ -198,15 +198,22 @@ def test_vorlaeufig():
 
 
 def test_per_thousand_rate_and_promille():
-    # 12,35 → 12,4 (half up); Land 10,3 → 2,1 je 1.000 Einwohner above.
+    # 12,35 → 12,4 (half up); Land 10,3 → 2,1 above. The subject names the rate, so the
+    # unit is not repeated after the value nor after the difference.
     s = kernaussage(
         12.35, subject=Subject("die Zahl der Auszubildenden je 1.000 Einwohner", genus="f"),
         year=2020, unit="je 1000 Einwohner", comparisons=Comparison(10.3, "land"),
     )
     assert s == (
-        "Die Zahl der Auszubildenden je 1.000 Einwohner lag 2020 bei 12,4 je 1.000 Einwohner "
-        "und damit 2,1 je 1.000 Einwohner über dem Landeswert."
+        "Die Zahl der Auszubildenden je 1.000 Einwohner lag 2020 bei 12,4 "
+        "und damit 2,1 über dem Landeswert."
     )
+    # a subject without the rate: the unit once, after the value
+    q = kernaussage(27.7, subject=Subject("der Jugendquotient", genus="m"), year=2024,
+                    unit="je 100 Personen von 20 bis unter 65 Jahren",
+                    comparisons=Comparison(32.0, "land"))
+    assert q == ("Der Jugendquotient lag 2024 bei 27,7 je 100 Personen von 20 bis unter 65 "
+                 "Jahren und damit 4,3 unter dem Landeswert.")
     p = kernaussage(3.2, subject=OHNE, year=2020, unit="‰", comparisons=Comparison(2.7, "bund"))
     assert p.endswith("bei 3,2 ‰ und damit 0,5 Promillepunkte über dem Bundeswert.")
 
@@ -401,3 +408,22 @@ def test_kernaussagen_rows_use_n_years_of_trend():
              "unit": "Anzahl", "trend_class": "stabil", "first_year": 2022, "last_year": 2024,
              "n_years": 3}]
     assert kernaussagen(rows) == ["Die Einwohnerzahl lag 2024 bei 1.000."]
+
+
+def test_equal_and_not_significant_references_share_one_phrase():
+    # 90,3 = 90,3 = 90,3 at one decimal
+    s = kernaussage(90.31, subject=QUOTE, year=2024, unit="%",
+                    comparisons=[Comparison(90.28, "land"), Comparison(90.3, "gruppe")])
+    assert s == ("Die Betreuungsquote der unter Dreijährigen lag 2024 bei 90,3 % und damit "
+                 "genau auf dem Landeswert und dem Wert der Vergleichsgruppe.")
+    # both references inside the interval [43,0; 46,0]
+    s = kernaussage(44.5, subject=QUOTE, year=2024, unit="%", ci_low=43.0, ci_high=46.0,
+                    comparisons=[Comparison(44.2, "land"), Comparison(44.1, "gruppe")])
+    assert s == ("Die Betreuungsquote der unter Dreijährigen lag 2024 bei 44,5 % und damit etwa "
+                 "auf dem Niveau des Landes und der Vergleichsgruppe (Unterschiede statistisch "
+                 "nicht gesichert).")
+    # a secured difference between them keeps its own clause
+    s = kernaussage(44.5, subject=QUOTE, year=2024, unit="%", ci_low=43.0, ci_high=46.0,
+                    comparisons=[Comparison(44.2, "land"), Comparison(40.0, "gruppe")])
+    assert s.endswith("etwa auf dem Niveau des Landes (Unterschied statistisch nicht "
+                      "gesichert) und 4,5 Prozentpunkte über dem Wert der Vergleichsgruppe.")

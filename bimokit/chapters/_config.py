@@ -58,7 +58,7 @@ SIMILAR_CONTEXT = ("A2.1", "A1.11", "A1.8")
 # Subjects that the title rules below do not give.
 _SUBJECTS = {
     "A1.1": ("die Einwohnerzahl", "f"),
-    "A2.3": ("die Zahl der Arbeitslosen je 100 Einwohner von 15 bis unter 65 Jahren", "f"),
+    "A2.3": ("der Anteil der Arbeitslosen an den Einwohnern von 15 bis unter 65 Jahren", "m"),
     "A2.5": ("das verfügbare Einkommen der privaten Haushalte je Einwohner", "n"),
     "B1.1": ("die Zahl der Kindertageseinrichtungen", "f"),
     "B1.2": ("die Zahl der Kinder je pädagogisch tätige Person in Kindertageseinrichtungen",
