@@ -128,5 +128,13 @@ def test_default_is_the_embedded_sample(capsys):
     assert table.set_index("ags").loc["99101", "kreistyp"] == "kreisfreie Stadt"
     # regions.csv gives Altmusterkreis 99155 valid_to 2015-12-31: dissolved
     assert table.set_index("ags").loc["99155", "exists"] == "false"
-    # angebote.csv is no export: skipped with a note, not an error
-    assert "übersprungen" in err and "angebote.csv" in err
+    # angebote.csv and zielwerte.csv are the Kommune's own tables (data.NON_FACT_FILES): no note
+    assert "übersprungen" not in err
+
+
+def test_sample_lists_regions_without_notes_about_own_tables(capsys):
+    # angebote.csv and zielwerte.csv are the Kommune's own tables, not exports: no "übersprungen"
+    assert cli.main(["regions", "--level", "kreis"]) == 0
+    captured = capsys.readouterr()
+    assert "übersprungen" not in captured.err
+    assert captured.out.count("\n") == 1 + 30  # header + 30 Kreise (99155 dissolved, still listed)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..errors import InputError, ParameterError
 from ..regions import LEVELS, build_regions, read_regions
+from ..data import NON_FACT_FILES
 
 __all__ = ["add_parser", "run", "collect_regions", "OUTPUT_COLUMNS"]
 
@@ -58,6 +59,8 @@ def _files_of(paths: list[Path]) -> tuple[list[Path], list[tuple[Path, bool]]]:
                     continue
                 if f.name == REGIONS_FILE:
                     tables.append(f)
+                elif f.name in NON_FACT_FILES or f.name.startswith("."):
+                    continue  # Angebote, Zielwerte: the Kommune's own tables, not exports
                 elif f.suffix.lower() in EXPORT_SUFFIXES:
                     exports.append((f, False))
         elif path.is_file():
