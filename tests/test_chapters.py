@@ -109,15 +109,30 @@ def test_counts_are_not_compared_with_the_land():
         ch.kernaussage_text("F1.2")
 
 
-def test_kreis_without_hochschule_says_not_available():
-    ch = Chapter("F", ags="99151")
-    # 0 Studierende / 0 Studierende: not meaningful, status x
+def test_kreis_without_hochschule_says_so_instead_of_ranking(tmp_path):
+    ch = Chapter("F", ags="99151", out_dir=str(tmp_path))
+    t = ch.totals[(ch.totals["ags"] == "99151") & (ch.totals["year"] == 2024)]
+    # the sample's Landkreis 99151 has no Studierende: F1.1 = 0 (status "-"), F1.3 = 0/0 → x
+    assert t.loc[t["indicator"] == "F1.1", "value"].item() == 0
     assert ch.kernaussage_text("F1.3") == (
-        "Der Frauenanteil an den Studierenden liegt für 2024 nicht vor "
-        "(Aussage nicht sinnvoll).")
-    ch.indikator("F1.3")
+        "Im Kreis gibt es keine Hochschule; der Frauenanteil an den Studierenden entfällt "
+        "deshalb.")
+    assert ch.kernaussage_text("F1.2") == (
+        "Im Kreis gibt es keine Hochschule; die Zahl der Studierenden je 1.000 Einwohner von "
+        "18 bis unter 25 Jahren ist deshalb 0 und wird nicht mit anderen Regionen verglichen.")
+    assert ch.kernaussage_text("F1.1") == (
+        "Im Kreis gibt es keine Hochschule; die Zahl der Studierenden ist deshalb 0.")
+    start = len(ch.outputs)
+    ch.indikator("F1.2")
+    ch.ranking("F1.2")
     ch.funnel("F1.3")
+    html = "".join(ch.outputs[start:])
+    assert "<img" not in html and "unter dem Landeswert" not in html and "Rang" not in html
+    assert "Im Kreis gibt es keine Hochschule; eine Rangfolge entfällt." in html
     assert "Trichterdiagramm entfällt" in ch.outputs[-1]
+    # a Hochschulstandort is ranked as before
+    assert Chapter("F", ags="99101").kernaussage_text("F1.2").startswith(
+        "Die Zahl der Studierenden je 1.000 Einwohner")
 
 
 def test_allocation_sums_to_the_budget_and_follows_need():

@@ -26,6 +26,7 @@ from ._config import (
     MAIN_INDICATORS,
     SIMILAR_CONTEXT,
     SOZIALRAUM_INDICATORS,
+    STRUCTURAL_ZEROS,
     ZIELGRUPPEN_DE,
     subject_of,
 )
@@ -528,6 +529,28 @@ class Chapter:
             row.update(self._break_of(indicator))
         return row
 
+    def _where(self) -> str:
+        """'Im Kreis' / 'In der Stadt' / 'In der Gemeinde' at the start of a sentence."""
+        if self.kommune_level == "gemeinde":
+            return "In der Gemeinde"
+        return "In der Stadt" if "stadt" in self.kreistyp.lower() else "Im Kreis"
+
+    def _structural_zero(self, indicator: str) -> str:
+        """The reason ('gibt es keine Hochschule') when ``indicator`` is a structural zero."""
+        for feld, spec in STRUCTURAL_ZEROS.items():
+            if indicator not in spec["indicators"]:
+                continue
+            marker = spec["marker"]
+            own = self.totals[(self.totals["ags"] == self.ags)
+                              & (self.totals["indicator"] == marker)]
+            if own.empty and marker not in self.indicators:
+                extra = self._compute_extra([marker])
+                own = extra[(extra["ags"] == self.ags) & (extra["indicator"] == marker)]
+            own = own[own["value"].notna()].sort_values("year")
+            if len(own) and float(own["value"].iloc[-1]) == 0:
+                return spec["text"]
+        return ""
+
     def kernaussage_text(self, indicator: str) -> str:
         """The Kernaussage of one indicator as text (what :meth:`indikator` shows).
 
@@ -539,6 +562,17 @@ class Chapter:
         """
         ind = self._ind(indicator)
         row = self._row_for_text(ind.id)
+        reason = self._structural_zero(ind.id)
+        if reason:
+            subj = row["subject"]
+            if row.get("value") is not None and not is_missing(row["value"]) \
+                    and float(row["value"]) == 0:
+                tail = f"{subj.verb('ist', 'sind')} deshalb 0" + (
+                    " und wird nicht mit anderen Regionen verglichen"
+                    if self._comparable(ind.id) else "")
+            else:
+                tail = f"{subj.verb('entfällt', 'entfallen')} deshalb"
+            return f"{self._where()} {reason}; {subj.phrase} {tail}."
         text = _kernaussagen([row])[0]
         if row.get("value") is None and self._latest(ind.id) is None:
             return (f"{row['subject'].capitalized} liegt für {self.name} nicht vor "
@@ -597,6 +631,11 @@ class Chapter:
         own = self._own(ind.id)
         sentence = self.kernaussage_text(ind.id)
         self._emit(f'<p class="bk-kernaussage"><strong>{_esc(sentence)}</strong></p>')
+        if self._structural_zero(ind.id):
+            if steckbrief:
+                self._keyfigure(ind, self._latest(ind.id), comparison=self._where() + " "
+                                + self._structural_zero(ind.id))
+            return
         if own.empty or own["value"].notna().sum() == 0:
             if steckbrief:
                 self._keyfigure(ind, None)
@@ -693,12 +732,12 @@ class Chapter:
                      "Der Abstand zum Wert der Vergleichsgruppe ist statistisch auffällig.")
         self._para(text)
 
-    def _keyfigure(self, ind, latest) -> None:
+    def _keyfigure(self, ind, latest, *, comparison: str = "") -> None:
         value = None if latest is None else latest["value"]
         year = self.last_year if latest is None else int(latest["year"])
         status = "" if latest is None or is_missing(latest["status"]) else str(latest["status"])
-        comparison = ""
-        if latest is not None and self._comparable(ind.id) and not is_missing(value):
+        if not comparison and latest is not None and self._comparable(ind.id) \
+                and not is_missing(value):
             comp = self._comp_row(ind.id, year)
             if comp and not is_missing(comp.get("land_value")):
                 comparison = f"Land: {fmt_value(comp['land_value'], normalize_unit(ind.unit))}"
@@ -714,6 +753,10 @@ class Chapter:
 
         ind = self._ind(indicator)
         latest = self._latest_with_value(ind.id)
+        if self._structural_zero(ind.id):
+            self._note_missing(f"{self._where()} {self._structural_zero(ind.id)}; ein "
+                               "Trichterdiagramm entfällt.")
+            return
         if latest is None:
             self._note_missing(f"Für {self.name} liegt „{ind.title}“ nicht vor; ein "
                                "Trichterdiagramm entfällt.")
@@ -761,6 +804,10 @@ class Chapter:
 
         ind = self._ind(indicator)
         latest = self._latest_with_value(ind.id)
+        if self._structural_zero(ind.id):
+            self._note_missing(f"{self._where()} {self._structural_zero(ind.id)}; eine "
+                               "Rangfolge entfällt.")
+            return
         if latest is None:
             self._note_missing(f"Für {self.name} liegt „{ind.title}“ nicht vor; eine Rangfolge "
                                "entfällt.")

@@ -14,6 +14,7 @@ __all__ = [
     "SOZIALRAUM_INDICATORS",
     "KREIS_INDICATORS",
     "SIMILAR_CONTEXT",
+    "STRUCTURAL_ZEROS",
     "subject_of",
     "ANGEBOTSARTEN",
     "ZIELGRUPPEN_DE",
@@ -51,6 +52,15 @@ SOZIALRAUM_INDICATORS = {"A2.1": 1, "C3.1": 1, "D3.1": -1}
 
 #: Default Sozialindex indicators when the Kommune has no Sozialräume (Kreise of the Land).
 KREIS_INDICATORS = {"A2.1": 1, "A2.3": 1, "D4.1": 1}
+
+#: Structural zeros: where the ``marker`` count of a Kommune is 0 in its latest year, the
+#: facility does not exist there (a Kreis without a Hochschule). Every indicator of
+#: ``indicators`` is then reported with ``text`` ("Im Kreis gibt es keine Hochschule"), not
+#: ranked or compared with the Land.
+STRUCTURAL_ZEROS = {
+    "F": {"marker": "F1.1", "indicators": ("F1.1", "F1.2", "F1.3", "F1.4", "F2.1", "F2.2"),
+          "text": "gibt es keine Hochschule"},
+}
 
 #: Context indicators of the Vergleichsgruppe ``aehnlich:<k>`` (most similar Kreise).
 SIMILAR_CONTEXT = ("A2.1", "A1.11", "A1.8")
