@@ -289,3 +289,12 @@ def test_rate_units_are_written_once():
     a = Chapter("A", ags="99101").kernaussage_text("A2.3")
     assert a.startswith("Der Anteil der Arbeitslosen an den Einwohnern von 15 bis unter 65 "
                         "Jahren lag 2024 bei ")
+
+
+def test_map_alt_text_uses_the_region_names():
+    ch = Chapter("A", ags="99101")
+    ch.karte("A2.1", ebene="kreis")
+    alt = re.search(r'alt="([^"]*)"', ch.outputs[-1]).group(1)
+    # the GeoJSON calls it "Musterstadt, Kreisfreie Stadt"; the region table "Musterstadt"
+    assert "Musterstadt liegt mit " in alt
+    assert "Kreisfreie Stadt" not in alt and ", Landkreis" not in alt

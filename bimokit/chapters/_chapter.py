@@ -962,7 +962,17 @@ class Chapter:
         key = next((k for k in ("ags", "AGS", "ARS") if k in props), None)
         if key is None:
             return None
-        return {"path": path, "key": key, "has_level": "level" in props}
+        # The region table's names ("Musterstadt"), not the file's ("Musterstadt, Kreisfreie
+        # Stadt"), so that map alt texts name the regions as the rest of the chapter does.
+        clean = []
+        for f in features:
+            fp = dict(f.get("properties") or {})
+            name = self._names.get(str(fp.get(key, "")))
+            if name:
+                fp["name"] = name
+            clean.append({**f, "properties": fp})
+        geojson = {"type": "FeatureCollection", "features": clean}
+        return {"path": geojson, "file": path, "key": key, "has_level": "level" in props}
 
     def karte(self, indicator: str, ebene: str = "kreis", year: int | None = None) -> None:
         """Choropleth map of an indicator: Kreise of the Land or Sozialräume of the Kommune."""
