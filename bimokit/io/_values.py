@@ -22,6 +22,13 @@ __all__ = [
     "parse_value_tokens_ok",
     "parse_years",
     "map_unique",
+    "text_codes",
+    "first_row",
+    "duplicate_rows",
+    "parse_distinct",
+    "read_raw",
+    "check_control",
+    "decode_bytes",
     "strip",
     "str_column",
     "parse_year",
@@ -61,11 +68,77 @@ EXPECTED_VALUE = (
     "meaningful), ... (later), / (unreliable), (123) (limited), 123p / 123r / 123s (flags)"
 )
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: Every byte except the C0 controls other than tab, LF, CR (and DEL): deleted before the
 #: (slower) search for a control character, so that clean files skip it.
 _NOT_CONTROL = bytes(b for b in range(256) if not (b < 9 or b in (11, 12) or 14 <= b < 32
                                                    or b == 127))
+
+
+def read_raw(path: str | Path) -> bytes:
+    """The bytes of a text export, refusing folders, missing, empty, UTF-16 and ZIP files.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, empty, a folder, UTF-16 or a ZIP archive / XLSX workbook.
+    """
+    p = Path(path)
+    if p.is_dir():
+        raise InputError(
+            "is a folder; expected one export file (folders are read by the loader)", path=p
+        )
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found", path=p) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", path=p) from None
+    # isspace stops at the first other byte; strip() would copy the whole file
+    if not raw or raw.isspace():
+        raise InputError("the file is empty; expected a statistics export", path=p)
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or raw[:400].count(b"\x00") > 20:
+        raise InputError(
+            "the file is UTF-16 encoded; expected UTF-8 or ISO-8859-1 text "
+            "(save it again as 'CSV (UTF-8)' or download it as CSV from GENESIS)",
+            path=p,
+        )
+    if raw[:4] == b"PK\x03\x04":
+        raise InputError(
+            "the file is a ZIP archive or an XLSX workbook; expected a CSV text file "
+            "(unpack the archive; read own XLSX tables with read_tidy)",
+            path=p,
+        )
+    return raw
+
+
+def check_control(raw: bytes, path: str | Path) -> None:
+    """Refuse a file with a C0 control byte other than tab, LF, CR (or DEL).
+
+    The bytes are checked, not the text: the control bytes are the same characters in
+    UTF-8, Windows-1252 and ISO-8859-1.
+    """
+    if not raw.translate(None, _NOT_CONTROL):
+        return
+    bad = _CONTROL_BYTES.search(raw)
+    line = raw.count(b"\n", 0, bad.start()) + 1
+    raise InputError(
+        f"the file contains the control byte {chr(bad.group()[0])!r}: it is binary or in an "
+        "unsupported encoding; expected UTF-8 or ISO-8859-1 text",
+        path=Path(path),
+        line=line,
+    )
+
+
+def decode_bytes(raw: bytes) -> str:
+    """Text of a file's bytes: UTF-8 (with or without BOM), else Windows-1252 / ISO-8859-1."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return raw.decode("cp1252")
+        except UnicodeDecodeError:
+            return raw.decode("latin-1")
 
 
 def decode_file(path: str | Path) -> str:
@@ -80,49 +153,9 @@ def decode_file(path: str | Path) -> str:
     InputError
         If the file is missing, empty, a folder, UTF-16 or binary.
     """
-    p = Path(path)
-    if p.is_dir():
-        raise InputError(
-            "is a folder; expected one export file (folders are read by the loader)", path=p
-        )
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", path=p) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", path=p) from None
-    if not raw.strip():
-        raise InputError("the file is empty; expected a statistics export", path=p)
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or raw[:400].count(b"\x00") > 20:
-        raise InputError(
-            "the file is UTF-16 encoded; expected UTF-8 or ISO-8859-1 text "
-            "(save it again as 'CSV (UTF-8)' or download it as CSV from GENESIS)",
-            path=p,
-        )
-    if raw[:4] == b"PK\x03\x04":
-        raise InputError(
-            "the file is a ZIP archive or an XLSX workbook; expected a CSV text file "
-            "(unpack the archive; read own XLSX tables with read_tidy)",
-            path=p,
-        )
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError:
-            text = raw.decode("latin-1")
-    leftover = raw.translate(None, _NOT_CONTROL)
-    bad = _CONTROL.search(text) if leftover else None
-    if bad is not None:
-        line = text.count("\n", 0, bad.start()) + 1
-        raise InputError(
-            f"the file contains the control byte {bad.group()!r}: it is binary or in an "
-            "unsupported encoding; expected UTF-8 or ISO-8859-1 text",
-            path=p,
-            line=line,
-        )
-    return text
+    raw = read_raw(path)
+    check_control(raw, path)
+    return decode_bytes(raw)
 
 
 def map_unique(values, func) -> np.ndarray:
@@ -137,6 +170,66 @@ def map_unique(values, func) -> np.ndarray:
     out = np.asarray(func(pd.Series(np.asarray(uniq, dtype=object), dtype=object)),
                      dtype=object)
     return out[codes]
+
+
+def text_codes(values, *, strip: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and distinct texts of a text column: ``uniq[codes]`` is the column.
+
+    The column is hashed once (:func:`pandas.factorize`); only the distinct texts are
+    stripped, and texts that become equal by stripping share one code. ``uniq`` is in the
+    order of first appearance.
+
+    Examples
+    --------
+    >>> codes, uniq = text_codes(["a ", "b", " a", "b"])
+    >>> codes.tolist(), uniq.tolist()
+    ([0, 1, 0, 1], ['a', 'b'])
+    """
+    arr = values if isinstance(values, np.ndarray) and values.dtype == object else (
+        np.asarray(values, dtype=object))
+    codes, uniq = pd.factorize(arr, use_na_sentinel=False)
+    uniq = np.asarray(uniq, dtype=object)
+    if not strip:
+        return codes, uniq
+    stripped = np.empty(len(uniq), dtype=object)
+    stripped[:] = [u.strip() if isinstance(u, str) else str(u).strip() for u in uniq]
+    merged, canon = pd.factorize(stripped, use_na_sentinel=False)
+    if len(canon) < len(stripped):
+        return merged[codes], np.asarray(canon, dtype=object)
+    return codes, stripped
+
+
+def first_row(mask: np.ndarray, codes: np.ndarray) -> int | None:
+    """Position of the first row whose code is flagged in ``mask`` (one flag a distinct value)."""
+    if not mask.any():
+        return None
+    hit = np.flatnonzero(mask[codes])
+    return int(hit[0]) if len(hit) else None
+
+
+def duplicate_rows(*keys: tuple[np.ndarray, int]) -> np.ndarray:
+    """Positions of rows whose key occurred in an earlier row.
+
+    Each part of the key is given as integer codes (``0 <= code < n_distinct``) with its
+    number of distinct values; the parts are combined into one integer per row (mixed
+    radix), so that one hash pass finds the repeats.
+
+    Examples
+    --------
+    >>> duplicate_rows((np.array([0, 1, 0, 0]), 2), (np.array([0, 0, 1, 0]), 2)).tolist()
+    [3]
+    """
+    combined = np.zeros(len(keys[0][0]), dtype=np.int64)
+    size = 1
+    for codes, n_distinct in keys:
+        n_distinct = max(int(n_distinct), 1)
+        if size > (2**62) // n_distinct:
+            combined, uniq = pd.factorize(combined)
+            combined = combined.astype(np.int64)
+            size = max(len(uniq), 1)
+        combined = combined * n_distinct + np.asarray(codes, dtype=np.int64)
+        size *= n_distinct
+    return np.flatnonzero(pd.Series(combined).duplicated().to_numpy())
 
 
 _PANDAS3 = int(pd.__version__.split(".")[0]) >= 3
@@ -195,6 +288,18 @@ def parse_values(tokens, *, decimal: str = "both"):
     bad_u = np.zeros(len(uniq), bool)
     bad_u[ubad] = True
     return uv[codes], us[codes], np.flatnonzero(bad_u[codes])
+
+
+def parse_distinct(tokens, *, decimal: str = "both"):
+    """:func:`parse_values` of distinct cell texts (no hashing): values, statuses, bad positions.
+
+    Examples
+    --------
+    >>> v, s, bad = parse_distinct(["7", "(7)", "?"])
+    >>> v.tolist()[:2], s.tolist(), bad.tolist()
+    ([7.0, 7.0], ['', '()', ''], [2])
+    """
+    return _parse_distinct(np.asarray(tokens, dtype=object), decimal)
 
 
 def _parse_distinct(tokens: np.ndarray, decimal: str):

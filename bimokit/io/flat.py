@@ -31,13 +31,16 @@ from ._export import Export
 from ._values import (
     EXPECTED_VALUE,
     check_ags,
-    decode_file,
-    map_unique,
-    parse_values,
+    check_control,
+    decode_bytes,
+    duplicate_rows,
+    first_row,
+    parse_distinct,
+    read_raw,
     region_levels,
     snake,
     str_column,
-    strip,
+    text_codes,
     unique_name,
 )
 
@@ -103,13 +106,45 @@ def read_flat(path: str | Path) -> Export:
     0  09162  2024  Bevölkerungsstand  Insgesamt  1505005.0         12411-01-01-4
     1  09162  2024  Bevölkerungsstand   weiblich   767563.0         12411-01-01-4
     """
-    text = decode_file(path)
-    return _parse(text, str(path))
+    raw = read_raw(path)
+    check_control(raw, path)
+    return _parse(raw, str(path))
 
 
-def _parse(text: str, path: str) -> Export:
-    text = text.lstrip("\ufeff")
-    first = text.split("\n", 1)[0].rstrip("\r")
+#: Columns the reader takes from the first row only, or not at all: the body read skips them.
+_FIRST_ROW_ONLY = frozenset({"statistics_code", "statistics_label", "time_code", "time_label",
+                             "value_variable_code"})
+
+
+def _read_csv(data: bytes, path: str, **kw) -> pd.DataFrame:
+    """``read_csv`` of UTF-8 bytes, every cell as text (raises UnicodeDecodeError as it is)."""
+    try:
+        # bytes with encoding="utf-8" go to the C parser without a decoding wrapper; a BOM
+        # at the start is dropped by the parser
+        return pd.read_csv(io.BytesIO(data), sep=";", dtype=object, keep_default_na=False,
+                           na_filter=False, quotechar='"', engine="c", encoding="utf-8", **kw)
+    except UnicodeDecodeError:
+        raise
+    except (pd.errors.ParserError, ValueError) as exc:
+        m = re.search(r"line ([0-9]+)", str(exc))
+        raise InputError(f"cannot be read as ';'-separated rows ({str(exc).strip()})",
+                         path=path, line=int(m.group(1)) if m else None) from None
+
+
+def _read_frames(data: bytes, path: str, old_format: bool):
+    """The header with the first row, and the body (the columns the reader uses)."""
+    head = _read_csv(data, path, nrows=1)
+    if old_format:
+        return head, _read_csv(data, path)
+    use = [j for j, c in enumerate(head.columns) if c not in _FIRST_ROW_ONLY]
+    if len(use) == len(head.columns):
+        return head, _read_csv(data, path)
+    return head, _read_csv(data, path, usecols=use)
+
+
+def _parse(raw: bytes, path: str) -> Export:
+    nl = raw.find(b"\n")
+    first = decode_bytes(raw[: nl if nl >= 0 else len(raw)]).lstrip("\ufeff").rstrip("\r")
     old_format = first.startswith("Statistik_Code;")
     if not first.startswith("statistics_code;") and not old_format:
         if first.startswith(("statistics_code,", "statistics_code\t", "Statistik_Code,")):
@@ -123,17 +158,17 @@ def _parse(text: str, path: str) -> Export:
             path=path, line=1,
         )
     try:
-        df = pd.read_csv(io.StringIO(text), sep=";", dtype=object, keep_default_na=False,
-                         na_filter=False, quotechar='"', engine="c")
-    except (pd.errors.ParserError, ValueError) as exc:
-        m = re.search(r"line ([0-9]+)", str(exc))
-        raise InputError(f"cannot be read as ';'-separated rows ({str(exc).strip()})",
-                         path=path, line=int(m.group(1)) if m else None) from None
+        head, df = _read_frames(raw, path, old_format)
+    except UnicodeDecodeError:
+        # not UTF-8: Windows-1252 / ISO-8859-1, handed to the parser as UTF-8
+        head, df = _read_frames(decode_bytes(raw).lstrip("\ufeff").encode("utf-8"), path,
+                                old_format)
     lines = np.arange(len(df)) + 2
     value_field = None
     if old_format:
         df, lines, value_field = _from_old_format(df, path)
-    missing = [c for c in _REQUIRED if c not in df.columns]
+        head = df
+    missing = [c for c in _REQUIRED if c not in head.columns]
     if missing:
         raise InputError(
             f"missing column(s) {', '.join(missing)}: expected the GENESIS flat header "
@@ -143,186 +178,224 @@ def _parse(text: str, path: str) -> Export:
         )
     if len(df) == 0:
         raise InputError("the file has a header but no rows", path=path, line=2)
-    cols = list(df.columns)
-    if value_field is None:
-        value_field = np.full(len(df), cols.index("value") + 1)
+    n = len(df)
+    cols = list(head.columns)
+    cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def col(name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Codes and distinct stripped texts of a column (hashed once)."""
+        if name not in cache:
+            cache[name] = text_codes(df[name].to_numpy(dtype=object))
+        return cache[name]
+
+    def fail_at(msg: str, i: int, field: int | None = None):
+        raise InputError(msg, path=path, line=int(lines[i]), field=field)
+
     # rows cut short: the last columns are empty where a value variable label is required
-    variable = strip(df["value_variable_label"])
-    short = variable == ""
-    if short.any():
-        i = int(np.flatnonzero(short)[0])
-        raise InputError(
-            "the row has no value_variable_label: the row is incomplete (the file may be "
-            "cut off)", path=path, line=int(lines[i]),
-            field=list(df.columns).index("value_variable_label") + 1,
-        )
+    var_codes, var_uniq = col("value_variable_label")
+    i = first_row(var_uniq == "", var_codes)
+    if i is not None:
+        fail_at("the row has no value_variable_label: the row is incomplete (the file may be "
+                "cut off)", i, cols.index("value_variable_label") + 1)
 
     # one variable in several units (Zensus: Personen as Anzahl and as %): the further
-    # units become part of the label, "Personen (%)", so that every fact has one key
+    # units become part of the label, "Personen (%)", so that every fact has one key.
+    # Worked on the distinct (variable, unit) pairs, in the order of their first row.
+    units: dict[str, str] = {}
     if "value_unit" in df.columns:
-        unit = strip(df["value_unit"])
-        pairs = pd.DataFrame({"v": variable, "u": unit}).drop_duplicates()
+        unit_codes, unit_uniq = col("value_unit")
+        pair_codes, pair_uniq = pd.factorize(var_codes * len(unit_uniq) + unit_codes)
+        pv = var_uniq[pair_uniq // len(unit_uniq)]
+        pu = unit_uniq[pair_uniq % len(unit_uniq)]
+        pairs = pd.DataFrame({"v": pv, "u": pu})
         multi = pairs[pairs.duplicated("v", keep=False)]
+        labels = pv
         if len(multi):
             # the count keeps the plain label where there is one, else the first unit
             multi = multi.assign(o=(multi["u"] != "Anzahl").astype(int)).sort_values(
                 "o", kind="stable")
             first_unit = multi.drop_duplicates("v").set_index("v")["u"]
-            extra = (pd.Series(variable).isin(first_unit.index).to_numpy()
-                     & (unit != pd.Series(variable).map(first_unit).to_numpy()))
-            variable = variable.copy()
-            variable[extra] = (pd.Series(variable[extra]) + " (" + pd.Series(unit[extra])
-                               + ")").to_numpy(dtype=object)
+            extra = (pairs["v"].isin(first_unit.index).to_numpy()
+                     & (pu != pairs["v"].map(first_unit).to_numpy()))
+            labels = pv.copy()
+            labels[extra] = (pd.Series(pv[extra]) + " (" + pd.Series(pu[extra])
+                             + ")").to_numpy(dtype=object)
+            relabel, var_uniq = pd.factorize(labels)
+            var_codes = relabel[pair_codes]
+            var_uniq = np.asarray(var_uniq, dtype=object)
+        for v, u in zip(labels, pu, strict=True):
+            if v not in units:
+                units[v] = u
+        units = {v: u for v, u in units.items() if u}
 
     # ---- year
-    t = df["time"].to_numpy(dtype=object)
-    def _years(u: pd.Series) -> pd.Series:
-        m = u.astype(str).str.strip().str.extract(_TIME_YEAR)
-        return pd.to_numeric(m[0].fillna(m[1]), errors="coerce")
+    time_codes, time_uniq = col("time")
+    m = pd.Series(time_uniq, dtype=object).astype(str).str.extract(_TIME_YEAR)
+    year_u = pd.to_numeric(m[0].fillna(m[1]), errors="coerce").to_numpy(dtype="float64")
+    i = first_row(np.isnan(year_u), time_codes)
+    if i is not None:
+        fail_at(f"time {df['time'].iloc[i]!r} has no year: expected an ISO time such as "
+                "2024-12-31, 2023 or 2023-10P6M", i, cols.index("time") + 1)
+    year_u = year_u.astype("int64")
+    year_key, year_distinct = pd.factorize(year_u)
+    year_key = year_key[time_codes]
 
-    year = map_unique(t, _years).astype("float64")
-    bad = np.flatnonzero(np.isnan(year))
-    if len(bad):
-        i = bad[0]
-        raise InputError(
-            f"time {t[i]!r} has no year: expected an ISO time such as 2024-12-31, 2023 "
-            "or 2023-10P6M", path=path, line=int(lines[i]),
-            field=list(df.columns).index("time") + 1,
-        )
-
-    # ---- variable groups
+    # ---- variable groups: regions and dimensions, as codes into lists of distinct texts
     groups = sorted(int(m.group(1)) for c in df.columns
                     if (m := re.fullmatch(r"([0-9]+)_variable_code", c)))
     for g in groups:
         for part in ("label", "attribute_code", "attribute_label"):
             if f"{g}_variable_{part}" not in df.columns:
                 raise InputError(f"missing column {g}_variable_{part}", path=path, line=1)
-    region_code = np.full(len(df), "", dtype=object)
-    region_name = np.full(len(df), "", dtype=object)
-    has_region = np.zeros(len(df), bool)
-    region_field = np.zeros(len(df), int)
-    dims: dict[str, np.ndarray] = {}
-    cache: dict[str, np.ndarray] = {}
-
-    def col(name: str) -> np.ndarray:
-        if name not in cache:
-            cache[name] = strip(df[name])
-        return cache[name]
-
+    has_region = np.zeros(n, bool)
+    reg_codes = np.zeros(n, dtype=np.intp)  # into reg_texts
+    name_codes = np.zeros(n, dtype=np.intp)  # into name_texts
+    reg_texts: list = []
+    name_texts: list = []
+    reg_fields: list[int] = []  # field of the key, a value of reg_texts
+    dims: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for g in groups:
-        code = col(f"{g}_variable_code")
-        reg_any = map_unique(code, lambda u: u.isin(list(REGION_VARIABLES))
-                             | u.str.fullmatch(_GEO_VARIABLE)).astype(bool)
+        code_codes, code_uniq = col(f"{g}_variable_code")
+        reg_u = np.fromiter((u in REGION_VARIABLES or re.fullmatch(_GEO_VARIABLE, u) is not None
+                             for u in code_uniq), dtype=bool, count=len(code_uniq))
+        reg_any = reg_u[code_codes]
         is_reg = reg_any & ~has_region
         if is_reg.any():
-            attr = col(f"{g}_variable_attribute_code")
+            attr_codes, attr_uniq = col(f"{g}_variable_attribute_code")
+            lab_codes, lab_uniq = col(f"{g}_variable_attribute_label")
             # the total of a region list ("Insgesamt", empty key) is Deutschland
-            region_code[is_reg] = np.where(attr[is_reg] == "", "DG", attr[is_reg])
-            region_name[is_reg] = col(f"{g}_variable_attribute_label")[is_reg]
-            region_field[is_reg] = cols.index(f"{g}_variable_attribute_code") + 1
+            off, name_off = len(reg_texts), len(name_texts)
+            reg_texts.extend(np.where(attr_uniq == "", "DG", attr_uniq).tolist())
+            name_texts.extend(lab_uniq.tolist())
+            reg_fields.extend([cols.index(f"{g}_variable_attribute_code") + 1] * len(attr_uniq))
+            if is_reg.all():
+                reg_codes = attr_codes + off
+                name_codes = lab_codes + name_off
+            else:
+                reg_codes[is_reg] = attr_codes[is_reg] + off
+                name_codes[is_reg] = lab_codes[is_reg] + name_off
             has_region |= is_reg
-        other = ~reg_any & (code != "")
+        other_u = ~reg_u & (code_uniq != "")
+        if not other_u.any():
+            continue
+        other = other_u[code_codes]
         if not other.any():
             continue
-        label = col(f"{g}_variable_label")
-        attr_code = col(f"{g}_variable_attribute_code")
-        attr_label = col(f"{g}_variable_attribute_label")
-        value = np.where(attr_code != "", attr_label, "Insgesamt").astype(object)
-        for lab in pd.unique(label[other]):
-            name = snake(lab)
+        label_codes, label_uniq = col(f"{g}_variable_label")
+        ac_codes, ac_uniq = col(f"{g}_variable_attribute_code")
+        al_codes, al_uniq = col(f"{g}_variable_attribute_label")
+        # the dimension's value: the attribute label, "Insgesamt" where the code is empty
+        texts = np.append(al_uniq, "Insgesamt").astype(object)
+        total = len(texts) - 1
+        value = np.where((ac_uniq != "")[ac_codes], al_codes, total)
+        every = other.all()
+        for lc in pd.unique(label_codes[other]):
+            name = snake(label_uniq[lc])
             if name in dims:
                 name = unique_name(name, set(dims))
-            rows = other & (label == lab)
-            arr = np.full(len(df), "Insgesamt", dtype=object)
-            arr[rows] = value[rows]
-            dims[name] = arr
+            rows = other & (label_codes == lc)
+            if every and rows.all():
+                arr = value
+            else:
+                arr = np.full(n, total, dtype=np.intp)
+                arr[rows] = value[rows]
+            dims[name] = (arr, texts)
     if has_region.any() and not has_region.all():
-        i = int(np.flatnonzero(~has_region)[0])
-        raise InputError(
-            "the row has no regional variable (DINSG, DLAND, REGBEZ, KREISE, GEMEINDE …) "
-            "while other rows have one", path=path, line=int(lines[i]),
-        )
+        fail_at("the row has no regional variable (DINSG, DLAND, REGBEZ, KREISE, GEMEINDE …) "
+                "while other rows have one", int(np.flatnonzero(~has_region)[0]))
     if not has_region.any():
-        region_code[:] = "DG"
-        region_name[:] = "Deutschland"
-    badr = check_ags(region_code)
-    if len(badr):
-        i = badr[0]
-        raise InputError(
-            f"region code {region_code[i]!r} has an unknown shape: expected 'DG' or a "
-            "key of 2, 3, 5, 8, 9 or 12 digits", path=path, line=int(lines[i]),
-            field=int(region_field[i]) or None,
-        )
+        reg_codes = np.zeros(n, dtype=np.intp)
+        name_codes = np.zeros(n, dtype=np.intp)
+        reg_texts, name_texts, reg_fields = ["DG"], ["Deutschland"], [0]
+    reg_texts_arr = np.asarray(reg_texts, dtype=object)
+    bad_u = np.zeros(len(reg_texts_arr), bool)
+    bad_u[check_ags(reg_texts_arr)] = True
+    i = first_row(bad_u, reg_codes)
+    if i is not None:
+        fail_at(f"region code {reg_texts_arr[reg_codes[i]]!r} has an unknown shape: expected "
+                "'DG' or a key of 2, 3, 5, 8, 9 or 12 digits",
+                i, reg_fields[reg_codes[i]] or None)
+    ags_merge, ags_uniq = pd.factorize(reg_texts_arr)
+    ags_codes = ags_merge[reg_codes]
+    ags_uniq = np.asarray(ags_uniq, dtype=object)
 
-    # ---- values
-    tokens = df["value"].to_numpy(dtype=object)
-    decimal = "both"
-    values, status, badv = parse_values(tokens, decimal=decimal)
+    # ---- values: the distinct cell texts parsed once
+    tok_codes, tok_uniq = text_codes(df["value"].to_numpy(dtype=object), strip=False)
+    val_u, status_u, bad = parse_distinct(tok_uniq, decimal="both")
+    bad_u = np.zeros(len(tok_uniq), bool)
+    bad_u[bad] = True
+    badv = np.flatnonzero(bad_u[tok_codes]) if len(bad) else bad
     if len(badv):
         i = int(badv[0])
-        tok = tokens[i]
+        tok = tok_uniq[tok_codes[i]]
         what = "an empty value" if not str(tok).strip() else f"value {tok!r}"
         more = f" ({len(badv) - 1} more rows like it)" if len(badv) > 1 else ""
-        raise InputError(f"{what} is neither a number nor a known symbol{more}; "
-                         f"{EXPECTED_VALUE}", path=path, line=int(lines[i]),
-                         field=int(value_field[i]))
+        fail_at(f"{what} is neither a number nor a known symbol{more}; {EXPECTED_VALUE}", i,
+                int(value_field[i]) if value_field is not None else cols.index("value") + 1)
+    values = val_u[tok_codes]
+    status_codes, status_texts = pd.factorize(status_u)
+    status_codes = status_codes[tok_codes]
+    status_texts = np.asarray(status_texts, dtype=object)
     if "value_q" in df.columns:
-        qs = pd.Series(map_unique(df["value_q"], lambda u: u.str.strip().str.lower()
-                                  .map(_QUALITY)))
-        badq = np.flatnonzero(qs.isna().to_numpy())
-        if len(badq):
-            i = badq[0]
-            raise InputError(
-                f"quality flag {df['value_q'].iloc[i]!r} is unknown: expected e, p, v, r, s "
-                "or empty", path=path, line=int(lines[i]),
-                field=int(value_field[i]) + (1 if old_format else
-                                             cols.index("value_q") - cols.index("value")),
-            )
-        flag = qs.to_numpy(dtype=object)
-        use = (status == "") & (flag != "")
-        status = np.where(use, flag, status)
+        q_codes, q_uniq = text_codes(df["value_q"].to_numpy(dtype=object), strip=False)
+        q_flag = pd.Series(q_uniq, dtype=object).str.strip().str.lower().map(_QUALITY)
+        i = first_row(q_flag.isna().to_numpy(), q_codes)
+        if i is not None:
+            field = (int(value_field[i]) + 1 if old_format
+                     else cols.index("value_q") + 1)
+            fail_at(f"quality flag {df['value_q'].iloc[i]!r} is unknown: expected e, p, v, r, "
+                    "s or empty", i, field)
+        q_flag = q_flag.to_numpy(dtype=object)
+        # a flag marks a plain value; a symbol stays
+        pair_codes, pair_uniq = pd.factorize(status_codes * len(q_uniq) + q_codes)
+        ps = status_texts[pair_uniq // len(q_uniq)]
+        pf = q_flag[pair_uniq % len(q_uniq)]
+        status_texts = np.where((ps == "") & (pf != ""), pf, ps).astype(object)
+        status_codes = pair_codes
 
     m = _TABLE_FROM_NAME.match(Path(path).name)
-    stat = str(df["statistics_code"].iloc[0]).strip()
+    stat = str(head["statistics_code"].iloc[0]).strip()
     table_code = m.group(1) if m else (stat or None)
 
-    # text columns built from their distinct values; the integer codes give the key
-    out: dict[str, object] = {}
-    key: dict[str, np.ndarray] = {}
-    for name, arr in [("ags", region_code), ("year", None), ("variable", variable),
-                      *dims.items()]:
-        if arr is None:
-            out["year"] = year.astype("int64")
-            key["year"] = out["year"]
-            continue
-        codes, uniq = pd.factorize(arr, use_na_sentinel=False)
-        out[name] = str_column(np.asarray(uniq, dtype=object), codes)
-        key[name] = codes
-    out["value"] = values
-    out["status"] = str_column(status)
-    out["source"] = str_column([table_code or Path(path).stem],
-                               np.zeros(len(df), dtype=np.intp))
-    facts = pd.DataFrame(out)
-    dup = np.flatnonzero(pd.DataFrame(key).duplicated().to_numpy())
+    # the same key twice
+    var_key = var_codes
+    dim_keys = {}
+    for name, (arr, texts) in dims.items():
+        merge, distinct = pd.factorize(texts)
+        dim_keys[name] = (merge[arr], len(distinct))
+    dup = duplicate_rows((ags_codes, len(ags_uniq)), (year_key, len(year_distinct)),
+                         (var_key, len(var_uniq)), *dim_keys.values())
     if len(dup):
         i = int(dup[0])
-        desc = ", ".join(f"{c}={facts[c].iloc[i]!r}" for c in key)
-        raise InputError(f"the key ({desc}) occurs twice: expected one row per region, "
-                         "time, variable and breakdown", path=path, line=int(lines[i]))
+        parts = {"ags": ags_uniq[ags_codes[i]], "year": int(year_u[time_codes[i]]),
+                 "variable": var_uniq[var_codes[i]]}
+        parts.update({name: arr_texts[1][arr_texts[0][i]] for name, arr_texts in dims.items()})
+        desc = ", ".join(f"{c}={v!r}" for c, v in parts.items())
+        fail_at(f"the key ({desc}) occurs twice: expected one row per region, time, variable "
+                "and breakdown", i)
 
-    regions = pd.DataFrame({"ags": region_code, "name": region_name})
-    regions = regions.drop_duplicates("ags").sort_values("ags", kind="stable")
-    regions = regions.reset_index(drop=True)
+    # text columns built from their distinct values at the end
+    out: dict[str, object] = {
+        "ags": str_column(ags_uniq, ags_codes),
+        "year": year_u[time_codes],
+        "variable": str_column(var_uniq, var_codes),
+    }
+    for name, (arr, texts) in dims.items():
+        out[name] = str_column(texts, arr)
+    out["value"] = values
+    out["status"] = str_column(status_texts, status_codes)
+    out["source"] = str_column([table_code or Path(path).stem], np.zeros(n, dtype=np.intp))
+    facts = pd.DataFrame(out, copy=False)
+
+    firsts = np.flatnonzero(~pd.Series(ags_codes).duplicated().to_numpy())
+    regions = pd.DataFrame({"ags": ags_uniq[ags_codes[firsts]],
+                            "name": np.asarray(name_texts, dtype=object)[name_codes[firsts]]})
+    regions = regions.sort_values("ags", kind="stable").reset_index(drop=True)
     regions["level"] = region_levels(regions["ags"]).to_numpy()
     regions = regions.astype(str)
 
-    units: dict[str, str] = {}
-    if "value_unit" in df.columns:
-        pairs = pd.DataFrame({"v": variable, "u": strip(df["value_unit"])})
-        for v, u in pairs.drop_duplicates("v").itertuples(index=False):
-            if u:
-                units[v] = u
-    title = str(df["statistics_label"].iloc[0]).strip() if "statistics_label" in df else ""
+    title = (str(head["statistics_label"].iloc[0]).strip()
+             if "statistics_label" in head.columns else "")
     return Export(facts=facts, regions=regions, table_code=table_code, title=title,
                   stand=None, units=units, notes="", path=path)
 
