@@ -357,7 +357,7 @@ def describe(*, budget: float, base: float, n_units: int, weights=None, floor=No
     text += ("auf ganze Euro gerundet nach dem Verfahren der größten Reste (Hare/Niemeyer), Summe "
              "exakt gleich dem Budget.")
     if population:
-        text += " Vergleich: Gießkanne = gleicher Betrag je Einwohner*in."
+        text += " Vergleich: Gießkanne = gleicher Betrag je Person der Bezugsbevölkerung."
     return text
 
 

@@ -298,3 +298,13 @@ def test_map_alt_text_uses_the_region_names():
     # the GeoJSON calls it "Musterstadt, Kreisfreie Stadt"; the region table "Musterstadt"
     assert "Musterstadt liegt mit " in alt
     assert "Kreisfreie Stadt" not in alt and ", Landkreis" not in alt
+
+
+def test_allocation_method_names_children_as_the_population():
+    ch = Chapter("S", ags="99101")
+    ch.mittelverteilung(budget=1_000_000)
+    ch.methodik()
+    text = "".join(ch.outputs)
+    assert "je Einwohner*in" not in text
+    assert ("Gießkanne = gleicher Betrag je Person der Bezugsbevölkerung. Bezugsbevölkerung: "
+            "Kinder unter 15 Jahren") in text

@@ -1208,7 +1208,9 @@ class Chapter:
         frame["need"] = frame["kinder"] * frame["klasse"]
         result = allocate(frame, float(budget), column="need", base_share=float(base_share),
                           population="kinder")
-        self._methods["allocate"] = result.attrs.get("methodik", "")
+        self._methods["allocate"] = (result.attrs.get("methodik", "")
+                                     + " Bezugsbevölkerung: Kinder unter 15 Jahren; Bedarf = "
+                                     "Kinder unter 15 Jahren × Klasse des Sozialindex.")
         self.allocation = result.merge(frame[["ags", "klasse", "kinder"]], on="ags")
         a = self.allocation
         table = pd.DataFrame({
