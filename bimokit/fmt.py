@@ -13,11 +13,16 @@ Kernaussagen round and write numbers the same way:
 Units understood by :func:`fmt_value` and :func:`fmt_diff` (see :func:`normalize_unit`):
 ``%`` (differences in Prozentpunkten), ``‰`` (Promillepunkte), ``je 1.000 …`` rates,
 ``EUR``/``Tsd. EUR`` and ``Anzahl`` (no suffix).
+
+Table cells and column headers of the report (:mod:`bimokit.report`) use
+:func:`format_number`, :func:`format_value` and :func:`column_label` from here too: there is
+one implementation of German number formatting in bimokit.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -34,6 +39,10 @@ __all__ = [
     "fmt_diff",
     "normalize_unit",
     "default_decimals",
+    "format_number",
+    "format_value",
+    "column_label",
+    "COLUMN_LABELS",
 ]
 
 #: What a missing value is written as.
@@ -329,3 +338,108 @@ def fmt_diff(
     if u == "‰":
         return _points(x, d, "Promillepunkt", "Promillepunkte", placeholder)
     return fmt_number(x, d) + _suffix(u, prose)
+
+
+# ---------------------------------------------------------------------------------------------
+# table cells and headers (used by bimokit.report)
+
+#: German headers for the column names the library's result tables use.
+COLUMN_LABELS = {
+    "ags": "AGS",
+    "name": "Name",
+    "level": "Ebene",
+    "parent": "Übergeordnete Region",
+    "kreistyp": "Kreistyp",
+    "year": "Jahr",
+    "indicator": "Indikator",
+    "title": "Titel",
+    "variable": "Merkmal",
+    "numerator": "Zähler",
+    "denominator": "Nenner",
+    "value": "Wert",
+    "ci_low": "Konfidenzintervall unten",
+    "ci_high": "Konfidenzintervall oben",
+    "status": "Status",
+    "source": "Quelle",
+    "unit": "Einheit",
+    "geschlecht": "Geschlecht",
+    "nationalitaet": "Nationalität",
+    "altersgruppe": "Altersgruppe",
+    "schulart": "Schulart",
+    "schulart_beruflich": "Schulart (beruflich)",
+    "abschluss": "Abschluss",
+    "betreuungsumfang": "Betreuungsumfang",
+    "rank": "Rang",
+    "difference": "Differenz",
+    "target": "Zielwert",
+    "first_year": "Erstes Jahr",
+    "last_year": "Letztes Jahr",
+    "n_years": "Anzahl Jahre",
+    "slope": "Steigung",
+}
+
+
+def column_label(name) -> str:
+    """German header for a column name of a result table.
+
+    Examples
+    --------
+    >>> column_label("ci_low"), column_label("Betreuungsquote")
+    ('Konfidenzintervall unten', 'Betreuungsquote')
+    """
+    return COLUMN_LABELS.get(str(name), str(name))
+
+
+def format_number(value, decimals: int | None = None, *, missing: str = PLACEHOLDER) -> str:
+    """A table cell: :func:`fmt_number` with a default precision; text passes through.
+
+    Parameters
+    ----------
+    value : number or None
+        The number; None, NaN, NA and ±inf give ``missing``; a non-number is written as text.
+    decimals : int, optional
+        Digits after the comma. Default: 0 for whole numbers, 1 otherwise.
+    missing : str
+        What to show for a missing value.
+
+    Examples
+    --------
+    >>> format_number(1234567), format_number(12.345), format_number(0.5, 2)
+    ('1.234.567', '12,3', '0,50')
+    >>> format_number(float("nan")), format_number(-1234.56, 1), format_number(7.05, 1)
+    ('–', '-1.234,6', '7,1')
+    """
+    if is_missing(value):
+        return missing
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return str(value)
+    x = float(value)
+    if math.isinf(x):
+        return missing
+    if decimals is None:
+        decimals = 0 if x.is_integer() else 1
+    return fmt_number(x, decimals)
+
+
+def format_value(value, unit: str = "", decimals: int | None = None, *, status: str = "") -> str:
+    """A value with its unit as given, for a table cell: ``12,3 %``, ``24.415 EUR``, ``1.234``.
+
+    A missing value whose status hides it (``.`` secret, ``x`` not meaningful, ``/``
+    unreliable, ``...`` later) shows the symbol instead of a number.
+
+    Examples
+    --------
+    >>> format_value(12.34, "%"), format_value(24415, "EUR"), format_value(1234, "Anzahl")
+    ('12,3 %', '24.415 EUR', '1.234')
+    >>> format_value(float("nan"), "%", status=".")
+    '.'
+    """
+    if status and status not in ("", "p", "r", "s", "()") and is_missing(value):
+        return status
+    if is_missing(value):
+        return PLACEHOLDER
+    text = format_number(value, decimals)
+    unit = (unit or "").strip()
+    if unit in ("", "Anzahl"):
+        return text
+    return f"{text} {unit}"

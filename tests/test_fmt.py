@@ -148,3 +148,27 @@ def test_round_trip(x, decimals):
     assert "nan" not in text.lower()
     if decimals:
         assert text.split(",")[1].isdigit() and len(text.split(",")[1]) == decimals
+
+
+def test_report_formats_are_the_ones_of_fmt():
+    # one implementation: bimokit.report and its helpers use bimokit.fmt's functions
+    import bimokit.report as report
+    from bimokit import fmt
+    from bimokit.report import _format
+
+    assert report.format_number is fmt.format_number
+    assert report.format_value is fmt.format_value
+    assert _format.column_label is fmt.column_label and _format.is_missing is fmt.is_missing
+
+
+def test_table_cells_round_like_the_sentences():
+    from bimokit.fmt import format_number, format_value
+
+    # 7,05 rounds half up as written (Python's format would give 7,0 on the binary value)
+    assert format_number(7.05, 1) == fmt_number(7.05, 1) == "7,1"
+    assert format_number(-0.04, 1) == "0,0"  # no "-0,0"
+    assert format_number(float("inf")) == "–" and format_number(None) == "–"
+    assert format_number("x") == "x"
+    assert format_value(34.52, "%") == "34,5 %"
+    assert format_value(None, "%", status=".") == "."
+    assert format_value(616.5, "je 1.000 Einwohner") == "616,5 je 1.000 Einwohner"
