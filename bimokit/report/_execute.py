@@ -46,6 +46,20 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 NBCONVERT_DEFAULT_ALT = "No description has been provided for this image"
 
 
+async def _quiet_interrupt(manager, original) -> None:
+    """Interrupt a kernel, but not while it is being shut down.
+
+    jupyter_client (≥ 7) sends SIGINT before every shutdown request; an idle ipykernel then
+    logs ``[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel.`` to the terminal of
+    ``bimokit report``. At shutdown the notebook has finished (or failed) already, the
+    shutdown request goes over the control channel, and a kernel that does not exit in time
+    is killed by jupyter_client anyway: the interrupt adds nothing but the message.
+    """
+    if getattr(manager, "shutting_down", False):
+        return
+    await original(manager)
+
+
 def _kernel_manager_class():
     from jupyter_client import AsyncKernelManager
     from jupyter_client.kernelspec import KernelSpec
@@ -72,7 +86,27 @@ def _kernel_manager_class():
                 env={},
             )
 
+        async def _async_interrupt_kernel(self) -> None:
+            await _quiet_interrupt(self, AsyncKernelManager._async_interrupt_kernel)
+
+        interrupt_kernel = _async_interrupt_kernel
+
     return _CurrentPython
+
+
+def _warm_manager_class():
+    from jupyter_client import KernelManager
+    from jupyter_client.utils import run_sync
+
+    class _WarmKernel(KernelManager):
+        """A synchronous KernelManager that shuts down without the SIGINT noise."""
+
+        async def _async_interrupt_kernel(self) -> None:
+            await _quiet_interrupt(self, KernelManager._async_interrupt_kernel)
+
+        interrupt_kernel = run_sync(_async_interrupt_kernel)
+
+    return _WarmKernel
 
 
 _IPC_DIR: list[str] = []
@@ -93,10 +127,9 @@ def start_kernel(*, cwd: str | os.PathLike | None = None, startup_timeout: int =
     Returns a started synchronous :class:`jupyter_client.KernelManager`; the caller shuts it
     down (``km.shutdown_kernel(now=True)``).
     """
-    from jupyter_client import KernelManager
     from jupyter_client.kernelspec import KernelSpec
 
-    km = KernelManager(kernel_name="python3")
+    km = _warm_manager_class()(kernel_name="python3")
     km._kernel_spec = KernelSpec(
         argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         display_name="Python (bimokit)", language="python", metadata={}, env={},
