@@ -39,6 +39,7 @@ __all__ = [
     "fmt_diff",
     "normalize_unit",
     "default_decimals",
+    "short_unit",
     "format_number",
     "format_value",
     "column_label",
@@ -264,6 +265,27 @@ def default_decimals(unit: str | None) -> int:
     if u in ("EUR", "Tsd. EUR", "Anzahl"):
         return 0
     return 1
+
+
+def short_unit(unit: str | None) -> str:
+    """The unit as it stands after a number in a narrow cell; the rest belongs to the label.
+
+    ``%``, ``‰``, ``EUR`` and ``Tsd. EUR`` stay; ``je 1.000 Einwohner von 18 bis unter 25
+    Jahren`` becomes ``je 1.000``; counts and other ratios (``Kinder je Person``) give ``""``
+    (the indicator's title names them).
+
+    Examples
+    --------
+    >>> short_unit("je 1000 Einwohner von 18 bis unter 25 Jahren"), short_unit("Prozent")
+    ('je 1.000', '%')
+    >>> short_unit("Kinder je Person"), short_unit("Anzahl"), short_unit("EUR")
+    ('', '', 'EUR')
+    """
+    u = normalize_unit(unit)
+    if u in ("%", "‰", "EUR", "Tsd. EUR"):
+        return u
+    m = re.match(r"^je (\d[\d.]*)(\s|$)", u)
+    return f"je {m.group(1)}" if m else ""
 
 
 def _suffix(unit: str, prose: bool) -> str:

@@ -29,3 +29,53 @@ def test_kernel_shutdown_sends_no_interrupt(monkeypatch, factory):
     km.shutting_down = False
     asyncio.run(km._async_interrupt_kernel())
     assert calls == [False]  # a user's interrupt still goes through
+
+
+def _cells(html, row):
+    rows = re.findall(r"<tr>(.*?)</tr>", html)
+    return [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>",
+                                                          rows[row])]
+
+
+def test_steckbrief_value_has_a_short_unit_and_words_beside_signs():
+    from bimokit.report import KeyFigure, steckbrief_table
+
+    figures = [
+        KeyFigure("F1.1", "Studierende", 33148.0, "Anzahl", 2024, None, None, chapter="F"),
+        KeyFigure("F1.2", "Studierende je 1.000 Einwohner von 18 bis unter 25 Jahren", 616.49,
+                  "je 1.000 Einwohner von 18 bis unter 25 Jahren", 2024, "gruen", "↑",
+                  comparison="Land: 163,4 je 1.000", chapter="F"),
+        KeyFigure("A1.9", "Jugendquotient", 27.7, "je 100 Personen von 20 bis unter 65 Jahren",
+                  2024, "rot", None, chapter="A"),
+        KeyFigure("C1.1", "Betreuungsquote", 20.0, "%", 2024, "gelb", "→", chapter="C"),
+    ]
+    html = steckbrief_table(figures, chapter_titles={"F": "Hochschule", "A": "Rahmen",
+                                                     "C": "Kita"})
+    head = _cells(html, 0)
+    assert head == ["Handlungsfeld", "Kennzahl", "Wert", "Jahr", "Ampel", "Trend", "Vergleich"]
+    # the Handlungsfeld once for its two rows
+    assert html.count(">Hochschule<") == 1 and 'rowspan="2"' in html
+    assert _cells(html, 1)[2:] == ["33.148", "2024", "–", "–", ""]
+    # 616,49 → "616,5 je 1.000"; the long unit is in the label already
+    assert _cells(html, 2) == [
+        "Studierende je 1.000 Einwohner von 18 bis unter 25 Jahren (F1.2)", "616,5 je 1.000",
+        "2024", "✓ grün", "↑ steigend", "Land: 163,4 je 1.000"]
+    # a label without the unit gets it written out once under the label
+    assert _cells(html, 3)[1] == ("Jugendquotient (A1.9)Einheit: je 100 Personen von 20 bis "
+                                  "unter 65 Jahren")
+    assert _cells(html, 3)[2:5] == ["27,7 je 100", "2024", "✗ rot"]
+    # a share keeps one decimal even when whole: 20,0 %
+    assert _cells(html, 4)[2:6] == ["20,0 %", "2024", "! gelb", "→ gleichbleibend"]
+    assert "je 1.000 Einwohner von 18 bis unter 25 Jahren</td><td" not in html
+
+
+def test_steckbrief_page_explains_signs_and_prints_on_a4(tmp_path):
+    from bimokit.report import KeyFigure, write_steckbrief
+
+    path = write_steckbrief(tmp_path / "steckbrief.html", kommune="Musterstadt", ags="99101",
+                            keyfigures=[KeyFigure("C1.1", "Quote", 1.0, "%", 2024, "rot", None,
+                                                  chapter="C")], stand="01.01.2025")
+    page = path.read_text(encoding="utf-8")
+    assert "✗ rot = weniger" in page and "↑ steigend, ↓ fallend, → gleichbleibend" in page
+    assert "keine Trendaussage, weil weniger als fünf vergleichbare Jahre" in page
+    assert "@page { size: A4" in page and "print-color-adjust: exact" in page

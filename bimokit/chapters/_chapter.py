@@ -13,7 +13,7 @@ import pandas as pd
 
 from .._paths import sample_dir
 from ..errors import BimokitError, InputError, ParameterError, UnknownRegionError
-from ..fmt import default_decimals, fmt_number, fmt_value, is_missing, normalize_unit
+from ..fmt import default_decimals, fmt_number, is_missing, normalize_unit, short_unit
 from ..indicators import load_catalogue
 from ..report import figure_html, load_values, parse_years, publish_keyfigure, publish_table
 from ..report import table_html as _table_html
@@ -537,7 +537,7 @@ class Chapter:
 
     def _structural_zero(self, indicator: str) -> str:
         """The reason ('gibt es keine Hochschule') when ``indicator`` is a structural zero."""
-        for feld, spec in STRUCTURAL_ZEROS.items():
+        for spec in STRUCTURAL_ZEROS.values():
             if indicator not in spec["indicators"]:
                 continue
             marker = spec["marker"]
@@ -740,7 +740,10 @@ class Chapter:
                 and not is_missing(value):
             comp = self._comp_row(ind.id, year)
             if comp and not is_missing(comp.get("land_value")):
-                comparison = f"Land: {fmt_value(comp['land_value'], normalize_unit(ind.unit))}"
+                unit = normalize_unit(ind.unit)
+                short = short_unit(unit)
+                comparison = f"Land: {fmt_number(comp['land_value'], default_decimals(unit))}" \
+                    + (f" {short}" if short else "")
         arrow = self._trend_arrow(ind.id)
         publish_keyfigure(
             indicator=ind.id, label=ind.title, value=None if is_missing(value) else value,

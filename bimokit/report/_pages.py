@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
+from ..fmt import default_decimals, format_value, normalize_unit, short_unit
 from ._atomic import atomic_write_text
 from .publish import AMPEL, TRENDS, KeyFigure
 
@@ -53,28 +54,54 @@ def _page(title: str, body: str) -> str:
     )
 
 
+#: Symbol and German word of each Ampel colour: the colour is never the only signal
+#: (colour-blind readers, black-and-white print).
+_AMPEL_SIGN = {"gruen": "✓", "gelb": "!", "rot": "✗", "grau": "–"}
+
+
 def _ampel_cell(ampel: str | None) -> str:
     if not ampel:
-        return "<td>–</td>"
+        return '<td class="bk-nowrap">–</td>'
     word = AMPEL[ampel]
     return (
-        f'<td><span class="bk-ampel bk-ampel-{escape(ampel)}" aria-hidden="true"></span>'
-        f"{escape(word)}</td>"
+        f'<td class="bk-nowrap"><span class="bk-ampel bk-ampel-{escape(ampel)}">'
+        f'<span class="bk-ampel-sign" aria-hidden="true">{_AMPEL_SIGN.get(ampel, "")}</span> '
+        f"{escape(word)}</span></td>"
     )
 
 
 def _trend_cell(arrow: str | None) -> str:
     if not arrow:
-        return "<td>–</td>"
+        return '<td class="bk-nowrap">–</td>'
     word = TRENDS[arrow]
     return (
-        f'<td><span class="bk-trend" role="img" aria-label="{escape(word)}" '
-        f'title="{escape(word)}">{escape(arrow)}</span></td>'
+        f'<td class="bk-nowrap"><span class="bk-trend" aria-hidden="true">{escape(arrow)}</span> '
+        f"{escape(word)}</td>"
     )
+
+
+def _value_text(kf: KeyFigure) -> str:
+    """Number and short unit (``616,5 je 1.000``); the long unit stays with the label."""
+    decimals = kf.decimals if kf.decimals is not None else default_decimals(kf.unit)
+    return format_value(kf.value, short_unit(kf.unit), decimals, status=kf.status)
+
+
+def _unit_note(kf: KeyFigure) -> str:
+    """The full unit under the label where neither the value nor the label says it."""
+    unit = normalize_unit(kf.unit) if kf.unit else ""
+    if not unit or unit in ("Anzahl", "%", "‰", "EUR", "Tsd. EUR"):
+        return ""
+    if unit in kf.label or unit.split(" ", 2)[-1] in kf.label:
+        return ""
+    return f'<br><span class="bk-meta">Einheit: {escape(unit)}</span>'
 
 
 def steckbrief_table(keyfigures: list[KeyFigure], *, chapter_titles: dict | None = None) -> str:
     """The Steckbrief as an HTML table: indicator, value, year, Ampel, trend, comparison.
+
+    The Handlungsfeld is named once for its rows; values carry a short unit (``616,5 je
+    1.000``; the indicator's title says of whom); Ampel and trend are written in words beside
+    their sign.
 
     Examples
     --------
@@ -86,31 +113,52 @@ def steckbrief_table(keyfigures: list[KeyFigure], *, chapter_titles: dict | None
     if not keyfigures:
         return '<p class="bk-meta">Für diese Kommune liegen keine Kennzahlen vor.</p>'
     titles = chapter_titles or {}
+    # spans[i]: rows of the Handlungsfeld whose first row is i; 0 for its other rows
+    spans = [0] * len(keyfigures)
+    i = 0
+    while i < len(keyfigures):
+        j = i
+        while j < len(keyfigures) and keyfigures[j].chapter == keyfigures[i].chapter:
+            j += 1
+        spans[i] = j - i
+        i = j
     rows = []
-    for kf in keyfigures:
+    for kf, span in zip(keyfigures, spans, strict=True):
         field = titles.get(kf.chapter, kf.chapter)
+        head = ""
+        if span:
+            rs = f' rowspan="{span}"' if span > 1 else ""
+            head = f'<th scope="rowgroup"{rs} class="bk-feld">{escape(field)}</th>'
         rows.append(
             "<tr>"
-            f"<td>{escape(field)}</td>"
-            f"<td>{escape(kf.label)} <span class=\"bk-meta\">({escape(kf.indicator)})</span></td>"
-            f'<td class="bk-num">{escape(kf.formatted_value())}</td>'
+            f"{head}"
+            f"<td>{escape(kf.label)} <span class=\"bk-meta\">({escape(kf.indicator)})</span>"
+            f"{_unit_note(kf)}</td>"
+            f'<td class="bk-num">{escape(_value_text(kf))}</td>'
             f'<td class="bk-num">{"" if kf.year is None else kf.year}</td>'
             f"{_ampel_cell(kf.ampel)}{_trend_cell(kf.trend_arrow)}"
-            f"<td>{escape(kf.comparison)}</td>"
+            f'<td class="bk-nowrap">{escape(kf.comparison)}</td>'
             "</tr>"
         )
     return (
         '<table class="bk-table bk-steckbrief-table">'
         "<caption>Kennzahlen mit Ampel und Trend</caption>"
-        "<thead><tr><th>Handlungsfeld</th><th>Kennzahl</th><th>Wert</th><th>Jahr</th>"
-        "<th>Ampel</th><th>Trend</th><th>Vergleich</th></tr></thead>"
+        '<thead><tr><th scope="col">Handlungsfeld</th><th scope="col">Kennzahl</th>'
+        '<th scope="col">Wert</th><th scope="col">Jahr</th><th scope="col">Ampel</th>'
+        '<th scope="col">Trend</th><th scope="col">Vergleich</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
 
 _LEGEND = (
-    '<p class="bk-meta">Ampel: grün = Ziel erreicht oder günstige Lage, gelb = in der Nähe, '
-    "rot = ungünstig, grau = keine Bewertung. Trend: ↑ steigend, ↓ fallend, → gleichbleibend. "
+    '<p class="bk-meta bk-legend"><strong>Ampel</strong> (nur wo die Kommune einen Zielwert '
+    "festgelegt hat): ✓ grün = Ziel erreicht oder auf Kurs, ! gelb = mindestens die Hälfte "
+    "des bis dahin geplanten Fortschritts, ✗ rot = weniger; – = kein Zielwert. "
+    "<strong>Trend</strong>: ↑ steigend, ↓ fallend, → gleichbleibend (Richtung der Werte, "
+    "keine Bewertung); – = keine Trendaussage, weil weniger als fünf vergleichbare Jahre "
+    "vorliegen (etwa seit dem Zeitreihenbruch durch den Zensus 2022). "
+    "<strong>Wert</strong>: je 1.000 = je 1.000 Personen der im Namen der Kennzahl genannten "
+    "Gruppe. <strong>Vergleich</strong>: Wert des Landes im selben Jahr. "
     "Ein Punkt (.) steht für einen geheim gehaltenen Wert.</p>"
 )
 
