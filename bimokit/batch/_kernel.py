@@ -77,11 +77,11 @@ def _bimokit_batch_warmup():
 
     ip.events.register("pre_run_cell", chdir_to_out_dir)
     state.hook = chdir_to_out_dir
-%s    sys.modules["_bimokit_batch_state"] = state
+RESET_FUNCTION    sys.modules["_bimokit_batch_state"] = state
 
 _bimokit_batch_warmup()
 del _bimokit_batch_warmup
-""" % _RESET_FUNCTION
+""".replace("RESET_FUNCTION", _RESET_FUNCTION)
 
 
 #: Run before every chapter: what a fresh kernel would have after the same imports. The

@@ -197,7 +197,9 @@ def select_kommunen(
         if land is not None:
             land = str(land).strip()
             if not re.fullmatch(r"\d{2}", land):
-                raise ParameterError(f"`land` must be a two-digit Land key such as '09'; not {land!r}.")
+                raise ParameterError(
+                    f"`land` must be a two-digit Land key such as '09'; not {land!r}."
+                )
         keys = _kreise(info, land)
         if not keys:
             where = f"of Land {land!r} " if land is not None else ""
@@ -248,6 +250,35 @@ def select_kommunen(
             problems if len(problems) == 1 else [f"({i}) {p}" for i, p in enumerate(problems, 1)]
         ) + ".")
     return keys
+
+
+def describe(data=None):
+    """Load the data folder once: its description for the checks and the Dataset itself.
+
+    The same as :func:`bimokit.report.describe_data`, but the loaded
+    :class:`bimokit.data.Dataset` is kept, so that the batch computes its indicator values
+    without reading every export a second time.
+
+    Returns
+    -------
+    (DataInfo, Dataset)
+    """
+    import pandas as pd
+
+    from ..data import load_data
+
+    folder = sample_dir("musterland") if data in (None, "") else Path(data)
+    if not folder.exists():
+        raise ParameterError(f"Data folder {str(folder)!r} does not exist.")
+    try:
+        dataset = load_data(folder)
+    except InputError as exc:
+        raise ParameterError(f"The data in {str(folder)!r} cannot be used: {exc}") from None
+    regions = dataset.regions.copy()
+    regions["ags"] = regions["ags"].astype(str)
+    regions["name"] = regions["name"].astype(str)
+    years = tuple(sorted(int(y) for y in pd.unique(dataset.facts["year"].dropna())))
+    return DataInfo(path=folder, regions=regions.reset_index(drop=True), years=years), dataset
 
 
 def build_requests(

@@ -2,10 +2,11 @@
 
 The batch starts its workers as plain subprocesses (not ``multiprocessing``), so that a
 user's script is never imported again in a worker and one worker that dies does not break
-the others. Each worker starts its warm kernel at once, says ``ready`` and then takes one
-Kommune at a time over a socket pair (pickled messages):
+the others. Each worker imports bimokit, waits for ``start``, starts its warm kernel, says
+``ready`` and then takes one Kommune at a time over a socket pair (pickled messages):
 
-* batch → worker: a :class:`KommuneTask`, or None to stop;
+* batch → worker: ``"start"`` (start the kernel; sent after the batch checked its
+  parameters), then a :class:`KommuneTask` at a time, or None to stop;
 * worker → batch: ``("ready", name)``, ``("progress", ags, chapter)`` after each chapter,
   ``("done", outcome)`` or ``("error", ags, text)`` after each Kommune.
 """
@@ -42,6 +43,12 @@ def main(argv: list[str]) -> int:
     from ._worker import _worker_name, run_kommune, shutdown_kernels, worker_kernel
 
     try:
+        try:
+            first = conn.recv()  # "start" once the batch's parameters passed every check
+        except (EOFError, OSError):
+            first = None
+        if first != "start":
+            return 0
         try:
             worker_kernel().ensure()
         except Exception:  # the kernel could not start: the tasks will say so one by one

@@ -118,7 +118,7 @@ def run_kommune(task: KommuneTask, progress: Callable[[ChapterRecord], None] | N
         f = result.failure
         error = _error_text(f)
         if died:
-            error = (error or "kernel died") + " (Kernel abgestürzt; der Worker startet einen neuen)"
+            error = f"{error or 'kernel died'} (Kernel abgestürzt; der Worker startet einen neuen)"
         record = ChapterRecord(
             ags=request.ags, name=request.name, chapter=letter,
             status="ok" if result.ok else "failed", seconds=round(seconds, 3),

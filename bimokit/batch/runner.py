@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 
 from ..errors import ParameterError
-from ..report import describe_data, load_values, save_values
+from ..report import load_values, save_values
 from ..report._atomic import atomic_write_text
 from ._plan import (
     BATCH_DIR,
@@ -20,6 +20,7 @@ from ._plan import (
     chapter_is_current,
     chapter_state,
     data_fingerprint,
+    describe,
     notebook_sha256,
     remove_leftovers,
     report_is_current,
@@ -33,12 +34,24 @@ __all__ = ["run_batch", "prepare_values"]
 DEFAULT_SEED = 20250415
 
 
-def prepare_values(data=None, out=Path("reports"), *, data_fp: str | None = None) -> Path:
+def prepare_values(data=None, out=Path("reports"), *, data_fp: str | None = None,
+                   dataset=None) -> Path:
     """Compute the indicator values of all Kommunen once and store them for the chapters.
 
     ``load_data(data)`` and ``compute(facts, regions=…)`` over every region; the result goes to
     ``<out>/.bimokit-batch/values.pkl`` with the data folder's fingerprint beside it, and is
     reused while the data folder's content stays the same.
+
+    Parameters
+    ----------
+    data : str or PathLike, optional
+        Data folder; None for the embedded sample.
+    out : str or PathLike
+        The batch's output folder.
+    data_fp : str, optional
+        The folder's :func:`data_fingerprint` when already known.
+    dataset : bimokit.data.Dataset, optional
+        The folder already loaded with :func:`bimokit.load_data`.
 
     Returns
     -------
@@ -58,7 +71,7 @@ def prepare_values(data=None, out=Path("reports"), *, data_fp: str | None = None
             return path
     except (OSError, ValueError):
         pass
-    ds = load_data(None if data in (None, "") else data)
+    ds = dataset if dataset is not None else load_data(None if data in (None, "") else data)
     values = compute(ds.facts, regions=ds.regions)
     save_values(values, path)
     atomic_write_text(stamp, json.dumps({"data": data_fp, "rows": len(values)}))
@@ -176,13 +189,38 @@ def run_batch(
     """
     t_start = time.perf_counter()
     run_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
-    info = describe_data(data)
+    if workers is not None and (not isinstance(workers, int) or workers < 1):
+        raise ParameterError(f"`workers` must be a whole number of at least 1; not {workers!r}.")
+    pool = None
+    if scheduler is None:
+        # The worker processes import bimokit while the parameters are checked; they start
+        # their kernels only when told to, after every check passed.
+        n = workers or os.cpu_count() or 1
+        if isinstance(kommunen, (list, tuple)):
+            n = min(n, max(1, len(kommunen)))
+        pool = _LocalPool(n)
+    try:
+        return _run_batch(
+            pool, run_id, t_start, kommunen, land=land, data=data, out=out, chapters=chapters,
+            years=years, vergleichsgruppe=vergleichsgruppe, scheduler=scheduler,
+            notebook_dir=notebook_dir, values_path=values_path, progress=progress,
+            timeout=timeout, force=force, seed=seed,
+        )
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _run_batch(pool, run_id, t_start, kommunen, *, land, data, out, chapters, years,
+               vergleichsgruppe, scheduler, notebook_dir, values_path, progress, timeout,
+               force, seed) -> BatchResult:
+    if scheduler is not None:
+        _check_scheduler(scheduler)
+    info, dataset = describe(data)
     keys = select_kommunen(kommunen, land=land, info=info)
     requests = build_requests(keys, info=info, data=data, out=out, chapters=chapters,
                               years=years, vergleichsgruppe=vergleichsgruppe,
                               notebook_dir=notebook_dir)
-    if workers is not None and int(workers) < 1:
-        raise ParameterError(f"`workers` must be at least 1; not {workers!r}.")
     if values_path is not None:
         load_values(values_path)  # checks that it exists and holds a table
         values_path = Path(values_path).resolve()
@@ -197,7 +235,7 @@ def run_batch(
     def values_ready() -> None:
         # Computed once per batch (while the local workers start their kernels).
         if any(t.run for t in tasks) and values["path"] is None:
-            values["path"] = prepare_values(data, out_root, data_fp=data_fp)
+            values["path"] = prepare_values(data, out_root, data_fp=data_fp, dataset=dataset)
         for t in tasks:
             t.values_path = str(values["path"]) if t.run else ""
 
@@ -220,10 +258,9 @@ def run_batch(
                 values_ready()
                 _run_dask(tasks, scheduler, bar, outcomes)
             else:
-                n = workers or os.cpu_count() or 1
-                n = max(1, min(int(n), sum(1 for t in tasks if t.run) or 1))
+                n = max(1, min(len(pool.workers), sum(1 for t in tasks if t.run)))
                 meta["workers"] = n
-                _run_local(tasks, n, bar, outcomes, on_start=values_ready)
+                pool.run(tasks, n, bar, outcomes, on_start=values_ready)
     finally:
         bar.close()
     meta["values"] = str(values["path"]) if values["path"] else None
@@ -286,6 +323,7 @@ class _LocalWorker:
         self.conn = Connection(ours.detach())
         self.task: KommuneTask | None = None
         self.name = ""
+        self.started = False
 
     def send(self, obj) -> bool:
         try:
@@ -305,43 +343,66 @@ class _LocalWorker:
         self.conn.close()
 
 
-def _run_local(tasks: list[KommuneTask], n: int, bar, outcomes: dict,
-               on_start=None) -> None:
-    """Run the tasks on ``n`` worker subprocesses, each with one warm kernel."""
-    from collections import deque
-    from multiprocessing.connection import wait as wait_conn
+class _LocalPool:
+    """Worker subprocesses, each owning one warm kernel; one Kommune at a time each."""
 
-    queue = deque(tasks)
-    ticks: dict[str, int] = {}
-    workers = [_LocalWorker() for _ in range(n)]
-    if on_start is not None:
-        on_start()  # e.g. compute the values while the kernels start
-    live = {w.conn: w for w in workers}
+    def __init__(self, n: int):
+        self.workers = [_LocalWorker() for _ in range(n)]
 
-    def give(w: _LocalWorker) -> None:
-        if queue:
-            w.task = queue.popleft()
-            if not w.send(w.task):
-                lost(w)
-        else:
-            w.task = None
-            w.send(None)
+    def close(self) -> None:
+        for w in self.workers:
+            if not w.started:  # nothing to wait for: it only imported bimokit
+                w.close(kill=True)
+            elif w.proc.poll() is None:
+                w.send(None)
+        for w in self.workers:
+            w.close()
 
-    def lost(w: _LocalWorker) -> None:
-        live.pop(w.conn, None)
-        w.close(kill=True)
-        if w.task is not None:
-            ags = w.task.request.ags
-            code = w.proc.returncode
-            outcomes[ags] = {"records": [], "error": f"the worker process ended (exit code {code})"}
-            bar.update(max(0, len(w.task.run) - ticks.get(ags, 0)))
-            w.task = None
-        if queue:  # replace it
-            new = _LocalWorker()
-            workers.append(new)
-            live[new.conn] = new
+    def run(self, tasks: list[KommuneTask], n: int, bar, outcomes: dict,
+            on_start=None) -> None:
+        """Start ``n`` kernels, hand out the tasks, collect the outcomes."""
+        from collections import deque
+        from multiprocessing.connection import wait as wait_conn
 
-    try:
+        queue = deque(tasks)
+        ticks: dict[str, int] = {}
+        for w in self.workers[n:]:  # not needed
+            w.close(kill=True)
+        live = {}
+        for w in self.workers[:n]:
+            w.started = True
+            if w.send("start"):
+                live[w.conn] = w
+        if on_start is not None:
+            on_start()  # e.g. compute the values while the kernels start
+
+        def give(w: _LocalWorker) -> None:
+            if queue:
+                w.task = queue.popleft()
+                if not w.send(w.task):
+                    lost(w)
+            else:
+                w.task = None
+                w.send(None)
+                live.pop(w.conn, None)  # told to stop; waited for in close()
+
+        def lost(w: _LocalWorker) -> None:
+            live.pop(w.conn, None)
+            w.close(kill=True)
+            if w.task is not None:
+                ags = w.task.request.ags
+                outcomes[ags] = {"records": [],
+                                 "error": f"the worker process ended (exit code "
+                                          f"{w.proc.returncode})"}
+                bar.update(max(0, len(w.task.run) - ticks.get(ags, 0)))
+                w.task = None
+            if queue:  # replace it
+                new = _LocalWorker()
+                self.workers.append(new)
+                new.started = True
+                if new.send("start"):
+                    live[new.conn] = new
+
         while live:
             for conn in wait_conn(list(live), timeout=1.0):
                 w = live.get(conn)
@@ -362,51 +423,54 @@ def _run_local(tasks: list[KommuneTask], n: int, bar, outcomes: dict,
                 elif kind in ("done", "error"):
                     task, w.task = w.task, None
                     ags = task.request.ags
-                    outcomes[ags] = msg[1] if kind == "done" else {"records": [], "error": msg[2]}
+                    outcomes[ags] = msg[1] if kind == "done" else {"records": [],
+                                                                   "error": msg[2]}
                     bar.update(max(0, len(task.run) - ticks.get(ags, 0)))
                     give(w)
-                if w.task is None and not queue and w.conn in live:
-                    live.pop(w.conn)
-                    w.close()
-    finally:
-        for w in workers:
-            if w.proc.poll() is None:
-                w.send(None)
-        for w in workers:
-            w.close()
 
 
 # --- Dask -----------------------------------------------------------------------------------
 
 
-def _dask_client(scheduler):
+def _check_scheduler(scheduler) -> int | None:
+    """Check a scheduler before anything runs; the worker count of ``local:<n>``."""
     try:
-        from distributed import Client, LocalCluster
+        from distributed import Client
     except ImportError:
         raise ParameterError(
             "`scheduler` needs Dask: pip install 'bimokit[dask]' (dask[distributed])."
         ) from None
     if isinstance(scheduler, Client):
-        return scheduler, None, False
+        return None
     text = str(scheduler).strip()
-    if text.startswith("local"):
+    if text == "local" or text.startswith("local:"):
         _, _, n = text.partition(":")
-        try:
-            n_workers = int(n) if n else (os.cpu_count() or 1)
-        except ValueError:
-            raise ParameterError(
-                f"`scheduler` {text!r}: expected 'local:<number of workers>'."
-            ) from None
-        import logging
-
-        cluster = LocalCluster(n_workers=n_workers, processes=True, threads_per_worker=1,
-                               dashboard_address=None, silence_logs=logging.ERROR)
-        return Client(cluster), cluster, True
+        if not n:
+            return os.cpu_count() or 1
+        if n.isdigit() and int(n) >= 1:
+            return int(n)
+        raise ParameterError(f"`scheduler` {text!r}: expected 'local:<number of workers>'.")
     if "://" not in text:
         raise ParameterError(
             f"`scheduler` must be an address such as 'tcp://host:8786' or 'local:2'; not "
             f"{text!r}."
         )
+    return None
+
+
+def _dask_client(scheduler):
+    from distributed import Client, LocalCluster
+
+    n_workers = _check_scheduler(scheduler)
+    if isinstance(scheduler, Client):
+        return scheduler, None, False
+    text = str(scheduler).strip()
+    if text.startswith("local"):
+        import logging
+
+        cluster = LocalCluster(n_workers=n_workers, processes=True, threads_per_worker=1,
+                               dashboard_address=None, silence_logs=logging.ERROR)
+        return Client(cluster), cluster, True
     try:
         return Client(text, timeout="30s"), None, True
     except OSError as exc:
