@@ -308,3 +308,68 @@ def test_allocation_method_names_children_as_the_population():
     assert "je Einwohner*in" not in text
     assert ("Gießkanne = gleicher Betrag je Person der Bezugsbevölkerung. Bezugsbevölkerung: "
             "Kinder unter 15 Jahren") in text
+
+
+def test_sozialindex_and_funnel_sentences_are_grammatical():
+    s = Chapter("S", ags="99101")
+    s.sozialindex()
+    assert any(re.match(r"<p>\d+ von 15 Sozialräumen haben einen hohen", o) for o in s.outputs)
+    g = Chapter("G", ags="99101")
+    g.funnel("G1.1")
+    # Musterstadt lies below the 99,8-% limit of G1.1 in the sample
+    assert g.outputs[-1] == ("<p>Musterstadt liegt 2024 unterhalb der 99,8-%-Grenze (außerhalb "
+                             "des Trichters): Der Abstand zur Vergleichsgruppe ist statistisch "
+                             "auffällig.</p>")
+
+
+def test_methodik_names_the_land_and_only_methods_in_use():
+    a = Chapter("A", ags="99101")
+    for i in ("A1.1", "A1.8"):
+        a.indikator(i)
+    a.methodik()
+    text = "".join(a.outputs)
+    assert "gleicher Kreistyp (kreisfreie Stadt) in Musterland;" in text
+    assert "Land 99" not in text
+    assert "Zielerreichungsgrad" not in text  # no Zielwert for A1.1/A1.8 in the sample
+    c = Chapter("C", ags="99101")
+    c.indikator("C1.1")  # C1.1 has a Zielwert: its Ampel goes to the Steckbrief
+    c.methodik()
+    assert "Zielerreichungsgrad" in "".join(c.outputs)
+
+
+def test_breakdown_leaves_out_categories_without_values():
+    d = Chapter("D", ags="99101")
+    d.aufschluesselung("D2.1", by="schulart")
+    table = d.outputs[-1]
+    # Orientierungsstufe and Vorschule have no pupils in Musterstadt or the Land
+    assert "Orientierungsstufe" not in table and "Vorschule" not in table
+    assert "<td>Grundschule</td>" in table
+    d.aufschluesselung("D4.1", by="geschlecht")
+    assert "Die Quelle weist nach Geschlecht nur „weiblich“ gesondert aus." in "".join(d.outputs)
+
+
+def test_real_data_degrades_gracefully(shared_data):
+    folder = str(shared_data / "genesis_examples")
+    a = Chapter("A", ags="01001", data=folder)
+    assert a.name == "Flensburg"  # GENESIS: "Flensburg, kreisfreie Stadt"
+    a.titel()
+    a.kernaussagen()
+    a.indikator("A1.1")
+    a.indikator("A2.1")
+    a.funnel("A2.1")
+    a.quellen()
+    html = "".join(a.outputs)
+    assert "Flensburg (kreisfreie Stadt, AGS 01001), Schleswig-Holstein." in html
+    # one year of population (2018): a table, no chart of one point
+    assert "Für Flensburg liegt nur der Wert für 2018 vor; eine Zeitreihe entfällt." in html
+    assert "Die SGB-II-Quote der unter 15-Jährigen liegt für Flensburg nicht vor" in html
+    assert "Liniendiagramm" not in html
+    # source titles as GENESIS writes them, attribution from the file
+    assert "Tabelle 12411-01-01-4: Bevölkerung nach Geschlecht – Stichtag 31.12. (Datei" in html
+    assert "© Statistische Ämter des Bundes und der Länder" in html
+    assert "fiktiv" not in html and "Musterland" not in html
+    d = Chapter("D", ags="01001", data=folder)
+    d.aufschluesselung("D2.1", by="schulart")
+    rows = re.findall(r"<tr>(.*?)</tr>", d.outputs[-1])
+    # no row whose every number is missing (Hauptschule, Orientierungsstufe in 2015)
+    assert all(re.search(r'class="bk-num">[\d,.]+<', r) for r in rows[1:])

@@ -170,6 +170,37 @@ def read_zielwerte(path: str | Path) -> pd.DataFrame:
     return out
 
 
+_NAME_SUFFIXES = (", kreisfreie stadt", ", landkreis", ", kreis", ", stadtkreis")
+
+
+def _display_name(name) -> str:
+    """A region's name without the GENESIS type suffix: 'Flensburg, kreisfreie Stadt' →
+    'Flensburg' (the Kreistyp is said separately).
+
+    Examples
+    --------
+    >>> _display_name("Flensburg, kreisfreie Stadt"), _display_name("Musterstadt")
+    ('Flensburg', 'Musterstadt')
+    """
+    text = str(name).strip()
+    low = text.lower()
+    for suffix in _NAME_SUFFIXES:
+        if low.endswith(suffix) and len(text) > len(suffix):
+            return text[: -len(suffix)].strip()
+    return text
+
+
+def _display_names(regions: pd.DataFrame) -> dict:
+    """AGS → name for the reader: type suffixes dropped where the short name stays unique
+    ('Kassel, kreisfreie Stadt' and 'Kassel, Landkreis' keep theirs)."""
+    full = dict(zip(regions["ags"].astype(str), regions["name"].astype(str), strict=True))
+    short = {a: _display_name(n) for a, n in full.items()}
+    seen: dict[str, int] = {}
+    for n in short.values():
+        seen[n] = seen.get(n, 0) + 1
+    return {a: (short[a] if seen[short[a]] == 1 else full[a]) for a in full}
+
+
 def _esc(text) -> str:
     return html.escape(str(text), quote=True)
 
@@ -322,13 +353,13 @@ class Chapter:
                 f"AGS {self.ags!r} ({r['name']}) is a region of level {r['level']!r}; a chapter "
                 "is written for a Kreis, a kreisfreie Stadt or a Gemeinde."
             )
-        self.name = str(r["name"])
         self.kommune_level = str(r["level"])
         self.kreistyp = "" if is_missing(r.get("kreistyp")) else str(r["kreistyp"])
+        self._names = _display_names(reg)
+        self.name = self._names[self.ags]
         self.land = self.ags[:2]
         land = reg[reg["ags"].astype(str) == self.land]
         self.land_name = str(land["name"].iloc[0]) if len(land) else f"Land {self.land}"
-        self._names = dict(zip(reg["ags"].astype(str), reg["name"].astype(str), strict=True))
         sr = reg[(reg["level"] == "sozialraum") & (reg["parent"].astype(str) == self.ags)]
         self.sozialraeume = sorted(sr["ags"].astype(str))
 
@@ -640,10 +671,15 @@ class Chapter:
             if steckbrief:
                 self._keyfigure(ind, None)
             return
-        try:
-            self._show(self._timeseries_chart(ind))
-        except BimokitError as exc:
-            self._note_missing("Die Zeitreihe lässt sich nicht darstellen.", exc)
+        if own["value"].notna().sum() < 2:
+            year = int(own.loc[own["value"].notna(), "year"].iloc[0])
+            self._note_missing(f"Für {self.name} liegt nur der Wert für {year} vor; eine "
+                               "Zeitreihe entfällt.")
+        else:
+            try:
+                self._show(self._timeseries_chart(ind))
+            except BimokitError as exc:
+                self._note_missing("Die Zeitreihe lässt sich nicht darstellen.", exc)
         self._indicator_table(ind, own, jahre)
         if self._comparable(ind.id):
             self._comparison_text(ind)
@@ -797,8 +833,9 @@ class Chapter:
                 self._para(f"{self.name} liegt {year} innerhalb der Trichtergrenzen: Der Abstand "
                            "zur Vergleichsgruppe ist mit Zufallsschwankungen vereinbar.")
             else:
-                self._para(f"{self.name} liegt {year} {where.replace(' %', '-%')}-Grenze "
-                           "(außerhalb des Trichters): Der Abstand zur Vergleichsgruppe ist "
+                side, _, level = where.partition(" ")
+                self._para(f"{self.name} liegt {year} {side} der "
+                           f"{level.replace(' %', '-%')}-Grenze (außerhalb des Trichters): Der Abstand zur Vergleichsgruppe ist "
                            "statistisch auffällig.")
 
     def ranking(self, indicator: str) -> None:
@@ -851,16 +888,21 @@ class Chapter:
             self._note_missing(f"Eine Aufschlüsselung von „{ind.title}“ nach {label} liegt für "
                                f"{self.name} nicht vor.")
             return
+        # categories without any value (e.g. a Schulart that does not exist here) are left out
+        filled = set(rows.loc[rows["value"].notna(), "category"])
+        rows = rows[rows["category"].isin(filled)]
         rows = rows.assign(_k=(rows["ags"] != self.ags).astype(int)).sort_values(
             ["_k", "category", "year"])
         data = pd.DataFrame({by: rows["category"].to_numpy(), "year": rows["year"].to_numpy(),
                              "value": rows["value"].to_numpy(dtype="float64"),
                              "ags": rows["ags"].to_numpy()})
-        chart = plot_small_multiples(
+        mine_years = rows.loc[(rows["ags"] == self.ags) & rows["value"].notna(), "year"]
+        chart = None if mine_years.nunique() < 2 else plot_small_multiples(
             data, by=by, name=self.name, hue="ags" if comparable else None,
             labels={self.ags: self.name, self.land: self.land_name}, unit=ind.unit,
-            title=f"{ind.title} nach {label}", source=self._source(ind.source_tables))
-        self._show(chart)
+            title=ind.title, source=self._source(ind.source_tables))
+        if chart is not None:
+            self._show(chart)
         from ..plots._base import code_label
 
         mine = rows[rows["ags"] == self.ags]
@@ -875,6 +917,9 @@ class Chapter:
             table["land_value"] = [m.get(c, np.nan) for c in last["category"]]
             labels["land_value"] = f"Land {self.land_name}"
         dec = default_decimals(normalize_unit(ind.unit))
+        if len(filled) == 1:
+            self._para(f"Die Quelle weist nach {label} nur „{code_label(next(iter(filled)))}“ "
+                       "gesondert aus.", "bk-hinweis")
         self._table(table, name=f"{ind.id} {ind.title} nach {label}, {year}", labels=labels,
                     decimals={c: dec for c in table.columns if c != "kategorie"},
                     source=self._source(ind.source_tables))
@@ -934,8 +979,8 @@ class Chapter:
         order = [c for c in _ABSCHLUSS_ORDER if c in set(data["abschluss"])]
         tables = self._ind("D4.6").source_tables
         chart = plot_stacked_shares(data, category="abschluss", name=self.name, order=order,
-                                    title=f"Absolventen und Abgänger nach Abschlussart, "
-                                          f"{self.name}", source=self._source(tables))
+                                    title="Absolventen und Abgänger",
+                                    source=self._source(tables))
         self._show(chart)
         t = chart.data
         year = int(t["x"].max())
@@ -1132,8 +1177,10 @@ class Chapter:
                     source=self._source(tables))
         high = table[table["klasse"] >= 4]
         word = "Sozialräume" if r["level"] == "sozialraum" else "Kreise"
+        dative = "Sozialräumen" if r["level"] == "sozialraum" else "Kreisen"
         if len(high):
-            self._para(f"{len(high)} von {len(table)} {word} haben einen hohen oder sehr hohen "
+            verb = "hat" if len(high) == 1 else "haben"
+            self._para(f"{len(high)} von {len(table)} {dative} {verb} einen hohen oder sehr hohen "
                        f"Bedarf (Klasse 4 oder 5): {', '.join(high['name'])}.")
         else:
             self._para(f"Keiner der {len(table)} {word} liegt in Klasse 4 oder 5.")
@@ -1276,10 +1323,8 @@ class Chapter:
             return None
         cols = [c for c in ("indicator", "baseline_year", "target_year", "target_value",
                             "baseline_value") if c in t.columns]
-        res = target_status(own[["ags", "year", "indicator", "value"]], t[cols],
-                            directions=self.catalogue.table())
-        self._methods["targets"] = _targets_describe(res)
-        return res
+        return target_status(own[["ags", "year", "indicator", "value"]], t[cols],
+                             directions=self.catalogue.table())
 
     def _ampel(self, indicator: str) -> str | None:
         if self._zielwerte is None:
@@ -1293,6 +1338,7 @@ class Chapter:
         m = res[res["indicator"] == indicator]
         if m.empty or not m["ampel"].iloc[0]:
             return None
+        self._methods["targets"] = _targets_describe(res)  # an Ampel is shown: say how
         return _AMPEL_CODES.get(str(m["ampel"].iloc[0]))
 
     @cached_property
@@ -1318,6 +1364,7 @@ class Chapter:
             self._note_missing(f"Für {self.name} lassen sich die Zielwerte nicht bewerten (keine "
                                "Werte zu den Zielindikatoren).")
             return
+        self._methods["targets"] = _targets_describe(res)
         table = pd.DataFrame({
             "indicator": res["indicator"].to_numpy(),
             "title": [self._ind(i).title for i in res["indicator"]],
@@ -1434,7 +1481,8 @@ class Chapter:
             "die auf geheim gehaltenen oder unsicheren Zahlen beruhen, werden nicht "
             "ausgewiesen. Schuljahre werden nach dem Jahr ihres Beginns gezählt.")
         if not self.comparison.empty:
-            self._para(_compare_mod.describe_method(self.comparison))
+            text = _compare_mod.describe_method(self.comparison)
+            self._para(text.replace(f" in Land {self.land};", f" in {self.land_name};"))
         if not self.trends.empty:
             self._para(_trend_mod.describe_method(self.trends))
             self._para(

@@ -23,13 +23,25 @@ def _text(path: Path, *, head: bool) -> str:
 
 
 def _classic_title(head: str) -> str:
+    """The table title of a classic GENESIS header: its lines joined up to 'regionale Tiefe'.
+
+    GENESIS wraps the title at a fixed width, so a line may end inside a phrase
+    ("einschließlich" / "privater Organisationen …") or inside "regionale Tiefe".
+
+    Examples
+    --------
+    >>> _classic_title("GENESIS-Tabelle: 12411-01-01-4\\nBevölkerung nach Geschlecht - "
+    ...                "Stichtag 31.12. - regionale;;\\nTiefe: Kreise und krfr. Städte;;\\n"
+    ...                "Fortschreibung des Bevölkerungsstandes;;")
+    'Bevölkerung nach Geschlecht – Stichtag 31.12.'
+    """
     lines = [ln.split(";")[0].strip().strip('"') for ln in head.splitlines()[1:6]]
-    parts = []
-    for ln in lines:
-        if not ln or ln.lower().startswith("regionale tiefe"):
-            break
-        parts.append(ln.rstrip(" -").strip())
-    return " – ".join(p for p in parts if p)
+    text = " ".join(ln for ln in lines if ln)
+    cut = re.search(r"\bregionale\s+tiefe\b", text, flags=re.IGNORECASE)
+    if cut:
+        text = text[:cut.start()]
+    text = " ".join(text.split()).strip(" -–")
+    return text.replace(" - ", " – ")
 
 
 def _attribution(tail: str) -> str:
