@@ -835,8 +835,8 @@ class Chapter:
             else:
                 side, _, level = where.partition(" ")
                 self._para(f"{self.name} liegt {year} {side} der "
-                           f"{level.replace(' %', '-%')}-Grenze (außerhalb des Trichters): Der Abstand zur Vergleichsgruppe ist "
-                           "statistisch auffällig.")
+                           f"{level.replace(' %', '-%')}-Grenze (außerhalb des Trichters): "
+                           "Der Abstand zur Vergleichsgruppe ist statistisch auffällig.")
 
     def ranking(self, indicator: str) -> None:
         """Bar ranking of the Vergleichsgruppe for the latest year, the Kommune highlighted."""
