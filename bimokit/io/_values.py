@@ -303,46 +303,47 @@ def parse_distinct(tokens, *, decimal: str = "both"):
 
 
 def _parse_distinct(tokens: np.ndarray, decimal: str):
-    s = pd.Series(tokens, dtype=object).astype(str)
-    n = len(s)
+    # plain loops: the tokens are distinct, and mostly few; numbers go through one
+    # vectorised to_numeric, only the tokens that are no number are looked at one by one
+    texts = [t if isinstance(t, str) else str(t) for t in tokens]
+    n = len(texts)
     if decimal == "comma":
-        prepared = s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        prepared = [t.replace(".", "").replace(",", ".") for t in texts]
     elif decimal == "point":
-        prepared = s
+        prepared = texts
     else:
-        prepared = s.str.replace(",", ".", regex=False)
-    num = pd.to_numeric(prepared, errors="coerce").to_numpy(dtype="float64", copy=True)
-    ok = np.isfinite(num)
+        prepared = [t.replace(",", ".") for t in texts]
+    num = pd.to_numeric(pd.Series(prepared, dtype=object), errors="coerce").to_numpy(
+        dtype="float64", copy=True)
     values = num
     status = np.full(n, "", dtype=object)
-    rest = np.flatnonzero(~ok)
+    rest = np.flatnonzero(~np.isfinite(num))
     if len(rest) == 0:
         return values, status, rest
-    other = s.iloc[rest].str.strip()
-    sym = other.map(_SYMBOLS)
-    is_sym = sym.notna().to_numpy()
-    pos = rest[is_sym]
-    status[pos] = sym.to_numpy()[is_sym]
-    values[pos] = np.where(status[pos] == "-", 0.0, np.nan)
-    left = other[~is_sym]
-    bad = rest[~is_sym]
-    if len(left):
-        m = left.str.extract(_FLAGGED)
-        paren = m["paren"].notna().to_numpy().copy()
-        flag = m["num"].notna().to_numpy().copy()
-        if decimal == "point":
-            ok_dec = ~left.str.contains(",", regex=False).to_numpy(dtype=bool, na_value=False)
-            paren &= ok_dec
-            flag &= ok_dec
-        number = m["paren"].where(m["paren"].notna(), m["num"]).str.replace(",", ".", regex=False)
-        parsed = pd.to_numeric(number, errors="coerce").to_numpy(dtype="float64")
-        good = paren | flag
-        values[bad[good]] = parsed[good]
-        status[bad[paren]] = "()"
-        status[bad[flag]] = m["flag"].to_numpy()[flag]
-        bad = bad[~good]
-    values[bad] = np.nan
-    return values, status, bad
+    bad: list[int] = []
+    flagged: list[int] = []
+    numbers: list[str] = []
+    for i in rest.tolist():
+        t = texts[i].strip()
+        sym = _SYMBOLS.get(t)
+        if sym is not None:
+            status[i] = sym
+            values[i] = 0.0 if sym == "-" else np.nan
+            continue
+        m = _FLAGGED.search(t)
+        if m is None or (decimal == "point" and "," in t):
+            bad.append(i)
+            continue
+        paren = m.group("paren")
+        flagged.append(i)
+        numbers.append((paren if paren is not None else m.group("num")).replace(",", "."))
+        status[i] = "()" if paren is not None else m.group("flag")
+    if flagged:
+        values[flagged] = pd.to_numeric(pd.Series(numbers, dtype=object),
+                                         errors="coerce").to_numpy(dtype="float64")
+    bad_pos = np.asarray(bad, dtype=np.int64)
+    values[bad_pos] = np.nan
+    return values, status, bad_pos
 
 
 _YEAR_RE = re.compile(

@@ -49,8 +49,10 @@ from ._values import (
     EXPECTED_VALUE,
     check_ags,
     decode_file,
+    duplicate_rows,
+    first_row,
+    parse_distinct,
     parse_value_tokens_ok,
-    parse_values,
     parse_year,
     parse_years,
     region_code_of_name,
@@ -58,6 +60,7 @@ from ._values import (
     snake,
     str_column,
     strip,
+    text_codes,
     unique_name,
 )
 
@@ -122,6 +125,28 @@ def _codes_of_names(names: np.ndarray, lines: np.ndarray, path: str, *, field: i
         )
     mapped[mapped == "*"] = "DG"
     return mapped[inv].astype(object)
+
+
+def _find_footer(text: str, start: int):
+    """Match of the first footer line (underscores) at or after ``start`` (a line start).
+
+    Same as ``_FOOTER_LINE.search(text, start)``, but jumps from one ``___`` to the next
+    instead of trying the pattern at every line of a large body.
+    """
+    pos = start
+    while True:
+        hit = text.find("___", pos)
+        if hit < 0:
+            return None
+        line_start = text.rfind("\n", 0, hit) + 1
+        if line_start >= start:
+            m = _FOOTER_LINE.match(text, line_start)
+            if m is not None:
+                return m
+        line_end = text.find("\n", hit)
+        if line_end < 0:
+            return None
+        pos = line_end + 1
 
 
 def _fields(line: str) -> list[str]:
@@ -215,7 +240,7 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
         table_code = None  # "GENESIS-Tabelle: Temporär" (a table put together by the user)
 
     # footer: the first line of underscores (the rows end there)
-    m_footer = _FOOTER_LINE.search(text, first_end + 1 if first_end >= 0 else len(text))
+    m_footer = _find_footer(text, first_end + 1 if first_end >= 0 else len(text))
     footer_pos = m_footer.start() - 1 if m_footer else -1
     if footer_pos < 0:
         footer_pos = len(text)
@@ -378,75 +403,87 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
                 break
 
     # ---- body
-    body_text = text[body_start:footer_pos]
-    df, line_of = _read_body(body_text, body_line, ncols, n_label, path)
+    body = _read_body(text[body_start:footer_pos], body_line, ncols, n_label, path)
+    line_of = body.line_of
+    nrows = len(line_of)
+    labels_df = body.labels
     for j in range(ncols_used, ncols):
-        col = df[j]
-        if col.dtype.kind in "iuf" or (strip(col.to_numpy(dtype=object)) != "").any():
-            i = int(np.flatnonzero(strip(col.astype(str).to_numpy(dtype=object)) != "")[0])
+        filled = np.flatnonzero(~body.empty(j))
+        if len(filled):
+            i = int(filled[0])
             raise InputError(
                 "this row has a value beyond the last column of the first data row",
                 path=path, line=int(line_of[i]), field=j + 1)
     # rows whose value cells are all empty: blank lines and year lines ('2016;;;;')
-    first_val = df[n_label]
-    if first_val.dtype.kind in "iuf":
-        cand = np.zeros(0, dtype=np.int64)
-    else:
-        cand = np.flatnonzero(strip(first_val.to_numpy(dtype=object)) == "")
-        if len(cand):
-            cand = cand[_all_empty(df, cand, range(n_label + 1, ncols_used))]
-    blank = np.zeros(len(df), bool)
-    block = np.zeros(len(df), bool)
+    cand = np.flatnonzero(body.empty(n_label))
     if len(cand):
-        c0 = strip(df[0].to_numpy(dtype=object)[cand])
-        others = _all_empty(df, cand, range(1, n_label))
-        is_blank = (c0 == "") & others
-        blank[cand[is_blank]] = True
+        others_v = np.ones(len(cand), bool)
+        for j in range(n_label + 1, ncols_used):
+            others_v &= body.empty(j, cand)
+        cand = cand[others_v]
+    blank = np.zeros(nrows, bool)
+    block = np.zeros(nrows, bool)
+    if len(cand):
+        c0 = strip(labels_df[0].to_numpy(dtype=object)[cand])
+        others = np.ones(len(cand), bool)
+        for j in range(1, n_label):
+            others &= body.empty(j, cand)
+        is_blank_row = (c0 == "") & others
+        blank[cand[is_blank_row]] = True
         years_b = parse_years(c0)
-        is_block = ~is_blank & others & ~np.isnan(years_b)
+        is_block = ~is_blank_row & others & ~np.isnan(years_b)
         if not year_col:
-            bad = np.flatnonzero(~is_blank & ~is_block)
+            bad = np.flatnonzero(~is_blank_row & ~is_block)
             if len(bad):
                 i = cand[bad[0]]
                 raise InputError(
                     "the row has no values: expected 'code;name;values…' or a year line "
-                    f"such as '2015;;;', found {';'.join(map(str, df.iloc[i].tolist()))[:60]!r}",
+                    f"such as '2015;;;', found {body.line_text(i)[:60]!r}",
                     path=path, line=int(line_of[i]), field=n_label + 1,
                 )
         block[cand[is_block]] = True
-    data_idx = np.flatnonzero(~blank & ~block)
+    all_rows = not (blank.any() or block.any())
+    data_idx = np.arange(nrows) if all_rows else np.flatnonzero(~blank & ~block)
     if len(data_idx) == 0:
         raise InputError("no data rows found between the header and the footer",
                          path=path, line=body_line)
     lines = line_of[data_idx]
 
+    def data_rows(j: int) -> np.ndarray:
+        """Body column ``j`` (object) at the data rows."""
+        arr = labels_df[j].to_numpy(dtype=object)
+        return arr if all_rows else arr[data_idx]
+
+    # regions as codes into their distinct keys (first appearance order) and names
     if code_col is not None:
-        codes = strip(df[code_col].to_numpy(dtype=object)[data_idx])
-        bad = check_ags(codes)
-        if len(bad):
-            i = bad[0]
+        ags_codes, ags_uniq = text_codes(data_rows(code_col))
+        bad_u = np.zeros(len(ags_uniq), bool)
+        bad_u[check_ags(ags_uniq)] = True
+        i = first_row(bad_u, ags_codes)
+        if i is not None:
+            n_bad = int(np.count_nonzero(bad_u[ags_codes]))
             raise InputError(
-                f"region code {codes[i]!r} has an unknown shape: expected 'DG' or a key of "
-                "2 (Land), 3 (Regierungsbezirk), 5 (Kreis), 9 (Gemeindeverband), 8 or 12 "
-                "digits (Gemeinde)"
-                + (f"; {len(bad)} rows are affected" if len(bad) > 1 else ""),
+                f"region code {ags_uniq[ags_codes[i]]!r} has an unknown shape: expected 'DG' "
+                "or a key of 2 (Land), 3 (Regierungsbezirk), 5 (Kreis), 9 (Gemeindeverband), "
+                "8 or 12 digits (Gemeinde)"
+                + (f"; {n_bad} rows are affected" if n_bad > 1 else ""),
                 path=path, line=int(lines[i]), field=code_col + 1,
             )
-        names = strip(df[name_col].to_numpy(dtype=object)[data_idx])
+        name_codes, name_uniq = text_codes(data_rows(name_col))
         regions_from = "code"
     elif region_by_name:
-        names = strip(df[name_col].to_numpy(dtype=object)[data_idx])
-        codes = _codes_of_names(names, lines, path, field=name_col + 1)
+        name_codes, name_uniq = text_codes(data_rows(name_col))
+        mapped = _codes_of_names(name_uniq[name_codes], lines, path, field=name_col + 1)
+        ags_codes, ags_uniq = text_codes(mapped, strip=False)
         regions_from = "name"
     else:
-        codes = None
-        names = None
+        ags_codes = ags_uniq = name_codes = name_uniq = None
         regions_from = "header" if col_region is not None else "none"
 
     # ---- years of the rows
     row_year = None
     if year_col:
-        first_col = df[0].to_numpy(dtype=object)[data_idx]
+        first_col = data_rows(0)
         row_year = parse_years(first_col)
         bad = np.flatnonzero(np.isnan(row_year))
         if len(bad):
@@ -456,9 +493,9 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
                 f"{first_col[i]!r}", path=path, line=int(lines[i]), field=1,
             )
     elif block.any() or pre_block_year is not None:
-        ys = np.full(len(df), np.nan)
+        ys = np.full(nrows, np.nan)
         if block.any():
-            ys[block] = parse_years(strip(df[0].to_numpy(dtype=object)[block]))
+            ys[block] = parse_years(strip(labels_df[0].to_numpy(dtype=object)[block]))
         if pre_block_year is not None and not block[0]:
             ys[0] = pre_block_year
         row_year = pd.Series(ys).ffill().to_numpy()[data_idx]
@@ -494,24 +531,28 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
         nm = unique_name("merkmal", taken)
         taken.add(nm)
         label_names.append(nm)
-    labels = {nm: strip(df[j].to_numpy(dtype=object)[data_idx])
+    labels = {nm: text_codes(data_rows(j))
               for nm, j in zip(label_names, label_cols, strict=True)}
 
     # ---- duplicates: rows (region, year, labels) and columns (variable, dims, year)
-    key = pd.DataFrame({"ags": codes if codes is not None else np.full(len(data_idx), "")})
+    n = len(data_idx)
+    row_key = [(ags_codes, len(ags_uniq)) if ags_codes is not None
+               else (np.zeros(n, dtype=np.intp), 1)]
     if row_year is not None:
-        key["year"] = row_year
-    for nm, arr in labels.items():
-        key[nm] = arr
-    dup = np.flatnonzero(key.duplicated().to_numpy())
+        year_codes, year_distinct = pd.factorize(row_year, use_na_sentinel=False)
+        row_key.append((year_codes, len(year_distinct)))
+    row_key += [(c, len(u)) for c, u in labels.values()]
+    dup = duplicate_rows(*row_key)
     if len(dup):
-        i = dup[0]
+        i = int(dup[0])
+        key = pd.DataFrame({f"k{p}": c for p, (c, _) in enumerate(row_key)})
         first_i = np.flatnonzero((key == key.iloc[i]).all(axis=1).to_numpy())[0]
-        what = f"region {codes[i]!r}" if codes is not None else "the row"
+        what = (f"region {ags_uniq[ags_codes[i]]!r}" if ags_codes is not None
+                else "the row")
         raise InputError(
             what
             + (f", year {int(row_year[i])}" if row_year is not None else "")
-            + "".join(f", {labels[n][i]!r}" for n in labels)
+            + "".join(f", {u[c[i]]!r}" for c, u in labels.values())
             + f" occurs twice (first in line {int(lines[first_i])}): expected one row per "
             "region and year",
             path=path, line=int(lines[i]),
@@ -532,77 +573,83 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
             path=path, line=hdr[-1][0] if hdr else body_line, field=n_label + j + 1,
         )
 
-    # ---- values: numeric columns come parsed from read_csv, the others via the symbols
-    n = len(data_idx)
+    # ---- values: numeric columns come parsed from read_csv; the distinct texts of the
+    # others (numbers with symbols) are parsed once for all columns
     values = np.empty((n, k), dtype="float64")
-    status = np.full((n, k), "", dtype=object)
-    obj_cols = []
+    status_codes = np.empty((n, k), dtype=np.intp)
+    tokens = body.tokens
+    val_u, status_u, bad = parse_distinct(tokens)
+    st_codes_u, st_texts = pd.factorize(status_u, use_na_sentinel=False)
+    texts = list(st_texts)
+    if "" not in texts:
+        texts.append("")
+    status_texts = np.asarray(texts, dtype=object)
+    plain_code = texts.index("")
+    bad_u = np.zeros(len(tokens), bool)
+    bad_u[bad] = True
+    first_bad: tuple[int, int, int] | None = None
+    n_bad = 0
     for j in range(k):
-        col = df[n_label + j]
-        if col.dtype.kind in "iuf":
-            v = col.to_numpy(dtype="float64")[data_idx]
-            if not np.isfinite(v).all():
-                i = int(np.flatnonzero(~np.isfinite(v))[0])
-                raise InputError(f"value {v[i]!r} is not a finite number; {EXPECTED_VALUE}",
+        num = body.num[n_label + j]
+        tok = body.tok[n_label + j]
+        if not all_rows:
+            num, tok = num[data_idx], tok[data_idx]
+        plain = tok < 0
+        if plain.all():
+            if not np.isfinite(num).all():
+                i = int(np.flatnonzero(~np.isfinite(num))[0])
+                raise InputError(f"value {num[i]!r} is not a finite number; {EXPECTED_VALUE}",
                                  path=path, line=int(lines[i]), field=n_label + j + 1)
-            values[:, j] = v
-        else:
-            obj_cols.append(j)
-    if obj_cols:
-        all_rows = len(data_idx) == len(df)
-        tokens = np.concatenate([
-            np.asarray(df[n_label + j].array, dtype=object)
-            if all_rows else np.asarray(df[n_label + j].array, dtype=object)[data_idx]
-            for j in obj_cols])
-        v, st, badv = parse_values(tokens)
-        if len(badv):
-            cols_of = np.asarray(obj_cols)[badv // n]
-            rows_of = badv % n
-            first = int(np.lexsort((cols_of, rows_of))[0])
-            r, j, p = int(rows_of[first]), int(cols_of[first]), int(badv[first])
-            tok = tokens[p]
-            what = "an empty cell" if not str(tok).strip() else f"value {tok!r}"
-            more = f" ({len(badv) - 1} more cells like it)" if len(badv) > 1 else ""
-            raise InputError(
-                f"{what} is neither a number nor a known symbol{more}; {EXPECTED_VALUE}",
-                path=path, line=int(lines[r]), field=n_label + j + 1,
-            )
-        values[:, obj_cols] = v.reshape(len(obj_cols), n).T
-        status[:, obj_cols] = st.reshape(len(obj_cols), n).T
-    values = values.ravel()
-    status = status.ravel()
+            values[:, j] = num
+            status_codes[:, j] = plain_code
+            continue
+        values[:, j] = np.where(plain, num, val_u[tok])
+        status_codes[:, j] = np.where(plain, plain_code, st_codes_u[tok])
+        if len(bad):
+            rows_bad = np.flatnonzero(~plain & bad_u[tok])
+            n_bad += len(rows_bad)
+            if len(rows_bad) and (first_bad is None or rows_bad[0] < first_bad[0]):
+                first_bad = (int(rows_bad[0]), j, int(tok[rows_bad[0]]))
+    if first_bad is not None:
+        r, j, t = first_bad
+        tok = tokens[t]
+        what = "an empty cell" if not str(tok).strip() else f"value {tok!r}"
+        more = f" ({n_bad - 1} more cells like it)" if n_bad > 1 else ""
+        raise InputError(
+            f"{what} is neither a number nor a known symbol{more}; {EXPECTED_VALUE}",
+            path=path, line=int(lines[r]), field=n_label + j + 1,
+        )
 
-    rows_k = np.repeat(np.arange(n), k)  # row of every fact
-    cols_k = np.tile(np.arange(k), n)  # value column of every fact
-    if codes is not None:
-        ags_codes, ags_uniq = pd.factorize(codes)
-        ags_col = str_column(np.asarray(ags_uniq, dtype=object), ags_codes[rows_k])
+    cols_k = np.tile(np.arange(k), n)  # value column of every fact (row-major facts)
+    if ags_codes is not None:
+        ags_col = str_column(ags_uniq, np.repeat(ags_codes, k))
     elif col_region is not None:
         ags_col = str_column(col_region[0], cols_k)
     else:
         ags_col = str_column(["DG"], np.zeros(n * k, dtype=np.intp))
     out: dict[str, object] = {"ags": ags_col}
     if col_year is None:
-        year = row_year[rows_k]
+        year = np.repeat(row_year, k)
     elif row_year is None:
         year = col_year[cols_k]
     else:
-        year = np.where(np.isnan(col_year[cols_k]), row_year[rows_k], col_year[cols_k])
+        year = np.where(np.isnan(col_year[cols_k]), np.repeat(row_year, k), col_year[cols_k])
     out["year"] = year.astype("int64")
     out["variable"] = str_column(columns["variable"], cols_k)
-    for nm, arr in labels.items():
-        lab_codes, lab_uniq = pd.factorize(arr)
-        out[nm] = str_column(np.asarray(lab_uniq, dtype=object), lab_codes[rows_k])
+    for nm, (c, u) in labels.items():
+        out[nm] = str_column(u, np.repeat(c, k))
     for nm, vals in columns["dims"].items():
         out[unique_name(nm, set(out)) if nm in out else nm] = str_column(vals, cols_k)
-    out["value"] = values
-    out["status"] = str_column(status)
+    out["value"] = values.ravel()
+    out["status"] = str_column(status_texts, status_codes.ravel())
     source = table_code or Path(path).stem
     out["source"] = str_column([source], np.zeros(n * k, dtype=np.intp))
-    facts = pd.DataFrame(out)
+    facts = pd.DataFrame(out, copy=False)
 
-    if codes is not None:
-        regions = pd.DataFrame({"ags": codes, "name": names})
+    if ags_codes is not None:
+        firsts = np.flatnonzero(~pd.Series(ags_codes).duplicated().to_numpy())
+        regions = pd.DataFrame({"ags": ags_uniq[ags_codes[firsts]],
+                                "name": name_uniq[name_codes[firsts]]})
     elif col_region is not None:
         regions = pd.DataFrame({"ags": col_region[0], "name": col_region[1]})
         regions.loc[regions["ags"] == "DG", "name"] = "Deutschland"
@@ -623,50 +670,107 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
                   stand=stand, units=units, notes=notes, path=path, regions_from=regions_from)
 
 
-def _all_empty(df: pd.DataFrame, rows: np.ndarray, cols) -> np.ndarray:
-    """Whether every cell of ``cols`` is empty in each of ``rows`` (a few rows only)."""
-    empty = np.ones(len(rows), bool)
-    for j in cols:
-        col = df[j]
-        if col.dtype.kind in "iuf":
-            return np.zeros(len(rows), bool)  # a parsed number is never empty
-        empty &= np.asarray([str(x).strip() == "" for x in col.to_numpy(dtype=object)[rows]],
-                            dtype=bool)
-    return empty
+class _Body:
+    """The body rows: label columns as text, value columns as numbers or distinct texts.
 
-
-def _read_body(body_text: str, body_line: int, ncols: int, n_label: int, path: str):
-    """Read the body with one ``read_csv``; check every line has ``ncols`` fields.
-
-    Label columns are read as text; value columns are left to the C parser (decimal comma),
-    so that columns of plain numbers arrive parsed and only columns with symbols are text.
+    ``num[j]`` is the number of a cell of value column ``j`` (``j >= n_label``) where
+    ``tok[j]`` is -1 (a plain number, parsed without Python objects); elsewhere ``tok[j]``
+    is the code of the cell's text in ``tokens`` (symbols, decimals, empty cells …).
     """
-    raw_lines = body_text.split("\n")
-    if raw_lines and raw_lines[-1] == "":
-        raw_lines.pop()
-    counts = np.fromiter((ln.count(";") for ln in raw_lines), dtype=np.int64,
-                         count=len(raw_lines))
+
+    def __init__(self, labels, num, tok, tokens, data, starts, ends, line_of):
+        self.labels = labels
+        self.num = num
+        self.tok = tok
+        self.tokens = tokens
+        self._data, self._starts, self._ends = data, starts, ends
+        self.line_of = line_of
+        self._blank = None
+
+    def empty(self, j: int, rows: np.ndarray | None = None) -> np.ndarray:
+        """Whether the cells of column ``j`` (in ``rows``) are empty or blank."""
+        if j in self.labels.columns:
+            cells = self.labels[j].to_numpy(dtype=object)
+            cells = cells if rows is None else cells[rows]
+            return np.asarray([str(x).strip() == "" for x in cells], dtype=bool)
+        if self._blank is None:
+            self._blank = np.fromiter((not str(t).strip() for t in self.tokens), dtype=bool,
+                                      count=len(self.tokens))
+        tok = self.tok[j] if rows is None else self.tok[j][rows]
+        return (tok >= 0) & self._blank[tok]
+
+    def line_text(self, i: int) -> str:
+        return self._data[self._starts[i]:self._ends[i]].decode("utf-8")
+
+
+#: Plain numbers (digits only) up to this length are parsed on the bytes; longer ones, and
+#: anything else, go through the text parser.
+_MAX_DIGITS = 15
+
+
+def _plain_numbers(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray):
+    """Values of the cells ``buf[starts:ends]`` that are digits only; and which those are.
+
+    Horner's scheme over the digit positions, vectorised over the cells: as exact as the
+    integer (at most 15 digits, below 2**53).
+    """
+    length = ends - starts
+    ok = (length > 0) & (length <= _MAX_DIGITS)
+    val = np.zeros(len(starts), dtype=np.int64)
+    width = int(length[ok].max()) if ok.any() else 0
+    last = len(buf) - 1
+    for p in range(width):
+        active = p < length
+        c = buf[np.minimum(starts + p, last)]
+        digit = (c >= 48) & (c <= 57)
+        ok &= digit | ~active
+        use = active & digit
+        val = np.where(use, val * 10 + (c.astype(np.int64) - 48), val)
+    return np.where(ok, val.astype("float64"), np.nan), ok
+
+
+def _read_body(body_text: str, body_line: int, ncols: int, n_label: int, path: str) -> _Body:
+    """Read the body; check every line has ``ncols`` fields.
+
+    The fields of every line are counted on the bytes at once (``;`` per line); only lines
+    with another count are looked at one by one. Without quotes in the body (the usual
+    export), the cells of the value columns are cut at the ``;`` positions: plain numbers
+    are parsed on the bytes, only the other cells (symbols, decimals) become texts, and one
+    ``read_csv`` reads the label columns. With quotes, ``read_csv`` reads every column.
+    """
+    data = body_text.encode("utf-8")
+    buf = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(buf == ord("\n"))
+    if not data.endswith(b"\n"):
+        ends = np.append(ends, len(data))
+    starts = np.concatenate([[0], ends[:-1] + 1]).astype(np.int64)
+    semis = np.flatnonzero(buf == ord(";"))
+    counts = np.diff(np.searchsorted(semis, ends), prepend=0)
     off = np.flatnonzero(counts != ncols - 1)
+    n_lines = len(ends)
     for i in off:
-        ln = raw_lines[i]
+        ln = data[starts[i]:ends[i]].decode("utf-8")
         if not ln.strip():
             continue
-        got = len(_fields(ln)) if '"' in ln else counts[i] + 1
+        got = len(_fields(ln)) if '"' in ln else int(counts[i]) + 1
         if got == ncols:
             continue
         if got < ncols:
-            cut = " (the file may be cut off)" if i >= len(raw_lines) - 1 else ""
+            cut = " (the file may be cut off)" if i >= n_lines - 1 else ""
             msg = (f"the row has {got} fields, expected {ncols} as in the first data row"
                    f"{cut}")
         else:
             msg = (f"the row has {got} fields, expected {ncols} as in the first data row "
                    "(is ';' used inside a value?)")
         raise InputError(msg, path=path, line=body_line + int(i), field=min(got, ncols))
+    quoted = b'"' in data
     try:
+        # UTF-8 bytes go to the C parser without a decoding wrapper
         df = pd.read_csv(
-            io.StringIO(body_text), sep=";", header=None, names=list(range(ncols)),
+            io.BytesIO(data), sep=";", header=None, names=list(range(ncols)),
+            usecols=None if quoted else list(range(n_label)),
             dtype={j: object for j in range(n_label)}, keep_default_na=False, na_filter=False,
-            skip_blank_lines=False, quotechar='"', engine="c", decimal=",",
+            skip_blank_lines=False, quotechar='"', engine="c", decimal=",", encoding="utf-8",
         )
     except (pd.errors.ParserError, ValueError) as exc:
         m = re.search(r"line ([0-9]+)", str(exc))
@@ -674,14 +778,58 @@ def _read_body(body_text: str, body_line: int, ncols: int, n_label: int, path: s
             f"the body cannot be read as ';'-separated rows ({str(exc).strip()})",
             path=path, line=body_line + int(m.group(1)) - 1 if m else None,
         ) from None
-    if len(df) != len(raw_lines):
+    if len(df) != n_lines:
         raise InputError(
-            f"the body has {len(raw_lines)} lines but {len(df)} rows were read: a quoted "
+            f"the body has {n_lines} lines but {len(df)} rows were read: a quoted "
             "value spans lines; expected one row per line",
             path=path, line=body_line,
         )
-    line_of = body_line + np.arange(len(df))
-    return df, line_of
+    line_of = body_line + np.arange(n_lines)
+    nv = ncols - n_label
+    num = np.full((ncols, n_lines), np.nan)
+    tok = np.full((ncols, n_lines), -1, dtype=np.intp)
+    labels = df[list(range(n_label))]
+    if quoted:
+        # every value column from read_csv: numbers as parsed, the rest as distinct texts
+        text_js = []
+        for j in range(n_label, ncols):
+            if df[j].dtype.kind in "iuf":
+                num[j] = df[j].to_numpy(dtype="float64")
+            else:
+                text_js.append(j)
+        tokens = np.asarray([""], dtype=object)  # never empty: code -1 must index
+        if text_js:
+            codes, distinct = pd.factorize(
+                np.concatenate([df[j].to_numpy(dtype=object) for j in text_js]),
+                use_na_sentinel=False)
+            tok[text_js] = codes.reshape(len(text_js), n_lines)
+            tokens = np.asarray(list(distinct) + [""], dtype=object)
+        return _Body(labels, num, tok, tokens, data, starts, ends, line_of)
+
+    # cells of the value columns cut at the ';' of the full lines (other lines are blank)
+    full = counts == ncols - 1
+    grid = semis.reshape(int(full.sum()), ncols - 1)
+    cell_start = np.empty((nv, len(grid)), dtype=np.int64)
+    cell_end = np.empty((nv, len(grid)), dtype=np.int64)
+    for p, j in enumerate(range(n_label, ncols)):
+        cell_start[p] = grid[:, j - 1] + 1
+        cell_end[p] = grid[:, j] if j < ncols - 1 else ends[full]
+    cell_start, cell_end = cell_start.ravel(), cell_end.ravel()
+    values, plain = _plain_numbers(buf, cell_start, cell_end)
+    # the other cells: their texts hashed as bytes, the distinct ones decoded
+    other = np.flatnonzero(~plain)
+    pieces = np.empty(len(other), dtype=object)
+    pieces[:] = [data[a:b] for a, b in zip(cell_start[other].tolist(),
+                                           cell_end[other].tolist(), strict=True)]
+    codes, distinct = pd.factorize(pieces, use_na_sentinel=False)
+    tokens = np.asarray([t.decode("utf-8") for t in distinct] + [""], dtype=object)
+    cells_tok = np.full(len(cell_start), -1, dtype=np.intp)
+    cells_tok[other] = codes
+    num[n_label:, full] = values.reshape(nv, len(grid))
+    tok[n_label:, full] = cells_tok.reshape(nv, len(grid))
+    if not full.all():
+        tok[n_label:, ~full] = len(tokens) - 1  # blank lines: empty cells
+    return _Body(labels, num, tok, tokens, data, starts, ends, line_of)
 
 
 def _is_time_row(cells: list[str]) -> bool:
