@@ -79,3 +79,15 @@ def test_steckbrief_page_explains_signs_and_prints_on_a4(tmp_path):
     assert "✗ rot = weniger" in page and "↑ steigend, ↓ fallend, → gleichbleibend" in page
     assert "keine Trendaussage, weil weniger als fünf vergleichbare Jahre" in page
     assert "@page { size: A4" in page and "print-color-adjust: exact" in page
+
+
+def test_chapter_tables_are_not_right_aligned_by_jupyterlab_css():
+    # JupyterLab right-aligns every cell with specificity (0,2,1); ours must be higher
+    from pathlib import Path
+
+    import bimokit.report
+
+    css = (Path(bimokit.report.__file__).parent / "templates" / "report.css").read_text(
+        encoding="utf-8")
+    rule = re.search(r"\.bk-chapter \.jp-RenderedHTMLCommon \.bk-table td \{([^}]*)\}", css)
+    assert rule and "text-align: left" in rule.group(1)

@@ -949,7 +949,7 @@ class Chapter:
         data = data.groupby(["altersgruppe", "geschlecht", "year"], as_index=False)["value"].sum()
         tables = sorted(set(d["source"].astype(str)))
         chart = plot_pyramid(data, name=self.name, year=year,
-                             title=f"Bevölkerung nach Alter und Geschlecht, {self.name}, {year}",
+                             title="Bevölkerung nach Alter und Geschlecht",
                              source=self._source(tables))
         self._show(chart)
         t = chart.data
