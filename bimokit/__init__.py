@@ -171,3 +171,9 @@ from . import chapters  # noqa: E402
 from .chapters import Chapter  # noqa: E402
 
 __all__ += ["chapters", "Chapter"]
+
+# bimokit.batch: every Kommune's chapters in parallel warm kernels, resumable, on Dask.
+from . import batch  # noqa: E402
+from .batch import BatchResult, ChapterRecord, read_ags_list, run_batch  # noqa: E402
+
+__all__ += ["batch", "run_batch", "BatchResult", "ChapterRecord", "read_ags_list"]
