@@ -186,9 +186,11 @@ def select_kommunen(
 
     Examples
     --------
-    >>> select_kommunen(["99101", "99151", "99101"])
+    >>> from bimokit.report import describe_data
+    >>> info = describe_data()  # the embedded sample Musterland
+    >>> select_kommunen(["99101", "99151", "99101"], info=info)
     ['99101', '99151']
-    >>> len(select_kommunen(land="99"))  # Musterland: 30 Kreise, one of them dissolved
+    >>> len(select_kommunen(land="99", info=info))  # 30 Kreise, one of them dissolved
     29
     """
     info = info if info is not None else describe_data(data)
