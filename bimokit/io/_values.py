@@ -23,6 +23,7 @@ __all__ = [
     "parse_years",
     "map_unique",
     "text_codes",
+    "factorize_objects",
     "first_row",
     "duplicate_rows",
     "parse_distinct",
@@ -172,6 +173,52 @@ def map_unique(values, func) -> np.ndarray:
     return out[codes]
 
 
+class _Addresses:
+    """The object pointers of an object array, as an array of unsigned integers.
+
+    Exposed through the array interface; the instance holds the object array, so that the
+    pointers stay valid while the integer view (whose base it is) lives.
+    """
+
+    def __init__(self, arr: np.ndarray):
+        self._arr = arr
+        self.__array_interface__ = {
+            "data": (arr.__array_interface__["data"][0], True),
+            "shape": arr.shape,
+            "typestr": np.dtype(np.uintp).str,
+            "version": 3,
+        }
+
+
+def factorize_objects(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pandas.factorize`` of an object array, hashing each distinct *object* once.
+
+    ``read_csv`` boxes the equal texts of a column as one ``str`` object (per chunk), so
+    that a column of 330,000 cells may hold a handful of objects. Their addresses are
+    hashed as integers first (identical objects are equal values); the distinct objects
+    are then hashed by value. The result is that of ``pd.factorize(arr,
+    use_na_sentinel=False)``: codes, and the distinct values in order of first appearance.
+
+    Examples
+    --------
+    >>> a, b = "x" * 3, "".join(["x", "xx"])  # equal texts, two objects
+    >>> codes, uniq = factorize_objects(np.array([a, "y", b, a], dtype=object))
+    >>> codes.tolist(), uniq.tolist()
+    ([0, 1, 0, 0], ['xxx', 'y'])
+    """
+    arr = np.ascontiguousarray(arr, dtype=object)
+    if len(arr) < 1000:
+        return pd.factorize(arr, use_na_sentinel=False)
+    id_codes, id_uniq = pd.factorize(np.asarray(_Addresses(arr)))
+    if len(id_uniq) > len(arr) // 2:  # few repeated objects: hash the values directly
+        return pd.factorize(arr, use_na_sentinel=False)
+    # one position of each distinct object (which one does not matter)
+    pos = np.empty(len(id_uniq), dtype=np.intp)
+    pos[id_codes] = np.arange(len(arr))
+    codes, uniq = pd.factorize(arr[pos], use_na_sentinel=False)
+    return codes[id_codes], uniq
+
+
 def text_codes(values, *, strip: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes and distinct texts of a text column: ``uniq[codes]`` is the column.
 
@@ -187,7 +234,7 @@ def text_codes(values, *, strip: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """
     arr = values if isinstance(values, np.ndarray) and values.dtype == object else (
         np.asarray(values, dtype=object))
-    codes, uniq = pd.factorize(arr, use_na_sentinel=False)
+    codes, uniq = factorize_objects(arr)
     uniq = np.asarray(uniq, dtype=object)
     if not strip:
         return codes, uniq
@@ -303,21 +350,34 @@ def parse_distinct(tokens, *, decimal: str = "both"):
 
 
 def _parse_distinct(tokens: np.ndarray, decimal: str):
-    # plain loops: the tokens are distinct, and mostly few; numbers go through one
-    # vectorised to_numeric, only the tokens that are no number are looked at one by one
-    texts = [t if isinstance(t, str) else str(t) for t in tokens]
-    n = len(texts)
-    if decimal == "comma":
-        prepared = [t.replace(".", "").replace(",", ".") for t in texts]
-    elif decimal == "point":
-        prepared = texts
+    # plain loops: the tokens are distinct, and mostly few. Digit strings (the bulk of
+    # counts) are converted directly, the other numbers through one vectorised
+    # to_numeric; only tokens that are no number are looked at one by one.
+    n = len(tokens)
+    if n and pd.api.types.infer_dtype(tokens, skipna=False) == "string":
+        texts = tokens
     else:
-        prepared = [t.replace(",", ".") for t in texts]
-    num = pd.to_numeric(pd.Series(prepared, dtype=object), errors="coerce").to_numpy(
-        dtype="float64", copy=True)
-    values = num
+        texts = np.empty(n, dtype=object)
+        texts[:] = [t if isinstance(t, str) else str(t) for t in tokens]
+    values = np.full(n, np.nan)
     status = np.full(n, "", dtype=object)
-    rest = np.flatnonzero(~np.isfinite(num))
+    plain = np.fromiter((len(t) <= 15 and t.isascii() and t.isdigit() for t in texts),
+                        dtype=bool, count=n)
+    values[plain] = [int(t) for t in texts[plain]]
+    rest = np.flatnonzero(~plain)
+    if len(rest) == 0:
+        return values, status, rest
+    if decimal == "comma":
+        prepared = [t.replace(".", "").replace(",", ".") for t in texts[rest]]
+    elif decimal == "point":
+        prepared = texts[rest]
+    else:
+        prepared = [t.replace(",", ".") for t in texts[rest]]
+    prepared_arr = np.empty(len(rest), dtype=object)
+    prepared_arr[:] = prepared
+    values[rest] = pd.to_numeric(pd.Series(prepared_arr, dtype=object),
+                                 errors="coerce").to_numpy(dtype="float64")
+    rest = rest[~np.isfinite(values[rest])]
     if len(rest) == 0:
         return values, status, rest
     bad: list[int] = []

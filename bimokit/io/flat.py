@@ -320,7 +320,9 @@ def _parse(raw: bytes, path: str) -> Export:
     ags_uniq = np.asarray(ags_uniq, dtype=object)
 
     # ---- values: the distinct cell texts parsed once
-    tok_codes, tok_uniq = text_codes(df["value"].to_numpy(dtype=object), strip=False)
+    # (mostly distinct numbers: hashed by value at once)
+    tok_codes, tok_uniq = pd.factorize(df["value"].to_numpy(dtype=object), use_na_sentinel=False)
+    tok_uniq = np.asarray(tok_uniq, dtype=object)
     val_u, status_u, bad = parse_distinct(tok_uniq, decimal="both")
     bad_u = np.zeros(len(tok_uniq), bool)
     bad_u[bad] = True
