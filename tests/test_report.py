@@ -142,8 +142,9 @@ def test_chapter_html_has_no_code_traceback_or_nan(report):
     assert any("Testwarnung" in w for w in report.chapters[0].warnings)
     # The parameters arrived in the kernel: the notebook prints them.
     assert "Kommune 99101; Jahre 2013-2020; Vergleich 99102,99101; Werte keine" in page
-    # The published table is shown with German numbers and the secret value as its symbol.
-    assert "31,2" in page and "1.250" in page and "Zähler" in page
+    # The published table is shown with German numbers (31.25 rounds half up as written: 31,3)
+    # and the secret value as its symbol.
+    assert "31,3" in page and "1.250" in page and "Zähler" in page
 
 
 def test_every_image_has_alt_text_and_nothing_loads_from_the_network(report):
