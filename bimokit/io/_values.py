@@ -361,9 +361,10 @@ def _parse_distinct(tokens: np.ndarray, decimal: str):
         texts[:] = [t if isinstance(t, str) else str(t) for t in tokens]
     values = np.full(n, np.nan)
     status = np.full(n, "", dtype=object)
-    plain = np.fromiter((len(t) <= 15 and t.isascii() and t.isdigit() for t in texts),
-                        dtype=bool, count=n)
-    values[plain] = [int(t) for t in texts[plain]]
+    plain = (np.fromiter(map(str.isdigit, texts), dtype=bool, count=n)
+             & np.fromiter(map(str.isascii, texts), dtype=bool, count=n)
+             & (np.fromiter(map(len, texts), dtype=np.int64, count=n) <= 15))
+    values[plain] = np.fromiter(map(int, texts[plain]), dtype=np.int64)
     rest = np.flatnonzero(~plain)
     if len(rest) == 0:
         return values, status, rest
