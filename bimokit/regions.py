@@ -46,6 +46,8 @@ __all__ = [
     "build_regions",
     "check_ags",
     "read_regions",
+    "display_name",
+    "display_names",
 ]
 
 #: Region levels from top to bottom.
@@ -948,3 +950,86 @@ def read_regions(path) -> pd.DataFrame:
     table = build_regions(raw)
     table.attrs["source"] = path
     return table
+
+
+# --------------------------------------------------------------------------- names for readers
+#: Comma-separated parts of a published name that only state the Kreistyp.
+_TYPE_PARTS = frozenset({"kreisfreie stadt", "landkreis", "kreis", "stadtkreis"})
+
+
+def _name_parts(name) -> list[str]:
+    return [p.strip() for p in str(name).split(",") if p.strip()]
+
+
+def display_name(name) -> str:
+    """A region's name for readers: without the GENESIS part that only states the Kreistyp.
+
+    Parameters
+    ----------
+    name : str
+        The name as published (``Flensburg, kreisfreie Stadt``).
+
+    Returns
+    -------
+    str
+        The name without a comma part ``kreisfreie Stadt``, ``Landkreis``, ``Kreis`` or
+        ``Stadtkreis`` (any case); other parts stay (``Lübeck, kreisfreie Stadt, Hansestadt``
+        → ``Lübeck, Hansestadt``). The Kreistyp is said elsewhere (``kreistyp``).
+
+    Notes
+    -----
+    For a whole region table use :func:`display_names`: it keeps the published name where
+    the short one would be ambiguous (``Kassel, kreisfreie Stadt`` and ``Kassel, Landkreis``).
+
+    Examples
+    --------
+    >>> display_name("Flensburg, kreisfreie Stadt"), display_name("Dithmarschen, Kreis")
+    ('Flensburg', 'Dithmarschen')
+    >>> display_name("Lübeck, kreisfreie Stadt, Hansestadt"), display_name("Musterstadt")
+    ('Lübeck, Hansestadt', 'Musterstadt')
+    """
+    parts = _name_parts(name)
+    if not parts:
+        return str(name).strip()
+    return ", ".join([parts[0]] + [p for p in parts[1:] if p.lower() not in _TYPE_PARTS])
+
+
+def display_names(regions: pd.DataFrame) -> pd.Series:
+    """Names for readers of every region of a region table, unambiguous within the table.
+
+    Parameters
+    ----------
+    regions : DataFrame
+        A region table with the columns ``ags`` and ``name``.
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by ``ags`` (str), named ``name``: :func:`display_name` of each region, except
+        where two Kreise or Gemeinden of the table share the name before the first comma
+        (``Kassel, kreisfreie Stadt`` and ``Kassel, Landkreis``; ``München, Landeshauptstadt``
+        and ``München, Landkreis``): those keep their published names. A Land or
+        Regierungsbezirk of the same name (``Kassel, Regierungsbezirk``) does not count: its
+        name says what it is.
+
+    Examples
+    --------
+    >>> reg = pd.DataFrame({"ags": ["06611", "06633", "01001", "066"],
+    ...                     "name": ["Kassel, kreisfreie Stadt", "Kassel, Landkreis",
+    ...                              "Flensburg, kreisfreie Stadt", "Kassel, Regierungsbezirk"]})
+    >>> display_names(reg).to_dict()  # doctest: +NORMALIZE_WHITESPACE
+    {'06611': 'Kassel, kreisfreie Stadt', '06633': 'Kassel, Landkreis', '01001': 'Flensburg',
+     '066': 'Kassel, Regierungsbezirk'}
+    """
+    ags = regions["ags"].astype(str).str.strip().tolist()
+    full = [str(n).strip() for n in regions["name"].tolist()]
+    bases = [(_name_parts(n) or [n])[0].lower() for n in full]
+    levels = (regions["level"].astype(str).tolist() if "level" in regions.columns
+              else ags_levels(pd.Series(ags)).tolist())
+    seen: dict[str, set[str]] = {}
+    for a, b, lv in zip(ags, bases, levels, strict=True):
+        if lv not in ("bund", "land", "regbez"):
+            seen.setdefault(b, set()).add(a)
+    out = [n if len(seen.get(b, ())) > 1 else display_name(n)
+           for n, b in zip(full, bases, strict=True)]
+    return pd.Series(out, index=pd.Index(ags, name="ags"), name="name", dtype=object)

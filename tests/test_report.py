@@ -518,3 +518,54 @@ def test_dissolved_kreis_is_refused_before_any_kernel(tmp_path):
     with pytest.raises(UnknownRegionError, match="'99155'.*no longer exists"):
         validate_request("99155", out=out, chapters="A")
     assert not out.exists()
+
+
+# --- one naming rule for the runner and the chapters -----------------------------------------
+
+
+def test_display_names_drop_the_kreistyp_only_where_unambiguous():
+    from bimokit.regions import display_name, display_names
+
+    assert display_name("Flensburg, kreisfreie Stadt") == "Flensburg"
+    assert display_name("Mannheim, Stadtkreis") == "Mannheim"
+    assert display_name("Lübeck, kreisfreie Stadt, Hansestadt") == "Lübeck, Hansestadt"
+    reg = pd.DataFrame({
+        "ags": ["06", "066", "06611", "06633", "01001", "09162", "09184"],
+        "name": ["Hessen", "Kassel, Regierungsbezirk", "Kassel, kreisfreie Stadt",
+                 "Kassel, Landkreis", "Flensburg, kreisfreie Stadt",
+                 "München, Landeshauptstadt", "München, Landkreis"],
+        "level": ["land", "regbez", "kreis", "kreis", "kreis", "kreis", "kreis"],
+    })
+    names = display_names(reg)
+    # two Kreise named Kassel (München): both keep the type; the Regierungsbezirk does not count
+    assert names.to_dict() == {
+        "06": "Hessen", "066": "Kassel, Regierungsbezirk", "06611": "Kassel, kreisfreie Stadt",
+        "06633": "Kassel, Landkreis", "01001": "Flensburg",
+        "09162": "München, Landeshauptstadt", "09184": "München, Landkreis"}
+
+
+def test_index_steckbrief_and_xlsx_use_the_chapters_name(tmp_path):
+    from openpyxl import load_workbook
+
+    from bimokit.report import finish_report
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "regions.csv").write_text(
+        'ags,name,level\n01,Schleswig-Holstein,land\n01001,"Flensburg, kreisfreie Stadt",kreis\n'
+        '01002,"Kiel, kreisfreie Stadt",kreis\n', encoding="utf-8")
+    (folder / "facts.csv").write_text(
+        "ags,year,variable,value,status,source\n01001,2024,bevoelkerung,90000,,t\n",
+        encoding="utf-8")
+    # a batch builds its requests like this: the region table's name, with the Kreistyp
+    request = validate_request("01001", data=folder, out=tmp_path / "out", chapters="A",
+                               notebook_dir=NOTEBOOKS)
+    assert request.name == "Flensburg, kreisfreie Stadt"
+    index, steckbrief, xlsx = finish_report(request, [])
+    page = index.read_text(encoding="utf-8")
+    assert "<h1>Bildungsbericht Flensburg</h1>" in page
+    assert "kreisfreie Stadt" not in page
+    assert "Steckbrief Bildung: Flensburg<" in steckbrief.read_text(encoding="utf-8")
+    assert load_workbook(xlsx)["Inhalt"]["A1"].value == "Tabellenanhang Bildungsbericht Flensburg"
+    assert '"name": "Flensburg"' in (index.parent / ".bimokit" / "report.json").read_text(
+        encoding="utf-8")

@@ -15,6 +15,7 @@ from .._paths import sample_dir
 from ..errors import BimokitError, InputError, ParameterError, UnknownRegionError
 from ..fmt import default_decimals, fmt_number, is_missing, normalize_unit, short_unit
 from ..indicators import load_catalogue
+from ..regions import display_names
 from ..report import figure_html, load_values, parse_years, publish_keyfigure, publish_table
 from ..report import table_html as _table_html
 from ..text import MIN_TREND_YEARS
@@ -168,37 +169,6 @@ def read_zielwerte(path: str | Path) -> pd.DataFrame:
     if "ags" in out.columns:
         out["ags"] = out["ags"].astype(object).where(out["ags"].astype(str) != "", None)
     return out
-
-
-_NAME_SUFFIXES = (", kreisfreie stadt", ", landkreis", ", kreis", ", stadtkreis")
-
-
-def _display_name(name) -> str:
-    """A region's name without the GENESIS type suffix: 'Flensburg, kreisfreie Stadt' →
-    'Flensburg' (the Kreistyp is said separately).
-
-    Examples
-    --------
-    >>> _display_name("Flensburg, kreisfreie Stadt"), _display_name("Musterstadt")
-    ('Flensburg', 'Musterstadt')
-    """
-    text = str(name).strip()
-    low = text.lower()
-    for suffix in _NAME_SUFFIXES:
-        if low.endswith(suffix) and len(text) > len(suffix):
-            return text[: -len(suffix)].strip()
-    return text
-
-
-def _display_names(regions: pd.DataFrame) -> dict:
-    """AGS → name for the reader: type suffixes dropped where the short name stays unique
-    ('Kassel, kreisfreie Stadt' and 'Kassel, Landkreis' keep theirs)."""
-    full = dict(zip(regions["ags"].astype(str), regions["name"].astype(str), strict=True))
-    short = {a: _display_name(n) for a, n in full.items()}
-    seen: dict[str, int] = {}
-    for n in short.values():
-        seen[n] = seen.get(n, 0) + 1
-    return {a: (short[a] if seen[short[a]] == 1 else full[a]) for a in full}
 
 
 def _esc(text) -> str:
@@ -355,7 +325,7 @@ class Chapter:
             )
         self.kommune_level = str(r["level"])
         self.kreistyp = "" if is_missing(r.get("kreistyp")) else str(r["kreistyp"])
-        self._names = _display_names(reg)
+        self._names = display_names(reg).to_dict()
         self.name = self._names[self.ags]
         self.land = self.ags[:2]
         land = reg[reg["ags"].astype(str) == self.land]

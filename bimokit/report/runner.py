@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -12,10 +13,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import ParameterError
 from ._atomic import atomic_path, atomic_write_text
 from ._execute import ChapterFailure, execute_chapter
 from ._pages import ChapterEntry, write_index, write_steckbrief
-from ._validate import CHAPTERS, ReportRequest, validate_request
+from ._validate import CHAPTERS, DataInfo, ReportRequest, describe_data, validate_request
 from ._xlsx import write_xlsx
 from .publish import KeyFigure, PublishedTable, read_published
 
@@ -150,6 +152,60 @@ class ReportFailedError(RuntimeError):
         super().__init__(result.summary())
 
 
+#: Reader names (``bimokit.regions.display_names``) of a data folder's regions, by folder and
+#: the modification times of its files: a batch worker looks each folder up once.
+_NAMES: dict = {}
+
+
+def _folder_key(data: str):
+    from .._paths import sample_dir
+
+    folder = sample_dir("musterland") if data in ("", None) else Path(data)
+    try:
+        stamp = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in folder.iterdir())) \
+            if folder.is_dir() else (folder.name, folder.stat().st_mtime_ns)
+    except OSError:
+        return None
+    return str(folder.resolve()), stamp
+
+
+def _remember_names(data: str, info: DataInfo) -> dict:
+    from ..regions import display_names
+
+    names = display_names(info.regions).to_dict()
+    key = _folder_key(data)
+    if key is not None:
+        _NAMES.clear()
+        _NAMES[key] = names
+    return names
+
+
+def _reader_name(request: ReportRequest) -> str:
+    """The Kommune's name as the chapters write it (:func:`bimokit.regions.display_names`).
+
+    ``request.name`` is the name of the region table ('Flensburg, kreisfreie Stadt'); the
+    chapters drop the Kreistyp where the short name stays unambiguous ('Flensburg'), and the
+    index, the Steckbrief, the page titles and the Tabellenanhang say the same.
+    """
+    from ..regions import display_name
+
+    if display_name(request.name) == request.name:
+        return request.name
+    key = _folder_key(request.data)
+    names = _NAMES.get(key) if key is not None else None
+    if names is None:
+        try:
+            names = _remember_names(request.data, describe_data(request.data or None))
+        except Exception:  # the name is cosmetic: never fail a report over it
+            return request.name
+    return names.get(request.ags, request.name)
+
+
+def _with_reader_name(request: ReportRequest) -> ReportRequest:
+    name = _reader_name(request)
+    return request if name == request.name else dataclasses.replace(request, name=name)
+
+
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -181,6 +237,7 @@ def run_chapter(
     kernel_name, km, timeout
         See :func:`execute_chapter`.
     """
+    request = _with_reader_name(request)
     target = request.out_dir
     state = target / STATE_DIR
     state.mkdir(parents=True, exist_ok=True)
@@ -249,6 +306,7 @@ def finish_report(
     -------
     (index_path, steckbrief_path, xlsx_path)
     """
+    request = _with_reader_name(request)
     target = request.out_dir
     target.mkdir(parents=True, exist_ok=True)
     results = results or []
@@ -353,10 +411,17 @@ def run_report(
     """
     from tqdm.auto import tqdm
 
+    try:
+        info = describe_data(data)
+    except ParameterError:
+        info = None  # validate_request names the problem together with any others
     request = validate_request(
         ags, data=data, out=out, chapters=chapters, years=years,
-        vergleichsgruppe=vergleichsgruppe, notebook_dir=notebook_dir,
+        vergleichsgruppe=vergleichsgruppe, notebook_dir=notebook_dir, info=info,
     )
+    # the chapters' name of the Kommune ('Flensburg', not 'Flensburg, kreisfreie Stadt')
+    names = _remember_names(request.data, info)
+    request = dataclasses.replace(request, name=names.get(request.ags, request.name))
     request.out_dir.mkdir(parents=True, exist_ok=True)
     results: list[ChapterResult] = []
     bar = tqdm(total=len(request.chapters), desc=f"Bericht {request.ags}", unit="Kapitel",
