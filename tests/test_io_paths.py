@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from bimokit.io import read_flat, read_genesis
 from bimokit.io._values import factorize_objects, parse_distinct
-from bimokit.io.genesis import _plain_numbers
+from bimokit.io.genesis import _cell_texts, _plain_numbers, _words
 
 CLASSIC = ["12411-01-01-4.csv", "21111-01-03-4_stand-2017.csv",
            "21111-02-06-4_stand-2017.csv", "82411-01-03-4.csv"]
@@ -31,11 +31,15 @@ _CELL = st.one_of(
 
 @settings(max_examples=200, deadline=None)
 @given(cells=st.lists(_CELL, min_size=1, max_size=60))
-def test_plain_numbers_are_the_digit_cells(cells):
+def test_plain_numbers_and_cell_texts(cells):
     data = ";".join(cells).encode("utf-8")
     sizes = np.array([len(c.encode("utf-8")) for c in cells])
     starts = np.concatenate([[0], np.cumsum(sizes + 1)[:-1]]).astype(np.int64)
-    values, plain = _plain_numbers(np.frombuffer(data, np.uint8), starts, starts + sizes)
+    words = _words(np.frombuffer(data, np.uint8))
+    values, plain = _plain_numbers(words, starts, starts + sizes)
+    codes, texts = _cell_texts(data, words, starts, starts + sizes)
+    assert texts[codes].tolist() == cells
+    assert len(set(texts)) == len(texts)
     for cell, v, ok in zip(cells, values, plain, strict=True):
         # a plain number: 1 to 15 ASCII digits, exact in float64
         expected = cell.isascii() and cell.isdigit() and 0 < len(cell) <= 15

@@ -733,17 +733,21 @@ def _digits8(words: np.ndarray, pos: np.ndarray, count: np.ndarray):
     return x, ok
 
 
-def _plain_numbers(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray):
-    """Values of the cells ``buf[starts:ends]`` that are digits only; and which those are.
+def _words(buf: np.ndarray) -> np.ndarray:
+    """``words[i]``: the bytes ``buf[i:i+8]`` as one big-endian integer (zeros past the end)."""
+    padded = np.zeros(len(buf) + 8, dtype=np.uint8)
+    padded[:len(buf)] = buf
+    return np.ndarray(shape=(len(buf) + 1,), dtype=">u8", buffer=padded, strides=(1,))
+
+
+def _plain_numbers(words: np.ndarray, starts: np.ndarray, ends: np.ndarray):
+    """Values of the cells ``starts:ends`` that are digits only; and which those are.
 
     Cells of 1 to 15 ASCII digits (exact in float64) are converted on the bytes, eight
     digits at a time; every other cell (empty, signs, decimals, symbols …) gets NaN and
     ``False``.
     """
     length = ends - starts
-    padded = np.zeros(len(buf) + 8, dtype=np.uint8)
-    padded[:len(buf)] = buf
-    words = np.ndarray(shape=(len(buf) + 1,), dtype=">u8", buffer=padded, strides=(1,))
     val, ok = _digits8(words, starts, np.clip(length, 1, 8))
     ok &= (length > 0) & (length <= 8)
     long = np.flatnonzero((length > 8) & (length <= _MAX_DIGITS))
@@ -753,6 +757,39 @@ def _plain_numbers(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray):
         val[long] = hi * np.uint64(10**8) + lo
         ok[long] = ok_hi & ok_lo
     return np.where(ok, val.astype("float64"), np.nan), ok
+
+
+def _cell_texts(data: bytes, words: np.ndarray, starts: np.ndarray, ends: np.ndarray):
+    """Codes of the texts of the cells ``starts:ends`` and the distinct texts.
+
+    A cell of at most eight bytes is keyed by its bytes as one integer (no byte of a text
+    is NUL, so that the key is unique); longer cells by their bytes. Only one cell of each
+    distinct key is cut out and decoded.
+    """
+    length = ends - starts
+    short = length <= 8
+    codes = np.empty(len(starts), dtype=np.intp)
+    texts: list[str] = []
+    if short.any():
+        idx = np.flatnonzero(short)
+        st, ln = starts[idx], length[idx]
+        shift = (np.uint64(8) - np.clip(ln, 1, 8).astype(np.uint64)) * np.uint64(8)
+        key = np.where(ln > 0, words[st].astype(np.uint64) >> shift, np.uint64(0))
+        key_codes, distinct = pd.factorize(key)
+        one = np.empty(len(distinct), dtype=np.intp)
+        one[key_codes] = np.arange(len(key_codes))
+        texts = [data[a:a + n].decode("utf-8")
+                 for a, n in zip(st[one].tolist(), ln[one].tolist(), strict=True)]
+        codes[idx] = key_codes
+    if not short.all():
+        idx = np.flatnonzero(~short)
+        pieces = np.empty(len(idx), dtype=object)
+        pieces[:] = [data[a:b] for a, b in zip(starts[idx].tolist(), ends[idx].tolist(),
+                                               strict=True)]
+        long_codes, distinct = pd.factorize(pieces, use_na_sentinel=False)
+        codes[idx] = long_codes + len(texts)
+        texts += [t.decode("utf-8") for t in distinct]
+    return codes, np.asarray(texts, dtype=object)
 
 
 def _read_body(body_text: str, body_line: int, ncols: int, n_label: int, path: str) -> _Body:
@@ -841,14 +878,12 @@ def _read_body(body_text: str, body_line: int, ncols: int, n_label: int, path: s
         cell_start[p] = grid[:, j - 1] + 1
         cell_end[p] = grid[:, j] if j < ncols - 1 else ends[full]
     cell_start, cell_end = cell_start.ravel(), cell_end.ravel()
-    values, plain = _plain_numbers(buf, cell_start, cell_end)
-    # the other cells: their texts hashed as bytes, the distinct ones decoded
+    words = _words(buf)
+    values, plain = _plain_numbers(words, cell_start, cell_end)
+    # the other cells: their distinct texts
     other = np.flatnonzero(~plain)
-    pieces = np.empty(len(other), dtype=object)
-    pieces[:] = [data[a:b] for a, b in zip(cell_start[other].tolist(),
-                                           cell_end[other].tolist(), strict=True)]
-    codes, distinct = pd.factorize(pieces, use_na_sentinel=False)
-    tokens = np.asarray([t.decode("utf-8") for t in distinct] + [""], dtype=object)
+    codes, distinct = _cell_texts(data, words, cell_start[other], cell_end[other])
+    tokens = np.append(distinct, "").astype(object)
     cells_tok = np.full(len(cell_start), -1, dtype=np.intp)
     cells_tok[other] = codes
     num[n_label:, full] = values.reshape(nv, len(grid))
