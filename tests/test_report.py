@@ -179,9 +179,9 @@ def test_xlsx_has_one_sheet_per_table_with_german_headers(report):
     from openpyxl import load_workbook
 
     wb = load_workbook(report.out_dir / "tabellenanhang_99101.xlsx")
-    assert wb.sheetnames == ["Inhalt", "C1.1 Betreuungsquote unter 3 Ja",
-                             "C1.1 Betreuungsquote unter (2)"]
-    ws = wb["C1.1 Betreuungsquote unter 3 Ja"]
+    # the id and the title cut at a word; the second table by what sets it apart
+    assert wb.sheetnames == ["Inhalt", "C1.1 Betreuungsquote unter 3", "C1.1 … Kindertagespflege"]
+    ws = wb["C1.1 Betreuungsquote unter 3"]
     assert [c.value for c in ws[1]] == ["AGS", "Jahr", "Wert", "Zähler", "Status"]
     assert [c.value for c in ws[2]] == ["99101", 2022, 31.25, 1250, ""] or [
         c.value for c in ws[2]
@@ -194,7 +194,7 @@ def test_xlsx_has_one_sheet_per_table_with_german_headers(report):
     assert ws["A6"].value == "Anmerkung: Stichtag 1. März"
     assert ws["A7"].value == "Quelle: Kinder- und Jugendhilfestatistik"
     # The second table halves the values: 31.25 / 2 = 15.625.
-    assert wb["C1.1 Betreuungsquote unter (2)"]["C2"].value == 15.625
+    assert wb["C1.1 … Kindertagespflege"]["C2"].value == 15.625
     toc = wb["Inhalt"]
     assert toc["C4"].value == "C1.1 Betreuungsquote unter 3 Jahren in Kindertageseinrichtungen"
     assert toc["B4"].value == "Rahmenbedingungen"
@@ -481,10 +481,74 @@ def test_values_round_trip_csv(tmp_path):
 
 def test_sheet_names_are_short_and_unique():
     names = ["Sehr lange Tabellenüberschrift mit Jahr " + str(y) for y in range(2000, 2030)]
-    sheets = sheet_names(names + ["a:b/c", "Inhalt"])
+    sheets = sheet_names(names + ["a:b/c", "Inhalt", "history"])
     assert len(set(s.lower() for s in sheets)) == len(sheets)
     assert all(len(s) <= 31 for s in sheets)
-    assert sheets[-2:] == ["a_b_c", "Inhalt (2)"]
+    # the first keeps the words that fit; the others are named by their year
+    assert sheets[:3] == ["Sehr lange Tabellenüberschrift", "Sehr lange … 2001",
+                          "Sehr lange … 2002"]
+    assert sheets[-3:] == ["a b-c", "Inhalt (2)", "history (2)"]
+
+
+def test_sheet_names_cut_at_words_and_keep_the_indicator_id():
+    names = [
+        "A1.8 Anteil der 65-Jährigen und Älteren an der Bevölkerung",
+        "A1.8 Anteil der 65-Jährigen und Älteren an der Bevölkerung nach Geschlecht, 2024",
+        "Bevölkerung nach Altersgruppen, 2024",
+        "Absolventen und Abgänger nach Abschlussart, 2024",
+        "C1.4 Anteil der Kindertagespflege an der Betreuung unter 3-Jähriger",
+        "A2.3 Arbeitslose je 100 Einwohner von 15 bis unter 65 Jahren",
+    ]
+    assert sheet_names(names) == [
+        "A1.8 Anteil der 65-Jährigen",  # not "… 65-Jährigen und" (31 characters)
+        "A1.8 … nach Geschlecht, 2024",
+        "Bevölkerung nach Altersgruppen",
+        "Absolventen … nach Abschlussart",
+        "C1.4 Anteil Kindertagespflege",  # without the articles more of the title fits
+        "A2.3 Arbeitslose je 100",
+    ]
+
+
+def test_xlsx_years_numbers_links_widths_and_repeated_tables(tmp_path):
+    from openpyxl import load_workbook
+
+    from bimokit.report import PublishedTable, write_xlsx
+
+    ziel = pd.DataFrame({"indicator": ["C1.1"], "baseline_year": ["2018"],
+                         "baseline_value": [38.9389525], "target_year": ["2030"],
+                         "target_value": [50.0], "year": [2024.0], "value": [1234.5678]})
+    quote = pd.DataFrame({"year": [2023, 2024], "value": [23.088412628809472, 21.5]})
+    tables = [
+        PublishedTable("A2.1 SGB-II-Quote der unter 15-Jährigen", quote, chapter="A",
+                       decimals={"value": 1}),
+        PublishedTable("Zielerreichung Flensburg [Test]: 2030?", ziel, chapter="S",
+                       labels={"baseline_value": "Basiswert"},
+                       decimals={"baseline_value": 1, "target_value": 1, "value": 1}),
+        PublishedTable("A2.1 SGB-II-Quote der unter 15-Jährigen", quote, chapter="S"),
+    ]
+    path = write_xlsx(tables, tmp_path / "t.xlsx", title="Tabellenanhang Flensburg",
+                      chapter_titles={"A": "Rahmenbedingungen", "S": "Sozialraum"})
+    wb = load_workbook(path)
+    # forbidden characters gone; chapter S repeats A2.1 of chapter A and says so
+    assert wb.sheetnames == ["Inhalt", "A2.1 SGB-II-Quote",
+                             "Zielerreichung Flensburg Test", "A2.1 SGB-II-Quote … (Kapitel S)"]
+    ws = wb["Zielerreichung Flensburg Test"]
+    # the Zielwerte file's years arrive as text; the sheet holds numbers without separators
+    assert [ws["B2"].value, ws["D2"].value, ws["F2"].value] == [2018, 2030, 2024]
+    assert [ws[c].number_format for c in ("B2", "D2", "F2")] == ["0", "0", "0"]
+    assert ws["G2"].value == 1234.5678 and ws["G2"].number_format == "#,##0.0"
+    assert ws.freeze_panes == "A2"
+    # widths follow what is shown: "1.234,6" (7) + 2, not repr(1234.5678) (9) + 2 …
+    assert ws.column_dimensions["G"].width == 7 + 2
+    # … and the header where it is wider: "Basiswert" (9) + 2, not "38.9389525" (10) + 2
+    assert ws.column_dimensions["C"].width == 9 + 2
+    toc = wb["Inhalt"]
+    assert toc.freeze_panes == "A4"
+    assert [toc.cell(row=r, column=3).value for r in (4, 5, 6)] == [t.name for t in tables]
+    assert toc["A5"].hyperlink.location == "'Zielerreichung Flensburg Test'!A1"
+    last = ws.cell(row=ws.max_row, column=1)
+    assert last.value == "Zurück zum Inhalt" and last.hyperlink.location == "'Inhalt'!A1"
+    assert wb["A2.1 SGB-II-Quote"]["B2"].number_format == "#,##0.0"
 
 
 @pytest.mark.parametrize(
