@@ -590,8 +590,8 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
     first_bad: tuple[int, int, int] | None = None
     n_bad = 0
     for j in range(k):
-        num = body.num[n_label + j]
-        tok = body.tok[n_label + j]
+        num = body.num[j]
+        tok = body.tok[j]
         if not all_rows:
             num, tok = num[data_idx], tok[data_idx]
         plain = tok < 0
@@ -673,13 +673,15 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
 class _Body:
     """The body rows: label columns as text, value columns as numbers or distinct texts.
 
-    ``num[j]`` is the number of a cell of value column ``j`` (``j >= n_label``) where
-    ``tok[j]`` is -1 (a plain number, parsed without Python objects); elsewhere ``tok[j]``
-    is the code of the cell's text in ``tokens`` (symbols, decimals, empty cells …).
+    ``num[j]`` is the number of a cell of the ``j``-th column after the labels (body column
+    ``n_label + j``) where ``tok[j]`` is -1 (a plain number, parsed without Python
+    objects); elsewhere ``tok[j]`` is the code of the cell's text in ``tokens`` (symbols,
+    decimals, empty cells …). ``tokens`` ends with ``""``, so that -1 indexes it too.
     """
 
-    def __init__(self, labels, num, tok, tokens, data, starts, ends, line_of):
+    def __init__(self, labels, n_label, num, tok, tokens, data, starts, ends, line_of):
         self.labels = labels
+        self.n_label = n_label
         self.num = num
         self.tok = tok
         self.tokens = tokens
@@ -696,7 +698,8 @@ class _Body:
         if self._blank is None:
             self._blank = np.fromiter((not str(t).strip() for t in self.tokens), dtype=bool,
                                       count=len(self.tokens))
-        tok = self.tok[j] if rows is None else self.tok[j][rows]
+        tok = self.tok[j - self.n_label]
+        tok = tok if rows is None else tok[rows]
         return (tok >= 0) & self._blank[tok]
 
     def line_text(self, i: int) -> str:
@@ -849,15 +852,15 @@ def _read_body(body_text: str, body_line: int, ncols: int, n_label: int, path: s
         )
     line_of = body_line + np.arange(n_lines)
     nv = ncols - n_label
-    num = np.full((ncols, n_lines), np.nan)
-    tok = np.full((ncols, n_lines), -1, dtype=np.intp)
+    num = np.full((nv, n_lines), np.nan)
+    tok = np.full((nv, n_lines), -1, dtype=np.intp)
     labels = df[list(range(n_label))]
     if quoted:
         # every value column from read_csv: numbers as parsed, the rest as distinct texts
         text_js = []
         for j in range(n_label, ncols):
             if df[j].dtype.kind in "iuf":
-                num[j] = df[j].to_numpy(dtype="float64")
+                num[j - n_label] = df[j].to_numpy(dtype="float64")
             else:
                 text_js.append(j)
         tokens = np.asarray([""], dtype=object)  # never empty: code -1 must index
@@ -865,9 +868,9 @@ def _read_body(body_text: str, body_line: int, ncols: int, n_label: int, path: s
             codes, distinct = pd.factorize(
                 np.concatenate([df[j].to_numpy(dtype=object) for j in text_js]),
                 use_na_sentinel=False)
-            tok[text_js] = codes.reshape(len(text_js), n_lines)
+            tok[np.asarray(text_js) - n_label] = codes.reshape(len(text_js), n_lines)
             tokens = np.asarray(list(distinct) + [""], dtype=object)
-        return _Body(labels, num, tok, tokens, data, starts, ends, line_of)
+        return _Body(labels, n_label, num, tok, tokens, data, starts, ends, line_of)
 
     # cells of the value columns cut at the ';' of the full lines (other lines are blank)
     full = counts == ncols - 1
@@ -886,11 +889,11 @@ def _read_body(body_text: str, body_line: int, ncols: int, n_label: int, path: s
     tokens = np.append(distinct, "").astype(object)
     cells_tok = np.full(len(cell_start), -1, dtype=np.intp)
     cells_tok[other] = codes
-    num[n_label:, full] = values.reshape(nv, len(grid))
-    tok[n_label:, full] = cells_tok.reshape(nv, len(grid))
+    num[:, full] = values.reshape(nv, len(grid))
+    tok[:, full] = cells_tok.reshape(nv, len(grid))
     if not full.all():
-        tok[n_label:, ~full] = len(tokens) - 1  # blank lines: empty cells
-    return _Body(labels, num, tok, tokens, data, starts, ends, line_of)
+        tok[:, ~full] = len(tokens) - 1  # blank lines: empty cells
+    return _Body(labels, n_label, num, tok, tokens, data, starts, ends, line_of)
 
 
 def _is_time_row(cells: list[str]) -> bool:
