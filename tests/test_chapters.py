@@ -373,3 +373,13 @@ def test_real_data_degrades_gracefully(shared_data):
     rows = re.findall(r"<tr>(.*?)</tr>", d.outputs[-1])
     # no row whose every number is missing (Hauptschule, Orientierungsstufe in 2015)
     assert all(re.search(r'class="bk-num">[\d,.]+<', r) for r in rows[1:])
+
+
+def test_funnel_alt_text_names_the_denominator_not_cases():
+    a = Chapter("A", ags="99101")
+    a.funnel("A2.1")
+    alt = re.search(r'alt="([^"]*)"', a.outputs[-2]).group(1)
+    # A2.1 is a share of the population under 15, not of "Fälle"
+    assert "nach ihrer Bezugsgröße (Bevölkerung unter 15 Jahren)" in alt
+    assert "Fällen" not in alt and "Fallzahl" not in alt
+    assert re.search(r"Musterstadt liegt mit [\d,]+ % bei einer Bezugsgröße von [\d.]+ ", alt)

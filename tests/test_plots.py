@@ -267,8 +267,8 @@ def test_funnel_plot_lines_points_positions():
     assert "1.000" in _ticks(ax.get_xticklabels())
     assert all(t.endswith(" %") for t in _ticks(ax.get_yticklabels()))
     assert ch.alt.endswith(
-        "um den Landeswert von 10,0 %. Musterstadt liegt mit 12,0 % bei 400 Fällen innerhalb "
-        "der 95-%-Grenzen (Unterschied statistisch nicht gesichert)."
+        "um den Landeswert von 10,0 %. Musterstadt liegt mit 12,0 % bei einer Bezugsgröße von 400 "
+        "innerhalb der 95-%-Grenzen (Unterschied statistisch nicht gesichert)."
     )
 
 
@@ -462,3 +462,18 @@ def test_choropleth_on_the_sample_geometry():
                         within="99101-", area="Musterstadt", year=2024)
     assert len(m.ax.collections[0].get_paths()) == len(sr) > 1
     assert f"für die {len(sr)} Sozialräume von Musterstadt, 2024" in m.alt
+
+
+def test_funnel_axis_and_alt_text_use_the_denominator_wording():
+    m = pd.DataFrame({"ags": ["1", "2", "3"], "denominator": [12_000, 30_000, 8_000],
+                      "value": [21.0, 15.0, 18.0]})
+    chart = plot_funnel(m, ags="1", names={"1": "Musterstadt"}, center=17.0, year=2024,
+                        title="SGB-II-Quote", n_label="Bevölkerung unter 15 Jahren")
+    assert chart.ax.get_xlabel() == ("Bezugsgröße: Bevölkerung unter 15 Jahren "
+                                     "(logarithmische Achse)")
+    # 12.000 with the German thousands separator
+    assert "Musterstadt liegt mit 21,0 % bei einer Bezugsgröße von 12.000 " in chart.alt
+    assert "Fällen" not in chart.alt
+    neutral = plot_funnel(m, ags="1", center=17.0)
+    assert neutral.ax.get_xlabel() == "Bezugsgröße (Nenner, logarithmische Achse)"
+    assert "nach ihrer Bezugsgröße, mit 95-%-" in neutral.alt

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import importlib
+import re
 import warnings
 from functools import cached_property
 from pathlib import Path
@@ -169,6 +170,62 @@ def read_zielwerte(path: str | Path) -> pd.DataFrame:
     if "ags" in out.columns:
         out["ags"] = out["ags"].astype(object).where(out["ags"].astype(str) != "", None)
     return out
+
+
+_DATE_SUFFIX = re.compile(r"\s+(?:am|im)\s+(?:\d{2}\.\d{2}\.|Wintersemester)$")
+
+
+def _age_span(codes) -> str:
+    """'0-3', '3-6', '6-10', '10-15' → 'unter 15 Jahren'; '15-18' … '60-65' → 'von 15 bis
+    unter 65 Jahren'; '' where the codes are no contiguous age span."""
+    bounds = []
+    for c in codes:
+        m = re.fullmatch(r"(\d+)-(\d+)", str(c))
+        if not m:
+            return ""
+        bounds.append((int(m.group(1)), int(m.group(2))))
+    bounds.sort()
+    if any(a[1] != b[0] for a, b in zip(bounds, bounds[1:], strict=False)):
+        return ""
+    lo, hi = bounds[0][0], bounds[-1][1]
+    return f"unter {hi} Jahren" if lo == 0 else f"von {lo} bis unter {hi} Jahren"
+
+
+def denominator_label(ind, titles: dict) -> str:
+    """What an indicator's denominator counts, in the nominative, for axis labels and alt texts.
+
+    A rate names it in its unit (``je 1.000 Einwohner von 15 bis unter 25 Jahren``); a share
+    by the denominator's variables (``titles``: the vocabulary's German titles) and filters.
+
+    Examples
+    --------
+    >>> from bimokit.indicators import load_catalogue
+    >>> cat = load_catalogue()
+    >>> denominator_label(cat["A2.1"], cat.vocabulary.titles)
+    'Bevölkerung unter 15 Jahren'
+    >>> denominator_label(cat["E2.1"], cat.vocabulary.titles)
+    'Einwohner von 15 bis unter 25 Jahren'
+    >>> denominator_label(cat["D4.1"], cat.vocabulary.titles)
+    'Absolventen und Abgänger allgemeinbildender Schulen'
+    """
+    unit = normalize_unit(ind.unit) or ""
+    m = re.fullmatch(r"je\s+[\d.]+\s+(.+)", unit)
+    if m:
+        return m.group(1)
+    parts = []
+    for term in ind.denominator:
+        title = _DATE_SUFFIX.sub("", str(titles.get(term.variable, term.variable)))
+        extra = []
+        for dim, codes in term.filters:
+            age = _age_span(codes) if dim == "altersgruppe" else ""
+            if age:
+                extra.append(age)
+            else:
+                from ..plots._base import code_label
+
+                extra.append("/".join(code_label(c) for c in codes))
+        parts.append(" ".join([title, *extra]))
+    return " und ".join(parts) if parts else "Bezugsgröße"
 
 
 def _esc(text) -> str:
@@ -794,7 +851,8 @@ class Chapter:
             members, ags=self.ags, names=self._names, center=center,
             center_label="Wert der Vergleichsgruppe",
             kind="proportion" if ind.kind == "share" else "rate", unit=ind.unit, year=year,
-            title=ind.title, source=self._source(ind.source_tables))
+            title=ind.title, source=self._source(ind.source_tables),
+            n_label=denominator_label(ind, self.catalogue.vocabulary.titles))
         self._show(chart)
         pos = chart.data.loc[chart.data["ags"] == self.ags, "position"]
         if len(pos):

@@ -254,6 +254,7 @@ def plot_funnel(
     source: str | None = None,
     source_tables: Sequence[str] | None = None,
     figsize: tuple[float, float] = (7.0, 4.2),
+    n_label: str | None = None,
 ) -> Chart:
     """Funnel plot: value against case number with 95 % and 99,8 % limits around a centre.
 
@@ -282,6 +283,10 @@ def plot_funnel(
         ``%``, ``‰`` or ``je 1.000 …`` set the scale of the limits.
     year, indicator, title, source, source_tables, figsize
         As in the other charts.
+    n_label : str, optional
+        What the case number counts, in the nominative (``Bevölkerung unter 15 Jahren``,
+        ``Absolventen und Abgänger``); named in the axis label and the alt text. Without it
+        both say only "Bezugsgröße" (the denominator is not always a number of cases).
 
     Returns
     -------
@@ -303,7 +308,10 @@ def plot_funnel(
     ...                  center_label="Landeswert", title="Ohne Abschluss", year=2024)
     >>> # 99,8 % upper limit at n = 400 ≈ 10 + 3,09 · sqrt(0,1 · 0,9 / 400) · 100 = 14,6
     >>> ch.data.loc[0, "position"], ch.alt
-    ('oberhalb 99,8 %', 'Trichterdiagramm (Funnel-Plot): Ohne Abschluss 2024 für 3 Kommunen nach Fallzahl, mit 95-%- und 99,8-%-Grenzen um den Landeswert von 10,0 %. Musterstadt liegt mit 16,0 % bei 400 Fällen oberhalb der 99,8-%-Grenze.')
+    ('oberhalb 99,8 %', 'Trichterdiagramm (Funnel-Plot): Ohne Abschluss 2024 für 3 Kommunen nach ihrer Bezugsgröße, mit 95-%- und 99,8-%-Grenzen um den Landeswert von 10,0 %. Musterstadt liegt mit 16,0 % bei einer Bezugsgröße von 400 oberhalb der 99,8-%-Grenze.')
+    >>> plot_funnel(m, ags="1", names={"1": "Musterstadt"}, center=10.0, year=2024,
+    ...             n_label="Bevölkerung unter 15 Jahren").alt.split(",")[0]
+    'Trichterdiagramm (Funnel-Plot): Indikatorwerte 2024 für 3 Kommunen nach ihrer Bezugsgröße (Bevölkerung unter 15 Jahren)'
     """  # noqa: E501
     require_columns(members, ["ags", n, value], "members")
     df = select_indicator(members, indicator, "members")
@@ -366,7 +374,8 @@ def plot_funnel(
         ax.xaxis.set_major_formatter(GermanFormatter("Anzahl", 0))
         ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
         ax.xaxis.set_minor_formatter(NullFormatter())
-        ax.set_xlabel("Fallzahl (Nenner, logarithmische Achse)")
+        ax.set_xlabel(f"Bezugsgröße: {n_label} (logarithmische Achse)" if n_label
+                      else "Bezugsgröße (Nenner, logarithmische Achse)")
         ax.yaxis.set_major_formatter(GermanFormatter(unit))
         ax.set_ylabel(unit_label(unit))
         if title:
@@ -376,10 +385,11 @@ def plot_funnel(
         when = f" {year}" if year is not None else ""
         article = "den " if center_label == "Landeswert" else ""
         alt = (f"Trichterdiagramm (Funnel-Plot): {title or 'Indikatorwerte'}{when} für "
-               f"{len(data)} Kommunen nach Fallzahl, mit 95-%- und 99,8-%-Grenzen um "
+               f"{len(data)} Kommunen nach ihrer Bezugsgröße"
+               f"{f' ({n_label})' if n_label else ''}, mit 95-%- und 99,8-%-Grenzen um "
                f"{article}{center_label} von {value_text(center, unit, decimals)}.")
         if me.empty:
-            alt += f" Für {kom_name} liegt{when} keine Fallzahl oder kein Wert vor."
+            alt += f" Für {kom_name} liegt{when} keine Bezugsgröße oder kein Wert vor."
         else:
             pos = me["position"].iloc[0]
             where = {
@@ -391,6 +401,6 @@ def plot_funnel(
                 "unterhalb 99,8 %": "unterhalb der 99,8-%-Grenze",
             }[pos]
             alt += (f" {kom_name} liegt mit {value_text(me['value'].iloc[0], unit, decimals)} "
-                    f"bei {fmt_number(me['n'].iloc[0])} Fällen {where}.")
+                    f"bei einer Bezugsgröße von {fmt_number(me['n'].iloc[0])} {where}.")
         return finish(fig, ax, alt=alt, source=source, source_tables=source_tables, data=data)
 
