@@ -22,6 +22,7 @@ every member has both counts; otherwise it is the plain mean of the members' val
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import numpy as np
@@ -683,8 +684,22 @@ def funnel_table(
     return m[cols].sort_values(["denominator", "ags"]).reset_index(drop=True)
 
 
+def _ids(series: pd.Series) -> list[str]:
+    return sorted(set(series.astype(str)), key=lambda i: [
+        (0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"(\d+)", i)])
+
+
+def _id_list(ids: list[str]) -> str:
+    return ids[0] if len(ids) == 1 else ", ".join(ids[:-1]) + " und " + ids[-1]
+
+
 def describe_method(result: pd.DataFrame) -> str:
     """German Methodik note for a :func:`compare` result.
+
+    It says how the Vergleichsgruppe's value was built, and for which indicators: the summed
+    numerators over the summed denominators of the members (where every member has both and
+    the indicator has a scale), otherwise the unweighted mean of the members' values
+    (``group_method`` of each row).
 
     Examples
     --------
@@ -692,23 +707,50 @@ def describe_method(result: pd.DataFrame) -> str:
     ...                     "kreistyp": "kreisfreie Stadt"})
     >>> v = pd.DataFrame({"ags": ["05111", "05112"], "year": 2020, "indicator": "X",
     ...                   "value": [1.0, 2.0]})
-    >>> describe_method(compare(v, "05111", regions=reg)).split(".")[0]
-    'Vergleichsgruppe: gleicher Kreistyp (kreisfreie Stadt) in Land 05; 2 Regionen'
+    >>> text = describe_method(compare(v, "05111", regions=reg))
+    >>> print(text.split(". ")[0])
+    Vergleichsgruppe: gleicher Kreistyp (kreisfreie Stadt) in Land 05; 2 Regionen
+    >>> print(text.split(". ")[1][:72])
+    Der Wert der Vergleichsgruppe ist der ungewichtete Mittelwert der Werte
     """
     if not isinstance(result, pd.DataFrame) or "group_definition" not in result.columns:
         raise ParameterError("describe_method expects the table that bk.compare returned.")
     definition = str(result["group_definition"].iloc[0]) if len(result) else ""
     base = str(result["funnel_base"].iloc[0]) if len(result) else "Vergleichsgruppe"
-    methods = sorted(set(result["group_method"]) - {""})
+    method = result["group_method"].astype(str)
+    pooled_rows = method.str.startswith("gepoolt")
+    mean_rows = method.str.startswith("Mittelwert")
+    pooled_ids = _ids(result.loc[pooled_rows, "indicator"])
+    mean_ids = _ids(result.loc[mean_rows, "indicator"])
+    summed = ("die Summe der Zähler aller Mitglieder geteilt durch die Summe ihrer Nenner (so "
+              "zählt jedes Mitglied nach seiner Größe)")
+    averaged = ("der ungewichtete Mittelwert der Werte der Mitglieder (jedes Mitglied zählt "
+                "gleich)")
+    why = ("wo nicht für jedes Mitglied Zähler und Nenner vorliegen oder der Indikator keine "
+           "Quote ist")
+    if pooled_ids and not mean_ids:
+        how = f"Der Wert der Vergleichsgruppe ist {summed}; so bei allen Indikatoren hier."
+    elif mean_ids and not pooled_ids:
+        how = (f"Der Wert der Vergleichsgruppe ist {averaged}, weil nicht für jedes Mitglied "
+               "Zähler und Nenner vorliegen oder der Indikator keine Quote ist; so bei allen "
+               "Indikatoren hier.")
+    elif pooled_ids:
+        both = set(pooled_ids) & set(mean_ids)
+        years = (" (in einzelnen Jahren: " + ", ".join(i for i in mean_ids if i in both) + ")"
+                 if both else "")
+        how = (f"Der Wert der Vergleichsgruppe ist {summed}, wo für jedes Mitglied Zähler und "
+               f"Nenner vorliegen; {why}, ist er {averaged}. Summiert wurde bei "
+               f"{_id_list(pooled_ids)}, gemittelt bei {_id_list(mean_ids)}{years}.")
+    else:
+        how = "Für die Vergleichsgruppe liegen keine Werte vor."
     text = (
-        f"Vergleichsgruppe: {definition}. Der Wert der Gruppe ist "
-        f"{' bzw. '.join(methods) if methods else 'aus den Mitgliedern berechnet'}; Raten "
-        "werden aus summierten Zählern und Nennern gebildet, nicht als Mittel der Quoten. "
-        "Differenzen bei Anteilen in Prozentpunkten. Rang 1 ist der beste Wert nach der "
+        f"Vergleichsgruppe: {definition}. {how} Differenzen bei Anteilen in Prozentpunkten. "
+        "Rang 1 ist der beste Wert nach der "
         "Richtung des Indikators (bei neutraler Richtung der höchste Wert); das Perzentil gibt "
         "den Anteil der Gruppe an, der höchstens so gut abschneidet. Trichtergrenzen "
         f"(Funnel-Plot): exakte Binomialgrenzen (95 % und 99,8 %) um den Anteil der {base} "
-        "für die Fallzahl der Kommune, interpoliert nach Spiegelhalter (2005). Liegt ein Wert "
-        "innerhalb der 95-%-Grenzen, ist der Unterschied zur Referenz mit Zufall vereinbar."
+        "für die Bezugsgröße (den Nenner) der Kommune, interpoliert nach Spiegelhalter (2005). "
+        "Liegt ein Wert innerhalb der 95-%-Grenzen, ist der Unterschied zur Referenz mit Zufall "
+        "vereinbar."
     )
     return text

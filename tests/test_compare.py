@@ -215,6 +215,27 @@ def test_describe_method():
     assert text.startswith("Vergleichsgruppe: gleicher Kreistyp")
 
 
+def test_describe_method_says_which_indicators_were_summed_and_which_averaged():
+    # D3.1 has counts for every member: summed, 45/400 = 11,25 %; "X9" has values only
+    # (members 1, 3 and 2): the unweighted mean (1 + 3 + 2) / 3 = 2
+    only_values = pd.DataFrame({"ags": ["05111", "05112", "05113"], "indicator": "X9",
+                                "year": 2020, "value": [1.0, 3.0, 2.0]})
+    data = pd.concat([BASE, only_values], ignore_index=True)
+    r = bk.compare(data, "05111", regions=REGIONS, units={"D3.1": "%"})
+    by = r.set_index("indicator")
+    assert by.loc["D3.1", "group_value"] == pytest.approx(11.25)
+    assert by.loc["X9", "group_value"] == pytest.approx(2.0)
+    text = describe_method(r)
+    assert ("Der Wert der Vergleichsgruppe ist die Summe der Zähler aller Mitglieder geteilt "
+            "durch die Summe ihrer Nenner") in text
+    assert "ist er der ungewichtete Mittelwert der Werte der Mitglieder" in text
+    assert "Summiert wurde bei D3.1, gemittelt bei X9." in text
+    assert "bzw." not in text and "gepoolt" not in text
+    # one method only: no list of indicators
+    pooled = describe_method(bk.compare(BASE, "05111", regions=REGIONS, units={"D3.1": "%"}))
+    assert "so bei allen Indikatoren hier." in pooled and "ungewichtet" not in pooled
+
+
 # --- properties -----------------------------------------------------------------------------
 
 counts = st.tuples(st.integers(0, 500), st.integers(1, 500)).map(
