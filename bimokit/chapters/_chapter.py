@@ -1503,8 +1503,8 @@ class Chapter:
         self._heading(3, "Methodik")
         self._para(
             "Indikatoren: Quoten und Raten werden aus Zählern und Nennern der amtlichen Tabellen "
-            "berechnet; Werte für Land und Vergleichsgruppe aus summierten Zählern und Nennern, "
-            "nicht als Mittel von Quoten. Bei Anteilen gibt ein 95-%-Konfidenzintervall nach "
+            "berechnet; Werte für Land und Bund aus summierten Zählern und Nennern, nicht als "
+            "Mittel von Quoten (zum Wert der Vergleichsgruppe siehe unten). Bei Anteilen gibt ein 95-%-Konfidenzintervall nach "
             "Wilson, bei Raten ein exaktes Poisson-Intervall die Zufallsschwankung an. Werte, "
             "die auf geheim gehaltenen oder unsicheren Zahlen beruhen, werden nicht "
             "ausgewiesen. Schuljahre werden nach dem Jahr ihres Beginns gezählt.")
