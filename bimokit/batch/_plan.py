@@ -257,30 +257,13 @@ def select_kommunen(
 def describe(data=None):
     """Load the data folder once: its description for the checks and the Dataset itself.
 
-    The same as :func:`bimokit.report.describe_data`, but the loaded
-    :class:`bimokit.data.Dataset` is kept, so that the batch computes its indicator values
-    without reading every export a second time.
-
     Returns
     -------
     (DataInfo, Dataset)
+        :func:`bimokit.report.describe_data`'s result and the dataset it loaded.
     """
-    import pandas as pd
-
-    from ..data import load_data
-
-    folder = sample_dir("musterland") if data in (None, "") else Path(data)
-    if not folder.exists():
-        raise ParameterError(f"Data folder {str(folder)!r} does not exist.")
-    try:
-        dataset = load_data(folder)
-    except InputError as exc:
-        raise ParameterError(f"The data in {str(folder)!r} cannot be used: {exc}") from None
-    regions = dataset.regions.copy()
-    regions["ags"] = regions["ags"].astype(str)
-    regions["name"] = regions["name"].astype(str)
-    years = tuple(sorted(int(y) for y in pd.unique(dataset.facts["year"].dropna())))
-    return DataInfo(path=folder, regions=regions.reset_index(drop=True), years=years), dataset
+    info = describe_data(data)
+    return info, info.dataset
 
 
 def build_requests(

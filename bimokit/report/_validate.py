@@ -55,13 +55,17 @@ class DataInfo:
     regions : pandas.DataFrame
         The region table (``ags``, ``name``, ``level``, … as str).
     years : tuple of int
-        Years found in the folder's tidy files (column ``year``); empty when none were found,
-        and then years are not checked.
+        Years of the harmonised facts; empty when none were found, and then years are not
+        checked.
+    dataset : bimokit.data.Dataset or None
+        The loaded data, kept so that a batch computes its indicator values without reading
+        every export a second time.
     """
 
     path: Path
     regions: pd.DataFrame
     years: tuple[int, ...] = ()
+    dataset: object = field(default=None, repr=False, compare=False)
 
     def name_of(self, ags: str) -> str:
         row = self.regions.loc[self.regions["ags"] == ags]
@@ -136,7 +140,9 @@ def describe_data(data: str | os.PathLike | None = None) -> DataInfo:
     regions["ags"] = regions["ags"].astype(str)
     regions["name"] = regions["name"].astype(str)
     years = tuple(sorted(int(y) for y in pd.unique(dataset.facts["year"].dropna())))
-    return DataInfo(path=folder, regions=regions.reset_index(drop=True), years=years)
+    return DataInfo(
+        path=folder, regions=regions.reset_index(drop=True), years=years, dataset=dataset
+    )
 
 
 def parse_years(years) -> tuple[int, int] | None:
