@@ -368,6 +368,12 @@ def test_real_data_degrades_gracefully(shared_data):
     assert "Tabelle 12411-01-01-4: Bevölkerung nach Geschlecht – Stichtag 31.12. (Datei" in html
     assert "© Statistische Ämter des Bundes und der Länder" in html
     assert "fiktiv" not in html and "Musterland" not in html
+    # the source line names only the table the values came from, with its Stand: the
+    # catalogue's 12411-02-03-4 and 12411-03-03-4 are not in this folder
+    assert ("Quelle: Statistische Ämter des Bundes und der Länder und weitere Quellen, Tabelle "
+            "12411-01-01-4 (Stand 21.03.2020); eigene Berechnungen") in html
+    assert "12411-02-03-4" not in html and "12411-03-03-4" not in html
+    assert "ba_sgb2" not in html  # A2.1 has no values here: no source line, no table named
     d = Chapter("D", ags="01001", data=folder)
     d.aufschluesselung("D2.1", by="schulart")
     rows = re.findall(r"<tr>(.*?)</tr>", d.outputs[-1])
@@ -383,3 +389,16 @@ def test_funnel_alt_text_names_the_denominator_not_cases():
     assert "nach ihrer Bezugsgröße (Bevölkerung unter 15 Jahren)" in alt
     assert "Fällen" not in alt and "Fallzahl" not in alt
     assert re.search(r"Musterstadt liegt mit [\d,]+ % bei einer Bezugsgröße von [\d.]+ ", alt)
+
+
+def test_source_line_names_the_editions_the_values_came_from(chapter_d):
+    # D4.1 uses both editions of 21111-02-06-4 (Stand 11.12.2019 for 2012–2016, the newer
+    # edition of 03.03.2025 wins from 2017 on); the footers of the sample files say so
+    assert chapter_d._tables_of("D4.1") == [("21111-02-06-4", ("11.12.2019", "03.03.2025"))]
+    assert chapter_d._source(chapter_d._tables_of("D4.1")) == (
+        "Beispieldaten Musterland (fiktiv, keine amtlichen Werte), Tabelle 21111-02-06-4 "
+        "(Stand 11.12.2019 und 03.03.2025); eigene Berechnungen")
+    # D3.1 of the Kreise comes from the flat Land table (no Stand), that of the Sozialräume
+    # from the Kommune's own file
+    assert chapter_d._tables_of("D3.1") == [("21111-04-01-4", ())]
+    assert chapter_d._tables_of("D3.1", sozialraum=True) == [("sozialraeume.csv", ())]

@@ -465,16 +465,106 @@ class Chapter:
         return self.catalogue[str(indicator)]
 
     def _source(self, tables) -> str:
-        tables = [str(t) for t in tables]
-        for t in tables:
+        """The source line under a chart or table.
+
+        ``tables`` are table codes (or own-data file names), or ``(code, stands)`` pairs as
+        :meth:`_tables_of` returns them; a Stand is written after its table.
+        """
+        items = [(t, ()) if isinstance(t, str) else (str(t[0]), tuple(t[1])) for t in tables]
+        for t, _ in items:
             if t not in self._used_tables:
                 self._used_tables.append(t)
-        word = "Tabelle" if len(tables) == 1 else "Tabellen"
+        shown = []
+        for t, stands in items:
+            when = f" (Stand {' und '.join(stands)})" if stands else ""
+            shown.append(f"{t}{when}")
+        word = "Tabelle" if len(items) == 1 else "Tabellen"
+        tables_text = f", {word} {', '.join(shown)}" if shown else ""
         if not self.data:
-            return (f"Beispieldaten Musterland (fiktiv, keine amtlichen Werte), {word} "
-                    f"{', '.join(tables)}; eigene Berechnungen")
-        return (f"Statistische Ämter des Bundes und der Länder und weitere Quellen, {word} "
-                f"{', '.join(tables)}; eigene Berechnungen")
+            return (f"Beispieldaten Musterland (fiktiv, keine amtlichen Werte){tables_text}; "
+                    "eigene Berechnungen")
+        return (f"Statistische Ämter des Bundes und der Länder und weitere Quellen"
+                f"{tables_text}; eigene Berechnungen")
+
+    @cached_property
+    def _facts_shown(self) -> pd.DataFrame:
+        """The facts a chapter can show: the Land (its Kreise, Gemeinden, Sozialräume) and
+        Deutschland, within the report's years."""
+        f = self.facts
+        ags = f["ags"].astype(str)
+        keep = ((ags == "DG") | ags.str.startswith(self.land)) \
+            & (f["year"] >= self.first_year) & (f["year"] <= self.last_year)
+        return f[keep.to_numpy()]
+
+    def _rows_sources(self, rows: pd.DataFrame, order=()) -> list[tuple[str, tuple]]:
+        """(table, Stände) of fact rows: the catalogue's order first, each Stand once."""
+        if rows.empty:
+            return []
+        src = rows["source"].astype(str).to_numpy()
+        stands = rows["stand"].to_numpy() if "stand" in rows.columns else [None] * len(rows)
+        found: dict[str, set] = {}
+        for code, stand in zip(src, stands, strict=True):
+            found.setdefault(code, set())
+            if stand is not None and not is_missing(stand):
+                found[code].add(pd.Timestamp(stand))
+        rank = {t: i for i, t in enumerate(order)}
+        codes = sorted(found, key=lambda c: (rank.get(c, len(rank)), c))
+        return [(c, tuple(d.strftime("%d.%m.%Y") for d in sorted(found[c]))) for c in codes]
+
+    def _tables_of(self, indicators, *, breakdown: str | None = None,
+                   sozialraum: bool = False) -> list[tuple[str, tuple]]:
+        """The tables the values of ``indicators`` came from, with their Stand.
+
+        The facts keep ``source`` (table code or file) and ``stand`` after the loader chose
+        one edition per observation. The rows an indicator uses are those of its numerator
+        and denominator terms (their filters, every other dimension at ``insgesamt``, the
+        ``breakdown`` at any code), in the years it has values, for the Kreise, Gemeinden and
+        the Land and Deutschland (``sozialraum=True``: the Kommune's Sozialräume); an
+        indicator one of whose terms has no rows has no values and names no table. Where no
+        table is found, the catalogue's tables that are in the data folder are named (none,
+        if none is).
+        """
+        ids = [indicators] if isinstance(indicators, str) else list(indicators)
+        key = (tuple(ids), breakdown, sozialraum)
+        cache = self.__dict__.setdefault("_tables_cache", {})
+        if key in cache:
+            return cache[key]
+        f = self._facts_shown
+        ags = f["ags"].astype(str)
+        f = f[ags.str.startswith(self.ags + "-").to_numpy()] if sozialraum \
+            else f[~ags.str.contains("-", regex=False).to_numpy()]
+        voc = self.catalogue.vocabulary
+        v = self.values
+        parts, order = [], []
+        for i in ids:
+            ind = self._ind(i)
+            order += [t for t in ind.source_tables if t not in order]
+            mine = v[(v["indicator"] == ind.id) & v["value"].notna()]
+            years = set(mine["year"].astype(int)) if len(mine) else None
+            rows_of = []
+            for term in (*ind.numerator, *ind.denominator):
+                rows = f[f["variable"] == term.variable]
+                filt = term.filter_dict
+                for dim in voc.variables.get(term.variable, ()):
+                    if dim not in rows.columns or dim == breakdown:
+                        continue
+                    rows = rows[rows[dim].isin(list(filt.get(dim, (_TOTAL,))))]
+                if years is not None:
+                    rows = rows[rows["year"].astype(int).isin(years)]
+                if rows.empty:  # a term without rows: the indicator has no values
+                    rows_of = []
+                    break
+                rows_of.append(rows)
+            parts += rows_of
+        rows = pd.concat(parts) if parts else f.iloc[:0]
+        out = self._rows_sources(rows, order)
+        if not out:
+            files = self.dataset.files
+            present = set(files["table_code"].astype(str)) | {
+                Path(str(x)).stem for x in files["file"]}
+            out = [(t, ()) for t in order if t in present]
+        cache[key] = out
+        return out
 
     def _own(self, indicator: str) -> pd.DataFrame:
         t = self.totals
@@ -731,7 +821,7 @@ class Chapter:
             data, ags=self.ags, names=self._names, unit=ind.unit,
             land=self.land if self.land in present else None,
             bund="DG" if "DG" in present else None,
-            group=group, title=ind.title, source=self._source(ind.source_tables))
+            group=group, title=ind.title, source=self._source(self._tables_of(ind.id)))
 
     def _indicator_table(self, ind, own: pd.DataFrame, jahre: int) -> None:
         years = sorted(int(y) for y in own["year"])[-max(1, int(jahre)):]
@@ -766,7 +856,7 @@ class Chapter:
                                     self._break_note(ind.id)) if x)
         self._table(table, name=f"{ind.id} {ind.title}", labels=labels, decimals=decimals,
                     note=note,
-                    source=self._source(ind.source_tables))
+                    source=self._source(self._tables_of(ind.id)))
 
     def _comparison_text(self, ind) -> None:
         latest = self._latest_with_value(ind.id)
@@ -851,7 +941,7 @@ class Chapter:
             members, ags=self.ags, names=self._names, center=center,
             center_label="Wert der Vergleichsgruppe",
             kind="proportion" if ind.kind == "share" else "rate", unit=ind.unit, year=year,
-            title=ind.title, source=self._source(ind.source_tables),
+            title=ind.title, source=self._source(self._tables_of(ind.id)),
             n_label=denominator_label(ind, self.catalogue.vocabulary.titles))
         self._show(chart)
         pos = chart.data.loc[chart.data["ags"] == self.ags, "position"]
@@ -898,7 +988,7 @@ class Chapter:
         chart = plot_ranking(vals[["ags", "value"]], ags=self.ags, names=self._names,
                              unit=ind.unit, land_value=land_value,
                              ascending=ind.direction == -1, title=f"{ind.title}, {year}",
-                             source=self._source(ind.source_tables))
+                             source=self._source(self._tables_of(ind.id)))
         self._show(chart)
 
     def aufschluesselung(self, indicator: str, by: str) -> None:
@@ -928,7 +1018,7 @@ class Chapter:
         chart = None if mine_years.nunique() < 2 else plot_small_multiples(
             data, by=by, name=self.name, hue="ags" if comparable else None,
             labels={self.ags: self.name, self.land: self.land_name}, unit=ind.unit,
-            title=ind.title, source=self._source(ind.source_tables))
+            title=ind.title, source=self._source(self._tables_of(ind.id, breakdown=by)))
         if chart is not None:
             self._show(chart)
         from ..plots._base import code_label
@@ -950,7 +1040,7 @@ class Chapter:
                        "gesondert aus.", "bk-hinweis")
         self._table(table, name=f"{ind.id} {ind.title} nach {label}, {year}", labels=labels,
                     decimals={c: dec for c in table.columns if c != "kategorie"},
-                    source=self._source(ind.source_tables))
+                    source=self._source(self._tables_of(ind.id, breakdown=by)))
 
     def pyramide(self, year: int | None = None) -> None:
         """Population pyramid of the Kommune (Altersgruppen × Geschlecht)."""
@@ -975,7 +1065,8 @@ class Chapter:
                              "geschlecht": d["geschlecht"].astype(str).to_numpy(),
                              "value": d["value"].to_numpy(dtype="float64"), "year": year})
         data = data.groupby(["altersgruppe", "geschlecht", "year"], as_index=False)["value"].sum()
-        tables = sorted(set(d["source"].astype(str)))
+        tables = self._rows_sources(d, self._ind("A1.1").source_tables
+                                    if "A1.1" in self.catalogue else ())
         chart = plot_pyramid(data, name=self.name, year=year,
                              title="Bevölkerung nach Alter und Geschlecht",
                              source=self._source(tables))
@@ -1005,7 +1096,7 @@ class Chapter:
                              "abschluss": rows["category"].astype(str).to_numpy(),
                              "value": rows["value"].to_numpy(dtype="float64")})
         order = [c for c in _ABSCHLUSS_ORDER if c in set(data["abschluss"])]
-        tables = self._ind("D4.6").source_tables
+        tables = self._tables_of("D4.6", breakdown="abschluss")
         chart = plot_stacked_shares(data, category="abschluss", name=self.name, order=order,
                                     title="Absolventen und Abgänger",
                                     source=self._source(tables))
@@ -1081,11 +1172,12 @@ class Chapter:
             return
         year = int(sel["year"].max()) if year is None else int(year)
         sel = sel[sel["year"] == year]
+        source = self._source(self._tables_of(ind.id, sozialraum=ebene == "sozialraum"))
         chart = plot_choropleth(
             sel[["ags", "value"]], geo["path"], geo_key=geo["key"], within=within,
             level=level if geo["has_level"] else None,
             highlight=self.ags if ebene == "kreis" else None, area=area, unit=ind.unit,
-            title=f"{ind.title}, {year}", source=self._source(ind.source_tables))
+            title=f"{ind.title}, {year}", source=source)
         self._show(chart)
         if ebene == "sozialraum":
             table = pd.DataFrame({"ags": sel["ags"].to_numpy(),
@@ -1094,7 +1186,7 @@ class Chapter:
             dec = default_decimals(normalize_unit(ind.unit))
             self._table(table, name=f"{ind.id} {ind.title} nach Sozialräumen, {year}",
                         labels={"ags": "Sozialraum", "name": "Name", "value": "Wert"},
-                        decimals={"value": dec}, source=self._source(ind.source_tables))
+                        decimals={"value": dec}, source=source)
 
     # -----------------------------------------------------------------------------------------
     # chapter S
@@ -1200,7 +1292,7 @@ class Chapter:
                   "klasse": "Klasse", "bedeutung": "Bedarf"}
         labels.update({i: f"{i} {t}" for i, t in titles.items()})
         decimals = {i: 1 for i in titles} | {"score_z": 2, "klasse": 0}
-        tables = sorted({s for i in titles for s in self._ind(i).source_tables})
+        tables = self._tables_of(list(titles), sozialraum=r["level"] == "sozialraum")
         self._table(table, name=f"Sozialindex {r['year']}", labels=labels, decimals=decimals,
                     source=self._source(tables))
         high = table[table["klasse"] >= 4]
@@ -1242,8 +1334,8 @@ class Chapter:
             geo_key=geo["key"], within=within, level=level if geo["has_level"] else None,
             bins=bins, unit="", decimals=1, highlight=highlight, area=area, cmap="YlOrRd",
             title=f"Sozialindex {r['year']} (z-Wert; höher = mehr Bedarf)",
-            source=self._source(sorted({s for i in r["indicators"]
-                                        for s in self._ind(i).source_tables})))
+            source=self._source(self._tables_of(list(r["indicators"]),
+                                                sozialraum=r["level"] == "sozialraum")))
         self._show(chart)
 
     def _children(self, units, year) -> pd.Series:
@@ -1504,10 +1596,11 @@ class Chapter:
         self._para(
             "Indikatoren: Quoten und Raten werden aus Zählern und Nennern der amtlichen Tabellen "
             "berechnet; Werte für Land und Bund aus summierten Zählern und Nennern, nicht als "
-            "Mittel von Quoten (zum Wert der Vergleichsgruppe siehe unten). Bei Anteilen gibt ein 95-%-Konfidenzintervall nach "
-            "Wilson, bei Raten ein exaktes Poisson-Intervall die Zufallsschwankung an. Werte, "
-            "die auf geheim gehaltenen oder unsicheren Zahlen beruhen, werden nicht "
-            "ausgewiesen. Schuljahre werden nach dem Jahr ihres Beginns gezählt.")
+            "Mittel von Quoten (zum Wert der Vergleichsgruppe siehe unten). Bei Anteilen gibt "
+            "ein 95-%-Konfidenzintervall nach Wilson, bei Raten ein exaktes Poisson-Intervall "
+            "die Zufallsschwankung an. Werte, die auf geheim gehaltenen oder unsicheren Zahlen "
+            "beruhen, werden nicht ausgewiesen. Schuljahre werden nach dem Jahr ihres Beginns "
+            "gezählt.")
         if not self.comparison.empty:
             text = _compare_mod.describe_method(self.comparison)
             self._para(text.replace(f" in Land {self.land};", f" in {self.land_name};"))
