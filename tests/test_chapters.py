@@ -148,6 +148,8 @@ def test_allocation_sums_to_the_budget_and_follows_need():
     assert np.all(np.abs(a["amount"] - exact) < 1.0)
     html = "".join(ch.outputs)
     assert "Mittelverteilung 500.000 Euro" in html
+    # Sozialräume of the Kommune: no Land-level example, no highlighted row
+    assert "Landesebene" not in html and "bk-hervorgehoben" not in html
 
 
 def test_sozialindex_of_kreise_when_there_are_no_sozialraeume():
@@ -159,6 +161,35 @@ def test_sozialindex_of_kreise_when_there_are_no_sozialraeume():
     # 29 Kreise exist in Musterland on 31.12.2024 (99155 was merged into 99154)
     assert r["level"] == "kreis" and len(r["si"]) == 29
     assert "Talkreis liegt in Klasse" in text
+    # the Kreis's own row is highlighted in the table of all Kreise
+    assert text.count('<tr class="bk-hervorgehoben"') == 1
+    assert re.search(r'<tr class="bk-hervorgehoben" style="[^"]*font-weight:bold[^"]*">'
+                     r"<td>99151</td><td>Talkreis</td>", text)
+
+
+def test_allocation_without_sozialraeume_is_a_land_level_example():
+    ch = Chapter("S", ags="99151")
+    ch.mittelverteilung(budget=1_000_000)
+    text = "".join(ch.outputs)
+    assert ("Für Talkreis liegen keine Sozialräume vor. Die folgende Rechnung ist deshalb ein "
+            "Beispiel auf Landesebene: Ein Landesbudget von 1.000.000 Euro wird nach Bedarf auf "
+            "alle 29 Kreise und kreisfreien Städte in Musterland verteilt.") in text
+    assert "Mittelverteilung 1.000.000 Euro auf die Kreise in Musterland (Beispiel)" in text
+    a = ch.allocation
+    assert len(a) == 29 and a["amount"].sum() == 1_000_000
+    row = a[a["ags"] == "99151"].iloc[0]
+    # the sentence repeats the Kreis's row: amount, share of the budget, euro per child
+    share = 100 * row["amount"] / 1_000_000
+    per_child = row["amount"] / row["kinder"]
+    diff = row["amount"] - row["giesskanne_amount"]
+    expected = (f"Talkreis (Klasse {int(row['klasse'])}) erhielte in diesem Beispiel "
+                f"{bk.fmt.fmt_number(row['amount'], 0)} Euro ({bk.fmt.fmt_number(share, 1)} % "
+                f"des Landesbudgets, {bk.fmt.fmt_number(per_child, 0)} Euro je Kind unter 15 "
+                f"Jahren), {bk.fmt.fmt_number(abs(diff), 0)} Euro "
+                f"{'mehr' if diff >= 0 else 'weniger'} als mit der Gießkanne.")
+    assert expected in text
+    assert text.count('<tr class="bk-hervorgehoben"') == 1
+    assert re.search(r'<tr class="bk-hervorgehoben"[^>]*><td>99151</td><td>Talkreis</td>', text)
 
 
 def test_unknown_and_dissolved_regions_raise_clear_errors():

@@ -228,6 +228,11 @@ def denominator_label(ind, titles: dict) -> str:
     return " und ".join(parts) if parts else "Bezugsgröße"
 
 
+#: The Kommune's own row in a table of all Kreise: bold (also in black-and-white print) on a
+#: light tint.
+_HIGHLIGHT_STYLE = "font-weight:bold;background:#fdf0c2"
+
+
 def _esc(text) -> str:
     return html.escape(str(text), quote=True)
 
@@ -441,8 +446,13 @@ class Chapter:
         self._emit(figure_html(chart))
 
     def _table(self, table: pd.DataFrame, *, name: str, labels: dict | None = None,
-               decimals: dict | None = None, note: str = "", source: str = "") -> None:
-        """Show a table and hand it to the runner (unique name per chapter)."""
+               decimals: dict | None = None, note: str = "", source: str = "",
+               highlight: str | None = None) -> None:
+        """Show a table and hand it to the runner (unique name per chapter).
+
+        ``highlight``: the value of the first column whose row is set in bold on a tinted
+        background (the Kommune's own row in a table of all Kreise).
+        """
         base, n = name[:190], 2
         while name in self._published:
             name = f"{base} ({n})"
@@ -450,8 +460,14 @@ class Chapter:
         self._published.add(name)
         publish_table(table, name=name, out_dir=self.out_dir, labels=labels, decimals=decimals,
                       note=note, source=source, display=False)
-        self._emit(_table_html(table.reset_index(drop=True), caption=name, labels=labels,
-                               decimals=decimals, note=note, source=source))
+        markup = _table_html(table.reset_index(drop=True), caption=name, labels=labels,
+                             decimals=decimals, note=note, source=source)
+        if highlight is not None:
+            markup = markup.replace(
+                f"<tr><td>{html.escape(str(highlight))}</td>",
+                f'<tr class="bk-hervorgehoben" style="{_HIGHLIGHT_STYLE}">'
+                f"<td>{html.escape(str(highlight))}</td>", 1)
+        self._emit(markup)
 
     def _note_missing(self, text: str, exc: Exception | None = None) -> None:
         if exc is not None:
@@ -1263,8 +1279,9 @@ class Chapter:
         r = self._sozialindex_result(indicators, directions)
         if not self.sozialraeume:
             self._para(f"Für {self.name} liegen keine Daten auf Ebene von Sozialräumen vor. "
-                       f"Gezeigt wird deshalb der Sozialindex der Kreise in {self.land_name}; "
-                       f"{self.name} ist darin hervorgehoben.", "bk-hinweis")
+                       f"Gezeigt wird deshalb der Sozialindex der Kreise und kreisfreien Städte "
+                       f"in {self.land_name}; {self.name} ist in Tabelle und Karte "
+                       "hervorgehoben.", "bk-hinweis")
         if r is None:
             self._note_missing("Für den Sozialindex liegen keine Werte vor.")
             return
@@ -1293,8 +1310,12 @@ class Chapter:
         labels.update({i: f"{i} {t}" for i, t in titles.items()})
         decimals = {i: 1 for i in titles} | {"score_z": 2, "klasse": 0}
         tables = self._tables_of(list(titles), sozialraum=r["level"] == "sozialraum")
-        self._table(table, name=f"Sozialindex {r['year']}", labels=labels, decimals=decimals,
-                    source=self._source(tables))
+        kreise = r["level"] == "kreis"
+        self._table(table, name=f"Sozialindex {r['year']}" + (
+                        f", Kreise in {self.land_name}" if kreise else ""),
+                    labels=labels, decimals=decimals, source=self._source(tables),
+                    note=f"{self.name} (fett) ist hervorgehoben." if kreise else "",
+                    highlight=self.ags if kreise else None)
         high = table[table["klasse"] >= 4]
         word = "Sozialräume" if r["level"] == "sozialraum" else "Kreise"
         dative = "Sozialräumen" if r["level"] == "sozialraum" else "Kreisen"
@@ -1392,26 +1413,56 @@ class Chapter:
         })
         table["je_kind"] = table["amount"] / table["kinder"].where(table["kinder"] > 0)
         table = table.sort_values(["klasse", "ags"], ascending=[False, True])
-        self._para(f"Verteilt werden {fmt_number(float(budget), 0)} Euro: "
-                   f"{fmt_number(100 * float(base_share), 0)} % als gleicher Sockel je Gebiet, "
-                   "der Rest nach Bedarf (Kinder unter 15 Jahren × Klasse des Sozialindex). Zum "
-                   "Vergleich die Gießkanne: gleicher Betrag je Kind.")
-        self._table(table, name=f"Mittelverteilung {fmt_number(float(budget), 0)} Euro",
+        kreise = r["level"] == "kreis"
+        euro = fmt_number(float(budget), 0)
+        base_pct = fmt_number(100 * float(base_share), 0)
+        if kreise:
+            self._para(
+                f"Für {self.name} liegen keine Sozialräume vor. Die folgende Rechnung ist "
+                f"deshalb ein Beispiel auf Landesebene: Ein Landesbudget von {euro} Euro wird "
+                f"nach Bedarf auf alle {len(table)} Kreise und kreisfreien Städte in "
+                f"{self.land_name} verteilt. Sie zeigt, welchen Anteil {self.name} bei einer "
+                f"solchen Verteilung erhielte; über die Verteilung innerhalb von {self.name} "
+                "sagt sie nichts.", "bk-hinweis")
+        self._para(f"Verteilt werden {euro} Euro: {base_pct} % als gleicher Sockel je "
+                   f"{'Kreis' if kreise else 'Gebiet'}, der Rest nach Bedarf (Kinder unter 15 "
+                   "Jahren × Klasse des Sozialindex). Zum Vergleich die Gießkanne: gleicher "
+                   "Betrag je Kind.")
+        name = f"Mittelverteilung {euro} Euro"
+        if kreise:
+            name += f" auf die Kreise in {self.land_name} (Beispiel)"
+        note = f"Bevölkerung {r['year']}; Summe = Budget."
+        if kreise:
+            note += (f" Beispiel auf Landesebene: Landesbudget auf die Kreise verteilt; "
+                     f"{self.name} (fett) ist hervorgehoben.")
+        self._table(table, name=name,
                     labels={"ags": "Gebiet", "name": "Name", "klasse": "Klasse",
                             "kinder": "Kinder unter 15", "amount": "Betrag bedarfsorientiert (EUR)",
                             "giesskanne": "Betrag Gießkanne (EUR)",
                             "difference": "Differenz (EUR)", "je_kind": "EUR je Kind"},
                     decimals={"kinder": 0, "amount": 0, "giesskanne": 0, "difference": 0,
                               "je_kind": 0, "klasse": 0},
-                    note=f"Bevölkerung {r['year']}; Summe = Budget.")
+                    note=note, highlight=self.ags if kreise else None)
         high = table["klasse"] >= 4
         if high.any():
             got, flat = table.loc[high, "amount"].sum(), table.loc[high, "giesskanne"].sum()
+            who = "Die Kreise" if kreise else "Die Gebiete"
             self._para(
-                f"Die Gebiete mit hohem oder sehr hohem Bedarf (Klasse 4 und 5) erhalten "
+                f"{who} mit hohem oder sehr hohem Bedarf (Klasse 4 und 5) erhalten "
                 f"{fmt_number(got, 0)} Euro ({fmt_number(100 * got / float(budget), 1)} % des "
                 f"Budgets); bei der Gießkanne wären es {fmt_number(flat, 0)} Euro "
                 f"({fmt_number(100 * flat / float(budget), 1)} %).")
+        mine = table[table["ags"] == self.ags]
+        if kreise and len(mine):
+            m = mine.iloc[0]
+            diff = float(m["amount"]) - float(m["giesskanne"])
+            more = "mehr" if diff >= 0 else "weniger"
+            self._para(
+                f"{self.name} (Klasse {int(m['klasse'])}) erhielte in diesem Beispiel "
+                f"{fmt_number(float(m['amount']), 0)} Euro "
+                f"({fmt_number(100 * float(m['amount']) / float(budget), 1)} % des "
+                f"Landesbudgets, {fmt_number(float(m['je_kind']), 0)} Euro je Kind unter 15 "
+                f"Jahren), {fmt_number(abs(diff), 0)} Euro {more} als mit der Gießkanne.")
 
     @cached_property
     def _zielwerte(self) -> pd.DataFrame | None:
