@@ -180,11 +180,13 @@ def test_allocation_without_sozialraeume_is_a_land_level_example():
     row = a[a["ags"] == "99151"].iloc[0]
     # the sentence repeats the Kreis's row: amount, share of the budget, euro per child
     share = 100 * row["amount"] / 1_000_000
+    # 1 Mio. Euro for all children of the Land: about 1 Euro per child, shown with cents
     per_child = row["amount"] / row["kinder"]
+    assert per_child < 10
     diff = row["amount"] - row["giesskanne_amount"]
     expected = (f"Talkreis (Klasse {int(row['klasse'])}) erhielte in diesem Beispiel "
                 f"{bk.fmt.fmt_number(row['amount'], 0)} Euro ({bk.fmt.fmt_number(share, 1)} % "
-                f"des Landesbudgets, {bk.fmt.fmt_number(per_child, 0)} Euro je Kind unter 15 "
+                f"des Landesbudgets, {bk.fmt.fmt_number(per_child, 2)} Euro je Kind unter 15 "
                 f"Jahren), {bk.fmt.fmt_number(abs(diff), 0)} Euro "
                 f"{'mehr' if diff >= 0 else 'weniger'} als mit der Gießkanne.")
     assert expected in text

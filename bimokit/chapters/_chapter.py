@@ -1428,6 +1428,8 @@ class Chapter:
                    f"{'Kreis' if kreise else 'Gebiet'}, der Rest nach Bedarf (Kinder unter 15 "
                    "Jahren × Klasse des Sozialindex). Zum Vergleich die Gießkanne: gleicher "
                    "Betrag je Kind.")
+        # cents where a euro per child would round most areas to 0, 1 or 2
+        per_child_dec = 2 if table["je_kind"].median() < 10 else 0
         name = f"Mittelverteilung {euro} Euro"
         if kreise:
             name += f" auf die Kreise in {self.land_name} (Beispiel)"
@@ -1441,7 +1443,7 @@ class Chapter:
                             "giesskanne": "Betrag Gießkanne (EUR)",
                             "difference": "Differenz (EUR)", "je_kind": "EUR je Kind"},
                     decimals={"kinder": 0, "amount": 0, "giesskanne": 0, "difference": 0,
-                              "je_kind": 0, "klasse": 0},
+                              "je_kind": per_child_dec, "klasse": 0},
                     note=note, highlight=self.ags if kreise else None)
         high = table["klasse"] >= 4
         if high.any():
@@ -1461,7 +1463,8 @@ class Chapter:
                 f"{self.name} (Klasse {int(m['klasse'])}) erhielte in diesem Beispiel "
                 f"{fmt_number(float(m['amount']), 0)} Euro "
                 f"({fmt_number(100 * float(m['amount']) / float(budget), 1)} % des "
-                f"Landesbudgets, {fmt_number(float(m['je_kind']), 0)} Euro je Kind unter 15 "
+                f"Landesbudgets, {fmt_number(float(m['je_kind']), per_child_dec)} Euro je "
+                "Kind unter 15 "
                 f"Jahren), {fmt_number(abs(diff), 0)} Euro {more} als mit der Gießkanne.")
 
     @cached_property
