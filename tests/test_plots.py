@@ -474,6 +474,8 @@ def test_funnel_axis_and_alt_text_use_the_denominator_wording():
     # 12.000 with the German thousands separator
     assert "Musterstadt liegt mit 21,0 % bei einer Bezugsgröße von 12.000 " in chart.alt
     assert "Fällen" not in chart.alt
+    group = plot_funnel(m, ags="1", center=17.0, center_label="Wert der Vergleichsgruppe")
+    assert "um den Wert der Vergleichsgruppe von 17,0 %." in group.alt
     neutral = plot_funnel(m, ags="1", center=17.0)
     assert neutral.ax.get_xlabel() == "Bezugsgröße (Nenner, logarithmische Achse)"
     assert "nach ihrer Bezugsgröße, mit 95-%-" in neutral.alt

@@ -383,7 +383,8 @@ def plot_funnel(
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
 
         when = f" {year}" if year is not None else ""
-        article = "den " if center_label == "Landeswert" else ""
+        # "um den Landeswert", "um den Wert der Vergleichsgruppe"
+        article = "den " if center_label.split(" ", 1)[0].lower().endswith("wert") else ""
         alt = (f"Trichterdiagramm (Funnel-Plot): {title or 'Indikatorwerte'}{when} für "
                f"{len(data)} Kommunen nach ihrer Bezugsgröße"
                f"{f' ({n_label})' if n_label else ''}, mit 95-%- und 99,8-%-Grenzen um "
