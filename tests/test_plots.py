@@ -277,7 +277,7 @@ def test_funnel_pooled_centre():
     ch = plot_funnel(m, ags="a", year=2024)
     # (10 · 100 + 20 · 300) / 400 = 17,5
     assert ch.ax.lines[0].get_ydata()[0] == pytest.approx(17.5)
-    assert "um Wert der Vergleichsgruppe von 17,5 %" in ch.alt
+    assert "um den Wert der Vergleichsgruppe von 17,5 %" in ch.alt
 
 
 def test_stacked_shares_patches_and_numbers():
