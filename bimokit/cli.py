@@ -20,13 +20,9 @@ __all__ = ["main", "COMMANDS"]
 COMMANDS = ("read", "regions", "indicators", "compute", "report", "batch")
 
 
-def _available_commands():
+def _command_modules():
     for name in COMMANDS:
-        try:
-            yield name, importlib.import_module(f"bimokit._cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"bimokit._cli.{name}":
-                raise
+        yield importlib.import_module(f"bimokit._cli.{name}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
         "write report chapters.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name, module in _available_commands():
+    for module in _command_modules():
         p = module.add_parser(sub)
         p.set_defaults(_run=module.run)
     return parser

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..data import NON_FACT_FILES
 from ..errors import InputError, ParameterError
 from ..regions import LEVELS, build_regions, read_regions
-from ..data import NON_FACT_FILES
 
 __all__ = ["add_parser", "run", "collect_regions", "OUTPUT_COLUMNS"]
 
