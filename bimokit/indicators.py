@@ -71,7 +71,7 @@ HANDLUNGSFELDER = {
     "E": "Berufliche Bildung",
     "F": "Hochschule",
     "G": "Weiterbildung",
-    "H": "Non-formale und informelle Bildung",
+    "H": "Non-formale Bildung",
     "S": "Sozialraum und Steuerung",
 }
 

@@ -12,6 +12,7 @@ import pandas as pd
 from .._paths import notebook_dir as _default_notebook_dir
 from .._paths import sample_dir
 from ..errors import InputError, ParameterError, UnknownRegionError
+from ..indicators import HANDLUNGSFELDER
 
 __all__ = [
     "CHAPTERS",
@@ -24,17 +25,7 @@ __all__ = [
 ]
 
 #: The chapters (Handlungsfelder) in report order, with their German titles.
-CHAPTERS = {
-    "A": "Rahmenbedingungen",
-    "B": "Grundinformationen",
-    "C": "Frühkindliche Bildung",
-    "D": "Allgemeinbildende Schulen",
-    "E": "Berufliche Bildung",
-    "F": "Hochschule",
-    "G": "Weiterbildung",
-    "H": "Non-formale Bildung",
-    "S": "Sozialraum und Steuerung",
-}
+CHAPTERS = dict(HANDLUNGSFELDER)
 
 #: The parameters every chapter notebook declares in its ``parameters`` cell.
 PARAMETERS = ("ags", "data", "years", "vergleichsgruppe", "out_dir", "values_path")
