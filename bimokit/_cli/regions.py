@@ -6,11 +6,11 @@ import argparse
 import datetime
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from .._atomic import atomic_open
 from ..data import NON_FACT_FILES
 from ..errors import InputError, ParameterError
 from ..regions import LEVELS, build_regions, read_regions
@@ -124,14 +124,8 @@ def _write_atomic(frame: pd.DataFrame, path: Path) -> None:
     path = path.resolve()
     if not path.parent.is_dir():
         raise InputError("the folder for the output does not exist", path=path.parent)
-    fd, tmp = tempfile.mkstemp(prefix=".regions-", suffix=".csv", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            frame.to_csv(fh, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_open(path) as fh:
+        frame.to_csv(fh, index=False)
 
 
 def run(args: argparse.Namespace) -> int:
