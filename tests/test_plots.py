@@ -479,3 +479,47 @@ def test_funnel_axis_and_alt_text_use_the_denominator_wording():
     neutral = plot_funnel(m, ags="1", center=17.0)
     assert neutral.ax.get_xlabel() == "Bezugsgröße (Nenner, logarithmische Achse)"
     assert "nach ihrer Bezugsgröße, mit 95-%-" in neutral.alt
+
+
+def test_chart_renders_once_at_its_size_and_looks_the_same_outside_the_style():
+    import io
+
+    from PIL import Image
+
+    from bimokit.plots._base import house_rc
+    from bimokit.report import figure_html
+
+    ch = _ts()
+    # nothing drawn yet: the figure is laid out and drawn when it is rendered
+    assert ch.fig.stale
+    png = ch.to_png(dpi=110)
+    # fixed figure size 7 × 4 inches at 110 dpi (no tight crop that would widen it)
+    assert Image.open(io.BytesIO(png)).size == (770, 440)
+    assert ch.fig.dpi == 110
+    assert ch.to_png(dpi=55) != png and ch.fig.dpi == 110  # the figure keeps its dpi
+    markup = figure_html(ch, dpi=110)
+    assert markup.startswith('<figure class="bk-figure"><img alt="Liniendiagramm: ')
+    # drawn outside the house style the ticks still have its size and grid colour
+    ch2 = _ts()
+    ch2.fig.canvas.draw()
+    rc = house_rc()
+    label = next(t for t in ch2.ax.get_yticklabels() if t.get_text())
+    # notebook context × 0,85: 11 × 0,85 = 9,35 pt (matplotlib's default "medium" is 10 pt)
+    assert label.get_fontsize() == pytest.approx(rc["ytick.labelsize"]) == pytest.approx(9.35)
+    assert to_hex(ch2.ax.yaxis.get_major_ticks()[1].gridline.get_color()) == to_hex(
+        rc["grid.color"])
+
+
+def test_long_source_line_is_wrapped_inside_the_figure():
+    tables = [f"12411-0{i}-01-4 (Stand 14.06.2025)" for i in range(1, 7)]
+    ch = plot_timeseries(_values(), ags="99101", names=NAMES, source_tables=tables)
+    text = next(t for t in ch.fig.texts if t.get_gid() == "bimokit-source")
+    lines = text.get_text().split("\n")
+    assert len(lines) >= 2
+    assert " ".join(lines) == ch.source  # only line breaks added
+    ch.fig.canvas.draw()
+    fig_box = ch.fig.bbox
+    box = text.get_window_extent()
+    assert box.x0 >= fig_box.x0 and box.x1 <= fig_box.x1
+    # the axes (and their tick labels) stay above the source line
+    assert ch.ax.get_tightbbox().y0 > box.y1

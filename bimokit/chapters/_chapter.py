@@ -443,7 +443,9 @@ class Chapter:
         self._emit(f"<p{attr}>{_esc(text)}</p>")
 
     def _show(self, chart) -> None:
-        self._emit(figure_html(chart))
+        from ..plots._base import CHART_DPI
+
+        self._emit(figure_html(chart, dpi=CHART_DPI))
 
     def _table(self, table: pd.DataFrame, *, name: str, labels: dict | None = None,
                decimals: dict | None = None, note: str = "", source: str = "",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 import math
@@ -119,8 +120,17 @@ def code_label(code: object, labels: Mapping[str, str] | None = None) -> str:
     return c
 
 
+#: Resolution of the PNG of a chart in a chapter (7 × 4 inches → 770 × 440 pixels).
+CHART_DPI = 110
+
+
 def house_rc() -> dict[str, Any]:
     """The rcParams of the bimokit house style (seaborn ``whitegrid`` plus Okabe–Ito)."""
+    return dict(_house_rc())
+
+
+@functools.cache
+def _house_rc() -> dict[str, Any]:
     rc: dict[str, Any] = {}
     rc.update(sns.axes_style("whitegrid"))
     rc.update(sns.plotting_context("notebook", font_scale=0.85))
@@ -158,7 +168,7 @@ def house_style() -> Iterator[None]:
     >>> dict(mpl.rcParams) == before
     True
     """
-    with mpl.rc_context(house_rc()):
+    with mpl.rc_context(_house_rc()):
         yield
 
 
@@ -182,6 +192,8 @@ class Chart:
     Notes
     -----
     In Jupyter the chart shows as ``<img>`` with its alt text (``_repr_html_``) and as PNG.
+    The figure is laid out (constrained layout) and drawn only when it is rendered, once per
+    :meth:`to_png`, :meth:`to_html` or :meth:`save`, always in the house style.
     """
 
     fig: Figure
@@ -190,14 +202,27 @@ class Chart:
     source: str = ""
     data: pd.DataFrame | None = field(default=None, repr=False)
 
-    def to_png(self, dpi: int = 110) -> bytes:
-        """Render the figure as PNG bytes (in the house style)."""
+    def to_png(self, dpi: int = CHART_DPI) -> bytes:
+        """Render the figure as PNG bytes (in the house style).
+
+        One pass: the Agg canvas lays the figure out and draws it once (``savefig`` would
+        draw a figure with a layout engine twice, once only to lay it out).
+        """
+        fig = self.fig
+        canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
         buf = io.BytesIO()
-        with house_style():
-            self.fig.savefig(buf, format="png", dpi=dpi)
+        before = fig.dpi
+        try:
+            with house_style():
+                if dpi != before:
+                    fig.dpi = dpi
+                canvas.print_png(buf)
+        finally:
+            if fig.dpi != before:
+                fig.dpi = before
         return buf.getvalue()
 
-    def to_html(self, dpi: int = 110) -> str:
+    def to_html(self, dpi: int = CHART_DPI) -> str:
         """An ``<img>`` element with the PNG embedded and the alt text escaped."""
         b64 = base64.b64encode(self.to_png(dpi)).decode("ascii")
         return (
@@ -220,8 +245,11 @@ class Chart:
 
 
 def new_figure(figsize: tuple[float, float], nrows: int = 1, ncols: int = 1, **kw: Any) -> Figure:
-    """A pyplot-free figure with an Agg canvas and constrained layout (call inside the style)."""
-    fig = Figure(figsize=figsize, layout="constrained")
+    """A pyplot-free figure with an Agg canvas and constrained layout (call inside the style).
+
+    The figure has the size and resolution (:data:`CHART_DPI`) it is published in.
+    """
+    fig = Figure(figsize=figsize, dpi=CHART_DPI, layout="constrained")
     FigureCanvasAgg(fig)
     return fig
 
@@ -256,6 +284,51 @@ def source_text(source: str | None, source_tables: Sequence[str] | None = None) 
     return "Quelle: eigene Berechnungen"
 
 
+#: Font size (points) and line height (inches) of the source line.
+_SOURCE_SIZE = 7.5
+_SOURCE_LINE = 0.13
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_width(word: str, family: tuple[str, ...], size: float) -> float:
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    prop = FontProperties(family=list(family), size=size)
+    return float(text_to_path.get_text_width_height_descent(word, prop, ismath=False)[0])
+
+
+def wrap_text(text: str, width: float, *, fontsize: float) -> list[str]:
+    """Break ``text`` at spaces into lines no wider than ``width`` points (current font).
+
+    A figure has a fixed size (no ``bbox_inches="tight"`` that would widen it), so a long
+    source line is wrapped instead of running off the figure. Widths are measured with the
+    font of the current rcParams, word by word (cached).
+
+    Examples
+    --------
+    >>> wrap_text("Quelle: eigene Berechnungen", 500, fontsize=7.5)
+    ['Quelle: eigene Berechnungen']
+    >>> len(wrap_text("Quelle: " + "Tabelle 12345-01-01-4, " * 12, 300, fontsize=7.5)) > 1
+    True
+    """
+    family = tuple(mpl.rcParams["font.family"])
+    space = _text_width("a a", family, fontsize) - 2 * _text_width("a", family, fontsize)
+    lines: list[str] = []
+    current: list[str] = []
+    used = 0.0
+    for word in text.split(" "):
+        w = _text_width(word, family, fontsize)
+        if current and used + space + w > width:
+            lines.append(" ".join(current))
+            current, used = [word], w
+        else:
+            used += (space if current else 0.0) + w
+            current.append(word)
+    lines.append(" ".join(current))
+    return lines
+
+
 def finish(
     fig: Figure,
     ax: Any,
@@ -265,14 +338,20 @@ def finish(
     source_tables: Sequence[str] | None,
     data: pd.DataFrame | None = None,
 ) -> Chart:
-    """Add the source line under the figure, lay it out, draw once and wrap it in a Chart."""
+    """Add the source line under the figure and wrap it in a Chart.
+
+    Nothing is drawn here: the figure is laid out and drawn once, when it is rendered
+    (:meth:`Chart.to_png`). A tick reads its size, colours and grid from the rcParams when it
+    is created; the first tick of every axis is created with the axes, under the house style,
+    and later ticks copy it, so that a figure drawn outside the style looks the same.
+    """
     text = source_text(source, source_tables)
     height = fig.get_figheight()
-    bottom = min(0.25, 0.32 / height)
+    lines = wrap_text(text, 0.98 * fig.get_figwidth() * 72, fontsize=_SOURCE_SIZE)
+    bottom = min(0.3, (0.32 + _SOURCE_LINE * (len(lines) - 1)) / height)
     fig.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom))
-    fig.text(0.01, 0.012, text, ha="left", va="bottom", fontsize=7.5, color="#4D4D4D",
-             gid="bimokit-source")
-    fig.canvas.draw()  # creates the ticks under the house style
+    fig.text(0.01, 0.012, "\n".join(lines), ha="left", va="bottom", fontsize=_SOURCE_SIZE,
+             color="#4D4D4D", gid="bimokit-source")
     return Chart(fig=fig, ax=ax, alt=alt, source=text, data=data)
 
 

@@ -398,6 +398,9 @@ def plot_choropleth(
         else:
             ax.set_aspect("equal")
         ax.set_axis_off()
+        # the map's box shrinks to its aspect at the top left, under the title (the spare
+        # room of the fixed figure size stays below, above the source line)
+        ax.set_anchor("NW")
         labels = class_labels(edges, unit, decimals) if ncls else []
         handles = [Patch(facecolor=c, edgecolor="white", label=lab)
                    for c, lab in zip(palette, labels, strict=True)]

@@ -473,7 +473,9 @@ def figure_html(chart, *, alt: str | None = None, dpi: int = 144, close: bool = 
     alt : str, optional
         Alt text; overrides the chart's own.
     dpi : int
-        Resolution of the PNG.
+        Resolution of the PNG. A bimokit Chart is rendered once at its own size and layout
+        (:meth:`bimokit.plots.Chart.to_png`); another figure is cropped to its content
+        (``bbox_inches="tight"``).
     close : bool
         Close the figure afterwards, so that the inline backend does not show it a second
         time without alt text.
@@ -495,13 +497,19 @@ def figure_html(chart, *, alt: str | None = None, dpi: int = 144, close: bool = 
             "Every chart needs an alt text (a German sentence that says what it shows); "
             "pass alt=… or use a bimokit Chart."
         )
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    to_png = getattr(chart, "to_png", None)
+    if fig is getattr(chart, "fig", None) and callable(to_png):
+        # a bimokit Chart: laid out by its own (constrained) layout, drawn once in its style
+        png = to_png(dpi=dpi)
+    else:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+        png = buf.getvalue()
     if close:
         import matplotlib.pyplot as plt
 
         plt.close(fig)
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    data = base64.b64encode(png).decode("ascii")
     return (
         f'<figure class="bk-figure"><img alt="{html.escape(text.strip(), quote=True)}" '
         f'src="data:image/png;base64,{data}" style="max-width:100%;height:auto"></figure>'
