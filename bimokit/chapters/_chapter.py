@@ -55,16 +55,19 @@ _DIMENSION_DE = {
 _ABSCHLUSS_ORDER = ("ohne_esa", "esa", "msa", "fhr", "ahr")
 
 # Loaded data sets by folder and file modification times: a kernel that builds several chapters
-# (or a test) reads each folder once.
+# (or a test) reads each folder once. Each load gets a new token that keys the shared results.
 _DATASETS: dict = {}
+_TOKENS = iter(range(1, 2**62))
+
+# What chapters derive and is the same for every Kommune of a batch (a Land's source tables,
+# the region names, the geometry, extra indicators, the Sozialindex of the Kreise …), kept
+# per kernel by (data set token, values file, chapter, years, …): the next Kommune's chapters
+# only select and draw. Cleared when another data folder is loaded.
+_SHARED: dict = {}
+_SHARED_MAX = 2048
 
 
-def load_dataset(data: str = ""):
-    """Load a data folder (``""``: the embedded sample) once per kernel.
-
-    Returns the :class:`bimokit.data.Dataset`; a second call for an unchanged folder returns the
-    same object.
-    """
+def _dataset_and_token(data: str = ""):
     from ..data import load_data
 
     folder = sample_dir("musterland") if data in ("", None) else Path(data)
@@ -75,8 +78,42 @@ def load_dataset(data: str = ""):
     key = (str(folder.resolve()), stamp)
     if key not in _DATASETS:
         _DATASETS.clear()
-        _DATASETS[key] = load_data(folder)
+        _SHARED.clear()
+        _DATASETS[key] = (next(_TOKENS), load_data(folder))
     return _DATASETS[key]
+
+
+def load_dataset(data: str = ""):
+    """Load a data folder (``""``: the embedded sample) once per kernel.
+
+    Returns the :class:`bimokit.data.Dataset`; a second call for an unchanged folder returns the
+    same object.
+    """
+    return _dataset_and_token(data)[1]
+
+
+def _shared(key: tuple, make):
+    """``make()`` once per kernel for ``key`` (see ``_SHARED``); the result is read only."""
+    try:
+        return _SHARED[key]
+    except KeyError:
+        pass
+    value = make()
+    if len(_SHARED) >= _SHARED_MAX:
+        _SHARED.clear()
+    _SHARED[key] = value
+    return value
+
+
+def _values_key(values_path) -> tuple:
+    """What identifies a values file: path, size and modification time (``""``: computed)."""
+    if values_path in ("", None):
+        return ("computed",)
+    path = Path(values_path)
+    if not path.is_file():
+        load_values(path)  # raises the plain-words error
+    st = path.stat()
+    return (str(path.resolve()), st.st_size, st.st_mtime_ns)
 
 
 def parse_vergleichsgruppe(text: str) -> dict:
@@ -318,7 +355,7 @@ class Chapter:
         self._methods: dict[str, str] = {}
         self._used_tables: list[str] = []
 
-        self.dataset = load_dataset(self.data)
+        self._token, self.dataset = _dataset_and_token(self.data)
         self.regions = self.dataset.regions
         self.facts = self.dataset.facts
         self._check_region()
@@ -340,27 +377,34 @@ class Chapter:
             self.last_year = min(span[1], data_years[-1])
 
         self.indicators = self._chapter_indicators()
-        values = load_values(values_path, compute=lambda: self.dataset.compute(
-            self.indicators, by="all"))
+        vkey = _values_key(values_path)
+        #: key of the results every Kommune of a batch shares for this chapter
+        self._shared_key = (self._token, vkey, tuple(self.indicators), self.first_year,
+                            self.last_year)
+        self.values, self.totals = _shared(
+            ("values", *self._shared_key),
+            lambda: self._chapter_values(values_path, vkey))
+        if self.group_options["group"] == "similar":
+            missing = [c for c in SIMILAR_CONTEXT if c not in set(self.totals["indicator"])]
+            self._context = self._compute_extra(missing) if missing else self.totals
+        else:
+            self._context = self.totals
+
+    def _chapter_values(self, values_path, vkey) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The values of the chapter's indicators within the years, and their totals."""
+        if vkey == ("computed",):
+            values = self.dataset.compute(self.indicators, by="all")
+        else:
+            values = _shared(("values-file", self._token, vkey),
+                             lambda: load_values(values_path))
         values = values[values["indicator"].astype(str).isin(self.indicators)]
         values = values[(values["year"] >= self.first_year) & (values["year"] <= self.last_year)]
         for col in ("breakdown", "category"):
             if col not in values.columns:
                 values = values.assign(**{col: _TOTAL})
-        self.values = values.reset_index(drop=True)
-        tot = (self.values["breakdown"] == _TOTAL) & (self.values["category"] == _TOTAL)
-        self.totals = self.values[tot.to_numpy()].reset_index(drop=True)
-        if self.group_options["group"] == "similar":
-            missing = [c for c in SIMILAR_CONTEXT if c not in set(self.totals["indicator"])]
-            if missing:
-                extra = self.dataset.compute(missing)
-                extra = extra[(extra["year"] >= self.first_year)
-                              & (extra["year"] <= self.last_year)]
-                self._context = pd.concat([self.totals, extra], ignore_index=True)
-            else:
-                self._context = self.totals
-        else:
-            self._context = self.totals
+        values = values.reset_index(drop=True)
+        tot = (values["breakdown"] == _TOTAL) & (values["category"] == _TOTAL)
+        return values, values[tot.to_numpy()].reset_index(drop=True)
 
     # -----------------------------------------------------------------------------------------
     # set-up
@@ -387,7 +431,7 @@ class Chapter:
             )
         self.kommune_level = str(r["level"])
         self.kreistyp = "" if is_missing(r.get("kreistyp")) else str(r["kreistyp"])
-        self._names = display_names(reg).to_dict()
+        self._names = _shared(("names", self._token), lambda: display_names(reg).to_dict())
         self.name = self._names[self.ags]
         self.land = self.ags[:2]
         land = reg[reg["ags"].astype(str) == self.land]
@@ -508,11 +552,15 @@ class Chapter:
     def _facts_shown(self) -> pd.DataFrame:
         """The facts a chapter can show: the Land (its Kreise, Gemeinden, Sozialräume) and
         Deutschland, within the report's years."""
-        f = self.facts
-        ags = f["ags"].astype(str)
-        keep = ((ags == "DG") | ags.str.startswith(self.land)) \
-            & (f["year"] >= self.first_year) & (f["year"] <= self.last_year)
-        return f[keep.to_numpy()]
+        def make():
+            f = self.facts
+            ags = f["ags"].astype(str)
+            keep = ((ags == "DG") | ags.str.startswith(self.land)) \
+                & (f["year"] >= self.first_year) & (f["year"] <= self.last_year)
+            return f[keep.to_numpy()]
+
+        return _shared(("facts-shown", self._token, self.land, self.first_year,
+                        self.last_year), make)
 
     def _rows_sources(self, rows: pd.DataFrame, order=()) -> list[tuple[str, tuple]]:
         """(table, Stände) of fact rows: the catalogue's order first, each Stand once."""
@@ -543,10 +591,12 @@ class Chapter:
         if none is).
         """
         ids = [indicators] if isinstance(indicators, str) else list(indicators)
-        key = (tuple(ids), breakdown, sozialraum)
-        cache = self.__dict__.setdefault("_tables_cache", {})
-        if key in cache:
-            return cache[key]
+        # the same for every Kommune of the Land (Sozialräume: of the Kommune)
+        key = ("tables", *self._shared_key, tuple(ids), breakdown,
+               self.ags if sozialraum else self.land)
+        return _shared(key, lambda: self._find_tables(ids, breakdown, sozialraum))
+
+    def _find_tables(self, ids, breakdown, sozialraum) -> list[tuple[str, tuple]]:
         f = self._facts_shown
         ags = f["ags"].astype(str)
         f = f[ags.str.startswith(self.ags + "-").to_numpy()] if sozialraum \
@@ -581,12 +631,18 @@ class Chapter:
             present = set(files["table_code"].astype(str)) | {
                 Path(str(x)).stem for x in files["file"]}
             out = [(t, ()) for t in order if t in present]
-        cache[key] = out
         return out
 
-    def _own(self, indicator: str) -> pd.DataFrame:
+    @cached_property
+    def _own_rows(self) -> dict:
         t = self.totals
-        return t[(t["ags"] == self.ags) & (t["indicator"] == indicator)].sort_values("year")
+        own = t[(t["ags"] == self.ags).to_numpy()]
+        return {"empty": own.iloc[:0],
+                **{str(i): g for i, g in own.groupby("indicator", sort=False, observed=True)}}
+
+    def _own(self, indicator: str) -> pd.DataFrame:
+        rows = self._own_rows.get(str(indicator))
+        return self._own_rows["empty"] if rows is None else rows.sort_values("year")
 
     def _latest(self, indicator: str) -> pd.Series | None:
         own = self._own(indicator)
@@ -597,17 +653,30 @@ class Chapter:
         own = own[own["value"].notna()]
         return None if own.empty else own.iloc[-1]
 
-    def _comp_row(self, indicator: str, year: int) -> dict:
+    @cached_property
+    def _comp_at(self) -> dict:
+        """(indicator, year) → position of its first row in :attr:`comparison`."""
         c = self.comparison
-        if c.empty:
-            return {}
-        m = c[(c["indicator"] == indicator) & (c["year"] == int(year))]
-        return {} if m.empty else m.iloc[0].to_dict()
+        at: dict = {}
+        for pos, key in enumerate(zip(c["indicator"].astype(str), c["year"].astype(int),
+                                      strict=True)):
+            at.setdefault(key, pos)
+        return at
+
+    def _comp_row(self, indicator: str, year: int) -> dict:
+        pos = self._comp_at.get((str(indicator), int(year)))
+        return {} if pos is None else self.comparison.iloc[pos].to_dict()
+
+    @cached_property
+    def _trend_at(self) -> dict:
+        at: dict = {}
+        for pos, i in enumerate(self.trends["indicator"].astype(str)):
+            at.setdefault(i, pos)
+        return at
 
     def _trend_row(self, indicator: str) -> dict:
-        t = self.trends
-        m = t[t["indicator"] == indicator]
-        return {} if m.empty else m.iloc[0].to_dict()
+        pos = self._trend_at.get(str(indicator))
+        return {} if pos is None else self.trends.iloc[pos].to_dict()
 
     @cached_property
     def _population_based(self) -> list[str]:
@@ -621,6 +690,12 @@ class Chapter:
         ``trend_before``/``trend_before_since``/``trend_before_until``/``trend_before_years``
         (the class of the years before the break, '' when there are fewer than two).
         """
+        memo = self.__dict__.setdefault("_break_memo", {})
+        if indicator not in memo:
+            memo[indicator] = self._find_break(indicator)
+        return dict(memo[indicator])
+
+    def _find_break(self, indicator: str) -> dict:
         tr = self._trend_row(indicator)
         if not tr or not bool(tr.get("break_in_window")) or is_missing(tr.get("first_year")):
             return {}
@@ -1135,6 +1210,9 @@ class Chapter:
 
     @cached_property
     def _geometry(self):
+        return _shared(("geometry", self._token), self._read_geometry)
+
+    def _read_geometry(self):
         folder = sample_dir("musterland") if not self.data else Path(self.data)
         found = sorted(folder.glob("*.geojson")) if folder.is_dir() else []
         if not found:
@@ -1228,22 +1306,38 @@ class Chapter:
         return units, chosen, level
 
     def _compute_extra(self, ids) -> pd.DataFrame:
-        missing = [i for i in ids if i not in set(self.totals["indicator"])]
+        have = set(self.totals["indicator"])
+        missing = tuple(i for i in ids if i not in have)
         if not missing:
             return self.totals
-        extra = self.dataset.compute(missing)
-        extra = extra[(extra["year"] >= self.first_year) & (extra["year"] <= self.last_year)]
-        return pd.concat([self.totals, extra], ignore_index=True)
+
+        def make():
+            extra = self.dataset.compute(list(missing))
+            extra = extra[(extra["year"] >= self.first_year)
+                          & (extra["year"] <= self.last_year)]
+            return pd.concat([self.totals, extra], ignore_index=True)
+
+        return _shared(("extra", *self._shared_key, missing), make)
 
     def _sozialindex_result(self, indicators=None, directions=None):
-        from ..index import sozialindex
-
         key = (tuple(indicators) if indicators is not None else None,
                tuple(sorted((directions or {}).items())))
         cache = getattr(self, "_si_cache", None)
         if cache is not None and cache[0] == key:
             return cache[1]
         units, chosen, level = self._si_setup(indicators, directions)
+        # the same for every Kommune with these units (all Kreise of a Land without
+        # Sozialräume)
+        result = _shared(("sozialindex", *self._shared_key, tuple(units), tuple(chosen.items()),
+                          level), lambda: self._compute_sozialindex(units, chosen, level))
+        if result is not None:
+            self._methods["sozialindex"] = result["si"].attrs.get("methodik", "")
+        self._si_cache = (key, result)
+        return result
+
+    def _compute_sozialindex(self, units, chosen, level):
+        from ..index import sozialindex
+
         values = self._compute_extra(list(chosen))
         v = values[values["ags"].isin(units) & values["indicator"].isin(list(chosen))
                    & values["value"].notna()]
@@ -1262,8 +1356,6 @@ class Chapter:
                                                     values="value", aggfunc="first")
             result = {"si": si, "wide": wide, "year": year, "level": level, "units": units,
                       "indicators": chosen}
-            self._methods["sozialindex"] = si.attrs.get("methodik", "")
-        self._si_cache = (key, result)
         return result
 
     def sozialindex(self, indicators=None, *, directions=None) -> None:
@@ -1473,7 +1565,8 @@ class Chapter:
     def _zielwerte(self) -> pd.DataFrame | None:
         folder = sample_dir("musterland") if not self.data else Path(self.data)
         path = folder / "zielwerte.csv"
-        return read_zielwerte(path) if path.is_file() else None
+        return _shared(("zielwerte", self._token),
+                       lambda: read_zielwerte(path) if path.is_file() else None)
 
     def _target_status(self, targets: pd.DataFrame | None) -> pd.DataFrame | None:
         from ..targets import target_status
