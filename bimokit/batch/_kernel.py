@@ -39,6 +39,10 @@ _RESET_FUNCTION = r"""
         random.seed(seed)
         numpy.random.seed(seed)
         gc.collect()
+        # What is still alive now (modules, bimokit's per-kernel caches, font caches) lives as
+        # long as the kernel: frozen, the collections during the next chapter (and IPython's
+        # own in reset) no longer walk through it
+        gc.freeze()
 
     state.reset = reset
 """
@@ -78,6 +82,9 @@ def _bimokit_batch_warmup():
     ip.events.register("pre_run_cell", chdir_to_out_dir)
     state.hook = chdir_to_out_dir
 RESET_FUNCTION    sys.modules["_bimokit_batch_state"] = state
+    import gc
+    gc.collect()
+    gc.freeze()  # the imports live as long as the kernel (see reset)
 
 _bimokit_batch_warmup()
 del _bimokit_batch_warmup
@@ -161,7 +168,12 @@ class WarmKernel:
         return True
 
     def reset(self, seed: int = 0) -> None:
-        """Reset namespace, figures, rcParams, warning filters, folder and seeds."""
+        """Reset namespace, figures, rcParams, warning filters, folder and seeds.
+
+        After the chapter's objects are collected, the survivors (modules and per-kernel
+        caches) are moved to the garbage collector's permanent generation (``gc.freeze``), so
+        that collections during the next chapter only walk through its own objects.
+        """
         self.execute(RESET_CODE % int(seed), timeout=120)
 
     def execute(self, code: str, *, timeout: float = 120) -> None:
