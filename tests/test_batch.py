@@ -298,8 +298,15 @@ def test_prepare_values_computes_once_per_data_content(tmp_path):
 
     path = prepare_values(None, tmp_path)
     ds = load_data()
-    expected = compute(ds.facts, regions=ds.regions)
+    # what a chapter computes without a values file: totals and every breakdown
+    expected = compute(ds.facts, regions=ds.regions, by="all")
     got = load_values(path)
     assert len(got) == len(expected) and list(got.columns) == list(expected.columns)
+    assert {"geschlecht", "schulart", "abschluss"} <= set(got["breakdown"])
     stamp = path.stat().st_mtime_ns
     assert prepare_values(None, tmp_path) == path and path.stat().st_mtime_ns == stamp
+    # a values file of an earlier version (totals only, no "by" in the stamp) is redone
+    info = json.loads((path.parent / "values.json").read_text(encoding="utf-8"))
+    info.pop("by")
+    (path.parent / "values.json").write_text(json.dumps(info), encoding="utf-8")
+    assert prepare_values(None, tmp_path) == path and path.stat().st_mtime_ns != stamp

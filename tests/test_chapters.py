@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import re
 from pathlib import Path
 
@@ -435,3 +436,42 @@ def test_source_line_names_the_editions_the_values_came_from(chapter_d):
     # from the Kommune's own file
     assert chapter_d._tables_of("D3.1") == [("21111-04-01-4", ())]
     assert chapter_d._tables_of("D3.1", sozialraum=True) == [("sozialraeume.csv", ())]
+
+
+def test_chapter_from_the_kernels_shared_results_equals_a_cold_one():
+    # A batch kernel keeps what every Kommune of a Land shares (source tables, the Sozialindex
+    # of the Kreise, extra indicators …); a Kommune built after another must read exactly as
+    # one built in a fresh kernel.
+    chapter_mod = importlib.import_module("bimokit.chapters._chapter")
+
+    def build(ags):
+        ch = Chapter("S", ags=ags)
+        ch.sozialindex()
+        ch.mittelverteilung()
+        ch.zielerreichung()
+        ch.indikator("A2.1")
+        ch.methodik()
+        ch.quellen()
+        return ch.outputs
+
+    chapter_mod._SHARED.clear()
+    cold = build("99152")
+    chapter_mod._SHARED.clear()
+    other = build("99151")  # fills the shared results of the Land
+    assert any(k[0] == "sozialindex" for k in chapter_mod._SHARED)
+    warm = build("99152")
+    assert warm == cold
+    assert other != cold  # and they are not simply the same page
+
+
+def test_rewritten_values_file_is_read_again(tmp_path, ds):
+    values = ds.compute(["C1.1"])
+    path = tmp_path / "values.pkl"
+    bk.report.save_values(values, path)
+    first = Chapter("C", ags="99101", values_path=str(path))._latest("C1.1")["value"]
+    bk.report.save_values(values.assign(value=values["value"] + 1.0), path)
+    st = path.stat()  # a later modification time, as a re-run batch writes it
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    second = Chapter("C", ags="99101", values_path=str(path))._latest("C1.1")["value"]
+    # every value raised by 1, so Musterstadt's latest one too
+    assert second == pytest.approx(first + 1.0)

@@ -38,7 +38,8 @@ def prepare_values(data=None, out=Path("reports"), *, data_fp: str | None = None
                    dataset=None) -> Path:
     """Compute the indicator values of all Kommunen once and store them for the chapters.
 
-    ``load_data(data)`` and ``compute(facts, regions=…)`` over every region; the result goes to
+    ``load_data(data)`` and ``compute(facts, regions=…, by="all")`` over every region (totals
+    and every breakdown, as a chapter computes them without a values file); the result goes to
     ``<out>/.bimokit-batch/values.pkl`` with the data folder's fingerprint beside it, and is
     reused while the data folder's content stays the same.
 
@@ -66,15 +67,15 @@ def prepare_values(data=None, out=Path("reports"), *, data_fp: str | None = None
     stamp = folder / "values.json"
     data_fp = data_fp or data_fingerprint(data)
     try:
-        if json.loads(stamp.read_text(encoding="utf-8")).get("data") == data_fp \
-                and path.is_file():
+        known = json.loads(stamp.read_text(encoding="utf-8"))
+        if known.get("data") == data_fp and known.get("by") == "all" and path.is_file():
             return path
     except (OSError, ValueError):
         pass
     ds = dataset if dataset is not None else load_data(None if data in (None, "") else data)
-    values = compute(ds.facts, regions=ds.regions)
+    values = compute(ds.facts, regions=ds.regions, by="all")
     save_values(values, path)
-    atomic_write_text(stamp, json.dumps({"data": data_fp, "rows": len(values)}))
+    atomic_write_text(stamp, json.dumps({"data": data_fp, "by": "all", "rows": len(values)}))
     return path
 
 
