@@ -381,9 +381,10 @@ class Chapter:
         #: key of the results every Kommune of a batch shares for this chapter
         self._shared_key = (self._token, vkey, tuple(self.indicators), self.first_year,
                             self.last_year)
-        self.values, self.totals = _shared(
-            ("values", *self._shared_key),
-            lambda: self._chapter_values(values_path, vkey))
+        values, totals = _shared(("values", *self._shared_key),
+                                 lambda: self._chapter_values(values_path, vkey))
+        # own copies: a notebook that changes ch.values must not change the next chapter's
+        self.values, self.totals = values.copy(), totals.copy()
         if self.group_options["group"] == "similar":
             missing = [c for c in SIMILAR_CONTEXT if c not in set(self.totals["indicator"])]
             self._context = self._compute_extra(missing) if missing else self.totals
