@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ._schema import VALUE_COLUMNS
 from .errors import ParameterError
@@ -282,12 +283,9 @@ def skew(x: pd.Series) -> float:
     n = v.size
     if n < 3:
         return float("nan")
-    d = v - v.mean()
-    m2 = np.sum(d**2)
-    if m2 == 0:
+    if np.ptp(v) == 0:
         return 0.0
-    g = math.sqrt(n) * np.sum(d**3) / m2**1.5
-    return float(g * math.sqrt(n * (n - 1)) / (n - 2))
+    return float(stats.skew(v, bias=False))
 
 
 def kurt(x: pd.Series) -> float:
@@ -302,12 +300,9 @@ def kurt(x: pd.Series) -> float:
     n = v.size
     if n < 4:
         return float("nan")
-    d = v - v.mean()
-    m2 = np.sum(d**2)
-    if m2 == 0:
+    if np.ptp(v) == 0:
         return 0.0
-    r = n * np.sum(d**4) / m2**2
-    return float(((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3)))
+    return float(stats.kurtosis(v, fisher=True, bias=False))
 
 
 def _outlying(x: pd.Series, skew_thresh: float, kurt_thresh: float) -> bool:
