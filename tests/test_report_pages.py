@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import re
 
 import pytest
@@ -91,3 +92,33 @@ def test_chapter_tables_are_not_right_aligned_by_jupyterlab_css():
         encoding="utf-8")
     rule = re.search(r"\.bk-chapter \.jp-RenderedHTMLCommon \.bk-table td \{([^}]*)\}", css)
     assert rule and "text-align: left" in rule.group(1)
+
+
+def test_reused_html_exporter_gives_each_page_its_own_content():
+    # The exporter is kept per thread (its templates are compiled once); a page converted
+    # after another must carry only its own title, header and outputs, exactly as a page
+    # converted by a new exporter.
+    import nbformat.v4 as nbf
+
+    def notebook(text):
+        nb = nbf.new_notebook()
+        cell = nbf.new_code_cell("x")
+        cell.outputs = [nbf.new_output("display_data", data={"text/html": f"<p>{text}</p>"})]
+        nb.cells = [nbf.new_markdown_cell(f"# Kapitel {text}"), cell]
+        return nb
+
+    notebooks = {t: notebook(t) for t in ("Erstes", "Zweites")}
+
+    def page(text, kommune):
+        return _execute.notebook_to_html(
+            copy.deepcopy(notebooks[text]), title=f"C – {kommune}",
+            context={"kommune": kommune, "ags": "99101", "chapter": "C", "date": "01.12.2026"})
+
+    first = page("Erstes", "Musterstadt")
+    second = page("Zweites", "Beispielkreis")
+    assert "<title>C – Beispielkreis</title>" in second and "Musterstadt" not in second
+    assert "<p>Zweites</p>" in second and "Erstes" not in second
+    assert _execute._html_exporter() is _execute._html_exporter()
+    _execute._EXPORTERS.__dict__.clear()  # a new exporter converts the same page the same way
+    assert page("Zweites", "Beispielkreis") == second
+    assert page("Erstes", "Musterstadt") == first
