@@ -220,6 +220,9 @@ def test_warm_kernel_page_equals_fresh_kernel_page(batch, data_dir, values, tmp_
     assert "Linienbreite: 1.5 | offene Abbildungen: 0" in warm_page
     assert "Arbeitsordner ist out_dir: True" in warm_page and "Umgebung sauber: True" in warm_page
     assert "Zellennummer: 9" in warm_page  # numbering restarts as in a fresh kernel
+    # the first numbers after seeding with the batch's seed (nothing draws before the cell:
+    # random.seed(20250415); random.random() → 0.75095387, numpy likewise → 0.43473386)
+    assert "Zufallszahlen: 0.75095387 0.43473386" in warm_page
     request = validate_request("99103", data=data_dir, out=tmp_path / "fresh", chapters="B",
                                notebook_dir=NOTEBOOKS)
     with WarmKernel() as kernel:
@@ -236,6 +239,25 @@ def test_warm_kernel_page_equals_fresh_kernel_page(batch, data_dir, values, tmp_
     page = (tmp_path / "single" / "99103" / "B.html").read_text(encoding="utf-8")
     random_line = re.compile(r"Zufallszahlen: [0-9.]+ [0-9.]+")
     assert random_line.sub("Zufall", page) == random_line.sub("Zufall", warm_page)
+
+
+def test_cell_past_time_limit_fails_and_next_chapter_gets_a_new_kernel(data_dir, values,
+                                                                       tmp_path):
+    # D sleeps 600 s for 99102. With a 3 s limit the chapter fails; its kernel is still
+    # busy with the sleep, so the worker replaces it (a reset queued behind the sleep would
+    # wait for it) and the next chapters of the same worker run normally.
+    result = run_batch(["99102", "99103"], data=data_dir, out=tmp_path / "out", chapters="B,D",
+                       workers=1, notebook_dir=NOTEBOOKS, values_path=values, progress=False,
+                       timeout=3)
+    assert [(r.ags, r.chapter) for r in result.records] == [
+        ("99102", "B"), ("99102", "D"), ("99103", "B"), ("99103", "D")]
+    stuck, after, last = result.records[1:]
+    assert stuck.status == "failed" and stuck.error.startswith("CellTimeoutError")
+    assert "Zeitlimit überschritten" in stuck.error
+    assert after.status == "ok" and after.kernel_restarted and after.worker == stuck.worker
+    # the new kernel is reused; 99103 does not sleep
+    assert last.status == "ok" and not last.kernel_restarted
+    assert not (tmp_path / "out" / "99102" / "D.html").exists()
 
 
 # --- killed with SIGKILL, then run again -----------------------------------------------------

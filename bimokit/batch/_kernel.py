@@ -72,6 +72,10 @@ def _bimokit_batch_warmup():
     state.environ = dict(os.environ)
     state.path = list(sys.path)
     ip = get_ipython()
+    # IPython draws a random "Tip:" for the banner of every kernel_info reply (nbclient asks
+    # once per notebook, a new client several times) from the global `random`: after the
+    # reset's seed, the first random number a chapter sees would depend on those requests.
+    ip.enable_tip = False
 
     def chdir_to_out_dir(*_):
         out_dir = ip.user_ns.get("out_dir")
@@ -116,12 +120,16 @@ class WarmKernel:
     ----------
     km : jupyter_client.AsyncKernelManager or None
         The running kernel, for ``execute_chapter(km=…)``.
+    kc : jupyter_client.AsyncKernelClient or None
+        The connected client of that kernel (channels open while it runs), for
+        ``execute_chapter(kc=…)``.
     starts : int
         How often a kernel was started (1 + restarts).
     """
 
     def __init__(self, *, startup_timeout: int = 60):
         self.km = None
+        self.kc = None
         self.starts = 0
         self.startup_timeout = startup_timeout
         self.scratch = tempfile.mkdtemp(prefix="bimokit-kernel-")
@@ -148,15 +156,17 @@ class WarmKernel:
         run_sync(km.start_kernel)(cwd=self.scratch,
                                   extra_arguments=["--HistoryManager.hist_file=:memory:"])
         self.km = km
+        # One client for the kernel's life: connecting a client costs at least 0.2 s of
+        # waiting (jupyter_client's wait_for_ready drains IOPub until 0.2 s pass in silence),
+        # which a client per chapter would pay on every chapter.
         kc = km.client()
         kc.start_channels()
+        self.kc = kc
         try:
             run_sync(kc.wait_for_ready)(timeout=self.startup_timeout)
         except RuntimeError:
             self._stop()
             raise
-        finally:
-            kc.stop_channels()
         self.starts += 1
         self.execute(WARMUP_CODE, timeout=300)
 
@@ -180,8 +190,7 @@ class WarmKernel:
         """Run ``code`` in the kernel without storing it in the history."""
         from jupyter_core.utils import run_sync
 
-        kc = self.km.client()
-        kc.start_channels()
+        kc = self.kc
         errors: list[str] = []
 
         def hook(msg):
@@ -194,8 +203,6 @@ class WarmKernel:
             )
         except TimeoutError as exc:
             raise KernelResetError(f"kernel did not answer within {timeout} s") from exc
-        finally:
-            kc.stop_channels()
         if reply["content"].get("status") != "ok":
             content = reply["content"]
             raise KernelResetError(
@@ -205,6 +212,12 @@ class WarmKernel:
     def _stop(self) -> None:
         from jupyter_core.utils import run_sync
 
+        if self.kc is not None:
+            try:
+                self.kc.stop_channels()
+            except Exception:  # sockets already closed
+                pass
+            self.kc = None
         if self.km is not None:
             try:
                 run_sync(self.km.shutdown_kernel)(now=True)
@@ -215,6 +228,14 @@ class WarmKernel:
             except Exception:
                 pass
             self.km = None
+
+    def discard(self) -> None:
+        """Stop the kernel now; :meth:`ensure` starts a new one for the next chapter.
+
+        For a kernel whose state is unknown: a cell that ran past its time limit may still
+        be running, and a reset queued behind it would wait for it.
+        """
+        self._stop()
 
     def shutdown(self) -> None:
         """Stop the kernel and remove its scratch folder."""

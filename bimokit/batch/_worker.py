@@ -22,6 +22,9 @@ from ._records import ChapterRecord
 __all__ = ["run_kommune", "shutdown_kernels", "worker_kernel"]
 
 _LOCAL = threading.local()
+#: Failures after which the kernel may still be busy (a cell past its time limit, a reset
+#: that got no answer): the worker replaces the kernel instead of resetting it.
+_STUCK = frozenset({"CellTimeoutError", "TimeoutError", "KernelResetError"})
 _KERNELS: list[WarmKernel] = []
 _LOCK = threading.Lock()
 
@@ -67,8 +70,9 @@ def run_kommune(task: KommuneTask, progress: Callable[[ChapterRecord], None] | N
                 ) -> dict:
     """Build a Kommune's pending chapters in the warm kernel, then its index and XLSX.
 
-    Every chapter runs after :meth:`WarmKernel.reset`; a chapter whose kernel died is
-    recorded as failed and the kernel is started again for the next chapter.
+    Every chapter runs after :meth:`WarmKernel.reset`; a chapter whose kernel died, or
+    whose cell ran past the time limit (the kernel may still be busy with it), is recorded
+    as failed and the next chapter gets a new kernel.
 
     Returns
     -------
@@ -95,7 +99,7 @@ def run_kommune(task: KommuneTask, progress: Callable[[ChapterRecord], None] | N
             restarted = kernel.ensure() and kernel.starts > 1
             kernel.reset(task.seed)
             result = run_chapter(request, letter, values_path=task.values_path, km=kernel.km,
-                                 timeout=task.timeout)
+                                 kc=kernel.kc, timeout=task.timeout)
             died = not kernel.is_alive()
         except Exception as exc:  # kernel start or reset failed: the chapter cannot run
             from ..report import ChapterFailure
@@ -108,6 +112,9 @@ def run_kommune(task: KommuneTask, progress: Callable[[ChapterRecord], None] | N
                 letter, False, request.out_dir / f"{letter}.html", time.perf_counter() - t0,
                 ChapterFailure(None, None, "", type(exc).__name__, str(exc)),
             )
+        stuck = result.failure is not None and result.failure.ename in _STUCK
+        if stuck and not died:
+            kernel.discard()  # the cell may still run: the next chapter gets a new kernel
         seconds = time.perf_counter() - t0
         if result.ok:
             st = result.html_path.stat()
@@ -119,6 +126,8 @@ def run_kommune(task: KommuneTask, progress: Callable[[ChapterRecord], None] | N
         error = _error_text(f)
         if died:
             error = f"{error or 'kernel died'} (Kernel abgestürzt; der Worker startet einen neuen)"
+        elif stuck:
+            error = f"{error} (Zeitlimit überschritten; der Worker startet einen neuen Kernel)"
         record = ChapterRecord(
             ags=request.ags, name=request.name, chapter=letter,
             status="ok" if result.ok else "failed", seconds=round(seconds, 3),

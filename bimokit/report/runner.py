@@ -217,6 +217,7 @@ def run_chapter(
     values_path: str = "",
     kernel_name: str | None = None,
     km=None,
+    kc=None,
     timeout: int | None = None,
 ) -> ChapterResult:
     """Build one chapter of a validated request: page and published items, atomically.
@@ -234,7 +235,7 @@ def run_chapter(
         One of ``request.chapters``.
     values_path : str
         Precomputed indicator values for the notebook (a batch computes them once).
-    kernel_name, km, timeout
+    kernel_name, km, kc, timeout
         See :func:`execute_chapter`.
     """
     request = _with_reader_name(request)
@@ -259,7 +260,7 @@ def run_chapter(
         pending = target / f".{chapter}.html.pending"
         run = execute_chapter(
             request.notebooks[chapter], params, pending, title=request.title(chapter),
-            context=context, kernel_name=kernel_name, km=km, cwd=work, timeout=timeout,
+            context=context, kernel_name=kernel_name, km=km, kc=kc, cwd=work, timeout=timeout,
         )
         if not run.ok:
             for stale in (html_path, data_path, pending):
