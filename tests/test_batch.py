@@ -209,6 +209,45 @@ def test_rerun_skips_what_is_done_and_redoes_the_failures(batch):
     assert second.counts() == {"ok": 0, "failed": 2, "skipped": 7}
 
 
+def test_changed_code_or_values_file_makes_chapters_stale(batch, data_dir, values):
+    from bimokit.batch._plan import build_requests, describe, file_sha256
+    from bimokit.batch.runner import _plan, code_fingerprint, data_fingerprint
+
+    out, first, _, _ = batch
+    info, _ = describe(data_dir)
+    requests = build_requests(["99101", "99102", "99103"], info=info, data=data_dir, out=out,
+                              chapters="A,B,C", years=None, vergleichsgruppe="kreistyp",
+                              notebook_dir=NOTEBOOKS)
+    common = dict(data_fp=data_fingerprint(data_dir), run_id="probe", values_path="",
+                  timeout=None, seed=1, force=False)
+
+    def skipped(**kw):
+        return len(_plan(requests, **common, **kw)[1])
+
+    same = dict(code_fp=code_fingerprint(), values_fp=file_sha256(values))
+    assert skipped(**same) == 7  # the 7 pages of the first run are current
+    assert skipped(**{**same, "code_fp": "0" * 64}) == 0  # other bimokit code
+    assert skipped(**{**same, "values_fp": "0" * 64}) == 0  # other values file
+
+
+def test_code_fingerprint_follows_code_files_only(tmp_path):
+    from bimokit.batch import code_fingerprint
+
+    pkg = tmp_path / "bimokit"
+    (pkg / "catalogue").mkdir(parents=True)
+    (pkg / "notebooks").mkdir()
+    (pkg / "__pycache__").mkdir()
+    (pkg / "a.py").write_text("x = 1\n", encoding="utf-8")
+    (pkg / "catalogue" / "indicators.toml").write_text("[x]\n", encoding="utf-8")
+    first = code_fingerprint(pkg)
+    assert code_fingerprint(pkg) == first and len(first) == 64
+    (pkg / "notebooks" / "A.ipynb").write_text("{}", encoding="utf-8")
+    (pkg / "__pycache__" / "a.cpython-311.pyc").write_bytes(b"\0")
+    assert code_fingerprint(pkg) == first  # notebooks and caches are not code
+    (pkg / "catalogue" / "indicators.toml").write_text("[y]\n", encoding="utf-8")
+    assert code_fingerprint(pkg) != first
+
+
 def test_warm_kernel_page_equals_fresh_kernel_page(batch, data_dir, values, tmp_path):
     out, first, _, _ = batch
     # With two workers the third Kommune always runs in a kernel that built another

@@ -17,10 +17,10 @@ other sets. It
   duration, failing cell, error), goes on after failures, and writes
   ``<out>/batch_report.json`` and ``<out>/batch_report.html``;
 * is resumable: a chapter is skipped when its page is complete and built from the same inputs
-  (content of the data folder and of the notebook, Kommune, years, Vergleichsgruppe,
-  bimokit version), recorded in ``<out>/<ags>/.bimokit/<letter>.batch.json``. Every file is
-  written atomically, so a batch killed at any moment leaves no half-written output and
-  finishes when run again;
+  (content of the data folder, of the notebook and of a given values file, Kommune, years,
+  Vergleichsgruppe, bimokit's code), recorded in ``<out>/<ags>/.bimokit/<letter>.batch.json``.
+  Every file is written atomically, so a batch killed at any moment leaves no half-written
+  output and finishes when run again;
 * runs the same on a Dask cluster (``scheduler="tcp://…"`` or ``"local:<n>"``), one task per
   Kommune, each Dask worker with its own warm kernel.
 
@@ -40,6 +40,7 @@ from ._plan import (
     KommuneTask,
     chapter_fingerprint,
     chapter_is_current,
+    code_fingerprint,
     data_fingerprint,
     read_ags_list,
     select_kommunen,
@@ -61,6 +62,7 @@ __all__ = [
     "KommuneTask",
     "chapter_fingerprint",
     "chapter_is_current",
+    "code_fingerprint",
     "data_fingerprint",
     "BATCH_DIR",
     "DEFAULT_SEED",

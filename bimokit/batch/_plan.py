@@ -23,6 +23,7 @@ __all__ = [
     "select_kommunen",
     "KommuneTask",
     "chapter_fingerprint",
+    "code_fingerprint",
     "data_fingerprint",
     "chapter_is_current",
     "MARKER_SUFFIX",
@@ -36,7 +37,7 @@ BATCH_DIR = ".bimokit-batch"
 MARKER_SUFFIX = ".batch.json"
 
 _AGS = re.compile(r"\d{5}|\d{8}")
-_FINGERPRINT_VERSION = 1
+_FINGERPRINT_VERSION = 2
 
 
 # --- the Kommune list --------------------------------------------------------------------------
@@ -316,25 +317,55 @@ def data_fingerprint(data: str | os.PathLike | None = None) -> str:
     return h.hexdigest()
 
 
-def notebook_sha256(path: str | os.PathLike) -> str:
+def file_sha256(path: str | os.PathLike) -> str:
     return _sha256_file(Path(path))
 
 
+#: What of the installed package a chapter page depends on: code, catalogue, templates.
+_CODE_SUFFIXES = (".py", ".toml", ".json", ".html", ".css", ".j2", ".tpl")
+#: Package folders that are fingerprinted on their own (notebooks, data folder) or not code.
+_NOT_CODE = frozenset({"__pycache__", "data_samples", "notebooks"})
+
+
+def code_fingerprint(root: str | os.PathLike | None = None) -> str:
+    """SHA-256 over the bimokit version and the content of the package's code files.
+
+    An editable install keeps its version while its code changes; pages built by older code
+    (other indicator values, other charts) must not count as current. ``root``: the package
+    folder (default: the imported bimokit's); its notebooks and sample data are left out
+    (they have fingerprints of their own).
+    """
+    import bimokit
+
+    root = Path(bimokit.__file__).resolve().parent if root is None else Path(root)
+    h = hashlib.sha256(f"{bimokit.__version__}\n".encode())
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in _NOT_CODE)
+        for name in sorted(filenames):
+            if name.endswith(_CODE_SUFFIXES):
+                path = Path(dirpath) / name
+                h.update(f"{path.relative_to(root).as_posix()}\0{_sha256_file(path)}\n"
+                         .encode())
+    return h.hexdigest()
+
+
 def chapter_fingerprint(request: ReportRequest, chapter: str, *, data_fp: str,
-                        notebook_fp: str) -> str:
+                        notebook_fp: str, code_fp: str | None = None,
+                        values_fp: str = "") -> str:
     """SHA-256 of everything a chapter page depends on.
 
     The notebook's content, the data folder's content, the Kommune, the years, the
-    Vergleichsgruppe and the bimokit version; not the output or data paths.
+    Vergleichsgruppe, bimokit's code (:func:`code_fingerprint`) and the content of a values
+    file given to the batch (``values_fp``; values the batch computes itself follow from the
+    data and the code); not the output or data paths.
     """
-    from .. import __version__
-
     record = {
         "v": _FINGERPRINT_VERSION,
-        "bimokit": __version__,
+        "code": code_fp if code_fp is not None else code_fingerprint(),
         "chapter": chapter,
         "notebook": notebook_fp,
         "data": data_fp,
+        "values": values_fp,
         "ags": request.ags,
         "years": request.years,
         "vergleichsgruppe": request.vergleichsgruppe,

@@ -19,9 +19,10 @@ from ._plan import (
     chapter_fingerprint,
     chapter_is_current,
     chapter_state,
+    code_fingerprint,
     data_fingerprint,
     describe,
-    notebook_sha256,
+    file_sha256,
     remove_leftovers,
     report_is_current,
     select_kommunen,
@@ -35,13 +36,13 @@ DEFAULT_SEED = 20250415
 
 
 def prepare_values(data=None, out=Path("reports"), *, data_fp: str | None = None,
-                   dataset=None) -> Path:
+                   dataset=None, code_fp: str | None = None) -> Path:
     """Compute the indicator values of all Kommunen once and store them for the chapters.
 
     ``load_data(data)`` and ``compute(facts, regions=…, by="all")`` over every region (totals
     and every breakdown, as a chapter computes them without a values file); the result goes to
-    ``<out>/.bimokit-batch/values.pkl`` with the data folder's fingerprint beside it, and is
-    reused while the data folder's content stays the same.
+    ``<out>/.bimokit-batch/values.pkl`` with the fingerprints of the data folder and of
+    bimokit's code beside it, and is reused while both stay the same.
 
     Parameters
     ----------
@@ -53,6 +54,8 @@ def prepare_values(data=None, out=Path("reports"), *, data_fp: str | None = None
         The folder's :func:`data_fingerprint` when already known.
     dataset : bimokit.data.Dataset, optional
         The folder already loaded with :func:`bimokit.load_data`.
+    code_fp : str, optional
+        :func:`code_fingerprint` when already known.
 
     Returns
     -------
@@ -66,21 +69,26 @@ def prepare_values(data=None, out=Path("reports"), *, data_fp: str | None = None
     path = folder / "values.pkl"
     stamp = folder / "values.json"
     data_fp = data_fp or data_fingerprint(data)
+    code_fp = code_fp or code_fingerprint()
     try:
         known = json.loads(stamp.read_text(encoding="utf-8"))
-        if known.get("data") == data_fp and known.get("by") == "all" and path.is_file():
+        if (known.get("data") == data_fp and known.get("code") == code_fp
+                and known.get("by") == "all" and path.is_file()):
             return path
     except (OSError, ValueError):
         pass
     ds = dataset if dataset is not None else load_data(None if data in (None, "") else data)
     values = compute(ds.facts, regions=ds.regions, by="all")
     save_values(values, path)
-    atomic_write_text(stamp, json.dumps({"data": data_fp, "by": "all", "rows": len(values)}))
+    atomic_write_text(stamp, json.dumps({"data": data_fp, "code": code_fp, "by": "all",
+                                         "rows": len(values)}))
     return path
 
 
-def _plan(requests, *, data_fp, run_id, values_path, timeout, seed, force):
+def _plan(requests, *, data_fp, run_id, values_path, timeout, seed, force, code_fp=None,
+          values_fp=""):
     """Split the work: chapters to run per Kommune, skipped records, Kommunen to finish."""
+    code_fp = code_fp or code_fingerprint()
     nb_fp = {}
     tasks: list[KommuneTask] = []
     skipped: dict[tuple[str, str], ChapterRecord] = {}
@@ -89,8 +97,9 @@ def _plan(requests, *, data_fp, run_id, values_path, timeout, seed, force):
         run, fps = [], {}
         for letter in req.chapters:
             if letter not in nb_fp:
-                nb_fp[letter] = notebook_sha256(req.notebooks[letter])
-            fp = chapter_fingerprint(req, letter, data_fp=data_fp, notebook_fp=nb_fp[letter])
+                nb_fp[letter] = file_sha256(req.notebooks[letter])
+            fp = chapter_fingerprint(req, letter, data_fp=data_fp, notebook_fp=nb_fp[letter],
+                                     code_fp=code_fp, values_fp=values_fp)
             fps[letter] = fp
             marker = None if force else chapter_is_current(req, letter, fp)
             if marker is None:
@@ -135,9 +144,9 @@ def run_batch(
     its cell and the batch goes on; a worker whose kernel dies starts a new one.
 
     Re-running the same batch skips every chapter whose page is complete and was built from
-    the same inputs (content of the data folder and of the notebook, Kommune, years,
-    Vergleichsgruppe, bimokit version) and builds the rest; a batch killed at any moment
-    leaves only complete files (all writes atomic) and finishes when run again.
+    the same inputs (content of the data folder, of the notebook and of a given values file,
+    Kommune, years, Vergleichsgruppe, bimokit's code) and builds the rest; a batch killed at
+    any moment leaves only complete files (all writes atomic) and finishes when run again.
 
     Parameters
     ----------
@@ -222,21 +231,26 @@ def _run_batch(pool, run_id, t_start, kommunen, *, land, data, out, chapters, ye
     requests = build_requests(keys, info=info, data=data, out=out, chapters=chapters,
                               years=years, vergleichsgruppe=vergleichsgruppe,
                               notebook_dir=notebook_dir)
+    values_fp = ""
     if values_path is not None:
         load_values(values_path)  # checks that it exists and holds a table
         values_path = Path(values_path).resolve()
+        values_fp = file_sha256(values_path)
     out_root = requests[0].out_dir.parent
     out_root.mkdir(parents=True, exist_ok=True)
     data_fp = data_fingerprint(data)
+    code_fp = code_fingerprint()
 
     tasks, skipped = _plan(requests, data_fp=data_fp, run_id=run_id, values_path="",
-                           timeout=timeout, seed=seed, force=force)
+                           timeout=timeout, seed=seed, force=force, code_fp=code_fp,
+                           values_fp=values_fp)
     values = {"path": values_path}
 
     def values_ready() -> None:
         # Computed once per batch (while the local workers start their kernels).
         if any(t.run for t in tasks) and values["path"] is None:
-            values["path"] = prepare_values(data, out_root, data_fp=data_fp, dataset=dataset)
+            values["path"] = prepare_values(data, out_root, data_fp=data_fp, dataset=dataset,
+                                            code_fp=code_fp)
         for t in tasks:
             t.values_path = str(values["path"]) if t.run else ""
 
