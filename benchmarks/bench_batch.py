@@ -18,12 +18,17 @@ On the same machine, in one run, for the first N Kommunen (default: all) × the 
 Prints the wall times, the ratio papermill loop / batch (goal ≥ 5) and the ratio batch /
 floor (what the batch costs above the pure computation; with 2 workers it can be below 1).
 
-Last measured (2 CPUs, ``--papermill-limit 3``, all 29 Kommunen of Musterland × 9 chapters,
-load 1–4.7, pandas 3.1.1, matplotlib 3.11.2): batch (2 workers) 1.13 s per notebook,
-warm-compute floor 1.29 s, papermill loop 5.01 s → ratio 4.4× (goal ≥ 5×), batch/floor 0.88.
-The batch's values now include every breakdown (as the notebooks compute them); before that
-fix the same run gave 1.06 / 0.99 / 4.89 s → 4.6×. Before charts were drawn once and shared
-results cached per kernel (``--limit 6 --papermill-limit 1``): 3.23 / 2.41 / 6.80 s → 2.1×.
+Last measured (2 CPUs, ``--papermill-limit 3``, all 29 Kommunen of Musterland × 9 chapters =
+261 notebooks, load 0.3–2, pandas 3.1.1, matplotlib 3.11.2, nbclient 0.11.0): batch
+(2 workers) 191.6 s = 0.73 s per notebook, warm-compute floor 1.14 s, papermill loop 4.83 s
+→ **ratio 6.6×** (goal ≥ 5×), batch/floor 0.65.
+
+History of the same run: 1.13 / 1.29 / 5.01 s → 4.4× before each warm kernel kept one
+connected client (a new client per chapter waited ≥ 0.2 s for jupyter_client to drain IOPub)
+and each worker one HTMLExporter (a new one compiled its Jinja templates per page); 1.06 /
+0.99 / 4.89 s → 4.6× before the batch's values held every breakdown; 3.23 / 2.41 / 6.80 s →
+2.1× (``--limit 6 --papermill-limit 1``) before charts were drawn once and shared results
+cached per kernel.
 """
 
 from __future__ import annotations
