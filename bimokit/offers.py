@@ -109,21 +109,26 @@ def template_path() -> Path:
 
 
 def _read_csv_rows(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252")
+    from .io._values import decode_file
+
+    text = decode_file(path)  # UTF-8 or Windows-1252; UTF-16 and binary files refused
     lines = text.splitlines()
     first = next((ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")), None)
     if first is None:
         raise InputError("no header line with the column names", path=path)
     sep = ";" if first.count(";") >= first.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     header: list[str] | None = None
     rows: list[list[str]] = []
     lines_no: list[int] = []
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise InputError(f"not a readable CSV line ({exc})", path=path,
+                             line=reader.line_num) from None
         ln = reader.line_num
         if not row or not "".join(row).strip():
             continue
@@ -293,6 +298,9 @@ def _whole(text: str, path, line: int, field: str, what: str) -> int:
     if not re.fullmatch(r"\d+", t):
         raise InputError(f"{text!r} is not a whole number of {what} ≥ 0", path=path, line=line,
                          field=field)
+    if len(t.lstrip("0")) > 9:
+        raise InputError(f"{text!r} is not a plausible number of {what} (1 billion or more)",
+                         path=path, line=line, field=field)
     return int(t)
 
 

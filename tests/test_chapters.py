@@ -244,6 +244,22 @@ def test_zielwerte_file(tmp_path):
         read_zielwerte(bad)
 
 
+def test_zielwerte_saved_by_excel(tmp_path):
+    # German Excel: ';', Windows-1252, decimal comma, a remark in quotes holding a ';'
+    excel = tmp_path / "ziele.csv"
+    excel.write_bytes("ags;indicator;baseline_year;target_year;target_value;bemerkung\r\n"
+                      '99101;C1.1;2018;2030;52,5;"Beschluss Jugendhilfeausschuss; Ausbau Ü3"\r\n'
+                      .encode("cp1252"))
+    t = read_zielwerte(excel)
+    assert t.loc[0, "target_value"] == 52.5 and t.loc[0, "ags"] == "99101"
+    assert t.loc[0, "bemerkung"] == "Beschluss Jugendhilfeausschuss; Ausbau Ü3"
+    # UTF-16 ("Unicode-Text" in Excel) is refused with the file named, not a UnicodeDecodeError
+    utf16 = tmp_path / "ziele16.csv"
+    utf16.write_text("indicator,baseline_year,target_year,target_value\n", encoding="utf-16")
+    with pytest.raises(InputError, match="ziele16.csv"):
+        read_zielwerte(utf16)
+
+
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_executed_notebook_has_no_nan_no_traceback_and_alt_texts(tmp_path):
     nbformat = pytest.importorskip("nbformat")

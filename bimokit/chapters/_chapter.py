@@ -162,17 +162,28 @@ def read_zielwerte(path: str | Path) -> pd.DataFrame:
     bimokit.errors.InputError
         Naming the file, line and field of the first bad entry.
     """
+    import csv
+
+    from ..io._values import decode_file
+
     p = Path(path)
     if not p.is_file():
         raise InputError("no such Zielwerte file", path=p)
-    text = p.read_text(encoding="utf-8-sig")
+    text = decode_file(p)  # UTF-8 or Windows-1252 (Excel); UTF-16 and binary files refused
     lines = [ln for ln in text.splitlines()]
     header_at = next((i for i, ln in enumerate(lines) if ln.strip() and not ln.startswith("#")),
                      None)
     if header_at is None:
         raise InputError("the Zielwerte file is empty", path=p)
     sep = ";" if lines[header_at].count(";") > lines[header_at].count(",") else ","
-    header = [h.strip() for h in lines[header_at].split(sep)]
+
+    def fields(line: str) -> list[str]:  # quoted cells may hold the separator
+        try:
+            return [c.strip() for c in next(csv.reader([line], delimiter=sep), [])]
+        except csv.Error:
+            return [c.strip() for c in line.split(sep)]
+
+    header = fields(lines[header_at])
     for col in ("indicator", "baseline_year", "target_year", "target_value"):
         if col not in header:
             raise InputError(f"column {col!r} is missing (needed: indicator, baseline_year, "
@@ -181,7 +192,7 @@ def read_zielwerte(path: str | Path) -> pd.DataFrame:
     for n, ln in enumerate(lines[header_at + 1:], start=header_at + 2):
         if not ln.strip() or ln.startswith("#"):
             continue
-        cells = [c.strip() for c in ln.split(sep)]
+        cells = fields(ln)
         if len(cells) != len(header):
             raise InputError(f"expected {len(header)} fields, found {len(cells)}", path=p,
                              line=n)

@@ -150,7 +150,13 @@ def _find_footer(text: str, start: int):
 
 
 def _fields(line: str) -> list[str]:
-    return next(csv.reader([line], delimiter=";", quotechar='"'), [])
+    try:
+        return next(csv.reader([line], delimiter=";", quotechar='"'), [])
+    except csv.Error:
+        # a line break inside an unquoted cell (a stray quote mid-cell joined two lines):
+        # the break is read as a space, as a spreadsheet would show it
+        flat = line.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+        return next(csv.reader([flat], delimiter=";", quotechar='"'), [])
 
 
 def _leading_empty(cells: list[str]) -> int:

@@ -41,6 +41,9 @@ def _load(path: str, mtime: float) -> dict[str, Any]:
             return json.load(fh)
     except json.JSONDecodeError as exc:
         raise InputError(f"Not valid GeoJSON: {exc.msg}", path=path, line=exc.lineno) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"Not UTF-8 text (GeoJSON is UTF-8): byte {exc.start} cannot be read",
+                         path=path) from None
 
 
 def read_geojson(source: str | Path | Mapping[str, Any]) -> list[dict[str, Any]]:
