@@ -226,6 +226,30 @@ def test_ranking_missing_values_and_unknown_kommune():
         plot_ranking(v, ags="99153")
 
 
+def test_ranking_of_a_large_group_is_shortened_around_the_kommune():
+    # 100 members with values 100, 99, …, 1 (descending = rank order); the Kommune "k50"
+    # has value 50 → rank 51. Shown: ranks 1–10, 48–54 (the Kommune ± 3), 91–100 = 27 bars,
+    # and two gaps: ranks 11–47 (37 members) and 55–90 (36 members).
+    v = pd.DataFrame({"ags": [f"k{i}" for i in range(100)], "value": np.arange(100.0, 0, -1)})
+    v.loc[v["ags"] == "k50", "value"] = 50.0
+    ch = plot_ranking(v, ags="k50", names={"k50": "Musterstadt"}, year=2024, unit="%",
+                      title="Quote")
+    assert len(ch.ax.patches) == 27
+    labels = [t.get_text() for t in ch.ax.get_yticklabels()]
+    assert labels[:2] == ["1. k0", "2. k1"] and labels[10] == "… 37 weitere"
+    assert labels[14] == "51. Musterstadt" and labels[18] == "… 36 weitere"
+    assert labels[-1] == "100. k99" and len(labels) == 29
+    bold = [t.get_text() for t in ch.ax.get_yticklabels() if t.get_fontweight() == "bold"]
+    assert bold == ["51. Musterstadt"]
+    assert ch.data["shown"].sum() == 27 and len(ch.data) == 100  # every member in the data
+    assert "auf Rang 51 von 100" in ch.alt and "Gezeigt werden 27 davon" in ch.alt
+    assert ch.fig.get_figheight() < 10  # 29 rows instead of 100
+    # a group that fits is drawn whole, without rank numbers
+    small = plot_ranking(v.head(30), ags="k0", year=2024)
+    assert len(small.ax.patches) == 30 and small.ax.get_yticklabels()[0].get_text() == "k0"
+    assert small.data["shown"].all() and "Gezeigt werden" not in small.alt
+
+
 def test_funnel_curves_hand_computed():
     z95 = 1.959963984540054
     # normal approximation, p0 = 0,1; n = 400: se = sqrt(0,1 · 0,9 / 400) = 0,015

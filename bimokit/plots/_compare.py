@@ -48,6 +48,7 @@ def plot_ranking(
     source: str | None = None,
     source_tables: Sequence[str] | None = None,
     width: float = 7.0,
+    max_bars: int = 30,
 ) -> Chart:
     """Horizontal bar ranking of the Vergleichsgruppe with the Kommune highlighted.
 
@@ -70,12 +71,18 @@ def plot_ranking(
         Sort order top to bottom; default the highest value on top (rank 1).
     title, source, source_tables, width
         Title, source line and figure width (height grows with the number of bars).
+    max_bars : int
+        A larger group is shortened to the first and the last ten, the Kommune with the
+        three members before and after it, and one line "… n weitere" per gap; the bar labels
+        then carry the rank ("57. Talkreis"). A chart of hundreds of bars can be read by
+        nobody (and takes seconds to draw).
 
     Returns
     -------
     Chart
-        ``data`` has columns ``ags, name, value, rank`` (rank 1 = first bar; ties share the
-        smaller rank), in drawing order; members without value are left out.
+        ``data`` has columns ``ags, name, value, rank, shown`` (rank 1 = first bar; ties
+        share the smaller rank; ``shown``: drawn as a bar), every member with a value in rank
+        order; members without value are left out.
 
     Examples
     --------
@@ -109,19 +116,39 @@ def plot_ranking(
     data = data[["ags", "name", "value", "rank"]].reset_index(drop=True)
     name = lookup.get(ags, ags)
     n = len(data)
+    own = np.flatnonzero(data["ags"].to_numpy() == ags)
+    rows = _ranking_rows(n, int(own[0]) if len(own) else None, max_bars)
+    data["shown"] = False
+    data.loc[[i for kind, i in rows if kind == "bar"], "shown"] = True
+    condensed = len(rows) < n or any(kind == "gap" for kind, _ in rows)
 
     with house_style():
-        fig = new_figure((width, max(2.2, 0.28 * n + 1.4)))
+        fig = new_figure((width, max(2.2, 0.28 * len(rows) + 1.4)))
         ax = fig.add_subplot()
-        ypos = np.arange(n)[::-1]
+        ypos = np.arange(len(rows))[::-1]
+        bars = [(y, i) for y, (kind, i) in zip(ypos, rows, strict=True) if kind == "bar"]
+        bar_y = np.array([y for y, _ in bars], dtype=float)
+        bar_rows = data.iloc[[i for _, i in bars]]
         colors = [ROLE_STYLE["kommune"]["color"] if a == ags else OTHER_COLOR
-                  for a in data["ags"]]
-        ax.barh(ypos, data["value"].to_numpy(), color=colors, height=0.7, edgecolor="none")
-        ax.set_yticks(ypos, list(data["name"]))
-        for lab, a in zip(ax.get_yticklabels(), data["ags"], strict=True):
-            if a == ags:
+                  for a in bar_rows["ags"]]
+        ax.barh(bar_y, bar_rows["value"].to_numpy(), color=colors, height=0.7,
+                edgecolor="none")
+        labels = []
+        for kind, i in rows:
+            if kind == "gap":
+                labels.append(f"… {i} weitere")
+            elif condensed:
+                labels.append(f"{data.at[i, 'rank']}. {data.at[i, 'name']}")
+            else:
+                labels.append(str(data.at[i, "name"]))
+        ax.set_yticks(ypos, labels)
+        for lab, (kind, i) in zip(ax.get_yticklabels(), rows, strict=True):
+            if kind == "bar" and data.at[i, "ags"] == ags:
                 lab.set_fontweight("bold")
-        for y, v in zip(ypos, data["value"], strict=True):
+            elif kind == "gap":
+                lab.set_color("#4D4D4D")
+                lab.set_fontstyle("italic")
+        for y, v in zip(bar_y, bar_rows["value"], strict=True):
             ax.text(v, y, " " + value_text(v, unit, decimals), va="center", ha="left",
                     fontsize="x-small")
         if land_value is not None and isfinite(land_value):
@@ -139,6 +166,9 @@ def plot_ranking(
         when = f" {year}" if year is not None else ""
         alt = (f"Balkendiagramm: {title or 'Indikatorwerte'}{when} für {n} Kommunen der "
                f"Vergleichsgruppe, {order} sortiert.")
+        if condensed:
+            alt += (f" Gezeigt werden {int(data['shown'].sum())} davon: die ersten und "
+                    "letzten Ränge und die Nachbarn der Kommune.")
         row = data[data["ags"] == ags]
         if row.empty:
             alt += f" Für {name} liegt{when} kein Wert vor."
@@ -151,6 +181,39 @@ def plot_ranking(
         if n_missing:
             alt += f" Ohne Angabe: {n_missing} Kommune{'n' if n_missing > 1 else ''}."
         return finish(fig, ax, alt=alt, source=source, source_tables=source_tables, data=data)
+
+
+def _ranking_rows(n: int, own: int | None, max_bars: int) -> list[tuple[str, int]]:
+    """Rows of a ranking chart: ``("bar", position)`` or ``("gap", members left out)``.
+
+    All ``n`` positions when they fit into ``max_bars``; otherwise the first and last ten
+    (fewer for a small ``max_bars``), the Kommune's position ``own`` with three neighbours on
+    either side, and a gap row wherever positions are left out.
+
+    Examples
+    --------
+    >>> _ranking_rows(3, 1, 30)
+    [('bar', 0), ('bar', 1), ('bar', 2)]
+    >>> rows = _ranking_rows(100, 50, 30)
+    >>> [r for r in rows if r[0] == "gap"]
+    [('gap', 37), ('gap', 36)]
+    >>> len(rows), sum(k == "bar" for k, _ in rows)
+    (29, 27)
+    """
+    if n <= max(max_bars, 1):
+        return [("bar", i) for i in range(n)]
+    edge = max(1, min(10, (max_bars - 9) // 2))
+    keep = set(range(edge)) | set(range(n - edge, n))
+    if own is not None:
+        keep |= set(range(max(0, own - 3), min(n, own + 4)))
+    rows: list[tuple[str, int]] = []
+    last = -1
+    for i in sorted(keep):
+        if i > last + 1:
+            rows.append(("gap", i - last - 1))
+        rows.append(("bar", i))
+        last = i
+    return rows
 
 
 def unit_scale(unit: str | None) -> float:
