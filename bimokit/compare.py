@@ -367,8 +367,13 @@ def _select(data, ags, indicators, year, func):
     return own
 
 
-def _members_frame(data, members, keys, scale_of, dir_of, land_frame, funnel_base):
-    """Every member's row with group value, rank, percentile and funnel limits."""
+def _members_frame(data, members, keys, scale_of, dir_of, land_frame, funnel_base,
+                   funnel_for=None):
+    """Every member's row with group value, rank, percentile and funnel limits.
+
+    ``funnel_for``: an AGS; the funnel limits (exact binomial quantiles, the costly part for
+    a group of hundreds of Kreise) are computed for its rows only, NaN for the others.
+    """
     m = data[data["ags"].isin(members) & data["value"].notna()].copy()
     counts_ok = (m["numerator"].notna() & m["denominator"].notna() & (m["denominator"] > 0)
                  if "numerator" in m.columns and "denominator" in m.columns
@@ -408,9 +413,17 @@ def _members_frame(data, members, keys, scale_of, dir_of, land_frame, funnel_bas
     n = m["denominator"]
     whole = (n - n.round()).abs() < 1e-9
     share = m["_ok"] & whole & (m["numerator"] >= 0) & (m["numerator"] <= n)
+    if funnel_for is not None:
+        share = share & (m["ags"] == funnel_for)
     p0 = p0.where(share)
-    lo95, hi95 = funnel_limits(p0, n.where(share, 0), level=0.95)
-    lo998, hi998 = funnel_limits(p0, n.where(share, 0), level=0.998)
+    lo95, hi95 = (np.full(len(m), np.nan) for _ in range(2))
+    lo998, hi998 = (np.full(len(m), np.nan) for _ in range(2))
+    at = np.flatnonzero(share.to_numpy())
+    if len(at):
+        p_at = p0.to_numpy(dtype="float64", na_value=np.nan)[at]
+        n_at = n.to_numpy(dtype="float64", na_value=np.nan)[at]
+        lo95[at], hi95[at] = funnel_limits(p_at, n_at, level=0.95)
+        lo998[at], hi998[at] = funnel_limits(p_at, n_at, level=0.998)
     scale = m["_scale"].to_numpy()
     m["funnel_base"] = "Land" if funnel_base == "land" else "Vergleichsgruppe"
     m["funnel_p0"] = p0.to_numpy() * scale
@@ -562,7 +575,8 @@ def compare(
     unit_of = _mapping(units, "units", column="unit")
     land, bund = _land_bund(data, keys, ags, scale_of)
     sub = data.merge(own[keys].drop_duplicates(), on=keys, how="inner")
-    m = _members_frame(sub, members, keys, scale_of, dir_of, land, funnel_base)
+    m = _members_frame(sub, members, keys, scale_of, dir_of, land, funnel_base,
+                       funnel_for=ags)
     me = own[["ags", *keys, "value"]].merge(
         m[m["ags"] == ags].drop(columns=["ags", "value"]), on=keys, how="left")
     me = me.merge(land[[*keys, "land_value"]], on=keys, how="left")

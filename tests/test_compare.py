@@ -153,6 +153,25 @@ def test_funnel_flag_small_kommune_below_95():
     assert ft["is_focus"].tolist() == [True, False]
 
 
+def test_compare_funnel_equals_funnel_table_for_every_member():
+    # compare() computes the costly funnel limits for the Kommune only; they must be the
+    # limits funnel_table() computes for all members
+    checked = 0
+    for ags in REGIONS.loc[REGIONS["level"] == "kreis", "ags"]:
+        rows = bk.compare(BASE, ags, regions=REGIONS)
+        for r in rows.itertuples():
+            if not r.funnel_flag:
+                continue
+            ft = bk.funnel_table(BASE, indicator=r.indicator, year=r.year, regions=REGIONS,
+                                 ags=ags)
+            mine = ft[ft["ags"] == ags].iloc[0]
+            for col in ("lower_998", "lower_95", "upper_95", "upper_998"):
+                assert getattr(r, col) == pytest.approx(mine[col]), (ags, col)
+            assert r.funnel_flag == mine["funnel_flag"]
+            checked += 1
+    assert checked >= 5
+
+
 def test_funnel_against_land_and_no_funnel_without_counts():
     r = bk.compare(BASE, "05113", regions=REGIONS, funnel_base="land").iloc[0]
     # Land share 5 %; 5/100 = 5 % sits in the middle
