@@ -270,14 +270,32 @@ def test_warm_kernel_page_equals_fresh_kernel_page(batch, data_dir, values, tmp_
         fresh = run_chapter(request, "B", values_path=str(values), km=kernel.km)
     assert fresh.ok, fresh.failure
     assert fresh.html_path.read_text(encoding="utf-8") == warm_page
-    # papermill in a fresh kernel without the batch's reset: the same page but for the
-    # unseeded random numbers
+    # papermill in a fresh kernel of a kernelspec, without any reset: the same page but for
+    # the unseeded random numbers
     single = run_report("99103", data=data_dir, out=tmp_path / "single", chapters="B",
-                        notebook_dir=NOTEBOOKS, progress=False)
+                        notebook_dir=NOTEBOOKS, progress=False, kernel_name="python3")
     assert single.ok, single.chapters[0].failure
     page = (tmp_path / "single" / "99103" / "B.html").read_text(encoding="utf-8")
     random_line = re.compile(r"Zufallszahlen: [0-9.]+ [0-9.]+")
     assert random_line.sub("Zufall", page) == random_line.sub("Zufall", warm_page)
+    # 'bimokit report' (one reused kernel, reset and seeded like the batch's): the same page
+    report = run_report("99103", data=data_dir, out=tmp_path / "report", chapters="A,B",
+                        notebook_dir=NOTEBOOKS, progress=False)
+    assert report.ok
+    assert (tmp_path / "report" / "99103" / "B.html").read_text(encoding="utf-8") == warm_page
+
+
+def test_report_goes_on_in_a_new_kernel_after_a_chapter_killed_its_kernel(data_dir, tmp_path):
+    # A ends its kernel process for 99101; B and C of the same report run in a new kernel
+    result = run_report("99101", data=data_dir, out=tmp_path, chapters="A,B,C",
+                        notebook_dir=NOTEBOOKS, progress=False)
+    status = {c.chapter: c.ok for c in result.chapters}
+    assert status == {"A": False, "B": True, "C": True}
+    assert result.chapters[0].failure.ename == "DeadKernelError"
+    page = (tmp_path / "99101" / "B.html").read_text(encoding="utf-8")
+    assert "Reste früherer Läufe: keine" in page and "Zellennummer: 9" in page
+    assert not (tmp_path / "99101" / "A.html").exists()
+    assert "nicht erstellt" in (tmp_path / "99101" / "index.html").read_text(encoding="utf-8")
 
 
 def test_cell_past_time_limit_fails_and_next_chapter_gets_a_new_kernel(data_dir, values,

@@ -29,7 +29,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--vergleichsgruppe", default="kreistyp",
                    help="'kreistyp', 'aehnlich:<n>' or a comma list of AGS (default: kreistyp)")
     p.add_argument("--kernel", default=None, metavar="NAME",
-                   help="Jupyter kernelspec to run the notebooks (default: this Python)")
+                   help="Jupyter kernelspec: a fresh kernel of it per chapter (default: one "
+                   "kernel of this Python for all chapters, reset before each)")
     p.add_argument("--notebooks", default=None, metavar="DIR", type=Path,
                    help="folder with the chapter notebooks <letter>.ipynb (default: bimokit's)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -34,7 +34,7 @@ Output layout::
 
 from __future__ import annotations
 
-from ._kernel import KernelResetError, WarmKernel
+from ..report import KernelResetError, WarmKernel
 from ._plan import (
     BATCH_DIR,
     KommuneTask,

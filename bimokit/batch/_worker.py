@@ -11,20 +11,16 @@ from __future__ import annotations
 import os
 import socket
 import threading
-import time
 from collections.abc import Callable
 
-from ..report import STATE_DIR, finish_report, run_chapter
-from ._kernel import WarmKernel
+from ..report import STATE_DIR, finish_report
+from ..report._warm import WarmKernel
 from ._plan import KommuneTask, chapter_state, marker_path, write_marker
 from ._records import ChapterRecord
 
 __all__ = ["run_kommune", "shutdown_kernels", "worker_kernel"]
 
 _LOCAL = threading.local()
-#: Failures after which the kernel may still be busy (a cell past its time limit, a reset
-#: that got no answer): the worker replaces the kernel instead of resetting it.
-_STUCK = frozenset({"CellTimeoutError", "TimeoutError", "KernelResetError"})
 _KERNELS: list[WarmKernel] = []
 _LOCK = threading.Lock()
 
@@ -88,34 +84,13 @@ def run_kommune(task: KommuneTask, progress: Callable[[ChapterRecord], None] | N
     results: list[ChapterResult] = []
     kernel = worker_kernel() if task.run else None
     for letter in task.run:
-        t0 = time.perf_counter()
         mpath = marker_path(request, letter)
         base = {"fingerprint": task.fingerprints.get(letter, ""), "run": task.run_id,
                 "worker": worker}
         write_marker(mpath, {**base, "state": "running"})
-        restarted = False
-        died = False
-        try:
-            restarted = kernel.ensure() and kernel.starts > 1
-            kernel.reset(task.seed)
-            result = run_chapter(request, letter, values_path=task.values_path, km=kernel.km,
-                                 kc=kernel.kc, timeout=task.timeout)
-            died = not kernel.is_alive()
-        except Exception as exc:  # kernel start or reset failed: the chapter cannot run
-            from ..report import ChapterFailure
-
-            died = not kernel.is_alive()
-            for stale in (request.out_dir / f"{letter}.html",
-                          request.out_dir / STATE_DIR / f"{letter}.pkl"):
-                stale.unlink(missing_ok=True)
-            result = ChapterResult(
-                letter, False, request.out_dir / f"{letter}.html", time.perf_counter() - t0,
-                ChapterFailure(None, None, "", type(exc).__name__, str(exc)),
-            )
-        stuck = result.failure is not None and result.failure.ename in _STUCK
-        if stuck and not died:
-            kernel.discard()  # the cell may still run: the next chapter gets a new kernel
-        seconds = time.perf_counter() - t0
+        run = kernel.run_chapter(request, letter, values_path=task.values_path,
+                                 timeout=task.timeout, seed=task.seed)
+        result, seconds = run.result, run.seconds
         if result.ok:
             st = result.html_path.stat()
             write_marker(mpath, {**base, "state": "done", "html_size": st.st_size,
@@ -124,10 +99,8 @@ def run_kommune(task: KommuneTask, progress: Callable[[ChapterRecord], None] | N
             write_marker(mpath, {**base, "state": "failed", "seconds": round(seconds, 3)})
         f = result.failure
         error = _error_text(f)
-        if died:
-            error = f"{error or 'kernel died'} (Kernel abgestürzt; der Worker startet einen neuen)"
-        elif stuck:
-            error = f"{error} (Zeitlimit überschritten; der Worker startet einen neuen Kernel)"
+        if run.note:
+            error = f"{error or 'kernel died'} ({run.note})"
         record = ChapterRecord(
             ags=request.ags, name=request.name, chapter=letter,
             status="ok" if result.ok else "failed", seconds=round(seconds, 3),
@@ -135,7 +108,7 @@ def run_kommune(task: KommuneTask, progress: Callable[[ChapterRecord], None] | N
             source=None if f is None or not f.source else f.source.splitlines()[0][:200],
             error=error,
             html=f"{request.ags}/{letter}.html" if result.ok else None,
-            run=task.run_id, worker=worker, kernel_restarted=bool(restarted),
+            run=task.run_id, worker=worker, kernel_restarted=run.restarted,
             warnings=[w[:300] for w in result.warnings[:5]],
         )
         records.append(record.as_dict())

@@ -12,6 +12,7 @@ from pathlib import Path
 from ..errors import ParameterError
 from ..report import load_values, save_values
 from ..report._atomic import atomic_write_text
+from ..report._warm import DEFAULT_SEED
 from ._plan import (
     BATCH_DIR,
     KommuneTask,
@@ -31,8 +32,6 @@ from ._records import BatchResult, ChapterRecord
 
 __all__ = ["run_batch", "prepare_values"]
 
-#: Seed of ``random`` and ``numpy.random`` at the start of every chapter.
-DEFAULT_SEED = 20250415
 
 
 def prepare_values(data=None, out=Path("reports"), *, data_fp: str | None = None,

@@ -1,7 +1,8 @@
 """The report runner: one Kommune's chapters as HTML, with index, Steckbrief and Tabellenanhang.
 
 ``bimokit.report.run_report("99101")`` (or ``bimokit report --ags 99101``) checks every
-parameter, runs the chapter notebooks ``notebooks/<A…H,S>.ipynb`` with papermill, writes each
+parameter, runs the chapter notebooks ``notebooks/<A…H,S>.ipynb`` (with papermill's
+parameters, in one kernel reset before each chapter, :class:`WarmKernel`), writes each
 as an HTML page without code, and adds ``index.html``, ``steckbrief.html`` and
 ``tabellenanhang_<ags>.xlsx`` to ``reports/<ags>/``. Every file is written atomically.
 
@@ -56,7 +57,8 @@ Building blocks (for ``bimokit batch``)
 :func:`validate_request` (all checks, before any kernel starts; :func:`describe_data` once per
 batch), :func:`execute_chapter` (papermill in a fresh kernel, or nbclient in a warm kernel via
 ``km=``; :func:`start_kernel` starts one), :func:`run_chapter` (one chapter of a request:
-page + data, atomically),
+page + data, atomically), :class:`WarmKernel` (one kernel for many chapters, reset and
+seeded before each, replaced when it dies or a cell runs past its time limit),
 :func:`finish_report` (index, Steckbrief, XLSX and ``.bimokit/report.json`` from whatever
 chapters are complete in ``<out>/<ags>/``), :func:`write_index`, :func:`write_steckbrief`,
 :func:`write_xlsx`, :func:`atomic_path`.
@@ -88,6 +90,7 @@ from ._validate import (
     parse_years,
     validate_request,
 )
+from ._warm import KernelResetError, WarmKernel, WarmRun
 from ._xlsx import sheet_names, write_xlsx
 from .publish import (
     AMPEL,
@@ -139,6 +142,9 @@ __all__ = [
     "ChapterRun",
     "ChapterFailure",
     "run_chapter",
+    "WarmKernel",
+    "WarmRun",
+    "KernelResetError",
     "finish_report",
     "notebook_to_html",
     "check_html",

@@ -366,9 +366,15 @@ def run_report(
 ) -> ReportResult:
     """Build the Bildungsbericht of one Kommune: chapters, index, Steckbrief, Tabellenanhang.
 
-    Every parameter is checked before any kernel starts (:func:`validate_request`). Each
-    chapter notebook runs with papermill in a fresh kernel; a failing chapter is reported with
-    its failing cell and the others still run.
+    Every parameter is checked before any kernel starts (:func:`validate_request`). The
+    chapters run one after another in one kernel (ipykernel in this interpreter) that is
+    reset before each chapter: a fresh namespace, all figures closed, rcParams, warning
+    filters, working folder and environment as after the imports, ``random`` and
+    ``numpy.random`` seeded (:class:`WarmKernel`); the imports, the data and the indicator
+    values are loaded once, not once per chapter. With ``kernel_name`` every chapter runs in
+    a fresh kernel of that kernelspec (papermill). A failing chapter is reported with its
+    failing cell and the others still run; after a chapter whose kernel died or whose cell
+    ran past ``timeout``, the next one gets a new kernel.
 
     Parameters
     ----------
@@ -385,7 +391,8 @@ def run_report(
     vergleichsgruppe : str
         ``"kreistyp"``, ``"aehnlich:<n>"`` or a comma list of AGS.
     kernel_name : str, optional
-        A Jupyter kernelspec; default ipykernel in the running interpreter.
+        A Jupyter kernelspec: run every chapter in a fresh kernel of it. Default: one reused
+        kernel (ipykernel in the running interpreter).
     progress : bool
         Show one progress bar across the chapters (on stderr).
     notebook_dir : str or PathLike, optional
@@ -427,14 +434,24 @@ def run_report(
     results: list[ChapterResult] = []
     bar = tqdm(total=len(request.chapters), desc=f"Bericht {request.ags}", unit="Kapitel",
                disable=not progress, file=sys.stderr, leave=True)
+    kernel = None
+    if kernel_name is None:
+        from ._warm import WarmKernel
+
+        kernel = WarmKernel()
     try:
         for letter in request.chapters:
             bar.set_postfix_str(letter)
-            results.append(run_chapter(request, letter, kernel_name=kernel_name,
-                                       timeout=timeout))
+            if kernel is None:
+                results.append(run_chapter(request, letter, kernel_name=kernel_name,
+                                           timeout=timeout))
+            else:
+                results.append(kernel.run_chapter(request, letter, timeout=timeout).result)
             bar.update(1)
     finally:
         bar.close()
+        if kernel is not None:
+            kernel.shutdown()
     index_path, steckbrief_path, xlsx_path = finish_report(request, results)
     return ReportResult(request.ags, request.name, request.out_dir, results, index_path,
                         steckbrief_path, xlsx_path)

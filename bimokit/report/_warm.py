@@ -1,11 +1,25 @@
-"""A warm kernel for many chapter runs, with an explicit reset before each run."""
+"""A warm kernel for many chapter runs, with an explicit reset before each run.
+
+``bimokit report`` builds the chapters of one Kommune in one such kernel; ``bimokit batch``
+keeps one per worker for all its Kommunen.
+"""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+import time
+from dataclasses import dataclass
 
-__all__ = ["WarmKernel", "KernelResetError", "WARMUP_CODE", "RESET_CODE"]
+__all__ = ["WarmKernel", "WarmRun", "KernelResetError", "WARMUP_CODE", "RESET_CODE",
+           "DEFAULT_SEED"]
+
+#: Seed of ``random`` and ``numpy.random`` at the start of every chapter.
+DEFAULT_SEED = 20250415
+
+#: Failures after which the kernel may still be busy (a cell past its time limit, a reset
+#: that got no answer): the kernel is replaced instead of reset.
+_STUCK = frozenset({"CellTimeoutError", "TimeoutError", "KernelResetError"})
 
 _RESET_FUNCTION = r"""
     def reset(seed):
@@ -100,6 +114,40 @@ del _bimokit_batch_warmup
 RESET_CODE = '__import__("sys").modules["_bimokit_batch_state"].reset(%d)'
 
 
+@dataclass
+class WarmRun:
+    """What :meth:`WarmKernel.run_chapter` did.
+
+    Attributes
+    ----------
+    result : ChapterResult
+        The chapter.
+    restarted : bool
+        A new kernel was started for it (the one before died or was replaced).
+    died : bool
+        The kernel died during the chapter.
+    stuck : bool
+        A cell ran past the time limit; the kernel was replaced.
+    seconds : float
+        Wall time with the kernel's start and reset.
+    """
+
+    result: object
+    restarted: bool = False
+    died: bool = False
+    stuck: bool = False
+    seconds: float = 0.0
+
+    @property
+    def note(self) -> str:
+        """German note on the kernel for the chapter's error text ('' when nothing happened)."""
+        if self.died:
+            return "Kernel abgestürzt; der Worker startet einen neuen"
+        if self.stuck:
+            return "Zeitlimit überschritten; der Worker startet einen neuen Kernel"
+        return ""
+
+
 class KernelResetError(RuntimeError):
     """The warm-up or reset code failed in the kernel."""
 
@@ -148,7 +196,7 @@ class WarmKernel:
         """Start a new kernel (stopping a previous one) and run the warm-up."""
         from jupyter_core.utils import run_sync
 
-        from ..report._execute import _kernel_manager_class
+        from ._execute import _kernel_manager_class
 
         self._stop()
         km = _kernel_manager_class()(kernel_name="python3")  # this Python, IPC on POSIX
@@ -228,6 +276,40 @@ class WarmKernel:
             except Exception:
                 pass
             self.km = None
+
+    def run_chapter(self, request, chapter: str, *, values_path: str = "",
+                    timeout: int | None = None, seed: int = DEFAULT_SEED) -> WarmRun:
+        """Reset the kernel and build one chapter in it (see :func:`~bimokit.report.run_chapter`).
+
+        The kernel is started first when there is none or it died. A chapter that cannot
+        run (the kernel does not start or the reset fails) is returned as failed, not raised.
+        After a chapter whose kernel died, or whose cell ran past ``timeout`` (the kernel may
+        still be busy with it), the next chapter gets a new kernel.
+        """
+        from .runner import STATE_DIR, ChapterFailure, ChapterResult, run_chapter
+
+        t0 = time.perf_counter()
+        restarted = False
+        try:
+            restarted = self.ensure() and self.starts > 1
+            self.reset(seed)
+            result = run_chapter(request, chapter, values_path=values_path, km=self.km,
+                                 kc=self.kc, timeout=timeout)
+            died = not self.is_alive()
+        except Exception as exc:  # kernel start or reset failed: the chapter cannot run
+            died = not self.is_alive()
+            for stale in (request.out_dir / f"{chapter}.html",
+                          request.out_dir / STATE_DIR / f"{chapter}.pkl"):
+                stale.unlink(missing_ok=True)
+            result = ChapterResult(
+                chapter, False, request.out_dir / f"{chapter}.html", time.perf_counter() - t0,
+                ChapterFailure(None, None, "", type(exc).__name__, str(exc)),
+            )
+        stuck = result.failure is not None and result.failure.ename in _STUCK
+        if stuck and not died:
+            self.discard()  # the cell may still run: the next chapter gets a new kernel
+        return WarmRun(result, restarted=bool(restarted), died=died, stuck=stuck and not died,
+                       seconds=time.perf_counter() - t0)
 
     def discard(self) -> None:
         """Stop the kernel now; :meth:`ensure` starts a new one for the next chapter.
