@@ -27,7 +27,6 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .errors import ParameterError, UnknownRegionError
 from .trend import _check_values, _infer_scales, _mapping, _prepare
@@ -94,6 +93,8 @@ def funnel_limits(p0, n, *, level: float = 0.95) -> tuple[np.ndarray, np.ndarray
     ok = (n >= 1) & ~np.isnan(p0) & (p0 >= 0) & (p0 <= 1)
     nn = np.where(ok, np.round(n), 1.0)
     pp = np.where(ok, p0, 0.5)
+    from scipy import stats  # here, not at import: scipy.stats takes 0.6 s to import
+
     out = []
     for p in ((1 - level) / 2, (1 + level) / 2):
         r = stats.binom.ppf(p, nn, pp)

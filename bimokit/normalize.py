@@ -35,7 +35,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ._schema import VALUE_COLUMNS
 from .errors import ParameterError
@@ -285,6 +284,8 @@ def skew(x: pd.Series) -> float:
         return float("nan")
     if np.ptp(v) == 0:
         return 0.0
+    from scipy import stats
+
     return float(stats.skew(v, bias=False))
 
 
@@ -302,6 +303,8 @@ def kurt(x: pd.Series) -> float:
         return float("nan")
     if np.ptp(v) == 0:
         return 0.0
+    from scipy import stats
+
     return float(stats.kurtosis(v, fisher=True, bias=False))
 
 

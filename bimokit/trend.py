@@ -22,7 +22,6 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ._schema import VALUE_COLUMNS
 from .errors import ParameterError
@@ -262,6 +261,8 @@ def _ols(v: np.ndarray, y: np.ndarray, *, alpha: float) -> OLSResult:
     se = float(np.sqrt(np.sum(resid**2) / df / sxx))
     if se == 0 or se < 1e-12 * max(abs(slope), 1e-300):
         return OLSResult(slope, slope, slope, 0.0 if slope != 0 else 1.0)
+    from scipy import stats
+
     tcrit = float(stats.t.ppf(1 - alpha / 2, df))
     p = float(2 * stats.t.sf(abs(slope / se), df))
     return OLSResult(slope, slope - tcrit * se, slope + tcrit * se, p)
@@ -337,6 +338,8 @@ def theil_sen(values, years, *, alpha: float = 0.05) -> TheilSenResult:
     v, y = _clean(values, years)
     if v.size < 2:
         return TheilSenResult(np.nan, np.nan, np.nan)
+    from scipy import stats
+
     res = stats.theilslopes(v, y, alpha=1 - alpha)
     if v.size == 2:
         return TheilSenResult(float(res.slope), np.nan, np.nan)
@@ -385,6 +388,8 @@ def mann_kendall(values, years, *, exact_max_n: int = 30) -> MannKendallResult:
         return MannKendallResult(np.nan, np.nan, np.nan, "")
     if np.all(v == v[0]):
         return MannKendallResult(0.0, 0.0, 1.0, "konstant")
+    from scipy import stats
+
     i, j = np.triu_indices(n, k=1)
     s = float(np.sum(np.sign(v[j] - v[i])))
     ties = np.unique(v).size < n

@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 from matplotlib.ticker import LogLocator, NullFormatter
-from scipy import stats
 
 from ..errors import ParameterError, UnknownRegionError
 from ..fmt import fmt_number, normalize_unit
@@ -273,6 +272,8 @@ def funnel_curves(
     p0 = float(center) / scale
     if not 0 < level < 1:
         raise ParameterError(f"`level` must lie between 0 and 1, e.g. 0.95; not {level!r}.")
+    from scipy import stats
+
     z = float(stats.norm.ppf((1 + level) / 2))
     with np.errstate(divide="ignore", invalid="ignore"):
         if kind == "proportion":
