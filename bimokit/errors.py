@@ -15,6 +15,7 @@ __all__ = [
     "CatalogueError",
     "UnknownRegionError",
     "ParameterError",
+    "InputWarning",
 ]
 
 
@@ -75,3 +76,7 @@ class UnknownRegionError(BimokitError):
 
 class ParameterError(BimokitError):
     """A function or command-line parameter outside what is allowed."""
+
+
+class InputWarning(UserWarning):
+    """A file was read, but part of it was left out on purpose (the message says which)."""

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bimokit.errors import InputError
+from bimokit.errors import InputError, InputWarning
 from bimokit.io import read, read_genesis
 from bimokit.regions import ags_level, ags_levels, parent_of
 
@@ -55,12 +55,51 @@ def test_laender_by_name_with_insgesamt_row():
     assert len(f) == 15
 
 
-def test_unknown_land_name_names_line_and_value():
-    err = pytest.raises(InputError, read, DATA / "online_bad_name.csv").value
-    # line 9 is the Berlin row (line 7 Baden-Württemberg), field 1 the name
-    assert (err.line, err.field) == (9, "1")
-    assert "'Berlin-West'" in err.reason and "Länder" in err.reason
-    assert "online_bad_name.csv" in str(err)
+def test_historical_unit_is_left_out_with_a_warning():
+    # 11111-0001 of 1995-1997 lists 'Berlin-West' beside the Länder: a unit without a key,
+    # left out (3 Stichtage) with a warning that names it; the Länder and the total are read
+    with pytest.warns(InputWarning, match=r"3 values .* left out \('Berlin-West'\)"):
+        ex = read(DATA / "online_bad_name.csv")
+    assert ex.facts.groupby("ags").size().to_dict() == {"08": 3, "09": 3, "16": 3, "DG": 3}
+    assert sorted(ex.regions["ags"]) == ["08", "09", "16", "DG"]
+    # Bayern 31.12.1996: 70550,87 qkm (line 8)
+    f = ex.facts.set_index(["ags", "year"])["value"]
+    assert f[("09", 1996)] == pytest.approx(70550.87)
+
+
+def test_historical_aggregates_and_columns(tmp_path):
+    # rows and columns named 'Früheres Bundesgebiet …' / 'Neue Länder …' are aggregates
+    # of Länder: left out; 'Deutschland' stays
+    rows = tmp_path / "rows.csv"
+    rows.write_text(
+        "GENESIS-Tabelle: 12411-0010\nBevölkerung: Bundesländer, Stichtag;;\n"
+        "Bevölkerungsstand (Anzahl);;\n;Stichtag;Stichtag\n;31.12.1989;31.12.1990\n"
+        "Früheres Bundesgebiet (ohne Berlin);60000000;61000000\n"
+        "Neue Länder (einschl. Berlin);18000000;17500000\nSaarland;1065000;1072000\n"
+        "Deutschland;79000000;79700000\n__________\n© Statistisches Bundesamt\n",
+        encoding="utf-8")
+    with pytest.warns(InputWarning, match="Früheres Bundesgebiet .ohne Berlin.', 'Neue"):
+        ex = read(rows)
+    assert sorted(set(ex.facts["ags"])) == ["10", "DG"] and len(ex.facts) == 4
+    # the real 12411-0012 layout (Länder as columns) with Bayern renamed 'Berlin-Ost'
+    cols = tmp_path / "cols.csv"
+    cols.write_bytes((DATA / "online_laender_columns.csv").read_bytes()
+                     .replace(b";Bayern;", b";Berlin-Ost;"))
+    with pytest.warns(InputWarning, match=r"5 values .*\('Berlin-Ost'\)"):
+        ex = read(cols)
+    assert sorted(set(ex.facts["ags"])) == ["08", "12"] and len(ex.facts) == 10
+    assert ex.regions["ags"].tolist() == ["08", "12"]
+
+
+def test_unknown_land_name_names_line_and_value(tmp_path):
+    bad = tmp_path / "online_typo.csv"
+    text = (DATA / "online_bad_name.csv").read_bytes().replace(b"Bayern", b"Bayren")
+    bad.write_bytes(text)
+    err = pytest.raises(InputError, read, bad).value
+    # line 8 is the Bayern row (line 7 Baden-Württemberg), field 1 the name
+    assert (err.line, err.field) == (8, "1")
+    assert "'Bayren'" in err.reason and "Länder" in err.reason
+    assert "online_typo.csv" in str(err)
 
 
 def test_laender_as_columns():

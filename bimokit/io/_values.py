@@ -38,6 +38,7 @@ __all__ = [
     "snake",
     "unique_name",
     "region_code_of_name",
+    "is_historical_unit",
 ]
 
 #: Region keys as published: Deutschland, Land, Regierungsbezirk, Kreis, Gemeinde (AGS, ARS),
@@ -519,6 +520,27 @@ _LAND_SUFFIX = re.compile(
 _DG_NAMES = {"deutschland", "bundesrepublik deutschland", "deutschland insgesamt",
              "deutschland (insgesamt)"}
 _NAME_TO_CODE: dict[str, str] = {}
+
+
+#: Territorial units of the time before 1990 and aggregates of Länder that some
+#: GENESIS-Online tables list beside the Länder; they have no key of their own.
+_HISTORICAL_UNIT = re.compile(
+    r"^(?:früheres bundesgebiet|frueheres bundesgebiet|neue länder|neue bundesländer|"
+    r"alte länder|alte bundesländer|berlin[- ]?(?:west|ost)|berlin \((?:west|ost)\))\b",
+    re.IGNORECASE)
+
+
+def is_historical_unit(name: str) -> bool:
+    """True for 'Früheres Bundesgebiet', 'Neue Länder', 'Berlin-West' … (with any suffix).
+
+    Examples
+    --------
+    >>> [is_historical_unit(n) for n in ["Früheres Bundesgebiet (ohne Berlin)",
+    ...                                  "Neue Länder einschl. Berlin", " Berlin-West",
+    ...                                  "Berlin", "Bayern"]]
+    [True, True, True, False, False]
+    """
+    return bool(_HISTORICAL_UNIT.match(" ".join(str(name).split())))
 
 
 def region_code_of_name(name: str) -> str | None:

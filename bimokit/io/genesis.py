@@ -26,6 +26,12 @@ title has no measure line, a row of dimension names (``Geschlecht;Geschlecht;Nat
 pairs with the value row below it, and an unlabelled value row (``Insgesamt;weiblich``) is
 named from its well-known values (``geschlecht``, ``nationalitaet``) or ``merkmal_<n>``.
 
+Tables of GENESIS-Online name their regions instead of keying them (Länder, ``Deutschland``,
+``Insgesamt``), as rows or as columns. Units without a key of their own that such tables list
+beside the Länder (``Früheres Bundesgebiet``, ``Neue Länder``, ``Berlin-West``/``-Ost`` …)
+are left out with an :class:`~bimokit.errors.InputWarning` naming them; any other name that is
+not a Land is an error.
+
 Truncated files: an export without the footer line ``__________`` is refused by default (the
 rows after the cut would be lost without notice); ``require_footer=False`` reads such a file
 when every row present is complete. A row cut in the middle is always an error.
@@ -51,6 +57,7 @@ from ._values import (
     decode_file,
     duplicate_rows,
     first_row,
+    is_historical_unit,
     parse_distinct,
     parse_value_tokens_ok,
     parse_year,
@@ -109,10 +116,20 @@ TOTAL_LABEL = "Insgesamt"
 _NOTES_START = re.compile(r"(?i)^(?:Erläuterung|Hinweis|Anmerkung|Fußnote|Fussnote)")
 
 
+#: Prefix of the stand-in key of a historical unit ('~Berlin-West'); its facts are dropped
+#: with an :class:`~bimokit.errors.InputWarning` before the export is returned.
+_HIST = "~"
+
+
 def _codes_of_names(names: np.ndarray, lines: np.ndarray, path: str, *, field: int):
-    """Keys of the region names of a GENESIS-Online table (Länder, Deutschland, Insgesamt)."""
+    """Keys of the region names of a GENESIS-Online table (Länder, Deutschland, Insgesamt).
+
+    Historical units ('Früheres Bundesgebiet', 'Berlin-West' …) get the stand-in key
+    ``~<name>``.
+    """
     uniq, inv = np.unique(names.astype(str), return_inverse=True)
-    mapped = np.asarray([region_code_of_name(u) for u in uniq], dtype=object)
+    mapped = np.asarray([_HIST + u.strip() if is_historical_unit(u) else region_code_of_name(u)
+                         for u in uniq], dtype=object)
     unknown = np.flatnonzero(mapped[inv] == None)  # noqa: E711 (object array)
     if len(unknown):
         i = int(unknown[0])
@@ -191,7 +208,13 @@ def read_genesis(path: str | Path, *, require_footer: bool = True) -> Export:
     InputError
         Naming file, line and field: not a GENESIS table, wrong separator or encoding,
         truncated file, a value that is neither a number nor a symbol, a region key of
-        unknown shape, no year anywhere, or the same region, year and column twice.
+        unknown shape, a region name that is not a Land, no year anywhere, or the same
+        region, year and column twice.
+
+    Warns
+    -----
+    InputWarning
+        Values of historical units (``Früheres Bundesgebiet``, ``Berlin-West`` …) left out.
 
     Notes
     -----
@@ -367,7 +390,7 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
     if re.fullmatch(AGS_PATTERN, cell) and (n_label is None or n_label > first_lab + 1
                                             or n_label == first_lab):
         code_col, name_col = first_lab, first_lab + 1
-    elif region_code_of_name(cell) not in (None, "*"):
+    elif region_code_of_name(cell) not in (None, "*") or is_historical_unit(cell):
         name_col = first_lab
         region_by_name = True
     if n_label is None:
@@ -400,8 +423,9 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
     col_region = None
     if name_col is None:
         for nm, vals in list(columns["dims"].items()):
-            mapped = [region_code_of_name(v) for v in vals]
-            real = [c for c in mapped if c not in (None, "*")]
+            mapped = [_HIST + v.strip() if is_historical_unit(v) else region_code_of_name(v)
+                      for v in vals]
+            real = [c for c in mapped if c not in (None, "*") and not c.startswith(_HIST)]
             if real and all(c is not None for c in mapped):
                 col_region = (np.asarray(["DG" if c == "*" else c for c in mapped], dtype=object),
                               np.asarray(vals, dtype=object))
@@ -651,6 +675,7 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
     source = table_code or Path(path).stem
     out["source"] = str_column([source], np.zeros(n * k, dtype=np.intp))
     facts = pd.DataFrame(out, copy=False)
+    facts = _drop_historical_units(facts, path)
 
     if ags_codes is not None:
         firsts = np.flatnonzero(~pd.Series(ags_codes).duplicated().to_numpy())
@@ -661,7 +686,8 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
         regions.loc[regions["ags"] == "DG", "name"] = "Deutschland"
     else:
         regions = pd.DataFrame({"ags": ["DG"], "name": ["Deutschland"]})
-    regions = regions.drop_duplicates("ags").reset_index(drop=True)
+    regions = regions.drop_duplicates("ags")
+    regions = regions[~regions["ags"].astype(str).str.startswith(_HIST)].reset_index(drop=True)
     regions["level"] = region_levels(regions["ags"]).to_numpy()
     regions = regions.astype(str)
 
@@ -674,6 +700,25 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
             units[v] = u
     return Export(facts=facts, regions=regions, table_code=table_code, title=title,
                   stand=stand, units=units, notes=notes, path=path, regions_from=regions_from)
+
+
+def _drop_historical_units(facts: pd.DataFrame, path: str) -> pd.DataFrame:
+    """Leave out the rows of historical units (stand-in key ``~<name>``), with a warning."""
+    import warnings
+
+    from ..errors import InputWarning
+
+    hist = facts["ags"].astype(str).str.startswith(_HIST).to_numpy()
+    if not hist.any():
+        return facts
+    names = sorted({a[len(_HIST):] for a in facts["ags"].astype(str)[hist]})
+    warnings.warn(
+        f"{path}: {int(hist.sum())} values of units without a key of their own left out "
+        f"({', '.join(repr(n) for n in names)}): only Deutschland and the Länder are read "
+        "from a table that names its regions",
+        InputWarning, stacklevel=3,
+    )
+    return facts[~hist].reset_index(drop=True)
 
 
 class _Body:
