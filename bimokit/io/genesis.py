@@ -353,8 +353,8 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
         elif require_footer:
             raise InputError(
                 "no footer line '__________' found: the file seems truncated (a GENESIS "
-                "export ends with '__________', the notes and 'Stand: …'); download it again, "
-                "or pass require_footer=False to read the rows present",
+                "export ends with '__________', the notes and 'Stand: …'); download it again "
+                "(in Python, read_genesis(path, require_footer=False) reads the rows present)",
                 path=path,
             )
         else:
