@@ -229,6 +229,34 @@ def test_names_from_data_are_escaped():
     assert "<b>" not in "".join(ch.outputs)
 
 
+def test_sozialindex_with_missing_indicators_is_narrowed_or_left_out(tmp_path):
+    # the sample without the BA file: no A2.3 (Arbeitslose) at all, A2.1 (SGB-II-Quote) only
+    # for the 2 Kreise with Sozialräume (of 29)
+    import shutil
+
+    folder = tmp_path / "ohne_ba"
+    shutil.copytree(bk.sample_dir(), folder)
+    (folder / "ba_sgb2_arbeitsmarkt.csv").unlink()
+    # the Kreis index (A2.1, A2.3, D4.1) keeps only D4.1: no index, a note naming both
+    ch = Chapter("S", ags="99151", data=str(folder))
+    ch.sozialindex()
+    text = "".join(ch.outputs)
+    assert ("Der Sozialindex entfällt: er fasst mindestens zwei Indikatoren zusammen, und für "
+            "„SGB-II-Quote der unter 15-Jährigen“ (A2.1) und „Arbeitslose je 100 Einwohner von "
+            "15 bis unter 65 Jahren“ (A2.3) fehlen in den Daten Werte für mindestens die Hälfte "
+            "der Gebiete.") in text
+    assert ch._sozialindex_result() is None
+    # three indicators of which one is missing: the index of the other two, with a note
+    ch = Chapter("S", ags="99151", data=str(folder))
+    ch.sozialindex(indicators=["A2.3", "D4.1", "C1.1"])
+    text = "".join(ch.outputs)
+    assert ("Ohne „Arbeitslose je 100 Einwohner von 15 bis unter 65 Jahren“ (A2.3): dafür "
+            "fehlen in den Daten Werte für mindestens die Hälfte der Gebiete.") in text
+    r = ch._sozialindex_result(["A2.3", "D4.1", "C1.1"])
+    assert list(r["indicators"]) == ["D4.1", "C1.1"] and r["missing"] == ["A2.3"]
+    assert r["si"]["score_z"].notna().sum() >= 20  # the Kreise of Musterland
+
+
 def test_zielwerte_file(tmp_path):
     t = read_zielwerte(bk.sample_dir() / "zielwerte.csv")
     assert {"indicator", "baseline_year", "target_year", "target_value"} <= set(t.columns)

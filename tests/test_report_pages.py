@@ -122,3 +122,24 @@ def test_reused_html_exporter_gives_each_page_its_own_content():
     _execute._EXPORTERS.__dict__.clear()  # a new exporter converts the same page the same way
     assert page("Zweites", "Beispielkreis") == second
     assert page("Erstes", "Musterstadt") == first
+
+
+def test_summaries_of_one_chapter_and_one_kommune_read_as_german():
+    from pathlib import Path
+
+    from bimokit.batch import BatchResult, ChapterRecord
+    from bimokit.report import ChapterResult, ReportResult
+
+    one = ChapterResult("S", True, Path("r/S.html"), 1.0, None)
+    report = ReportResult("99101", "Musterstadt", Path("r"), [one], Path("r/index.html"),
+                          Path("r/steckbrief.html"), Path("r/t.xlsx"))
+    assert report.summary().endswith("Das Kapitel ist erstellt / the chapter is built: "
+                                     "r/index.html")
+    two = ReportResult("99101", "Musterstadt", Path("r"), [one, one], Path("r/index.html"),
+                       Path("r/steckbrief.html"), Path("r/t.xlsx"))
+    assert "Alle 2 Kapitel erstellt / all 2 chapters built: r/index.html" in two.summary()
+    rec = ChapterRecord(ags="99101", name="Musterstadt", chapter="S", status="ok")
+    batch = BatchResult([rec], [("99101", "Musterstadt")], Path("out"), "run", 1.0,
+                        html_path=Path("out/batch_report.html"))
+    assert batch.summary() == ("Die Kommune ist fertig (1 Kapitel erstellt, 0 übersprungen "
+                               "(aktuell), 0 fehlgeschlagen); Bericht: out/batch_report.html")

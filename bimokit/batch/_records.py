@@ -144,7 +144,8 @@ class BatchResult:
                     f"{c['failed']} fehlgeschlagen")
         bad = self.failed_kommunen
         if not bad:
-            return f"Alle {n} Kommunen fertig ({chapters}); Bericht: {self.html_path}"
+            who = f"Alle {n} Kommunen" if n > 1 else "Die Kommune ist"
+            return f"{who} fertig ({chapters}); Bericht: {self.html_path}"
         names = dict(self.kommunen)
         parts = []
         for ags in bad[:10]:

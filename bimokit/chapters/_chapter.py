@@ -19,7 +19,7 @@ from ..indicators import load_catalogue
 from ..regions import display_names
 from ..report import figure_html, load_values, parse_years, publish_keyfigure, publish_table
 from ..report import table_html as _table_html
-from ..text import MIN_TREND_YEARS
+from ..text import MIN_TREND_YEARS, _join
 from ..text import kernaussagen as _kernaussagen
 from ._config import (
     ANGEBOTSARTEN,
@@ -1342,7 +1342,10 @@ class Chapter:
         # Sozialräume)
         result = _shared(("sozialindex", *self._shared_key, tuple(units), tuple(chosen.items()),
                           level), lambda: self._compute_sozialindex(units, chosen, level))
-        if result is not None:
+        self._si_missing = list(result["missing"])
+        if result["si"] is None:
+            result = None
+        else:
             self._methods["sozialindex"] = result["si"].attrs.get("methodik", "")
         self._si_cache = (key, result)
         return result
@@ -1353,8 +1356,16 @@ class Chapter:
         values = self._compute_extra(list(chosen))
         v = values[values["ags"].isin(units) & values["indicator"].isin(list(chosen))
                    & values["value"].notna()]
-        if v.empty:
-            result = None
+        # an index needs at least two indicators; one with values for less than half of the
+        # areas (in every year) is left out: the index would compare only the few that have it
+        per_year = v.groupby(["indicator", "year"])["ags"].nunique()
+        best = per_year.groupby(level="indicator").max()
+        have = set(best[2 * best >= len(units)].index)
+        v = v[v["indicator"].isin(have)]
+        missing = [i for i in chosen if i not in have]
+        chosen = {i: d for i, d in chosen.items() if i in have}
+        if len(chosen) < 2:
+            result = {"si": None, "missing": missing}
         else:
             # latest year in which every indicator has values for every unit (else the latest
             # year with any value)
@@ -1367,7 +1378,7 @@ class Chapter:
             wide = v[v["year"] == year].pivot_table(index="ags", columns="indicator",
                                                     values="value", aggfunc="first")
             result = {"si": si, "wide": wide, "year": year, "level": level, "units": units,
-                      "indicators": chosen}
+                      "indicators": chosen, "missing": missing}
         return result
 
     def sozialindex(self, indicators=None, *, directions=None) -> None:
@@ -1388,9 +1399,19 @@ class Chapter:
                        f"Gezeigt wird deshalb der Sozialindex der Kreise und kreisfreien Städte "
                        f"in {self.land_name}; {self.name} ist in Tabelle und Karte "
                        "hervorgehoben.", "bk-hinweis")
+        missing = [f"„{self._ind(i).title}“ ({i})" for i in self._si_missing]
         if r is None:
-            self._note_missing("Für den Sozialindex liegen keine Werte vor.")
+            if missing:
+                self._note_missing(
+                    "Der Sozialindex entfällt: er fasst mindestens zwei Indikatoren zusammen, "
+                    f"und für {_join(missing)} fehlen in den Daten Werte für mindestens die "
+                    "Hälfte der Gebiete.")
+            else:
+                self._note_missing("Für den Sozialindex liegen keine Werte vor.")
             return
+        if missing:
+            self._para(f"Ohne {_join(missing)}: dafür fehlen in den Daten Werte für mindestens "
+                       "die Hälfte der Gebiete.", "bk-hinweis")
         si = r["si"]
         names = [self._names.get(a, a) for a in si["ags"]]
         titles = {i: self._ind(i).title for i in r["indicators"]}

@@ -134,7 +134,9 @@ class ReportResult:
                 + ", ".join(c.chapter for c in self.failed)
             )
         else:
-            lines.append(f"Alle {n} Kapitel erstellt / all {n} chapters built: {self.index_path}")
+            done = (f"Alle {n} Kapitel erstellt / all {n} chapters built" if n > 1
+                    else "Das Kapitel ist erstellt / the chapter is built")
+            lines.append(f"{done}: {self.index_path}")
         return "\n".join(lines)
 
     def raise_for_failures(self) -> ReportResult:
