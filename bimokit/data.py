@@ -201,6 +201,12 @@ def load_data(
     keeps its ``file`` and ``stand``. Observations whose value or status differ between
     files are listed in ``revisions``.
 
+    Hamburg and Berlin are a Land and a kreisfreie Stadt at once; the Kreis tables of the
+    Regionalstatistik give them as Land rows (``02``, ``11``) only. Where the data has such a
+    Land row but no ``02000`` / ``11000``, the Land's facts are also given under that Kreis
+    key (name of the Land, Kreistyp ``kreisfreie Stadt``), so that reports and comparisons of
+    Kreise include them.
+
     Examples
     --------
     >>> ds = load_data()
@@ -233,6 +239,7 @@ def load_data(
         facts[d] = facts[d].astype(object).where(facts[d].notna(), None)
     facts["stand"] = facts["stand"].astype(object).where(facts["stand"].notna(), None)
     facts, revisions = _resolve(facts, dims)
+    facts, city_rows = _city_state_kreise(facts)
 
     rows = []
     if regions_csv is not None:
@@ -241,6 +248,8 @@ def load_data(
         rr = pd.concat(region_rows, ignore_index=True)
         rr = rr.sort_values("_stand", ascending=False, na_position="last", kind="stable")
         rows.append(rr.drop(columns="_stand"))
+    if len(city_rows):
+        rows.append(city_rows)
     if rows:
         all_rows = pd.concat(rows, ignore_index=True)
     else:
@@ -260,6 +269,29 @@ def load_data(
         revisions=revisions,
         files=pd.DataFrame(listing, columns=["file", "table_code", "stand", "rows"]),
     )
+
+
+def _city_state_kreise(facts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Hamburg and Berlin as Kreise ``02000``/``11000`` where the data has them as Länder only.
+
+    Returns the facts with the copies added and the region rows of the added Kreise.
+    """
+    from .regions import CITY_STATES, LAENDER
+
+    ags = facts["ags"].astype(str)
+    present = set(ags.unique())
+    copies, rows = [], []
+    for land in CITY_STATES:
+        kreis = f"{land}000"
+        if land in present and kreis not in present:
+            copy = facts[(ags == land).to_numpy()].copy()
+            copy["ags"] = kreis
+            copies.append(copy)
+            rows.append({"ags": kreis, "name": LAENDER[land], "kreistyp": "kreisfreie Stadt"})
+    if not copies:
+        return facts, pd.DataFrame(columns=["ags", "name", "kreistyp"])
+    return (pd.concat([facts, *copies], ignore_index=True),
+            pd.DataFrame(rows, columns=["ags", "name", "kreistyp"]))
 
 
 def read_sample(name: str = "musterland") -> Dataset:

@@ -153,3 +153,32 @@ def test_real_exports_load(shared_data):
     assert got["insgesamt"] == 1302 and got["ohne_esa"] == 111
     assert ds.regions.set_index("ags").loc["01001", "level"] == "kreis"
     assert ds.revisions.empty
+
+
+def test_hamburg_and_berlin_are_also_kreise(tmp_path):
+    # Kreis tables give the city-states as Land rows 02 / 11 only; load_data adds them as the
+    # kreisfreie Städte 02000 / 11000 with the same facts, unless the data has those keys
+    p = tmp_path / "stadtstaaten.csv"
+    p.write_text("ags,year,variable,geschlecht,value,status,source\n"
+                 "02,2024,bevoelkerung,insgesamt,1910000,,t\n"
+                 "11,2024,bevoelkerung,insgesamt,3897000,,t\n"
+                 "11000,2023,bevoelkerung,insgesamt,3880000,,t\n"
+                 "04011,2024,bevoelkerung,insgesamt,577000,,t\n", encoding="utf-8")
+    ds = load_data(p)
+    v = ds.facts.set_index(["ags", "year"])["value"]
+    assert v[("02000", 2024)] == 1910000 and v[("02", 2024)] == 1910000
+    # Berlin has its Kreis key already: nothing is copied (no 11000 row for 2024)
+    assert ("11000", 2024) not in v.index and v[("11000", 2023)] == 3880000
+    r = ds.regions.set_index("ags")
+    assert r.loc["02000", ["name", "level", "parent", "kreistyp"]].tolist() == [
+        "Hamburg", "kreis", "02", "kreisfreie Stadt"]
+    assert "04000" not in r.index  # Bremen has two Kreise of its own
+
+
+def test_real_exports_give_berlin_as_kreis(shared_data):
+    ds = load_data(shared_data / "genesis_examples")
+    f = ds.facts
+    land, kreis = (f[f["ags"] == a].drop(columns="ags").reset_index(drop=True)
+                   for a in ("11", "11000"))
+    assert len(kreis) > 0 and kreis.equals(land)
+    assert ds.regions.set_index("ags").loc["11000", "kreistyp"] == "kreisfreie Stadt"
