@@ -274,7 +274,9 @@ def group_members(ags: str, *, regions: pd.DataFrame, group="kreistyp", values=N
     ...                                  "kreisfreie Stadt"]})
     >>> group_members("05111", regions=reg)[0]
     ['05111', '05112']
-    """
+    >>> group_members("06411", regions=reg)  # alone in its Land: the type in Germany
+    (['05111', '05112', '06411'], 'gleicher Kreistyp (kreisfreie Stadt) in Deutschland (in Land 06 der einzige)')
+    """  # noqa: E501
     reg = _check_regions(regions, "group_members")
     _known(ags, reg, "group_members")
     me = reg.loc[ags]
@@ -283,9 +285,13 @@ def group_members(ags: str, *, regions: pd.DataFrame, group="kreistyp", values=N
     if isinstance(group, str):
         if group == "kreistyp":
             if pd.notna(me["kreistyp"]) and str(me["kreistyp"]):
-                sel = same_level[(same_level["ags"].map(_land) == land)
-                                 & (same_level["kreistyp"] == me["kreistyp"])]
+                typ = same_level[same_level["kreistyp"] == me["kreistyp"]]
+                sel = typ[typ["ags"].map(_land) == land]
                 text = f"gleicher Kreistyp ({me['kreistyp']}) in Land {land}"
+                if len(sel) <= 1:  # alone in its Land (Berlin, Hamburg): the type in Germany
+                    sel = typ
+                    text = (f"gleicher Kreistyp ({me['kreistyp']}) in Deutschland (in Land "
+                            f"{land} der einzige)")
             else:
                 sel = same_level[same_level["parent"] == me["parent"]]
                 text = f"gleiche übergeordnete Region ({me['parent']})"

@@ -519,3 +519,20 @@ def test_rewritten_values_file_is_read_again(tmp_path, ds):
     second = Chapter("C", ags="99101", values_path=str(path))._latest("C1.1")["value"]
     # every value raised by 1, so Musterstadt's latest one too
     assert second == pytest.approx(first + 1.0)
+
+
+def test_city_state_is_compared_with_germany_not_with_itself(shared_data):
+    # Berlin (11000, from the Land rows 11 of the real Kreis tables) is the only kreisfreie
+    # Stadt of its Land: the Vergleichsgruppe is the kreisfreie Städte of Germany, and the
+    # Kernaussagen do not compare it with its own Land value
+    ch = Chapter("D", ags="11000", data=str(shared_data / "genesis_examples"))
+    ch.titel()
+    ch.kernaussagen()
+    text = "".join(ch.outputs)
+    assert "Vergleichsgruppe: Kreise gleichen Typs in Deutschland." in text
+    assert "Berlin ist Land und kreisfreie Stadt zugleich" in text
+    assert "auf dem Landeswert" not in text and "dem Wert der Vergleichsgruppe" in text
+    from bimokit.compare import group_members
+
+    members, how = group_members("11000", regions=ch.regions)
+    assert {"02000", "09162", "01001"} <= set(members) and "in Deutschland" in how

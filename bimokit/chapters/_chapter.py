@@ -460,6 +460,20 @@ class Chapter:
         return list(dict.fromkeys(i for i in ids if i in self.catalogue))
 
     @cached_property
+    def _is_city_state(self) -> bool:
+        """Hamburg or Berlin: the Kommune is its Land (the Land's values are its own)."""
+        from ..regions import CITY_STATES
+
+        return self.ags in {f"{land}000" for land in CITY_STATES}
+
+    @cached_property
+    def _group_is_national(self) -> bool:
+        """The 'kreistyp' group left the Land (the Kommune is the only Kreis of its type)."""
+        members, _ = _compare_mod.group_members(self.ags, regions=self.regions,
+                                                group="kreistyp")
+        return any(str(m)[:2] != self.ags[:2] for m in members)
+
+    @cached_property
     def comparison(self) -> pd.DataFrame:
         own = self.totals[self.totals["ags"] == self.ags]
         have = sorted(set(own["indicator"]))
@@ -467,9 +481,13 @@ class Chapter:
             return pd.DataFrame(columns=["ags", "indicator", "breakdown", "category",
                                          *_compare_mod.COMPARE_COLUMNS])
         cat = self.catalogue.table()
-        return _compare_mod.compare(
+        out = _compare_mod.compare(
             self._context, self.ags, regions=self.regions, indicators=have,
             directions=cat, units=cat, **self.group_options)
+        if self._is_city_state:  # "genau auf dem Landeswert" would say nothing
+            out["land_value"] = np.nan
+            out["diff_land"] = np.nan
+        return out
 
     @cached_property
     def trends(self) -> pd.DataFrame:
@@ -847,8 +865,16 @@ class Chapter:
         g = self.group_options["group"]
         gtext = group.get(g, "") if isinstance(g, str) else "vom Nutzer gewählte Kreise: " + \
             ", ".join(self._names.get(a, a) for a in g)
+        if g == "kreistyp" and self._group_is_national:
+            gtext = "Kreise gleichen Typs in Deutschland" + (
+                "" if self._is_city_state else
+                f" ({self.name} ist in {self.land_name} der einzige Kreis dieses Typs)")
         self._para(f"{self.name} ({typ}AGS {self.ags}), {self.land_name}. Berichtszeitraum "
                    f"{_year_text(self.first_year, self.last_year)}. Vergleichsgruppe: {gtext}.")
+        if self._is_city_state:
+            self._para(f"{self.name} ist Land und kreisfreie Stadt zugleich: Die Landeswerte "
+                       "sind die eigenen Werte. Verglichen wird deshalb mit Deutschland und "
+                       "der Vergleichsgruppe.", "bk-hinweis")
         if not self.data:
             self._para("Alle Zahlen dieses Kapitels stammen aus den Beispieldaten „Musterland“: "
                        "Sie sind erfunden und keine amtlichen Werte.", "bk-hinweis")
