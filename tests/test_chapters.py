@@ -532,6 +532,12 @@ def test_city_state_is_compared_with_germany_not_with_itself(shared_data):
     assert "Vergleichsgruppe: Kreise gleichen Typs in Deutschland." in text
     assert "Berlin ist Land und kreisfreie Stadt zugleich" in text
     assert "auf dem Landeswert" not in text and "dem Wert der Vergleichsgruppe" in text
+    # no Land line or column beside the city: it would repeat its own values
+    ch.indikator("D4.1")
+    assert "Land Berlin" not in "".join(ch.outputs)
+    munich = Chapter("D", ags="09162", data=str(shared_data / "genesis_examples"))
+    munich.indikator("D4.1")
+    assert "Land Bayern" in "".join(munich.outputs)
     from bimokit.compare import group_members
 
     members, how = group_members("11000", regions=ch.regions)

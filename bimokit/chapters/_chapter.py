@@ -466,6 +466,11 @@ class Chapter:
 
         return self.ags in {f"{land}000" for land in CITY_STATES}
 
+    @property
+    def _land_ref(self) -> str | None:
+        """The Land drawn and tabled beside the Kommune; None for Hamburg and Berlin."""
+        return None if self._is_city_state else self.land
+
     @cached_property
     def _group_is_national(self) -> bool:
         """The 'kreistyp' group left the Land (the Kommune is the only Kreis of its type)."""
@@ -938,7 +943,7 @@ class Chapter:
         from ..plots import plot_timeseries
 
         comparable = self._comparable(ind.id)
-        keep = {self.ags, self.land, "DG"} if comparable else {self.ags}
+        keep = {self.ags, self._land_ref, "DG"} - {None} if comparable else {self.ags}
         t = self.totals
         data = t[(t["indicator"] == ind.id) & t["ags"].isin(keep)]
         group = None
@@ -950,7 +955,7 @@ class Chapter:
         present = set(data.loc[data["value"].notna(), "ags"])
         return plot_timeseries(
             data, ags=self.ags, names=self._names, unit=ind.unit,
-            land=self.land if self.land in present else None,
+            land=self._land_ref if self._land_ref in present else None,
             bund="DG" if "DG" in present else None,
             group=group, title=ind.title, source=self._source(self._tables_of(ind.id)))
 
@@ -963,7 +968,7 @@ class Chapter:
         dec = default_decimals(normalize_unit(ind.unit))
         if self._comparable(ind.id):
             t = self.totals
-            for key, col, label in ((self.land, "land_value", f"Land {self.land_name}"),
+            for key, col, label in ((self._land_ref, "land_value", f"Land {self.land_name}"),
                                     ("DG", "bund_value", "Deutschland")):
                 ref = t[(t["indicator"] == ind.id) & (t["ags"] == key)]
                 if ref["value"].notna().any():
@@ -1114,7 +1119,8 @@ class Chapter:
         if len(vals) < 2:
             self._note_missing("Die Vergleichsgruppe hat für eine Rangfolge zu wenige Werte.")
             return
-        land = t[(t["indicator"] == ind.id) & (t["year"] == year) & (t["ags"] == self.land)]
+        land = t[(t["indicator"] == ind.id) & (t["year"] == year)
+                 & (t["ags"] == self._land_ref)]
         land_value = float(land["value"].iloc[0]) if land["value"].notna().any() else None
         chart = plot_ranking(vals[["ags", "value"]], ags=self.ags, names=self._names,
                              unit=ind.unit, land_value=land_value,
@@ -1130,6 +1136,7 @@ class Chapter:
         label = _DIMENSION_DE.get(by, by)
         v = self.values
         comparable = self._comparable(ind.id)
+        comparable = comparable and self._land_ref is not None  # a city-state: its own Land
         keep = [self.ags, self.land] if comparable else [self.ags]
         rows = v[(v["indicator"] == ind.id) & (v["breakdown"] == by) & (v["category"] != _TOTAL)
                  & v["ags"].isin(keep)]
