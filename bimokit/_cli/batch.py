@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ._chapters import add_chapter_options, chapter_kwargs
+
 __all__ = ["add_parser", "run"]
 
 
@@ -26,30 +28,18 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                        help="every Kreis and kreisfreie Stadt of this Land, e.g. 09")
     which.add_argument("--all", action="store_true",
                        help="every Kreis and kreisfreie Stadt of the data")
-    p.add_argument("--chapters", default=None, metavar="A,C,…",
-                   help="comma list of chapters out of A,B,C,D,E,F,G,H,S (default: all)")
+    add_chapter_options(p, out_help="output folder (default: reports)")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="local worker processes, each with one warm kernel (default: CPUs)")
-    p.add_argument("--out", default="reports", metavar="DIR",
-                   help="output folder (default: reports)")
-    p.add_argument("--data", default=None, metavar="DIR",
-                   help="data folder with regions.csv (default: the embedded sample Musterland)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run on Dask: tcp://host:8786, or local:N for a LocalCluster of N "
                    "workers (needs the extra bimokit[dask])")
-    p.add_argument("--notebooks", default=None, metavar="DIR", type=Path,
-                   help="folder with the chapter notebooks <letter>.ipynb (default: bimokit's)")
-    p.add_argument("--years", default=None, metavar="FIRST-LAST",
-                   help="reporting years, e.g. 2012-2024 (default: all years of the data)")
-    p.add_argument("--vergleichsgruppe", default="kreistyp",
-                   help="'kreistyp', 'aehnlich:<n>' or a comma list of AGS (default: kreistyp)")
     p.add_argument("--values", default=None, metavar="FILE", type=Path,
                    help="precomputed indicator values (.pkl/.csv) instead of computing them")
     p.add_argument("--timeout", type=int, default=None, metavar="SECONDS",
                    help="seconds a cell may run (default: no limit)")
     p.add_argument("--force", action="store_true",
                    help="rebuild every chapter, also those that are up to date")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     return p
 
 
@@ -60,18 +50,12 @@ def run(args) -> int:
     result = run_batch(
         kommunen,
         land=args.land,
-        data=args.data,
-        out=args.out,
-        chapters=args.chapters,
-        years=args.years,
-        vergleichsgruppe=args.vergleichsgruppe,
         workers=args.workers,
         scheduler=args.scheduler,
-        notebook_dir=args.notebooks,
         values_path=args.values,
-        progress=not args.no_progress,
         timeout=args.timeout,
         force=args.force,
+        **chapter_kwargs(args),
     )
     print(result.summary())
     return 0 if result.ok else 1

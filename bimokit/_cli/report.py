@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+
+from ._chapters import add_chapter_options, chapter_kwargs
 
 __all__ = ["add_parser", "run"]
 
@@ -18,38 +19,17 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "2: bad parameters (nothing was run).",
     )
     p.add_argument("--ags", required=True, help="key of the Kommune, e.g. 09162 (5 or 8 digits)")
-    p.add_argument("--data", default=None, metavar="DIR",
-                   help="data folder with regions.csv (default: the embedded sample Musterland)")
-    p.add_argument("--out", default="reports", metavar="DIR",
-                   help="output folder; the report goes to DIR/<ags>/ (default: reports)")
-    p.add_argument("--chapters", default=None, metavar="A,C,…",
-                   help="comma list of chapters out of A,B,C,D,E,F,G,H,S (default: all)")
-    p.add_argument("--years", default=None, metavar="FIRST-LAST",
-                   help="reporting years, e.g. 2012-2024 (default: all years of the data)")
-    p.add_argument("--vergleichsgruppe", default="kreistyp",
-                   help="'kreistyp', 'aehnlich:<n>' or a comma list of AGS (default: kreistyp)")
+    add_chapter_options(p, out_help="output folder; the report goes to DIR/<ags>/ "
+                        "(default: reports)")
     p.add_argument("--kernel", default=None, metavar="NAME",
                    help="Jupyter kernelspec: a fresh kernel of it per chapter (default: one "
                    "kernel of this Python for all chapters, reset before each)")
-    p.add_argument("--notebooks", default=None, metavar="DIR", type=Path,
-                   help="folder with the chapter notebooks <letter>.ipynb (default: bimokit's)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     return p
 
 
 def run(args) -> int:
     from bimokit.report import run_report
 
-    result = run_report(
-        args.ags,
-        data=args.data,
-        out=args.out,
-        chapters=args.chapters,
-        years=args.years,
-        vergleichsgruppe=args.vergleichsgruppe,
-        kernel_name=args.kernel,
-        progress=not args.no_progress,
-        notebook_dir=args.notebooks,
-    )
+    result = run_report(args.ags, kernel_name=args.kernel, **chapter_kwargs(args))
     print(result.summary())
     return 0 if result.ok else 1
