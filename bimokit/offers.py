@@ -40,8 +40,6 @@ bemerkung      no       free text
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Mapping, Sequence
 from os import PathLike
@@ -51,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, ParameterError
+from .io._values import read_csv_rows
 
 __all__ = [
     "COLUMNS",
@@ -106,45 +105,6 @@ def template_path() -> Path:
 
 # --------------------------------------------------------------------------------------------
 # reading and checking
-
-
-def _read_csv_rows(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
-    from .io._values import decode_file
-
-    text = decode_file(path)  # UTF-8 or Windows-1252; UTF-16 and binary files refused
-    lines = text.splitlines()
-    first = next((ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")), None)
-    if first is None:
-        raise InputError("no header line with the column names", path=path)
-    sep = ";" if first.count(";") >= first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    header: list[str] | None = None
-    rows: list[list[str]] = []
-    lines_no: list[int] = []
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise InputError(f"not a readable CSV line ({exc})", path=path,
-                             line=reader.line_num) from None
-        ln = reader.line_num
-        if not row or not "".join(row).strip():
-            continue
-        if row[0].lstrip().startswith("#"):
-            continue
-        if header is None:
-            header = [h.strip().lower() for h in row]
-            continue
-        if len(row) > len(header) and any(c.strip() for c in row[len(header):]):
-            raise InputError(
-                f"{len(row)} fields, but the header has {len(header)} (separator {sep!r})",
-                path=path, line=ln,
-            )
-        rows.append((row + [""] * len(header))[: len(header)])
-        lines_no.append(ln)
-    return header or [], rows, lines_no
 
 
 def _read_xlsx_rows(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
@@ -205,7 +165,7 @@ def read_offers(path: str | PathLike, *, zielgruppen: Mapping | None = ZIELGRUPP
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         header, rows, lines_no = _read_xlsx_rows(path)
     else:
-        header, rows, lines_no = _read_csv_rows(path)
+        header, rows, lines_no, _ = read_csv_rows(path)
     frame = pd.DataFrame(rows, columns=header if rows else header, dtype=object)
     return check_offers(frame, path=path, lines=lines_no, zielgruppen=zielgruppen)
 

@@ -162,40 +162,20 @@ def read_zielwerte(path: str | Path) -> pd.DataFrame:
     bimokit.errors.InputError
         Naming the file, line and field of the first bad entry.
     """
-    import csv
-
-    from ..io._values import decode_file
+    from ..io._values import read_csv_rows
 
     p = Path(path)
     if not p.is_file():
         raise InputError("no such Zielwerte file", path=p)
-    text = decode_file(p)  # UTF-8 or Windows-1252 (Excel); UTF-16 and binary files refused
-    lines = [ln for ln in text.splitlines()]
-    header_at = next((i for i, ln in enumerate(lines) if ln.strip() and not ln.startswith("#")),
-                     None)
-    if header_at is None:
-        raise InputError("the Zielwerte file is empty", path=p)
-    sep = ";" if lines[header_at].count(";") > lines[header_at].count(",") else ","
-
-    def fields(line: str) -> list[str]:  # quoted cells may hold the separator
-        try:
-            return [c.strip() for c in next(csv.reader([line], delimiter=sep), [])]
-        except csv.Error:
-            return [c.strip() for c in line.split(sep)]
-
-    header = fields(lines[header_at])
+    header, rows_in, lines_no, header_line = read_csv_rows(
+        p, exact=True, empty="the Zielwerte file is empty")
     for col in ("indicator", "baseline_year", "target_year", "target_value"):
         if col not in header:
             raise InputError(f"column {col!r} is missing (needed: indicator, baseline_year, "
-                             "target_year, target_value)", path=p, line=header_at + 1)
+                             "target_year, target_value)", path=p, line=header_line)
     rows = []
-    for n, ln in enumerate(lines[header_at + 1:], start=header_at + 2):
-        if not ln.strip() or ln.startswith("#"):
-            continue
-        cells = fields(ln)
-        if len(cells) != len(header):
-            raise InputError(f"expected {len(header)} fields, found {len(cells)}", path=p,
-                             line=n)
+    for n, raw in zip(lines_no, rows_in, strict=True):
+        cells = [c.strip() for c in raw]
         row = dict(zip(header, cells, strict=True))
         for col, kind in (("baseline_year", int), ("target_year", int), ("target_value", float),
                           ("baseline_value", float)):

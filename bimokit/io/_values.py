@@ -6,6 +6,8 @@ header rows and columns, never over the cells of a body.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import unicodedata
 from pathlib import Path
@@ -38,6 +40,7 @@ __all__ = [
     "snake",
     "unique_name",
     "region_code_of_name",
+    "read_csv_rows",
     "is_historical_unit",
 ]
 
@@ -158,6 +161,74 @@ def decode_file(path: str | Path) -> str:
     raw = read_raw(path)
     check_control(raw, path)
     return decode_bytes(raw)
+
+
+def read_csv_rows(path: str | Path, *, exact: bool = False,
+                  empty: str = "no header line with the column names"
+                  ) -> tuple[list[str], list[list[str]], list[int], int]:
+    """Rows of a small CSV table a Kommune keeps itself (Angebote, Zielwerte).
+
+    Decoded as the exports (:func:`decode_file`); ``;`` or ``,`` as separator, whichever the
+    header line has more of (``;`` on a tie); quoted cells may hold the separator; empty lines
+    and lines starting with ``#`` are skipped.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    exact : bool
+        Every row must have as many fields as the header; otherwise short rows are padded
+        with ``""`` and only extra non-empty fields are an error.
+    empty : str
+        The message when there is no header line.
+
+    Returns
+    -------
+    (list of str, list of list of str, list of int, int)
+        Header (stripped, lower case), data rows (as in the file), their line numbers and the
+        header's line number.
+
+    Raises
+    ------
+    InputError
+        Naming the file and line.
+    """
+    text = decode_file(path)
+    lines = text.splitlines()
+    first = next((ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")), None)
+    if first is None:
+        raise InputError(empty, path=path)
+    sep = ";" if first.count(";") >= first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    header: list[str] | None = None
+    header_line = 0
+    rows: list[list[str]] = []
+    lines_no: list[int] = []
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise InputError(f"not a readable CSV line ({exc})", path=path,
+                             line=reader.line_num) from None
+        ln = reader.line_num
+        if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
+            continue
+        if header is None:
+            header, header_line = [h.strip().lower() for h in row], ln
+            continue
+        if exact and len(row) != len(header):
+            raise InputError(f"expected {len(header)} fields, found {len(row)}", path=path,
+                             line=ln)
+        if len(row) > len(header) and any(c.strip() for c in row[len(header):]):
+            raise InputError(
+                f"{len(row)} fields, but the header has {len(header)} (separator {sep!r})",
+                path=path, line=ln,
+            )
+        rows.append((row + [""] * len(header))[: len(header)])
+        lines_no.append(ln)
+    return header or [], rows, lines_no, header_line
 
 
 def map_unique(values, func) -> np.ndarray:
