@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 import bimokit as bk
-from bimokit.indicators import load_vocabulary
+from bimokit.catalogue import load_vocabulary
 
 N_LAENDER = 16
 N_KREISE = 400

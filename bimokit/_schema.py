@@ -6,6 +6,7 @@ __all__ = [
     "FACT_COLUMNS",
     "REGION_COLUMNS",
     "VALUE_COLUMNS",
+    "VALUE_FIXED_COLUMNS",
     "STATUS_SYMBOLS",
     "MISSING_STATUS",
     "WEAK_STATUS",
@@ -20,8 +21,16 @@ REGION_COLUMNS = (
     "ags", "name", "level", "parent", "kreistyp", "valid_from", "valid_to", "exists",
 )
 
-#: Fixed columns of an indicator-values table; dimension columns go after ``indicator``.
+#: Columns of the indicator-values table that :func:`bimokit.compute` returns: the breakdown
+#: (dimension) and its category follow ``indicator``.
 VALUE_COLUMNS = (
+    "ags", "year", "indicator", "breakdown", "category", "numerator", "denominator", "value",
+    "ci_low", "ci_high", "status",
+)
+
+#: The columns of an indicator-values table that are not dimensions: any other column (such as
+#: ``breakdown``/``category`` or ``geschlecht``) splits a series.
+VALUE_FIXED_COLUMNS = (
     "ags", "year", "indicator", "numerator", "denominator", "value", "ci_low", "ci_high", "status",
 )
 

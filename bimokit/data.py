@@ -1,7 +1,7 @@
 """Load a data folder (or a list of exports) into harmonised facts and a region table.
 
 :func:`load_data` reads every export with :func:`bimokit.io.read`, maps it to the harmonised
-vocabulary with :func:`bimokit.indicators.harmonise`, resolves overlapping editions (the newer
+vocabulary with :func:`bimokit.harmonization.harmonize`, resolves overlapping editions (the newer
 ``Stand`` wins) and lists the values that were revised between editions.
 """
 
@@ -16,10 +16,12 @@ import numpy as np
 import pandas as pd
 
 from ._paths import sample_dir
+from .catalogue import load_vocabulary
+from .computation import compute
 from .errors import InputError
-from .indicators import compute, harmonise, load_vocabulary
+from .harmonization import harmonize
 
-__all__ = ["Dataset", "load_data", "read_sample", "NON_FACT_FILES"]
+__all__ = ["Dataset", "load_data", "load_sample", "NON_FACT_FILES"]
 
 #: Files in a data folder that are not exports: the region table, the offers inventory
 #: (``bimokit.offers``) and the Zielwerte (``bimokit.chapters``); GeoJSON files are skipped
@@ -36,7 +38,7 @@ class Dataset:
     Attributes
     ----------
     facts : DataFrame
-        Harmonised facts (see :func:`bimokit.indicators.harmonise`): ``ags``, ``year``,
+        Harmonised facts (see :func:`bimokit.harmonization.harmonize`): ``ags``, ``year``,
         ``variable``, dimension columns, ``value``, ``status``, ``source`` (table code),
         ``file``, ``stand``. One row per observation: where editions overlap, the row of the
         newer ``Stand`` is kept.
@@ -223,7 +225,7 @@ def load_data(
     parts, region_rows, listing = [], [], []
     for f in files:
         export = bio.read(f)
-        h = harmonise(export, strict=strict, vocabulary=voc)
+        h = harmonize(export, strict=strict, vocabulary=voc)
         h["file"] = str(f)
         parts.append(h)
         if export.regions is not None and len(export.regions):
@@ -294,7 +296,7 @@ def _city_state_kreise(facts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
             pd.DataFrame(rows, columns=["ags", "name", "kreistyp"]))
 
 
-def read_sample(name: str = "musterland") -> Dataset:
+def load_sample(name: str = "musterland") -> Dataset:
     """Load an embedded sample by name.
 
     Parameters
@@ -309,7 +311,7 @@ def read_sample(name: str = "musterland") -> Dataset:
 
     Examples
     --------
-    >>> ds = read_sample()
+    >>> ds = load_sample()
     >>> int(ds.facts["year"].max())
     2024
     """

@@ -40,8 +40,7 @@ __all__ = [
     "normalize_unit",
     "default_decimals",
     "short_unit",
-    "format_number",
-    "format_value",
+    "fmt_cell",
     "column_label",
     "COLUMN_LABELS",
 ]
@@ -116,11 +115,12 @@ def round_half_up(x: float, decimals: int = 0) -> float:
 
 def fmt_number(
     x: object,
-    decimals: int = 0,
+    decimals: int | None = 0,
     *,
     thousands: bool = True,
     placeholder: str = PLACEHOLDER,
     sign: bool = False,
+    trim: bool = False,
 ) -> str:
     """Write a number the German way: ``1.234,5``.
 
@@ -128,14 +128,18 @@ def fmt_number(
     ----------
     x : float
         The number; ``None``/NaN/``pd.NA`` give ``placeholder``.
-    decimals : int
-        Decimal places (rounded half away from zero).
+    decimals : int or None
+        Decimal places (rounded half away from zero). None: 0 for a whole number, 1 otherwise
+        (a table cell).
     thousands : bool
         Group thousands with a dot (``1.234``). Use ``False`` for years.
     placeholder : str
         Written for a missing value.
     sign : bool
         Write a ``+`` before positive numbers.
+    trim : bool
+        Drop trailing zeros after the comma (``2,50`` → ``2,5``, ``5,0`` → ``5``), for numbers
+        in running text such as a Methodik sentence.
 
     Returns
     -------
@@ -151,10 +155,14 @@ def fmt_number(
     '–'
     >>> fmt_number(0.04, 1, sign=True), fmt_number(-0.04, 1)
     ('0,0', '0,0')
+    >>> fmt_number(1234567, None), fmt_number(12.345, None), fmt_number(2.5, 2, trim=True)
+    ('1.234.567', '12,3', '2,5')
     """
     if is_missing(x):
         return placeholder
-    if not isinstance(decimals, int) or decimals < 0:
+    if decimals is None:
+        decimals = 0 if isinstance(x, numbers.Real) and float(x).is_integer() else 1
+    if isinstance(decimals, bool) or not isinstance(decimals, int) or decimals < 0:
         raise ParameterError(f"`decimals` must be a whole number ≥ 0; not {decimals!r}.")
     d = _to_decimal(x)
     q = Decimal(1).scaleb(-decimals)
@@ -167,6 +175,8 @@ def fmt_number(
     negative = r < 0
     text = f"{abs(r):,.{decimals}f}"  # 1,234.5
     text = text.replace(",", "\x00").replace(".", ",").replace("\x00", "." if thousands else "")
+    if trim and "," in text:
+        text = text.rstrip("0").rstrip(",")
     if negative:
         return "-" + text
     if sign and r > 0:
@@ -412,38 +422,9 @@ def column_label(name) -> str:
     return COLUMN_LABELS.get(str(name), str(name))
 
 
-def format_number(value, decimals: int | None = None, *, missing: str = PLACEHOLDER) -> str:
-    """A table cell: :func:`fmt_number` with a default precision; text passes through.
-
-    Parameters
-    ----------
-    value : number or None
-        The number; None, NaN, NA and ±inf give ``missing``; a non-number is written as text.
-    decimals : int, optional
-        Digits after the comma. Default: 0 for whole numbers, 1 otherwise.
-    missing : str
-        What to show for a missing value.
-
-    Examples
-    --------
-    >>> format_number(1234567), format_number(12.345), format_number(0.5, 2)
-    ('1.234.567', '12,3', '0,50')
-    >>> format_number(float("nan")), format_number(-1234.56, 1), format_number(7.05, 1)
-    ('–', '-1.234,6', '7,1')
-    """
-    if is_missing(value):
-        return missing
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        return str(value)
-    x = float(value)
-    if math.isinf(x):
-        return missing
-    if decimals is None:
-        decimals = 0 if x.is_integer() else 1
-    return fmt_number(x, decimals)
 
 
-def format_value(value, unit: str = "", decimals: int | None = None, *, status: str = "") -> str:
+def fmt_cell(value, unit: str = "", decimals: int | None = None, *, status: str = "") -> str:
     """A value with its unit as given, for a table cell: ``12,3 %``, ``24.415 EUR``, ``1.234``.
 
     A missing value whose status hides it (``.`` secret, ``x`` not meaningful, ``/``
@@ -451,16 +432,20 @@ def format_value(value, unit: str = "", decimals: int | None = None, *, status: 
 
     Examples
     --------
-    >>> format_value(12.34, "%"), format_value(24415, "EUR"), format_value(1234, "Anzahl")
+    >>> fmt_cell(12.34, "%"), fmt_cell(24415, "EUR"), fmt_cell(1234, "Anzahl")
     ('12,3 %', '24.415 EUR', '1.234')
-    >>> format_value(float("nan"), "%", status=".")
+    >>> fmt_cell(float("nan"), "%", status=".")
     '.'
     """
     if status and status not in ("", "p", "r", "s", "()") and is_missing(value):
         return status
     if is_missing(value):
         return PLACEHOLDER
-    text = format_number(value, decimals)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return str(value)
+    if math.isinf(float(value)):
+        return PLACEHOLDER
+    text = fmt_number(value, decimals)
     unit = (unit or "").strip()
     if unit in ("", "Anzahl"):
         return text

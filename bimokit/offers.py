@@ -444,7 +444,7 @@ def luecken(
     coverage : DataFrame
         Result of :func:`coverage`.
     sozialindex : DataFrame
-        Result of :func:`bimokit.index.sozialindex` (columns ``ags``, ``class``).
+        Result of :func:`bimokit.composite.sozialindex` (columns ``ags``, ``class``).
     min_class : int
         Lowest Sozialindex class that counts as high need (default 4 of 5).
     max_coverage : float, mapping or None

@@ -17,7 +17,7 @@ key                            level                example
 
 City states: the BKG lists Hamburg and Berlin as Kreise ``02000`` and ``11000``; the
 statistics tables (GENESIS, Regionalstatistik) publish them only as Länder ``02`` and ``11``.
-:func:`normalise_kreis_key` maps between the two; :func:`parent_of` uses the Land key.
+:func:`normalize_kreis_key` maps between the two; :func:`parent_of` uses the Land key.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ __all__ = [
     "kreis_of",
     "parent_of",
     "land_name",
-    "normalise_kreis_key",
+    "normalize_kreis_key",
     "KREISTYPEN",
     "kreistyp_from_name",
     "build_regions",
@@ -275,7 +275,7 @@ def kreis_of(codes):
     str or pandas.Series
         The first five digits for Kreise, Gemeinden (AGS and ARS) and Sozialräume; missing
         above the Kreis level (None / NaN). Keys in Hamburg and Berlin give the BKG Kreis key
-        ``02000`` / ``11000`` (see :func:`normalise_kreis_key` for the statistics tables'
+        ``02000`` / ``11000`` (see :func:`normalize_kreis_key` for the statistics tables'
         ``02`` / ``11``). A Series when a Series was given, named ``kreis``.
 
     Examples
@@ -386,7 +386,7 @@ def land_name(code: str) -> str:
     return LAENDER[land]
 
 
-def normalise_kreis_key(codes, *, to: str = "statistics"):
+def normalize_kreis_key(codes, *, to: str = "statistics"):
     """Map the Kreis keys of Hamburg and Berlin between BKG and statistics-table spelling.
 
     Parameters
@@ -405,9 +405,9 @@ def normalise_kreis_key(codes, *, to: str = "statistics"):
 
     Examples
     --------
-    >>> normalise_kreis_key(pd.Series(["02000", "11000", "01001"])).tolist()
+    >>> normalize_kreis_key(pd.Series(["02000", "11000", "01001"])).tolist()
     ['02', '11', '01001']
-    >>> normalise_kreis_key("11", to="bkg")
+    >>> normalize_kreis_key("11", to="bkg")
     '11000'
     """
     from .errors import ParameterError
@@ -769,7 +769,7 @@ def _suggestions(code: str, regions: pd.DataFrame, n: int = 3) -> list[str]:
         found = difflib.get_close_matches(code.lower(), stem.tolist(), n=n, cutoff=0.75)
         hits = [k for k, s in zip(keys, stem, strict=True) if s in found][:n]
     if code in {"02000", "11000", "02", "11"}:
-        other = normalise_kreis_key(code, to="bkg" if len(code) == 2 else "statistics")
+        other = normalize_kreis_key(code, to="bkg" if len(code) == 2 else "statistics")
         if other in by_key:
             hits = [other, *[h for h in hits if h != other]]
     return [f"'{k}' ({by_key[k]})" if by_key.get(k) else f"'{k}'" for k in hits]

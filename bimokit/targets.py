@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import ParameterError
-from .trend import _check_values, _de, _mapping, _prepare
+from .fmt import fmt_number
+from .trends import _check_values, _mapping, _prepare
 
 __all__ = [
     "AMPEL",
@@ -23,7 +24,6 @@ __all__ = [
     "path_value",
     "ampel",
     "target_status",
-    "describe_method",
 ]
 
 #: The three Ampel colours, best first.
@@ -396,8 +396,8 @@ def describe_method(result: pd.DataFrame) -> str:
         "auf 0 bis 100 % begrenzt. Als Plan gilt die gerade Linie vom Basiswert im Basisjahr "
         "zum Zielwert im Zieljahr; „auf Kurs“ ist eine Region, deren Wert im Bewertungsjahr "
         "mindestens so gut ist wie der Planwert (je nach Richtung des Indikators höher oder "
-        f"niedriger). Ampel: grün bei erreichtem Ziel oder mindestens {_de(gruen)} % des bis "
-        f"dahin geplanten Fortschritts, gelb ab {_de(gelb)} %, sonst rot. War das Ziel schon "
+        f"niedriger). Ampel: grün bei erreichtem Ziel oder mindestens {fmt_number(gruen, 1, trim=True)} % des bis "
+        f"dahin geplanten Fortschritts, gelb ab {fmt_number(gelb, 1, trim=True)} %, sonst rot. War das Ziel schon "
         "im Basisjahr erreicht, gilt es zu halten: grün, solange der Wert mindestens so gut "
         "wie der Zielwert ist, sonst rot."
     )

@@ -50,11 +50,11 @@ from .fmt import (
 )
 
 __all__ = [
-    "Subject", "Comparison", "TREND_CLASSES", "MIN_TREND_YEARS", "kernaussage", "kernaussagen",
+    "Subject", "Comparison", "MIN_TREND_YEARS", "kernaussage", "kernaussagen",
 ]
 
 #: Trend classes of :mod:`bimokit.trend` that a sentence can report.
-TREND_CLASSES = ("steigend", "fallend", "stabil", "uneinheitlich")
+from .trends import TREND_CLASSES  # noqa: E402
 
 #: Fewest years with a value on which a sentence states a trend. With fewer than five points
 #: the two-sided Mann–Kendall test cannot reach p < 0.05, and "stabil" over three or four
@@ -403,11 +403,11 @@ def kernaussage(
         First and last year of the trend; ``trend_until`` equal to ``year`` is not repeated.
     trend_years : int, optional
         Number of years with a value the trend rests on (``n_years`` of
-        :func:`bimokit.trend.trend`); below :data:`MIN_TREND_YEARS` no trend is stated.
+        :func:`bimokit.trends.trend`); below :data:`MIN_TREND_YEARS` no trend is stated.
         Default: the span ``trend_since`` … ``trend_until`` where both are given.
     trend_break : str, optional
         Label of a break in the series inside the window (``"Zensus 2022"``; the ``breaks``
-        of :func:`bimokit.trend.trend`), after which ``trend`` was measured. The sentence then
+        of :func:`bimokit.trends.trend`), after which ``trend`` was measured. The sentence then
         names the break and reports ``trend`` as the development since the break.
     trend_break_year : int, optional
         First year after the break (default ``trend_since``).
@@ -578,11 +578,11 @@ def kernaussagen(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> list[str]:
         * ``unit``, ``status``, ``decimals``, ``direction``, ``ci_low``, ``ci_high``;
         * ``land_value``, ``bund_value``, ``group_value`` and their optional flags
           ``land_significant``, ``bund_significant``, ``group_significant``; without a flag,
-          ``funnel_flag`` of :func:`bimokit.compare.compare` (``innerhalb`` = not significant)
+          ``funnel_flag`` of :func:`bimokit.comparison.compare` (``innerhalb`` = not significant)
           applies to the reference named by ``funnel_base`` (``group``, default, or ``land``);
         * ``trend`` or ``trend_class``; ``trend_since`` or ``first_year`` (or ``base_year``);
           ``trend_until`` or ``last_year``; ``trend_years`` or ``n_years`` (the columns of
-          :func:`bimokit.trend.trend`);
+          :func:`bimokit.trends.trend`);
         * ``trend_break``, ``trend_break_year``, ``trend_before``, ``trend_before_since``,
           ``trend_before_until``, ``trend_before_years`` for a series with a break (see
           :func:`kernaussage`).

@@ -22,7 +22,8 @@ from bimokit.batch import (
     select_kommunen,
 )
 from bimokit.errors import InputError, ParameterError, UnknownRegionError
-from bimokit.report import check_html, run_chapter, run_report, save_values, validate_request
+from bimokit.publish import save_values
+from bimokit.report import check_html, run_chapter, run_report, validate_request
 
 NOTEBOOKS = Path(__file__).parent / "data" / "batch_notebooks"
 KOMMUNE = "Musterstadt <Süd> & Co"  # a name with markup characters: must arrive escaped
@@ -373,7 +374,7 @@ def test_sigkill_leaves_complete_files_and_rerun_finishes(data_dir, values, tmp_
 def test_prepare_values_computes_once_per_data_content(tmp_path):
     from bimokit import compute, load_data
     from bimokit.batch import prepare_values
-    from bimokit.report import load_values
+    from bimokit.publish import load_values
 
     path = prepare_values(None, tmp_path)
     ds = load_data()

@@ -1,4 +1,4 @@
-"""The indicator catalogue, its validation, and the table mappings (harmonise)."""
+"""The indicator catalogue, its validation, and the table mappings (harmonize)."""
 
 from __future__ import annotations
 
@@ -10,16 +10,9 @@ import pandas as pd
 import pytest
 
 from bimokit.errors import CatalogueError, InputError
-from bimokit.indicators import (
-    HANDLUNGSFELDER,
-    UnmappedLabelWarning,
-    catalogue_table,
-    compute,
-    harmonise,
-    load_catalogue,
-    load_table_mappings,
-    load_vocabulary,
-)
+from bimokit.catalogue import HANDLUNGSFELDER, catalogue_table, load_catalogue, load_vocabulary
+from bimokit.harmonization import UnmappedLabelWarning, harmonize, load_table_mappings
+from bimokit.computation import compute
 
 CATALOGUE_DIR = Path(__file__).resolve().parents[1] / "bimokit" / "catalogue"
 
@@ -254,7 +247,7 @@ def test_old_and_new_labels_harmonise_to_the_same_codes():
         "Insgesamt", [100.0, 5, 20, 40, 1, 34])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        h_old, h_new = harmonise(old), harmonise(new)
+        h_old, h_new = harmonize(old), harmonize(new)
     assert h_old["abschluss"].tolist() == h_new["abschluss"].tolist() == [
         "insgesamt", "ohne_esa", "esa", "msa", "fhr", "ahr"]
     assert h_old["variable"].unique().tolist() == ["abgaenger"]
@@ -264,7 +257,7 @@ def test_davon_row_is_dropped_not_summed():
     raw = _raw_abgaenger(
         ["Insgesamt", "mit Mittlerem Abschluss", "dar. schulischer Teil der Fachhochschulreife"],
         "Insgesamt", [1302.0, 440.0, 89.0])
-    h = harmonise(raw)
+    h = harmonize(raw)
     assert h["abschluss"].tolist() == ["insgesamt", "msa"]
     # msa stays 440: the 89 "darunter" are part of it, not added
     assert h.loc[h["abschluss"] == "msa", "value"].item() == 440.0
@@ -273,7 +266,7 @@ def test_davon_row_is_dropped_not_summed():
 def test_auslaender_in_the_geschlecht_row_becomes_nationalitaet():
     raw = _raw_abgaenger(["Insgesamt"] * 3, ["Insgesamt", "weiblich", "Ausländer(innen)"],
                          [1302.0, 664.0, 90.0])
-    h = harmonise(raw)
+    h = harmonize(raw)
     got = h[["geschlecht", "nationalitaet", "value"]].values.tolist()
     assert got == [["insgesamt", "insgesamt", 1302.0], ["weiblich", "insgesamt", 664.0],
                    ["insgesamt", "auslaendisch", 90.0]]
@@ -286,17 +279,17 @@ def test_unmapped_label_warns_with_the_labels_and_strict_raises():
     with pytest.warns(UnmappedLabelWarning,
                       match=r"table '21111-02-06-4'.*column 'schulabschluss': 'mit Abitur' "
                             r"\(2 rows\)"):
-        h = harmonise(raw)
+        h = harmonize(raw)
     assert h["abschluss"].tolist() == ["insgesamt"]
     with pytest.raises(InputError, match="'mit Abitur'"):
-        harmonise(raw, strict=True)
+        harmonize(raw, strict=True)
 
 
 def test_unmapped_variable_label_is_reported():
     raw = _raw_abgaenger(["Insgesamt"], ["Insgesamt"], [10.0])
     raw["variable"] = "Absolventen mit Migrationshintergrund"
     with pytest.warns(UnmappedLabelWarning, match="variable: 'Absolventen mit Migration"):
-        h = harmonise(raw)
+        h = harmonize(raw)
     assert h.empty
 
 
@@ -308,7 +301,7 @@ def test_klassenstufe_keeps_only_the_total():
         "klassenstufe_jahrgangsstufe_schulbesuchsjahr": ["Insgesamt", "7. Klassenstufe"],
         "value": [3672.0, 363.0], "status": "", "source": "21111-01-03-4",
     })
-    h = harmonise(raw)
+    h = harmonize(raw)
     assert h[["variable", "schulart", "value"]].values.tolist() == [
         ["schueler", "gymnasium", 3672.0]]
 
@@ -320,7 +313,7 @@ def test_labels_mapped_to_one_code_are_summed_with_status():
         "geschlecht": "Insgesamt", "nationalitaet": "Insgesamt",
         "value": [120.0, 30.0], "status": ["", "p"], "source": "21121-01-02-4",
     })
-    h = harmonise(raw)
+    h = harmonize(raw)
     assert h[["schulart_beruflich", "value", "status"]].values.tolist() == [
         ["uebergangssystem", 150.0, "p"]]
 
@@ -328,7 +321,7 @@ def test_labels_mapped_to_one_code_are_summed_with_status():
 def test_unknown_table_with_unknown_variables_is_an_input_error():
     raw = _raw_abgaenger(["Insgesamt"], ["Insgesamt"], [1.0], code="12345-01-01-4")
     with pytest.raises(InputError, match="table '12345-01-01-4' has no table mapping"):
-        harmonise(raw)
+        harmonize(raw)
 
 
 def test_tidy_facts_pass_through_with_codes_checked():
@@ -336,7 +329,7 @@ def test_tidy_facts_pass_through_with_codes_checked():
                          "geschlecht": ["insgesamt", "weiblich", "divers"],
                          "value": [10.0, 6.0, 1.0], "status": "", "source": "vhs.csv"})
     with pytest.warns(UnmappedLabelWarning, match="'divers' \\(1 rows\\)"):
-        h = harmonise(tidy)
+        h = harmonize(tidy)
     assert h["geschlecht"].tolist() == ["insgesamt", "weiblich"]
     assert h["source"].unique().tolist() == ["vhs.csv"]
 
@@ -346,10 +339,10 @@ def test_real_exports_harmonise_without_unmapped_labels(shared_data):
 
     for f in sorted((shared_data / "genesis_examples").glob("*.csv")) + sorted(
             (shared_data / "genesis_flat").glob("*.csv")):
-        h = harmonise(read(f), strict=True)
+        h = harmonize(read(f), strict=True)
         assert len(h) > 0, f
         assert h["file"].eq(str(f)).all()
-    h = harmonise(read(shared_data / "genesis_examples" / "21111-02-06-4_stand-2017.csv"))
+    h = harmonize(read(shared_data / "genesis_examples" / "21111-02-06-4_stand-2017.csv"))
     dg = h[(h["ags"] == "DG") & (h["geschlecht"] == "insgesamt")].set_index("abschluss")
     # SOURCES.md: Deutschland 2015: 846,423 Absolventen/Abgänger, 47,435 ohne Hauptschulabschluss
     assert dg.loc["insgesamt", "value"] == 846423

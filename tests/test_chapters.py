@@ -14,11 +14,11 @@ import pytest
 import bimokit as bk
 from bimokit.chapters import Chapter, load_dataset, read_zielwerte
 from bimokit.errors import InputError, ParameterError, UnknownRegionError
-from bimokit.report import read_published
+from bimokit.publish import read_published
 from bimokit.text import Comparison, Subject, kernaussage
 
-compare_mod = importlib.import_module("bimokit.compare")
-trend_mod = importlib.import_module("bimokit.trend")
+compare_mod = importlib.import_module("bimokit.comparison")
+trend_mod = importlib.import_module("bimokit.trends")
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
@@ -52,7 +52,7 @@ def test_kernaussage_is_the_sentence_of_the_computed_numbers(ds, chapter_d):
 
     # the same sentence, built by hand from compare and trend
     values = ds.compute(["D4.1"])
-    cat = bk.indicators.catalogue_table()
+    cat = bk.catalogue_table()
     comp = compare_mod.compare(values, "99101", regions=ds.regions, indicators="D4.1",
                                year=2024, directions=cat, units=cat).iloc[0]
     tr = trend_mod.trend(values[values["ags"] == "99101"], units=cat,
@@ -511,9 +511,9 @@ def test_chapter_from_the_kernels_shared_results_equals_a_cold_one():
 def test_rewritten_values_file_is_read_again(tmp_path, ds):
     values = ds.compute(["C1.1"])
     path = tmp_path / "values.pkl"
-    bk.report.save_values(values, path)
+    bk.save_values(values, path)
     first = Chapter("C", ags="99101", values_path=str(path))._latest("C1.1")["value"]
-    bk.report.save_values(values.assign(value=values["value"] + 1.0), path)
+    bk.save_values(values.assign(value=values["value"] + 1.0), path)
     st = path.stat()  # a later modification time, as a re-run batch writes it
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
     second = Chapter("C", ags="99101", values_path=str(path))._latest("C1.1")["value"]
@@ -538,7 +538,7 @@ def test_city_state_is_compared_with_germany_not_with_itself(shared_data):
     munich = Chapter("D", ags="09162", data=str(shared_data / "genesis_examples"))
     munich.indikator("D4.1")
     assert "Land Bayern" in "".join(munich.outputs)
-    from bimokit.compare import group_members
+    from bimokit.comparison import group_members
 
     members, how = group_members("11000", regions=ch.regions)
     assert {"02000", "09162", "01001"} <= set(members) and "in Deutschland" in how

@@ -36,7 +36,7 @@ def data_dir(tmp_path) -> Path:
 def values(tmp_path) -> Path:
     import pandas as pd
 
-    from bimokit.report import save_values
+    from bimokit.publish import save_values
 
     return save_values(pd.DataFrame({"ags": ["99101"], "year": [2020], "indicator": ["A1.1"],
                                      "value": [1.0]}), tmp_path / "werte.pkl")

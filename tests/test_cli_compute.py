@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from bimokit.cli import main
-from bimokit.indicators import VALUE_TABLE_COLUMNS, load_catalogue
+from bimokit.computation import VALUE_COLUMNS
+from bimokit.catalogue import load_catalogue
 
 
 def _read_values(path) -> pd.DataFrame:
@@ -47,7 +48,7 @@ def test_compute_for_one_kommune_writes_kommune_land_bund(tmp_path, capsys):
     out = tmp_path / "reports" / "99101" / "indikatoren.csv"
     assert main(["compute", "--ags", "99101", "-o", str(out)]) == 0
     v = _read_values(out)
-    assert list(v.columns) == list(VALUE_TABLE_COLUMNS)
+    assert list(v.columns) == list(VALUE_COLUMNS)
     assert set(v["ags"]) == {"99101", "99", "DG"}
     assert set(load_catalogue().ids) <= set(v["indicator"])
     assert {"insgesamt", "geschlecht"} <= set(v["breakdown"])

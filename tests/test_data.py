@@ -1,4 +1,4 @@
-"""load_data / read_sample: harmonised facts, editions, revisions, region table, errors."""
+"""load_data / load_sample: harmonised facts, editions, revisions, region table, errors."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from bimokit._paths import sample_dir
-from bimokit.data import Dataset, load_data, read_sample
+from bimokit.data import Dataset, load_data, load_sample
 from bimokit.errors import InputError
 
 SAMPLE = sample_dir("musterland")
@@ -17,7 +17,7 @@ ABG_2025 = SAMPLE / "21111-02-06-4_stand-2025.csv"
 
 @pytest.fixture(scope="module")
 def ds() -> Dataset:
-    return read_sample()
+    return load_sample()
 
 
 @pytest.fixture(scope="module")

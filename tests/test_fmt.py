@@ -150,19 +150,26 @@ def test_round_trip(x, decimals):
         assert text.split(",")[1].isdigit() and len(text.split(",")[1]) == decimals
 
 
-def test_report_formats_are_the_ones_of_fmt():
-    # one implementation: bimokit.report and its helpers use bimokit.fmt's functions
-    import bimokit.report as report
+def test_one_german_number_formatter():
+    # fmt_number is the one formatter: table cells (decimals=None) and Methodik sentences
+    # (trim=True) use it; the former second implementations are gone
+    import bimokit.normalization as normalization
+    import bimokit.trends as trends
     from bimokit import fmt
-    from bimokit.report import _format
 
-    assert report.format_number is fmt.format_number
-    assert report.format_value is fmt.format_value
-    assert _format.column_label is fmt.column_label and _format.is_missing is fmt.is_missing
+    assert not hasattr(fmt, "format_number") and not hasattr(fmt, "format_value")
+    assert not hasattr(trends, "_de") and not hasattr(normalization, "_de")
+    assert fmt.fmt_number(1234.5, None) == "1.234,5" and fmt.fmt_number(7, None) == "7"
+    assert fmt.fmt_cell("k. A.") == "k. A." and fmt.fmt_cell(float("inf")) == "–"
+    assert fmt.fmt_number(0.25, 2, trim=True) == "0,25" and fmt.fmt_number(5.0, 1, trim=True) == "5"
+    assert fmt.fmt_cell(12.34, "%") == "12,3 %"
 
 
 def test_table_cells_round_like_the_sentences():
-    from bimokit.fmt import format_number, format_value
+    from bimokit.fmt import fmt_cell as format_value
+
+    def format_number(v, decimals=None):
+        return format_value(v, "", decimals)
 
     # 7,05 rounds half up as written (Python's format would give 7,0 on the binary value)
     assert format_number(7.05, 1) == fmt_number(7.05, 1) == "7,1"

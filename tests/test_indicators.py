@@ -11,23 +11,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bimokit.errors import ParameterError
-from bimokit.indicators import (
-    VALUE_TABLE_COLUMNS,
-    combine_status,
-    compute,
-    load_catalogue,
-    poisson_interval,
-    wilson_interval,
-)
+from bimokit.computation import VALUE_COLUMNS, compute, poisson_interval, wilson_interval
+from bimokit.status import combine_status
+from bimokit.catalogue import load_catalogue
 
 CAT = load_catalogue()
 
 
 @pytest.fixture(scope="module")
 def sample():
-    from bimokit.data import read_sample
+    from bimokit.data import load_sample
 
-    return read_sample()
+    return load_sample()
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +59,7 @@ def test_value_table_columns_are_the_same_whatever_the_options(sample):
     a = compute(facts, ["D4.1", "A1.1"])
     b = compute(facts, ["D4.1", "A1.1"], by="all", pool_years=3, regions=sample.regions,
                 levels=["kreis"])
-    assert list(a.columns) == list(b.columns) == list(VALUE_TABLE_COLUMNS)
+    assert list(a.columns) == list(b.columns) == list(VALUE_COLUMNS)
     assert set(a["breakdown"]) == {"insgesamt"}
     assert {"geschlecht", "nationalitaet"} <= set(b["breakdown"])
     assert a["year"].dtype == np.int64 and a["value"].dtype == np.float64

@@ -15,7 +15,8 @@ import pytest
 
 from bimokit.data import load_data
 from bimokit.errors import InputError
-from bimokit.indicators import UnmappedLabelWarning, harmonise, load_vocabulary
+from bimokit.harmonization import UnmappedLabelWarning, harmonize
+from bimokit.catalogue import load_vocabulary
 from bimokit.io import read
 
 REAL = Path(__file__).parent / "data" / "real"
@@ -29,7 +30,7 @@ POPULATION = "population/bevoelkerung_altersgruppen_2023_2024_buddemax-derived.c
 def _strict(path: Path) -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("error", UnmappedLabelWarning)
-        return harmonise(read(path), strict=True)
+        return harmonize(read(path), strict=True)
 
 
 def _pick(h: pd.DataFrame, **where) -> pd.Series:
@@ -168,7 +169,7 @@ def test_berufliche_abgaenger_table_is_refused_with_its_labels():
     assert fl["value"].iloc[0] == 690
     with pytest.raises(InputError, match=r"table '21121-02-02-4' has no table mapping.*"
                                          r"'Absolvierende/Abgehende'"):
-        harmonise(export)
+        harmonize(export)
 
 
 def test_22541_01_01_4_is_the_old_table_until_2002_and_is_not_taken_for_kita_data():
@@ -180,13 +181,13 @@ def test_22541_01_01_4_is_the_old_table_until_2002_and_is_not_taken_for_kita_dat
                       & (export.facts["variable"] == "Tageseinrichtungen für Kinder")]
     assert dg["value"].iloc[0] == 48017 and set(dg["year"]) == {2002}
     with pytest.raises(InputError) as err:
-        harmonise(export, strict=True)
+        harmonize(export, strict=True)
     msg = str(err.value)
     for label in ("'Tageseinrichtungen für Kinder' (40 rows)", "'Verfügbare Plätze' (32 rows)",
                   "'Tätige Personen' (16 rows)", "'Kinderkrippen'"):
         assert label in msg
     with pytest.warns(UnmappedLabelWarning, match="Verfügbare Plätze"):
-        h = harmonise(export)
+        h = harmonize(export)
     assert h.empty
 
 
@@ -220,7 +221,7 @@ def test_population_age_labels_all_map(population_raw):
     assert len(labels) == 18
     with warnings.catch_warnings():
         warnings.simplefilter("error", UnmappedLabelWarning)
-        h = harmonise(population_raw, strict=True)
+        h = harmonize(population_raw, strict=True)
     expected = ["insgesamt", "0-3", "3-6", "6-10", "10-15", "15-18", "18-20", "20-25", "25-30",
                 "30-35", "35-40", "40-45", "45-50", "50-55", "55-60", "60-65", "65-75", "75+"]
     assert sorted(set(h["altersgruppe"])) == sorted(expected)
@@ -228,7 +229,7 @@ def test_population_age_labels_all_map(population_raw):
 
 
 def test_population_numbers_after_harmonisation(population_raw):
-    h = harmonise(population_raw, strict=True)
+    h = harmonize(population_raw, strict=True)
     v = h.set_index(["ags", "year", "altersgruppe", "geschlecht"])["value"]
     # SOURCES.md: Deutschland unter 3 Jahre 31.12.2023 = 2,222,340; 31.12.2024 = 2,118,482
     assert v[("DG", 2023, "0-3", "insgesamt")] == 2222340
@@ -245,7 +246,7 @@ def test_population_numbers_after_harmonisation(population_raw):
 def test_population_age_column_named_altersgruppen_maps_too(population_raw):
     # the sample's layout names the column after its header label "Altersgruppen (...)"
     raw = population_raw.rename(columns={"merkmal": "altersgruppen_unter_3_bis_75_u_m"})
-    h = harmonise(raw, strict=True)
+    h = harmonize(raw, strict=True)
     assert _pick(h, ags="DG", year=2023, altersgruppe="75+", geschlecht="insgesamt")[
         "value"].item() == pd.to_numeric(population_raw.loc[
             (population_raw["ags"] == "DG") & (population_raw["year"] == 2023)
@@ -263,7 +264,7 @@ def test_studierende_im_kreisgebiet_label_of_the_flat_download():
                         "variable": "Studierende (im Kreisgebiet)",
                         "geschlecht": ["Insgesamt", "weiblich"], "value": [40500.0, 17800.0],
                         "status": "", "source": "21311-01-01-4"})
-    h = harmonise(raw, strict=True)
+    h = harmonize(raw, strict=True)
     assert h[["variable", "geschlecht", "value"]].values.tolist() == [
         ["studierende", "insgesamt", 40500.0], ["studierende", "weiblich", 17800.0]]
 

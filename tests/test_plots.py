@@ -13,7 +13,7 @@ from matplotlib.colors import to_hex
 from bimokit.errors import ParameterError, UnknownRegionError
 from bimokit.plots import (
     Chart,
-    classify,
+    map_classes,
     funnel_curves,
     plot_choropleth,
     plot_funnel,
@@ -260,7 +260,7 @@ def test_funnel_curves_hand_computed():
     lo, hi = funnel_curves([10_000], center=12.0, kind="rate", scale=1000)
     assert hi[0] == pytest.approx(12 + z95 * 1.0954451150103321)
     # exact (default) = the comparison module's limits, scaled to %
-    from bimokit.compare import funnel_limits
+    from bimokit.comparison import funnel_limits
 
     lo, hi = funnel_curves([50, 400], center=10.0, level=0.998)
     elo, ehi = funnel_limits(0.1, [50, 400], level=0.998)
@@ -410,7 +410,7 @@ def test_choropleth_sozialraeume_quantiles():
     assert ch.alt == ("Karte: Indikatorwerte für 1 Sozialraum. Altstadt liegt mit "
                       "12,0 je 1.000 Einwohner in Klasse 1 von 1.")
     vals = [1.0, 2.0, 3.0, 4.0, 5.0, np.nan]
-    cls, edges = classify(vals, k=2)  # median edge 3,0: [1, 3) and [3, 5]
+    cls, edges = map_classes(vals, k=2)  # median edge 3,0: [1, 3) and [3, 5]
     assert list(cls) == [0, 0, 1, 1, 1, -1]
     assert list(edges) == [1.0, 3.0, 5.0]
 
@@ -511,7 +511,7 @@ def test_chart_renders_once_at_its_size_and_looks_the_same_outside_the_style():
     from PIL import Image
 
     from bimokit.plots._base import house_rc
-    from bimokit.report import figure_html
+    from bimokit.publish import figure_html
 
     ch = _ts()
     # nothing drawn yet: the figure is laid out and drawn when it is rendered

@@ -23,7 +23,7 @@ from bimokit.regions import (
     kreistyp_from_name,
     land_name,
     land_of,
-    normalise_kreis_key,
+    normalize_kreis_key,
     parent_of,
     read_regions,
 )
@@ -234,13 +234,13 @@ def test_parents_in_the_2018_export(shared_data):
 # --------------------------------------------------------------------------- city states
 def test_normalise_kreis_key_round_trip():
     keys = pd.Series(["02000", "11000", "04011", "02", "11"])
-    stat = normalise_kreis_key(keys)
+    stat = normalize_kreis_key(keys)
     assert stat.tolist() == ["02", "11", "04011", "02", "11"]
-    assert normalise_kreis_key(stat, to="bkg").tolist() == [
+    assert normalize_kreis_key(stat, to="bkg").tolist() == [
         "02000", "11000", "04011", "02000", "11000",
     ]
     with pytest.raises(ParameterError, match="'genesis'"):
-        normalise_kreis_key("02000", to="genesis")
+        normalize_kreis_key("02000", to="genesis")
 
 
 # --------------------------------------------------------------------------- properties
@@ -319,7 +319,7 @@ def test_kreistyp_agrees_with_bkg_for_classic_exports(shared_data, export):
     rows = _classic_region_rows(shared_data / "genesis_examples" / export)
     rows = rows.drop_duplicates("ags")
     rows["kreistyp"] = kreistyp_from_name(rows["name"], ags=rows["ags"])
-    rows["ars"] = normalise_kreis_key(rows["ags"], to="bkg")
+    rows["ars"] = normalize_kreis_key(rows["ags"], to="bkg")
     both = rows.merge(bkg, on="ars")
     # every one of the 401 BKG Kreise (Gebietsstand 2021-01-01) is in each export by key
     # (Hamburg and Berlin as the Land rows 02 and 11): 401 of 401 agree.

@@ -21,17 +21,12 @@ from _chromium import render
 
 import bimokit as bk
 from bimokit.errors import ParameterError, UnknownRegionError
+from bimokit._atomic import atomic_open, atomic_path, atomic_write_text
+from bimokit.fmt import fmt_cell
+from bimokit.publish import figure_html, publish_keyfigure, publish_table, read_published
 from bimokit.report import (
-    atomic_open,
-    atomic_path,
-    atomic_write_text,
     check_html,
     execute_chapter,
-    figure_html,
-    format_value,
-    publish_keyfigure,
-    publish_table,
-    read_published,
     run_report,
     sheet_names,
     start_kernel,
@@ -120,7 +115,7 @@ def test_failing_chapter_leaves_no_file_and_names_the_cell(report):
     summary = report.summary()
     assert "Kapitel A: fertig" in summary
     assert "Kapitel B: FEHLER" in summary and "cell 4" in summary and "ValueError" in summary
-    with pytest.raises(bk.report.ReportFailedError, match="1 fehlgeschlagen"):
+    with pytest.raises(bk.ReportFailedError, match="1 fehlgeschlagen"):
         report.raise_for_failures()
 
 
@@ -448,14 +443,14 @@ def test_values_round_trip_csv(tmp_path):
     values = pd.DataFrame({"ags": ["01001", "99101"], "year": [2024, 2024],
                            "indicator": ["D1", "D1"], "value": [8.53, float("nan")],
                            "status": ["", "."]})
-    path = bk.report.save_values(values, tmp_path / "values.csv")
-    back = bk.report.load_values(path)
+    path = bk.save_values(values, tmp_path / "values.csv")
+    back = bk.load_values(path)
     assert back["ags"].tolist() == ["01001", "99101"]  # leading zero kept
     assert back["value"].iloc[0] == 8.53 and pd.isna(back["value"].iloc[1])
     assert back["status"].tolist() == ["", "."]
-    assert bk.report.load_values("", compute=lambda: "berechnet") == "berechnet"
+    assert bk.load_values("", compute=lambda: "berechnet") == "berechnet"
     with pytest.raises(ParameterError, match="does not exist"):
-        bk.report.load_values(tmp_path / "fehlt.pkl")
+        bk.load_values(tmp_path / "fehlt.pkl")
 
 
 def test_sheet_names_are_short_and_unique():
@@ -491,7 +486,8 @@ def test_sheet_names_cut_at_words_and_keep_the_indicator_id():
 def test_xlsx_years_numbers_links_widths_and_repeated_tables(tmp_path):
     from openpyxl import load_workbook
 
-    from bimokit.report import PublishedTable, write_xlsx
+    from bimokit.publish import PublishedTable
+    from bimokit.report import write_xlsx
 
     ziel = pd.DataFrame({"indicator": ["C1.1"], "baseline_year": ["2018"],
                          "baseline_value": [38.9389525], "target_year": ["2030"],
@@ -542,7 +538,7 @@ def test_xlsx_years_numbers_links_widths_and_repeated_tables(tmp_path):
     ],
 )
 def test_format_value(value, unit, status, expected):
-    assert format_value(value, unit, status=status) == expected
+    assert fmt_cell(value, unit, status=status) == expected
 
 
 def test_sample_data_is_the_default(tmp_path):

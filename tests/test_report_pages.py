@@ -39,7 +39,8 @@ def _cells(html, row):
 
 
 def test_steckbrief_value_has_a_short_unit_and_words_beside_signs():
-    from bimokit.report import KeyFigure, steckbrief_table
+    from bimokit.publish import KeyFigure
+    from bimokit.report import steckbrief_table
 
     figures = [
         KeyFigure("F1.1", "Studierende", 33148.0, "Anzahl", 2024, None, None, chapter="F"),
@@ -71,7 +72,8 @@ def test_steckbrief_value_has_a_short_unit_and_words_beside_signs():
 
 
 def test_steckbrief_page_explains_signs_and_prints_on_a4(tmp_path):
-    from bimokit.report import KeyFigure, write_steckbrief
+    from bimokit.publish import KeyFigure
+    from bimokit.report import write_steckbrief
 
     path = write_steckbrief(tmp_path / "steckbrief.html", kommune="Musterstadt", ags="99101",
                             keyfigures=[KeyFigure("C1.1", "Quote", 1.0, "%", 2024, "rot", None,

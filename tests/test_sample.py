@@ -652,7 +652,7 @@ READ_BACK = {
 
 @pytest.mark.parametrize("name", sorted(READ_BACK))
 def test_sample_reads_back_through_bimokit_io(name):
-    from bimokit.indicators import harmonise
+    from bimokit.harmonization import harmonize
     from bimokit.io import read
 
     n_regions, years, statuses = READ_BACK[name]
@@ -672,7 +672,7 @@ def test_sample_reads_back_through_bimokit_io(name):
         old = facts[(facts["ags"] == "99155") & (facts["year"] >= 2016)]
         assert len(old) > 0 and (old["status"] == "-").all() and (old["value"] == 0).all()
     # the published labels map onto the harmonised vocabulary without a single unmapped label
-    harmonised = harmonise(export, strict=True)
+    harmonised = harmonize(export, strict=True)
     assert len(harmonised) == len(facts)
 
 

@@ -86,8 +86,8 @@ def summary_table(values: pd.DataFrame, catalogue, ags: str, land: str | None) -
 
 
 def run(args) -> int:
+    from ..catalogue import load_catalogue
     from ..data import load_data
-    from ..indicators import load_catalogue
     from ..regions import land_of
     from .indicators import text_table
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..catalogue import HANDLUNGSFELDER, catalogue_table, load_catalogue
 from ..errors import ParameterError
-from ..indicators import HANDLUNGSFELDER, catalogue_table, load_catalogue
 
 __all__ = ["add_parser", "run", "text_table"]
 

@@ -49,22 +49,4 @@ from ._records import STATUS_LABELS, BatchResult, ChapterRecord
 from ._worker import run_kommune
 from .runner import DEFAULT_SEED, prepare_values, run_batch
 
-__all__ = [
-    "run_batch",
-    "BatchResult",
-    "ChapterRecord",
-    "read_ags_list",
-    "select_kommunen",
-    "prepare_values",
-    "WarmKernel",
-    "KernelResetError",
-    "run_kommune",
-    "KommuneTask",
-    "chapter_fingerprint",
-    "chapter_is_current",
-    "code_fingerprint",
-    "data_fingerprint",
-    "BATCH_DIR",
-    "DEFAULT_SEED",
-    "STATUS_LABELS",
-]
+__all__ = ["run_batch", "BatchResult", "ChapterRecord", "read_ags_list"]

@@ -13,10 +13,10 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .._atomic import atomic_write_text
 from .._paths import sample_dir
 from ..errors import InputError, ParameterError, UnknownRegionError
 from ..report import STATE_DIR, DataInfo, ReportRequest, describe_data, validate_request
-from ..report._atomic import atomic_write_text
 
 __all__ = [
     "read_ags_list",

@@ -8,8 +8,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..report._atomic import atomic_write_text
-from ..report._format import format_number
+from .._atomic import atomic_write_text
+from ..fmt import fmt_cell
 
 __all__ = ["ChapterRecord", "BatchResult", "STATUS_LABELS"]
 
@@ -77,7 +77,7 @@ class ChapterRecord:
 
 
 def _de(x: float, digits: int = 1) -> str:
-    return format_number(x, digits)
+    return fmt_cell(x, "", digits)
 
 
 @dataclass

@@ -9,9 +9,9 @@ import time
 import uuid
 from pathlib import Path
 
+from .._atomic import atomic_write_text
 from ..errors import ParameterError
 from ..report import load_values, save_values
-from ..report._atomic import atomic_write_text
 from ..report._warm import DEFAULT_SEED
 from ._plan import (
     BATCH_DIR,
@@ -61,8 +61,8 @@ def prepare_values(data=None, out=Path("reports"), *, data_fp: str | None = None
     pathlib.Path
         The values file (for the chapters' ``values_path``).
     """
+    from ..computation import compute
     from ..data import load_data
-    from ..indicators import compute
 
     folder = Path(out) / BATCH_DIR
     path = folder / "values.pkl"
@@ -447,29 +447,40 @@ class _LocalPool:
 
 
 def _check_scheduler(scheduler) -> int | None:
-    """Check a scheduler before anything runs; the worker count of ``local:<n>``."""
+    """Check a scheduler before anything runs; the worker count of ``local:<n>``.
+
+    The address is checked first (a typo is a parameter error with or without Dask), then
+    whether Dask is installed.
+    """
+    n_workers = None
+    if not _is_dask_client(scheduler):
+        text = str(scheduler).strip()
+        if text == "local" or text.startswith("local:"):
+            _, _, n = text.partition(":")
+            if not n:
+                n_workers = os.cpu_count() or 1
+            elif n.isdigit() and int(n) >= 1:
+                n_workers = int(n)
+            else:
+                raise ParameterError(
+                    f"`scheduler` {text!r}: expected 'local:<number of workers>'.")
+        elif "://" not in text:
+            raise ParameterError(
+                f"`scheduler` must be an address such as 'tcp://host:8786' or 'local:2'; not "
+                f"{text!r}."
+            )
     try:
-        from distributed import Client
+        import distributed  # noqa: F401
     except ImportError:
         raise ParameterError(
             "`scheduler` needs Dask: pip install 'bimokit[dask]' (dask[distributed])."
         ) from None
-    if isinstance(scheduler, Client):
-        return None
-    text = str(scheduler).strip()
-    if text == "local" or text.startswith("local:"):
-        _, _, n = text.partition(":")
-        if not n:
-            return os.cpu_count() or 1
-        if n.isdigit() and int(n) >= 1:
-            return int(n)
-        raise ParameterError(f"`scheduler` {text!r}: expected 'local:<number of workers>'.")
-    if "://" not in text:
-        raise ParameterError(
-            f"`scheduler` must be an address such as 'tcp://host:8786' or 'local:2'; not "
-            f"{text!r}."
-        )
-    return None
+    return n_workers
+
+
+def _is_dask_client(obj) -> bool:
+    """Whether ``obj`` is a ``distributed.Client`` (without importing Dask for a text)."""
+    return type(obj).__name__ == "Client" and type(obj).__module__.startswith("distributed")
 
 
 def _dask_client(scheduler):

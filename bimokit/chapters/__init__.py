@@ -21,15 +21,4 @@ from ._config import (
     subject_of,
 )
 
-__all__ = [
-    "Chapter",
-    "load_dataset",
-    "parse_vergleichsgruppe",
-    "read_zielwerte",
-    "subject_of",
-    "CHAPTER_TITLES",
-    "MAIN_INDICATORS",
-    "SOZIALRAUM_INDICATORS",
-    "KREIS_INDICATORS",
-    "SIMILAR_CONTEXT",
-]
+__all__ = ["Chapter"]

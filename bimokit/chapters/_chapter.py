@@ -12,13 +12,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._params import parse_years
 from .._paths import sample_dir
+from ..catalogue import load_catalogue
 from ..errors import BimokitError, InputError, ParameterError, UnknownRegionError
 from ..fmt import default_decimals, fmt_number, is_missing, normalize_unit, short_unit
-from ..indicators import load_catalogue
+from ..publish import figure_html, load_values, publish_keyfigure, publish_table
+from ..publish import table_html as _table_html
 from ..regions import display_names
-from ..report import figure_html, load_values, parse_years, publish_keyfigure, publish_table
-from ..report import table_html as _table_html
 from ..text import MIN_TREND_YEARS, _join
 from ..text import kernaussagen as _kernaussagen
 from ._config import (
@@ -37,8 +38,8 @@ from ._sources import describe_file
 __all__ = ["Chapter", "load_dataset", "parse_vergleichsgruppe", "read_zielwerte"]
 
 # ``bk.compare`` and ``bk.trend`` are the verbs; the modules are imported by name.
-_compare_mod = importlib.import_module("bimokit.compare")
-_trend_mod = importlib.import_module("bimokit.trend")
+_compare_mod = importlib.import_module("bimokit.comparison")
+_trend_mod = importlib.import_module("bimokit.trends")
 
 _TOTAL = "insgesamt"
 _TREND_ARROWS = {"steigend": "↑", "fallend": "↓", "stabil": "→"}
@@ -227,7 +228,7 @@ def denominator_label(ind, titles: dict) -> str:
 
     Examples
     --------
-    >>> from bimokit.indicators import load_catalogue
+    >>> from bimokit.catalogue import load_catalogue
     >>> cat = load_catalogue()
     >>> denominator_label(cat["A2.1"], cat.vocabulary.titles)
     'Bevölkerung unter 15 Jahren'
@@ -1364,7 +1365,7 @@ class Chapter:
         return result
 
     def _compute_sozialindex(self, units, chosen, level):
-        from ..index import sozialindex
+        from ..composite import sozialindex
 
         values = self._compute_extra(list(chosen))
         v = values[values["ags"].isin(units) & values["indicator"].isin(list(chosen))
@@ -1516,7 +1517,7 @@ class Chapter:
         Need of a unit = children under 15 × Sozialindex class (1–5); a base share of the budget
         is split equally. The Gießkanne gives every child the same amount.
         """
-        from ..allocate import allocate
+        from ..allocation import allocate
 
         r = self._sozialindex_result()
         if r is None:

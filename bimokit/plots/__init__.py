@@ -24,7 +24,7 @@ from ._base import (
     source_text,
 )
 from ._compare import funnel_curves, plot_funnel, plot_ranking
-from ._map import classify, geometry_path, plot_choropleth, read_geojson
+from ._map import geometry_path, map_classes, plot_choropleth, read_geojson
 from ._series import plot_small_multiples, plot_timeseries
 from ._structure import plot_pyramid, plot_stacked_shares
 
@@ -40,7 +40,7 @@ __all__ = [
     "house_style",
     "source_text",
     "funnel_curves",
-    "classify",
+    "map_classes",
     "geometry_path",
     "read_geojson",
     "GermanFormatter",

@@ -252,7 +252,7 @@ def funnel_curves(
     scale : float
         100 for %, 1000 for ‰ and "je 1.000 …".
     method : {"exact", "normal"}
-        Proportions only: ``exact`` uses :func:`bimokit.compare.funnel_limits` (interpolated
+        Proportions only: ``exact`` uses :func:`bimokit.comparison.funnel_limits` (interpolated
         exact binomial after Spiegelhalter 2005, the same limits as the comparison table);
         ``normal`` the normal approximation.
 
@@ -283,7 +283,7 @@ def funnel_curves(
                     "check `unit` or use kind='rate'."
                 )
             if method == "exact":
-                from ..compare import funnel_limits
+                from ..comparison import funnel_limits
 
                 lo, hi = funnel_limits(p0, nn, level=level)
             elif method == "normal":
@@ -362,7 +362,7 @@ def plot_funnel(
     Notes
     -----
     Limits from :func:`funnel_curves` at 95 % and 99,8 % (by default exact binomial, the same
-    as :func:`bimokit.compare.funnel_limits`), drawn as curves over the range of case numbers.
+    as :func:`bimokit.comparison.funnel_limits`), drawn as curves over the range of case numbers.
 
     Examples
     --------

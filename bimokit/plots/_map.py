@@ -31,7 +31,7 @@ from ._base import (
     value_text,
 )
 
-__all__ = ["read_geojson", "classify", "class_labels", "geometry_path", "plot_choropleth"]
+__all__ = ["read_geojson", "map_classes", "class_labels", "geometry_path", "plot_choropleth"]
 
 
 @lru_cache(maxsize=8)
@@ -124,7 +124,7 @@ def geometry_path(geometry: Mapping[str, Any]) -> MplPath:
     return MplPath(np.vstack(verts), np.concatenate(codes))
 
 
-def classify(
+def map_classes(
     values: np.ndarray | Sequence[float],
     *,
     k: int = 5,
@@ -156,7 +156,7 @@ def classify(
 
     Examples
     --------
-    >>> classify([1, 2, 3, 4, float("nan")], bins=[0, 2, 4])
+    >>> map_classes([1, 2, 3, 4, float("nan")], bins=[0, 2, 4])
     (array([ 0,  1,  1,  1, -1]), array([0., 2., 4.]))
     """
     v = np.asarray(values, dtype="float64")
@@ -267,7 +267,7 @@ def plot_choropleth(
     year, indicator : optional
         Choose one year/indicator where ``values`` holds several (default: the latest year).
     k, scheme, bins
-        Classes (see :func:`classify`).
+        Classes (see :func:`map_classes`).
     unit, decimals
         Unit and decimals of the legend.
     highlight : str, optional
@@ -362,7 +362,7 @@ def plot_choropleth(
         raise UnknownRegionError(f"`highlight` {highlight!r} is not among the drawn features.")
 
     v = np.array([vals.get(kk, np.nan) for kk in keys_drawn], dtype="float64")
-    cls, edges = classify(v, k=k, scheme=scheme, bins=bins)
+    cls, edges = map_classes(v, k=k, scheme=scheme, bins=bins)
     ncls = max(len(edges) - 1, 0)
     cm = mpl.colormaps[cmap]
     palette = [to_hex(cm(0.15 + 0.8 * (i + 0.5) / ncls)) for i in range(ncls)] if ncls else []

@@ -29,21 +29,21 @@ outputs. It has
    ``""`` in a single run; a batch computes the indicator values of all Kommunen once and
    passes the file (:func:`save_values` writes it, :func:`load_values` reads it)::
 
-       values = bk.report.load_values(values_path, compute=lambda: bk.compute(...))
+       values = bk.load_values(values_path, compute=lambda: bk.compute(...))
 
 3. narrative (Markdown) and one library call per code cell; no method code.
 
 To hand results to the runner a chapter calls:
 
-* ``bk.report.publish_table(df, name="C1.1 Betreuungsquote unter 3 Jahren", out_dir=out_dir,
+* ``bk.publish_table(df, name="C1.1 Betreuungsquote unter 3 Jahren", out_dir=out_dir,
   source="…", note="…")`` – shows the table in the chapter (German headers and numbers, no
   ``nan``) and stores it for the XLSX Tabellenanhang (one sheet per table, sheet name from
   ``name``; names unique within a chapter);
-* ``bk.report.publish_keyfigure(indicator="C1.1", label="Betreuungsquote unter 3 Jahren",
+* ``bk.publish_keyfigure(indicator="C1.1", label="Betreuungsquote unter 3 Jahren",
   value=34.5, unit="%", year=2024, ampel="gruen", trend_arrow="↑", comparison="Land: 31,2 %",
   out_dir=out_dir)`` – one line of the Steckbrief (value, Ampel ``gruen``/``gelb``/``rot``/
   ``grau``, trend ``↑``/``↓``/``→``);
-* ``bk.report.show(chart)`` – shows a ``bimokit.plots.Chart(fig, ax, alt)`` (or a figure with
+* ``bk.show(chart)`` – shows a ``bimokit.plots.Chart(fig, ax, alt)`` (or a figure with
   ``alt=…``) as an embedded PNG ``<img alt="…">`` and closes the figure. Do not rely on
   matplotlib's inline display or ``plt.show()``: the runner rejects a chapter page with any
   image without alt text.
@@ -70,29 +70,7 @@ is always written before the page takes its name, and both are removed when the 
 
 from __future__ import annotations
 
-from ._atomic import atomic_open, atomic_path, atomic_write_bytes, atomic_write_text
-from ._execute import (
-    ChapterFailure,
-    ChapterRun,
-    check_html,
-    execute_chapter,
-    notebook_to_html,
-    start_kernel,
-)
-from ._format import format_number, format_value
-from ._pages import ChapterEntry, steckbrief_table, write_index, write_steckbrief
-from ._validate import (
-    CHAPTERS,
-    PARAMETERS,
-    DataInfo,
-    ReportRequest,
-    describe_data,
-    parse_years,
-    validate_request,
-)
-from ._warm import KernelResetError, WarmKernel, WarmRun
-from ._xlsx import sheet_names, write_xlsx
-from .publish import (
+from ..publish import (
     AMPEL,
     TRENDS,
     KeyFigure,
@@ -106,6 +84,26 @@ from .publish import (
     show,
     table_html,
 )
+from ._execute import (
+    ChapterFailure,
+    ChapterRun,
+    check_html,
+    execute_chapter,
+    notebook_to_html,
+    start_kernel,
+)
+from ._pages import ChapterEntry, steckbrief_table, write_index, write_steckbrief
+from ._validate import (
+    CHAPTERS,
+    PARAMETERS,
+    DataInfo,
+    ReportRequest,
+    describe_data,
+    parse_years,
+    validate_request,
+)
+from ._warm import KernelResetError, WarmKernel, WarmRun
+from ._xlsx import sheet_names, write_xlsx
 from .runner import (
     STATE_DIR,
     ChapterResult,
@@ -116,55 +114,4 @@ from .runner import (
     run_report,
 )
 
-__all__ = [
-    # what chapter notebooks call
-    "publish_table",
-    "publish_keyfigure",
-    "show",
-    "load_values",
-    "save_values",
-    # the runner
-    "run_report",
-    "ReportResult",
-    "ChapterResult",
-    "ReportFailedError",
-    # building blocks for the batch
-    "CHAPTERS",
-    "PARAMETERS",
-    "STATE_DIR",
-    "DataInfo",
-    "ReportRequest",
-    "describe_data",
-    "validate_request",
-    "parse_years",
-    "execute_chapter",
-    "start_kernel",
-    "ChapterRun",
-    "ChapterFailure",
-    "run_chapter",
-    "WarmKernel",
-    "WarmRun",
-    "KernelResetError",
-    "finish_report",
-    "notebook_to_html",
-    "check_html",
-    "write_index",
-    "write_steckbrief",
-    "write_xlsx",
-    "sheet_names",
-    "steckbrief_table",
-    "ChapterEntry",
-    "read_published",
-    "PublishedTable",
-    "KeyFigure",
-    "AMPEL",
-    "TRENDS",
-    "figure_html",
-    "table_html",
-    "format_number",
-    "format_value",
-    "atomic_path",
-    "atomic_open",
-    "atomic_write_text",
-    "atomic_write_bytes",
-]
+__all__ = ["run_report", "ReportResult", "ChapterResult", "ReportFailedError"]

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from ._atomic import atomic_write_text
+from .._atomic import atomic_write_text
 
 __all__ = [
     "start_kernel",

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from ..fmt import default_decimals, format_value, normalize_unit, short_unit
-from ._atomic import atomic_write_text
-from .publish import AMPEL, TRENDS, KeyFigure
+from .._atomic import atomic_write_text
+from ..fmt import default_decimals, fmt_cell, normalize_unit, short_unit
+from ..publish import AMPEL, TRENDS, KeyFigure
 
 __all__ = ["ChapterEntry", "write_index", "write_steckbrief", "steckbrief_table"]
 
@@ -83,7 +83,7 @@ def _trend_cell(arrow: str | None) -> str:
 def _value_text(kf: KeyFigure) -> str:
     """Number and short unit (``616,5 je 1.000``); the long unit stays with the label."""
     decimals = kf.decimals if kf.decimals is not None else default_decimals(kf.unit)
-    return format_value(kf.value, short_unit(kf.unit), decimals, status=kf.status)
+    return fmt_cell(kf.value, short_unit(kf.unit), decimals, status=kf.status)
 
 
 def _unit_note(kf: KeyFigure) -> str:

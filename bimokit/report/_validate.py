@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._params import parse_years
 from .._paths import notebook_dir as _default_notebook_dir
 from .._paths import sample_dir
+from ..catalogue import HANDLUNGSFELDER
 from ..errors import InputError, ParameterError, UnknownRegionError
-from ..indicators import HANDLUNGSFELDER
 
 __all__ = [
     "CHAPTERS",
@@ -31,7 +32,6 @@ CHAPTERS = dict(HANDLUNGSFELDER)
 PARAMETERS = ("ags", "data", "years", "vergleichsgruppe", "out_dir", "values_path")
 
 _AGS = re.compile(r"\d{5}|\d{8}")
-_YEARS = re.compile(r"\s*(\d{4})\s*(?:[-–]\s*(\d{4})\s*)?")
 _AEHNLICH = re.compile(r"aehnlich:(\d+)")
 
 
@@ -136,31 +136,6 @@ def describe_data(data: str | os.PathLike | None = None) -> DataInfo:
     )
 
 
-def parse_years(years) -> tuple[int, int] | None:
-    """Parse ``"2012-2024"``, ``"2024"``, ``(2012, 2024)`` or ``""``/None (all years).
-
-    Examples
-    --------
-    >>> parse_years("2012-2024"), parse_years("2020"), parse_years(""), parse_years((2015, 2016))
-    ((2012, 2024), (2020, 2020), None, (2015, 2016))
-    """
-    if years in (None, ""):
-        return None
-    if isinstance(years, (tuple, list)) and len(years) == 2:
-        first, last = (int(y) for y in years)
-    elif isinstance(years, int):
-        first = last = years
-    else:
-        m = _YEARS.fullmatch(str(years))
-        if not m:
-            raise ParameterError(
-                f"`years` must look like '2012-2024' or '2024'; not {years!r}."
-            )
-        first = int(m.group(1))
-        last = int(m.group(2) or m.group(1))
-    if first > last:
-        raise ParameterError(f"`years` {years!r}: the first year is after the last.")
-    return first, last
 
 
 def _chapter_list(chapters) -> list[str]:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._atomic import atomic_path
-from ._format import is_missing
-from .publish import PublishedTable
+from .._atomic import atomic_path
+from ..fmt import is_missing
+from ..publish import PublishedTable
 
 __all__ = ["write_xlsx", "sheet_names"]
 
@@ -200,9 +200,9 @@ def _shown_width(v, decimals: int | None) -> int:
         return 1
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         return len(str(v))
-    from ..fmt import format_number
+    from ..fmt import fmt_cell
 
-    return len(format_number(v, decimals))
+    return len(fmt_cell(v, "", decimals))
 
 
 def _sheet_titles(tables: list[PublishedTable]) -> list[str]:

@@ -13,13 +13,13 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .._atomic import atomic_path, atomic_write_text
 from ..errors import ParameterError
-from ._atomic import atomic_path, atomic_write_text
+from ..publish import KeyFigure, PublishedTable, read_published
 from ._execute import ChapterFailure, execute_chapter
 from ._pages import ChapterEntry, write_index, write_steckbrief
 from ._validate import CHAPTERS, DataInfo, ReportRequest, describe_data, validate_request
 from ._xlsx import write_xlsx
-from .publish import KeyFigure, PublishedTable, read_published
 
 __all__ = [
     "ChapterResult",

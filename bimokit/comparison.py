@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ParameterError, UnknownRegionError
-from .trend import _check_values, _infer_scales, _mapping, _prepare
+from .trends import _check_values, _infer_scales, _mapping, _prepare
 
 __all__ = [
     "FUNNEL_FLAGS",
@@ -38,7 +38,6 @@ __all__ = [
     "group_members",
     "compare",
     "funnel_table",
-    "describe_method",
 ]
 
 #: Values of ``funnel_flag``.

@@ -5,12 +5,12 @@ Two layers, as in COINr:
 * small **primitives** with one contract, a :class:`pandas.Series` in and a Series of the same
   length and index out, NaN kept where the input is NaN: :func:`rank`, :func:`percentile_rank`,
   :func:`zscore`, :func:`minmax`, :func:`distance`, :func:`goalposts`,
-  :func:`percentile_bands`, :func:`above_below_mean`, :func:`winsorise`, :func:`log_ct`;
+  :func:`percentile_bands`, :func:`above_below_mean`, :func:`winsorize`, :func:`log_ct`;
   :func:`treat_outliers` combines them by COINr's rule;
 * one **table verb**, :func:`normalize` (``bk.normalize``), that applies a primitive to an
   indicator-values table within each indicator and year, with direction, and returns every
   choice it made beside the result (columns ``method``, ``direction``, ``treatment``, ``note``
-  and the German sentence :func:`describe`).
+  and the German sentence :func:`describe_method`).
 
 Every primitive expects ``direction``-adjusted input: the table verb multiplies by the direction
 (+1 higher is better, -1 higher is worse) *before* ranking, so that in every result a higher
@@ -29,15 +29,15 @@ Edge cases are decided here, once:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from ._schema import VALUE_COLUMNS
+from ._schema import VALUE_FIXED_COLUMNS
 from .errors import ParameterError
+from .fmt import fmt_number
 
 __all__ = [
     "METHODS",
@@ -51,12 +51,11 @@ __all__ = [
     "above_below_mean",
     "skew",
     "kurt",
-    "winsorise",
+    "winsorize",
     "log_ct",
     "treat_outliers",
     "OutlierTreatment",
     "normalize",
-    "describe",
     "resolve_direction",
 ]
 
@@ -105,15 +104,6 @@ def _as_float(x: pd.Series) -> pd.Series:
     return pd.to_numeric(x, errors="coerce").astype("float64")
 
 
-def _de(x: float, digits: int = 2) -> str:
-    """German number format for Methodik sentences: 1.234,5."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    if float(x).is_integer():
-        s = f"{int(x):,}"
-    else:
-        s = f"{x:,.{digits}f}".rstrip("0").rstrip(".")
-    return s.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
 
 
 # --------------------------------------------------------------------------------------------
@@ -315,7 +305,7 @@ def _outlying(x: pd.Series, skew_thresh: float, kurt_thresh: float) -> bool:
     return abs(s) >= skew_thresh and k >= kurt_thresh
 
 
-def winsorise(
+def winsorize(
     x: pd.Series, *, winmax: int = 5, skew_thresh: float = 2.0, kurt_thresh: float = 3.5
 ) -> pd.Series:
     """Winsorise one extreme value at a time while the series is outlying, at most ``winmax``.
@@ -327,7 +317,7 @@ def winsorise(
 
     Examples
     --------
-    >>> winsorise(pd.Series([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 30, 100.0])).tolist()[-2:]
+    >>> winsorize(pd.Series([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 30, 100.0])).tolist()[-2:]
     [30.0, 30.0]
     """
     return _winsorise(_as_float(x), winmax, skew_thresh, kurt_thresh)[0]
@@ -395,13 +385,13 @@ def treat_outliers(
 
     Notes
     -----
-    The rule of COINr's ``Treat()`` with its defaults (``winsorise`` then ``log_CT``,
+    The rule of COINr's ``Treat()`` with its defaults (``winsorize`` then ``log_CT``,
     ``check_SkewKurt``):
 
     1. The series is *outlying* if ``|skew| >= 2`` and ``kurtosis >= 3.5`` (both; skewness and
        excess kurtosis as ``e1071`` type 2 / Excel, see :func:`skew`, :func:`kurt`). Fewer than
        four values are never treated.
-    2. If outlying, winsorise one point at a time (the highest if skew >= 0, otherwise the
+    2. If outlying, winsorize one point at a time (the highest if skew >= 0, otherwise the
        lowest; tied extremes together) until it is no longer outlying or ``winmax`` points
        (default 5) were winsorised. Unlike COINr's code, which counts only the points of the
        last step, we count every winsorised point.
@@ -436,7 +426,7 @@ def resolve_direction(direction, indicators: Sequence[str]) -> dict[str, int]:
     ----------
     direction : "catalogue", int, mapping or DataFrame
         ``"catalogue"``: the ``direction`` of each indicator in the bimokit catalogue
-        (:func:`bimokit.indicators.catalogue_table`); ``1``/``-1`` for every indicator; a
+        (:func:`bimokit.catalogue.catalogue_table`); ``1``/``-1`` for every indicator; a
         mapping indicator → 1/-1; or a table with a column ``indicator`` (or ``id``) and a
         column ``direction``. ``"higher_better"``/``"higher_worse"`` are accepted as values too.
         An indicator that is missing, or neutral (0) in the catalogue, is an error: give its
@@ -454,7 +444,7 @@ def resolve_direction(direction, indicators: Sequence[str]) -> dict[str, int]:
     words = {"higher_better": 1, "higher_worse": -1, "+": 1, "-": -1}
     from_catalogue = isinstance(direction, str) and direction == "catalogue"
     if from_catalogue:
-        from .indicators import catalogue_table
+        from .catalogue import catalogue_table
 
         direction = catalogue_table()
     if isinstance(direction, pd.DataFrame):
@@ -510,7 +500,7 @@ def resolve_direction(direction, indicators: Sequence[str]) -> dict[str, int]:
 
 
 def _key_columns(values: pd.DataFrame) -> list[str]:
-    dims = [c for c in values.columns if c not in VALUE_COLUMNS and c not in _OUT_EXTRA]
+    dims = [c for c in values.columns if c not in VALUE_FIXED_COLUMNS and c not in _OUT_EXTRA]
     return ["ags", "year", "indicator", *dims]
 
 
@@ -601,7 +591,7 @@ def normalize(
         * ``note``: a German note where an edge case applied (no variation, too few values),
           else ``""``.
 
-        ``result.attrs["methodik"]`` holds the German Methodik sentence (see :func:`describe`).
+        ``result.attrs["methodik"]`` holds the German Methodik sentence (see :func:`describe_method`).
 
     Notes
     -----
@@ -694,7 +684,7 @@ def normalize(
     result["method"] = method
     result["treatment"] = out_treat.to_numpy()
     result["note"] = out_note.to_numpy()
-    result.attrs["methodik"] = describe(
+    result.attrs["methodik"] = describe_method(
         method, direction=dirs, lower=lower, upper=upper, ddof=ddof, reference=reference,
         target=target, goalposts=goalposts, bands=bands, threshold=threshold,
         treat_outliers=treat_outliers, winmax=winmax, skew_thresh=skew_thresh,
@@ -746,7 +736,7 @@ def _apply(method, x, d, data, idx, ind, *, lower, upper, ddof, reference, targe
     return y if d == 1 else 200.0 - y
 
 
-def describe(
+def describe_method(
     method: str | pd.DataFrame,
     *,
     direction=None,
@@ -774,7 +764,7 @@ def describe(
 
     Examples
     --------
-    >>> describe("minmax")
+    >>> describe_method("minmax")
     'Normierung: Min-Max-Normierung je Indikator und Jahr auf 0 bis 100 (höher = besser). Keine Ausreißerbehandlung.'
     """  # noqa: E501
     if isinstance(method, pd.DataFrame):
@@ -784,7 +774,7 @@ def describe(
         return text
     one_of("method", method, METHODS)
     detail = {
-        "minmax": f"auf {_de(lower)} bis {_de(upper)}",
+        "minmax": f"auf {fmt_number(lower, 2, trim=True)} bis {fmt_number(upper, 2, trim=True)}",
         "zscore": "(Mittelwert 0, Standardabweichung 1, "
         + ("Stichproben-Standardabweichung" if ddof == 1 else f"ddof = {ddof}") + ")",
         "rank": "(Rang 1 = ungünstigster Wert, Bindungen mit mittlerem Rang)",
@@ -793,8 +783,8 @@ def describe(
         else "(Referenzwert = 100)",
         "target": "(Zielwert = 100)",
         "goalposts": "auf 0 bis 100 zwischen festen Grenzwerten, außerhalb abgeschnitten",
-        "bands": "mit Grenzen bei den Perzentilrängen " + ", ".join(_de(b) for b in bands),
-        "above_below_mean": f"(+1 über, −1 unter Mittelwert ± {_de(threshold * 100)} %)",
+        "bands": "mit Grenzen bei den Perzentilrängen " + ", ".join(fmt_number(b, 2, trim=True) for b in bands),
+        "above_below_mean": f"(+1 über, −1 unter Mittelwert ± {fmt_number(threshold * 100, 2, trim=True)} %)",
     }[method]
     text = f"Normierung: {_METHOD_DE[method]} je Indikator und Jahr {detail} (höher = besser)."
     if isinstance(direction, Mapping):
@@ -803,35 +793,10 @@ def describe(
             text += " Gespiegelt (höherer Rohwert = ungünstiger): " + ", ".join(neg) + "."
     if treat_outliers:
         text += (
-            f" Ausreißerbehandlung nach COINr: bei |Schiefe| ≥ {_de(skew_thresh)} und Kurtosis ≥ "
-            f"{_de(kurt_thresh)} bis zu {winmax} Werte winsorisiert, sonst Log-Transformation"
+            f" Ausreißerbehandlung nach COINr: bei |Schiefe| ≥ {fmt_number(skew_thresh, 2, trim=True)} und Kurtosis ≥ "
+            f"{fmt_number(kurt_thresh, 2, trim=True)} bis zu {winmax} Werte winsorisiert, sonst Log-Transformation"
         )
         text += f" ({n_treated} Werte betroffen)." if n_treated is not None else "."
     else:
         text += " Keine Ausreißerbehandlung."
     return text
-
-
-# --------------------------------------------------------------------------------------------
-# ``bk.normalize`` is this module *and* callable as the table verb, so that both
-# ``bk.normalize(values, "minmax")`` and ``import bimokit.normalize as nz; nz.minmax(x)`` work
-# (``import a.b as c`` looks up the attribute ``b`` of ``a`` first, so binding the function to
-# ``bimokit.normalize`` would hide the module).
-
-
-def _make_callable(module_name: str, func) -> None:
-    """Let the module ``module_name`` be called like ``func`` (same signature and doc)."""
-    import inspect
-    import sys
-    import types
-
-    class _CallableModule(types.ModuleType):
-        def __call__(self, *args, **kwargs):
-            return func(*args, **kwargs)
-
-    mod = sys.modules[module_name]
-    mod.__class__ = _CallableModule
-    mod.__signature__ = inspect.signature(func)
-
-
-_make_callable(__name__, normalize)

@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from .errors import ParameterError
-from .normalize import _de
+from .fmt import fmt_number
 
-__all__ = ["largest_remainder", "water_fill", "allocate", "describe"]
+__all__ = ["largest_remainder", "water_fill", "allocate"]
 
 
 def largest_remainder(amounts: pd.Series, total: int, *, priority: pd.Series | None = None
@@ -77,14 +77,14 @@ def water_fill(
 
     if total(0.0) > budget + 1e-6:
         raise ParameterError(
-            f"Infeasible: base amounts and floors already need {_de(total(0.0))} €, more than "
-            f"the budget of {_de(budget)} €."
+            f"Infeasible: base amounts and floors already need {fmt_number(total(0.0), 2, trim=True)} €, more than "
+            f"the budget of {fmt_number(budget, 2, trim=True)} €."
         )
     most = float(np.where(n > 0, c, np.clip(base, f, c)).sum())
     if most < budget - 1e-6:
         raise ParameterError(
-            f"Infeasible: the caps allow at most {_de(most)} € in total, less than the budget "
-            f"of {_de(budget)} €."
+            f"Infeasible: the caps allow at most {fmt_number(most, 2, trim=True)} € in total, less than the budget "
+            f"of {fmt_number(budget, 2, trim=True)} €."
         )
     if n.sum() == 0:
         raise ParameterError("Every unit has zero need: nothing to share by need.")
@@ -234,7 +234,7 @@ def allocate(
     if (n < 0).any():
         bad = units[n < 0][0]
         raise ParameterError(
-            f"Need of {bad!r} is negative ({_de(n[n < 0][0])}); need must be ≥ 0 (use counts, a "
+            f"Need of {bad!r} is negative ({fmt_number(n[n < 0][0], 2, trim=True)}); need must be ≥ 0 (use counts, a "
             "Sozialindex class or a shifted score, not a z-score)."
         )
     if not (np.isfinite(budget) and float(budget).is_integer() and budget >= 0):
@@ -255,7 +255,7 @@ def allocate(
         b = base_share * budget / k
     if b < 0 or b * k > budget + 1e-6:
         raise ParameterError(
-            f"Base amounts of {_de(b)} € for {k} units exceed the budget of {_de(budget)} €."
+            f"Base amounts of {fmt_number(b, 2, trim=True)} € for {k} units exceed the budget of {fmt_number(budget, 2, trim=True)} €."
         )
     f = _per_unit(floor, units, "floor")
     c = _per_unit(cap, units, "cap")
@@ -266,13 +266,13 @@ def allocate(
         raise ParameterError(f"Floor above cap for {bad!r}.")
     if f is not None and f.sum() > budget:
         raise ParameterError(
-            f"Infeasible: the floors sum to {_de(f.sum())} €, more than the budget of "
-            f"{_de(budget)} €."
+            f"Infeasible: the floors sum to {fmt_number(f.sum(), 2, trim=True)} €, more than the budget of "
+            f"{fmt_number(budget, 2, trim=True)} €."
         )
     if c is not None and c.sum() < budget:
         raise ParameterError(
-            f"Infeasible: the caps sum to {_de(c.sum())} €, less than the budget of "
-            f"{_de(budget)} €."
+            f"Infeasible: the caps sum to {fmt_number(c.sum(), 2, trim=True)} €, less than the budget of "
+            f"{fmt_number(budget, 2, trim=True)} €."
         )
     rest = budget - b * k
     if n.sum() == 0:
@@ -318,33 +318,33 @@ def allocate(
     else:
         out["giesskanne_amount"] = pd.array([pd.NA] * k, dtype="Int64")
         out["difference"] = pd.array([pd.NA] * k, dtype="Int64")
-    out.attrs["methodik"] = describe(
+    out.attrs["methodik"] = describe_method(
         budget=budget, base=b, n_units=k, weights=weights, floor=floor, cap=cap,
         population=population is not None,
     )
     return out
 
 
-def describe(*, budget: float, base: float, n_units: int, weights=None, floor=None, cap=None,
+def describe_method(*, budget: float, base: float, n_units: int, weights=None, floor=None, cap=None,
              population: bool = False) -> str:
     """German Methodik sentence for an allocation.
 
     Examples
     --------
-    >>> describe(budget=100000, base=10000, n_units=3)
+    >>> describe_method(budget=100000, base=10000, n_units=3)
     'Verteilung von 100.000 €: Sockelbetrag 10.000 € je Einheit (3 Einheiten), Rest von 70.000 € proportional zum Bedarf; auf ganze Euro gerundet nach dem Verfahren der größten Reste (Hare/Niemeyer), Summe exakt gleich dem Budget.'
     """  # noqa: E501
     rest = budget - base * n_units
-    text = f"Verteilung von {_de(budget)} €: "
+    text = f"Verteilung von {fmt_number(budget, 2, trim=True)} €: "
     if base > 0:
-        text += (f"Sockelbetrag {_de(base)} € je Einheit ({n_units} Einheiten), "
-                 f"Rest von {_de(rest)} € ")
+        text += (f"Sockelbetrag {fmt_number(base, 2, trim=True)} € je Einheit ({n_units} Einheiten), "
+                 f"Rest von {fmt_number(rest, 2, trim=True)} € ")
     else:
         text += f"{n_units} Einheiten, "
     text += "proportional zum Bedarf"
     if weights:
         text += " (gewichtete Summe: " + ", ".join(
-            f"{c} × {_de(float(w))}" for c, w in weights.items()) + ")"
+            f"{c} × {fmt_number(float(w), 2, trim=True)}" for c, w in weights.items()) + ")"
     text += "; "
     if floor is not None or cap is not None:
         parts = []
@@ -359,9 +359,3 @@ def describe(*, budget: float, base: float, n_units: int, weights=None, floor=No
     if population:
         text += " Vergleich: Gießkanne = gleicher Betrag je Person der Bezugsbevölkerung."
     return text
-
-
-# ``bk.allocate`` is this module and callable as :func:`allocate` (see bimokit.normalize).
-from .normalize import _make_callable  # noqa: E402
-
-_make_callable(__name__, allocate)

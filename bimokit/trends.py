@@ -23,8 +23,9 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from ._schema import VALUE_COLUMNS
+from ._schema import VALUE_FIXED_COLUMNS
 from .errors import ParameterError
+from .fmt import fmt_number
 
 __all__ = [
     "BREAKS",
@@ -34,16 +35,15 @@ __all__ = [
     "ols_slope",
     "theil_sen",
     "mann_kendall",
-    "classify",
+    "classify_trend",
     "rebase",
     "moving_ratio",
     "trend",
     "index_series",
     "pooled_values",
-    "describe_method",
 ]
 
-#: The four verbal trend classes, in German, as :func:`classify` returns them.
+#: The four verbal trend classes, in German, as :func:`classify_trend` returns them.
 TREND_CLASSES = ("steigend", "fallend", "stabil", "uneinheitlich")
 
 #: Known breaks in official time series. ``year`` is the first year of the new series: values
@@ -82,9 +82,9 @@ def _check_values(values, func: str, *, need=("ags", "year", "indicator", "value
     if missing:
         raise ParameterError(
             f"{func}: `values` lacks the column(s) {', '.join(repr(c) for c in missing)}; an "
-            f"indicator-values table has {', '.join(VALUE_COLUMNS)} (plus breakdown columns)."
+            f"indicator-values table has {', '.join(VALUE_FIXED_COLUMNS)} (plus breakdown columns)."
         )
-    return [c for c in values.columns if c not in VALUE_COLUMNS]
+    return [c for c in values.columns if c not in VALUE_FIXED_COLUMNS]
 
 
 def _prepare(values: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
@@ -146,12 +146,6 @@ def _infer_scales(values: pd.DataFrame) -> dict[str, float]:
     return {str(k): _snap_scale(float(x)) for k, x in med.items()}
 
 
-def _de(x: float, digits: int = 1) -> str:
-    """German number: decimal comma, thousands dot, trailing ',0' dropped."""
-    text = f"{x:,.{digits}f}".replace(",", "_").replace(".", ",").replace("_", ".")
-    if "," in text:
-        text = text.rstrip("0").rstrip(",")
-    return text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -402,7 +396,7 @@ def mann_kendall(values, years, *, exact_max_n: int = 30) -> MannKendallResult:
     return MannKendallResult(s, float(res.statistic), float(min(res.pvalue, 1.0)), method)
 
 
-def classify(values, years, *, alpha: float = 0.05, tolerance: float = 0.05) -> str:
+def classify_trend(values, years, *, alpha: float = 0.05, tolerance: float = 0.05) -> str:
     """German verbal trend class of one series: steigend, fallend, stabil or uneinheitlich.
 
     Parameters
@@ -428,11 +422,11 @@ def classify(values, years, *, alpha: float = 0.05, tolerance: float = 0.05) -> 
     Examples
     --------
     >>> years = list(range(2015, 2025))
-    >>> classify([10, 11, 12, 13, 14, 15, 16, 17, 18, 19], years)
+    >>> classify_trend([10, 11, 12, 13, 14, 15, 16, 17, 18, 19], years)
     'steigend'
-    >>> classify([10, 10.1, 9.9, 10, 10.2, 9.8, 10, 10.1, 9.9, 10], years)
+    >>> classify_trend([10, 10.1, 9.9, 10, 10.2, 9.8, 10, 10.1, 9.9, 10], years)
     'stabil'
-    >>> classify([10, 14, 9, 15, 8, 16, 7, 15, 9, 14], years)   # strong swings, no direction
+    >>> classify_trend([10, 14, 9, 15, 8, 16, 7, 15, 9, 14], years)   # strong swings, no direction
     'uneinheitlich'
     """
     _check_alpha(alpha)
@@ -644,7 +638,7 @@ def trend(
         Significance level of the tests and 1 − level of the intervals.
     tolerance : float, default 0.05
         Largest change over the window, as a fraction of the median value, that counts as
-        ``stabil`` (see :func:`classify` for the rule).
+        ``stabil`` (see :func:`classify_trend` for the rule).
     exact_max_n : int, default 30
         Largest series length for the exact Mann–Kendall p-value (no ties).
 
@@ -665,7 +659,7 @@ def trend(
         - ``ols_slope``, ``ols_ci_low``, ``ols_ci_high``, ``ols_p``: :func:`ols_slope`
         - ``ts_slope``, ``ts_ci_low``, ``ts_ci_high``: :func:`theil_sen`
         - ``mk_s``, ``mk_tau``, ``mk_p``, ``mk_method``: :func:`mann_kendall`
-        - ``trend_class``: :func:`classify` (``steigend``, ``fallend``, ``stabil``,
+        - ``trend_class``: :func:`classify_trend` (``steigend``, ``fallend``, ``stabil``,
           ``uneinheitlich``; '' with fewer than two years)
         - ``break_in_window`` (bool), ``breaks`` (labels of the breaks inside the data's
           window, '; '-joined), ``on_break``
@@ -676,7 +670,7 @@ def trend(
     Notes
     -----
     A break in year b lies in the window when ``first_year < b ≤ last_year``: values from b
-    on are not comparable with those before. Classification rule: see :func:`classify`.
+    on are not comparable with those before. Classification rule: see :func:`classify_trend`.
 
     Examples
     --------
@@ -938,16 +932,16 @@ def describe_method(result: pd.DataFrame) -> str:
     alpha = float(result["alpha"].iloc[0]) if len(result) else 0.05
     tol = float(result["tolerance"].iloc[0]) if len(result) else 0.05
     on_break = str(result["on_break"].iloc[0]) if len(result) else "segment"
-    level = _de(100 * (1 - alpha))
+    level = fmt_number(100 * (1 - alpha), 1, trim=True)
     methods = sorted({m for m in result.get("mk_method", []) if m and m != "konstant"})
     used = f" Verwendet: {', '.join(methods)}." if methods else ""
     text = (
-        f"Trendrichtung: Mann-Kendall-Test (zweiseitig, Signifikanzniveau {_de(100 * alpha)} %; "
+        f"Trendrichtung: Mann-Kendall-Test (zweiseitig, Signifikanzniveau {fmt_number(100 * alpha, 1, trim=True)} %; "
         "exakte Verteilung bei kurzen Reihen ohne gleiche Werte, sonst Normalapproximation "
         f"mit Bindungskorrektur) und Theil-Sen-Steigung mit {level}-%-Konfidenzintervall.{used} "
         "„steigend“ bzw. „fallend“ nur, wenn der Test signifikant ist und das Intervall der "
         "Theil-Sen-Steigung die Null ausschließt; „stabil“, wenn auch die Grenzen des Intervalls, "
-        f"über den ganzen Zeitraum gerechnet, höchstens {_de(100 * tol)} % des Medianwerts "
+        f"über den ganzen Zeitraum gerechnet, höchstens {fmt_number(100 * tol, 1, trim=True)} % des Medianwerts "
         "Veränderung bedeuten; sonst "
         "„uneinheitlich“. Veränderungsraten: jahresdurchschnittliche Wachstumsrate (CAGR, aus "
         "Anfangs- und Endwert) und log-lineare Rate (Regression der logarithmierten Werte auf "

@@ -14,10 +14,10 @@ from scipy import stats
 
 import bimokit as bk
 from bimokit.errors import ParameterError
-from bimokit.trend import cagr, classify, loglinear_rate, mann_kendall, ols_slope, theil_sen
+from bimokit.trends import cagr, classify_trend, loglinear_rate, mann_kendall, ols_slope, theil_sen
 
 # bk.trend is the table verb; the module itself (primitives, index_series, …):
-tr = importlib.import_module("bimokit.trend")
+tr = importlib.import_module("bimokit.trends")
 
 # A fixed 10-year series (share of school leavers without Abschluss, %, invented but plausible)
 YEARS = np.arange(2015, 2025)
@@ -105,7 +105,7 @@ def test_totality():
     assert np.isnan(theil_sen([1.0], [1]).slope)
     assert np.isnan(mann_kendall([1.0], [1]).pvalue)
     assert mann_kendall([2.0, 2.0, 2.0], [1, 2, 3]) == (0.0, 0.0, 1.0, "konstant")
-    assert classify([1.0], [2020]) == ""
+    assert classify_trend([1.0], [2020]) == ""
     # missing values are left out, not counted
     assert cagr([np.nan, 100.0, 121.0], [2019, 2020, 2022]) == pytest.approx(0.1)
     with pytest.raises(ParameterError, match="appears twice"):
@@ -275,7 +275,7 @@ def test_negation_mirrors_class(values):
     v = np.array(values)
     mirror = {"steigend": "fallend", "fallend": "steigend", "stabil": "stabil",
               "uneinheitlich": "uneinheitlich"}
-    assert classify(-v, years) == mirror[classify(v, years)]
+    assert classify_trend(-v, years) == mirror[classify_trend(v, years)]
 
 
 @settings(max_examples=60, deadline=None)

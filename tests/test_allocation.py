@@ -9,7 +9,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import bimokit as bk
-from bimokit.allocate import largest_remainder, water_fill
+from bimokit.allocation import largest_remainder, water_fill
 from bimokit.errors import ParameterError
 
 COLUMNS = ["ags", "need", "base_amount", "need_amount", "amount", "share", "constraint",

@@ -1,7 +1,7 @@
 """Composite indices, their sensitivity, and the Sozialindex.
 
 * :func:`composite_index` (``bk.composite_index``): normalise chosen indicators
-  (:func:`bimokit.normalize.normalize`) and aggregate them per unit and year, arithmetically or
+  (:func:`bimokit.normalization.normalize`) and aggregate them per unit and year, arithmetically or
   geometrically, with weights and a minimum data availability;
 * :func:`sensitivity`: recompute the index under alternative normalisations and random weight
   perturbations and report each unit's rank range (COINr / OECD-JRC uncertainty analysis);
@@ -34,9 +34,11 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from . import normalize as _nz
+from . import normalization as _nz
+from ._schema import VALUE_FIXED_COLUMNS
 from .errors import ParameterError
-from .normalize import _de, one_of
+from .fmt import fmt_number
+from .normalization import one_of
 
 __all__ = [
     "AGGREGATIONS",
@@ -48,7 +50,6 @@ __all__ = [
     "composite_index",
     "sensitivity",
     "sozialindex",
-    "describe",
 ]
 
 #: Names accepted by ``aggregation``.
@@ -183,7 +184,7 @@ def _select(values: pd.DataFrame, indicators, year) -> tuple[pd.DataFrame, list[
         sel = sel[sel["year"].isin(years)]
         if sel.empty:
             raise ParameterError(f"No values for year {year!r} and the chosen indicators.")
-    dims = [c for c in sel.columns if c not in _nz.VALUE_COLUMNS]
+    dims = [c for c in sel.columns if c not in VALUE_FIXED_COLUMNS]
     for d in dims:
         if sel[d].nunique(dropna=False) > 1:
             raise ParameterError(
@@ -244,7 +245,7 @@ def _aggregate(norm: pd.DataFrame, indicators, w, aggregation, min_availability)
         "n_indicators": len(indicators),
         "n_available": n_av.astype("int64"),
         "data_availability": avail,
-        "note": np.where(ok, "", f"zu wenige Indikatoren (< {_de(min_availability * 100)} %)"),
+        "note": np.where(ok, "", f"zu wenige Indikatoren (< {fmt_number(min_availability * 100, 2, trim=True)} %)"),
     })
 
 
@@ -276,21 +277,21 @@ def composite_index(
     weights : mapping, optional
         Indicator → weight (non-negative); re-scaled to sum 1. Default: equal weights.
     normalization : str or None
-        A method of :func:`bimokit.normalize.normalize` (default ``"minmax"``), or None when
+        A method of :func:`bimokit.normalization.normalize` (default ``"minmax"``), or None when
         ``value`` is already normalised (higher = better).
     aggregation : {"arithmetic", "geometric"}
         Weighted arithmetic mean, or weighted geometric mean (needs positive normalised values,
         e.g. ``normalization="minmax", lower=1``; otherwise a :class:`ParameterError`).
     direction : "catalogue", int, mapping or DataFrame
         Direction per indicator (default from the catalogue), see
-        :func:`bimokit.normalize.normalize`.
+        :func:`bimokit.normalization.normalize`.
     min_availability : float
         Minimum share of the indicators a unit must have (0–1, default 0,5); below it the
         index is NaN and ``note`` says why.
     year : int or list, optional
         Restrict to these years.
     **normalize_options
-        Passed to :func:`bimokit.normalize.normalize` (``lower``, ``upper``, ``treat_outliers``…).
+        Passed to :func:`bimokit.normalization.normalize` (``lower``, ``upper``, ``treat_outliers``…).
 
     Returns
     -------
@@ -344,7 +345,7 @@ def composite_index(
     out = out[["ags", "year", "index", "rank", "n_indicators", "n_available",
                "data_availability", "normalization", "aggregation", "note"]]
     out.attrs["weights"] = w
-    out.attrs["methodik"] = describe(
+    out.attrs["methodik"] = describe_method(
         "composite", weights=w, normalization=normalization, aggregation=aggregation,
         min_availability=min_availability,
     )
@@ -443,8 +444,8 @@ def sensitivity(
     out.attrs["methodik"] = (
         f"Sensitivitätsanalyse: {len(normalizations)} Normierungen "
         f"({', '.join(normalizations)}) × {int(n_draws) + 1} Gewichtungen (nominal und "
-        f"{int(n_draws)} Zufallsziehungen, jedes Gewicht ×U[{_de(1 - perturbation)}; "
-        f"{_de(1 + perturbation)}], Startwert {seed}); berichtet wird die Spannweite der "
+        f"{int(n_draws)} Zufallsziehungen, jedes Gewicht ×U[{fmt_number(1 - perturbation, 2, trim=True)}; "
+        f"{fmt_number(1 + perturbation, 2, trim=True)}], Startwert {seed}); berichtet wird die Spannweite der "
         "Rangplätze."
     )
     return out
@@ -577,14 +578,14 @@ def sozialindex(
         "note": agg["note"],
     })
     out.attrs["weights"] = w
-    out.attrs["methodik"] = describe(
+    out.attrs["methodik"] = describe_method(
         "sozialindex", weights=w, classes=classes, class_method=class_method, direction=dirs,
         year=year, n_units=int(ok.sum()),
     )
     return out
 
 
-def describe(
+def describe_method(
     kind: str | pd.DataFrame,
     *,
     weights: Mapping[str, float] | None = None,
@@ -601,7 +602,7 @@ def describe(
 
     Examples
     --------
-    >>> describe("sozialindex", weights={"a": 0.5, "b": 0.5}, classes=5)
+    >>> describe_method("sozialindex", weights={"a": 0.5, "b": 0.5}, classes=5)
     'Sozialindex aus 2 Indikatoren (a: Gewicht 0,5; b: Gewicht 0,5): je Indikator z-standardisiert (Stichproben-Standardabweichung), gewichtet gemittelt und erneut standardisiert; höher = höherer Bedarf. Klassen 1 bis 5 nach Standardabweichungsbändern mit Grenzen bei -1,5; -0,5; 0,5; 1,5 (Grenzwert gehört zur höheren Klasse).'
     """  # noqa: E501
     if isinstance(kind, pd.DataFrame):
@@ -610,7 +611,7 @@ def describe(
             raise ParameterError("This table carries no Methodik note.")
         return text
     one_of("kind", kind, ("composite", "sozialindex"))
-    wtxt = "; ".join(f"{i}: Gewicht {_de(v, 3)}" for i, v in (weights or {}).items())
+    wtxt = "; ".join(f"{i}: Gewicht {fmt_number(v, 3, trim=True)}" for i, v in (weights or {}).items())
     n = len(weights or {})
     if kind == "composite":
         agg = "arithmetisches" if aggregation == "arithmetic" else "geometrisches"
@@ -618,7 +619,7 @@ def describe(
                 else f"normiert mit {_nz._METHOD_DE[normalization]}")
         return (
             f"Zusammengesetzter Index aus {n} Indikatoren ({wtxt}), {ntxt}, gewichtetes "
-            f"{agg} Mittel; Einheiten mit weniger als {_de(min_availability * 100)} % der "
+            f"{agg} Mittel; Einheiten mit weniger als {fmt_number(min_availability * 100, 2, trim=True)} % der "
             "Indikatoren erhalten keinen Indexwert."
         )
     text = (
@@ -631,7 +632,7 @@ def describe(
         if neg:
             text += " Umgepolt (höherer Wert = geringerer Bedarf): " + ", ".join(neg) + "."
     if class_method == "sd":
-        lim = "; ".join(_de(v) for v in _sd_limits(classes))
+        lim = "; ".join(fmt_number(v, 2, trim=True) for v in _sd_limits(classes))
         text += (
             f" Klassen 1 bis {classes} nach Standardabweichungsbändern mit Grenzen bei {lim} "
             "(Grenzwert gehört zur höheren Klasse)."

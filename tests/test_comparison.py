@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import bimokit as bk
-from bimokit.compare import (
+from bimokit.comparison import (
     COMPARE_COLUMNS,
     describe_method,
     funnel_limits,

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 import bimokit as bk
 from bimokit.errors import ParameterError
-from bimokit.index import (
-    describe,
+from bimokit.composite import (
+    describe_method,
     quantile_classes,
     sd_classes,
     sensitivity,
@@ -73,7 +73,7 @@ def test_composite_index_hand_weights_and_direction():
     assert r.attrs["weights"] == {"a": 0.25, "b": 0.75}
     assert list(r.columns) == ["ags", "year", "index", "rank", "n_indicators", "n_available",
                                "data_availability", "normalization", "aggregation", "note"]
-    assert "a: Gewicht 0,25; b: Gewicht 0,75" in describe(r)
+    assert "a: Gewicht 0,25; b: Gewicht 0,75" in describe_method(r)
 
 
 def test_composite_index_geometric():

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import ParameterError
+from .errors import ParameterError
 from ._atomic import atomic_open, atomic_path
-from ._format import column_label, format_number, format_value, is_missing
+from .fmt import column_label, fmt_cell, fmt_number, is_missing
 
 __all__ = [
     "publish_table",
@@ -33,13 +33,8 @@ __all__ = [
     "show",
     "figure_html",
     "table_html",
-    "read_published",
     "load_values",
     "save_values",
-    "PublishedTable",
-    "KeyFigure",
-    "AMPEL",
-    "TRENDS",
 ]
 
 _TABLE_FILE = re.compile(r"table_(\d{3,})\.pkl")
@@ -136,7 +131,7 @@ class KeyFigure:
 
     def formatted_value(self) -> str:
         """The value as the Steckbrief shows it, e.g. ``'34,5 %'``."""
-        return format_value(self.value, self.unit, self.decimals, status=self.status)
+        return fmt_cell(self.value, self.unit, self.decimals, status=self.status)
 
 
 def _in_ipython() -> bool:
@@ -218,7 +213,7 @@ def table_html(
                 if is_missing(v):
                     shown = status if status in (".", "x", "/", "...", "-") else "–"
                 else:
-                    shown = format_number(v, decimals.get(c))
+                    shown = fmt_cell(v, "", decimals.get(c))
                 parts.append(f'<td class="bk-num">{html.escape(shown)}</td>')
             else:
                 parts.append(f"<td>{'' if is_missing(v) else html.escape(str(v))}</td>")

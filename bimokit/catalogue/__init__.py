@@ -1,0 +1,510 @@
+"""The indicator catalogue: every fact about an indicator, as data, checked on load.
+
+:func:`load_catalogue` reads the indicator definitions (``bimokit/catalogue/indicators.toml``
+plus any file a Kommune adds) and checks every entry against the harmonised vocabulary
+(``bimokit/catalogue/variables.toml``, docs/data_contract.md section 2). Messages name the
+entry: "Indicator 'C2.1': direction must be 1, -1 or 0, not 2".
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .._schema import TOTAL
+from ..errors import CatalogueError, ParameterError
+
+__all__ = [
+    "Vocabulary",
+    "Term",
+    "Indicator",
+    "Catalogue",
+    "KINDS",
+    "HANDLUNGSFELDER",
+    "load_vocabulary",
+    "load_catalogue",
+    "catalogue_table",
+]
+
+CATALOGUE_DIR = Path(__file__).resolve().parent
+#: Handlungsfelder of the Anwendungsleitfaden (A–H) plus S (Sozialraum und Steuerung).
+HANDLUNGSFELDER = {
+    "A": "Rahmenbedingungen",
+    "B": "Grundinformationen",
+    "C": "Frühkindliche Bildung",
+    "D": "Allgemeinbildende Schulen",
+    "E": "Berufliche Bildung",
+    "F": "Hochschule",
+    "G": "Weiterbildung",
+    "H": "Non-formale Bildung",
+    "S": "Sozialraum und Steuerung",
+}
+
+#: Kinds of indicator and the interval each gets.
+KINDS = {
+    "share": "part of the denominator; Wilson 95 % interval",
+    "rate": "per population, not a part of it; exact Poisson 95 % interval of the numerator",
+    "ratio": "one quantity per another; no interval",
+    "count": "the numerator itself; no interval",
+    "mean": "a published average; no interval, never summed over regions",
+}
+
+_KEYS = ("ags", "year")
+_DIRECTIONS = (1, -1, 0)
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_INDICATOR_FIELDS = {
+    "id", "handlungsfeld", "title", "definition", "interpretation", "kind", "numerator",
+    "denominator", "scale", "unit", "direction", "breakdowns", "source_tables",
+}
+_REQUIRED = (
+    "id", "handlungsfeld", "title", "definition", "interpretation", "kind", "numerator",
+    "unit", "direction", "source_tables",
+)
+_UNIT_SCALE = {"%": 100, "‰": 1000}
+
+
+def read_toml(path: Path) -> dict:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise CatalogueError(f"{path}: file not found.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogueError(f"{path}: not valid TOML: {exc}") from None
+
+# ---------------------------------------------------------------------------------------------
+# Vocabulary
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The harmonised variables and dimension codes (``variables.toml``).
+
+    Attributes
+    ----------
+    dimensions : dict[str, tuple[str, ...]]
+        Dimension name → its codes (``insgesamt`` first).
+    variables : dict[str, tuple[str, ...]]
+        Variable name → the dimensions it is broken down by.
+    titles : dict[str, str]
+        German titles of variables and dimensions.
+    units : dict[str, str]
+        Variable → unit.
+    non_additive : frozenset[str]
+        Variables whose values cannot be summed over regions (published means).
+    """
+
+    dimensions: dict
+    variables: dict
+    titles: dict
+    units: dict
+    non_additive: frozenset
+
+    @property
+    def dimension_order(self) -> tuple[str, ...]:
+        return tuple(self.dimensions)
+
+
+
+
+def load_vocabulary(path: str | Path | None = None) -> Vocabulary:
+    """Read the harmonised vocabulary.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A ``variables.toml``; default: the one shipped with bimokit.
+
+    Returns
+    -------
+    Vocabulary
+
+    Examples
+    --------
+    >>> voc = load_vocabulary()
+    >>> voc.variables["abgaenger"]
+    ('abschluss', 'geschlecht', 'nationalitaet')
+    >>> voc.dimensions["abschluss"]
+    ('insgesamt', 'ohne_esa', 'esa', 'msa', 'fhr', 'ahr')
+    """
+    path = Path(path) if path is not None else CATALOGUE_DIR / "variables.toml"
+    data = read_toml(path)
+    dims, variables, titles, units, non_add = {}, {}, {}, {}, set()
+    for name, spec in data.get("dimensions", {}).items():
+        codes = spec.get("codes") if isinstance(spec, dict) else None
+        if not isinstance(codes, list) or TOTAL not in codes:
+            raise CatalogueError(
+                f"{path}: dimension {name!r} needs a list `codes` that contains {TOTAL!r}."
+            )
+        dims[name] = tuple(str(c) for c in codes)
+        titles[name] = spec.get("title", name)
+    for name, spec in data.get("variables", {}).items():
+        vd = spec.get("dimensions", []) if isinstance(spec, dict) else None
+        if not isinstance(vd, list):
+            raise CatalogueError(f"{path}: variable {name!r} needs a list `dimensions`.")
+        unknown = [d for d in vd if d not in dims]
+        if unknown:
+            raise CatalogueError(
+                f"{path}: variable {name!r} has unknown dimension(s) {', '.join(unknown)}."
+            )
+        variables[name] = tuple(vd)
+        titles[name] = spec.get("title", name)
+        units[name] = spec.get("unit", "Anzahl")
+        if spec.get("additive", True) is False:
+            non_add.add(name)
+    return Vocabulary(dims, variables, titles, units, frozenset(non_add))
+
+
+# ---------------------------------------------------------------------------------------------
+# Catalogue
+
+
+@dataclass(frozen=True)
+class Term:
+    """One summand of a numerator or denominator: a variable with dimension filters.
+
+    ``filters`` maps a dimension to the tuple of codes summed; a dimension of the variable
+    that is not filtered is taken at ``insgesamt``.
+    """
+
+    variable: str
+    filters: tuple = ()
+
+    @property
+    def filter_dict(self) -> dict[str, tuple[str, ...]]:
+        return dict(self.filters)
+
+    def describe(self) -> str:
+        if not self.filters:
+            return self.variable
+        parts = [f"{d}={'+'.join(c)}" for d, c in self.filters]
+        return f"{self.variable}[{', '.join(parts)}]"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One catalogue entry (see ``bimokit/catalogue/indicators.toml`` for the fields)."""
+
+    id: str
+    handlungsfeld: str
+    title: str
+    definition: str
+    interpretation: str
+    kind: str
+    numerator: tuple
+    denominator: tuple
+    scale: float
+    unit: str
+    direction: int
+    breakdowns: tuple
+    source_tables: tuple
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The indicator catalogue: entries by id, in file order, and the vocabulary they use.
+
+    Examples
+    --------
+    >>> cat = load_catalogue()
+    >>> cat["D4.1"].title
+    'Anteil der Schulabgänger ohne Ersten Schulabschluss'
+    >>> "C1.1" in cat
+    True
+    """
+
+    indicators: dict
+    vocabulary: Vocabulary = field(repr=False)
+    files: tuple = ()
+
+    def __getitem__(self, key: str) -> Indicator:
+        try:
+            return self.indicators[key]
+        except KeyError:
+            raise ParameterError(unknown_id_message(key, self.indicators)) from None
+
+    def __contains__(self, key) -> bool:
+        return key in self.indicators
+
+    def __iter__(self):
+        return iter(self.indicators.values())
+
+    def __len__(self) -> int:
+        return len(self.indicators)
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self.indicators)
+
+    def table(self) -> pd.DataFrame:
+        """The catalogue as a DataFrame (see :func:`catalogue_table`)."""
+        return catalogue_table(self)
+
+
+def unknown_id_message(key, known) -> str:
+    close = difflib.get_close_matches(str(key), list(known), n=3)
+    hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+    return f"Unknown indicator {key!r}: not in the catalogue ({len(known)} indicators).{hint}"
+
+
+def _entry_error(ident: str, path: Path, message: str) -> CatalogueError:
+    return CatalogueError(f"Indicator {ident}: {message} (in {path})")
+
+
+def _parse_terms(raw, role: str, ident: str, path: Path, voc: Vocabulary) -> tuple:
+    items = raw if isinstance(raw, list) else [raw]
+    if not items:
+        raise _entry_error(ident, path, f"{role} has no terms")
+    terms = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise _entry_error(
+                ident, path, f"{role} must be {{ variable = ..., filters = {{...}} }}, "
+                f"not {item!r}")
+        extra = set(item) - {"variable", "filters"}
+        if extra:
+            raise _entry_error(
+                ident, path, f"{role} has unknown field(s) {', '.join(sorted(extra))}; "
+                "a term has only `variable` and `filters`")
+        var = item.get("variable")
+        if var not in voc.variables:
+            close = difflib.get_close_matches(str(var), list(voc.variables), n=2)
+            hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+            raise _entry_error(
+                ident, path, f"{role} uses unknown variable {var!r}; the vocabulary "
+                f"(variables.toml) has no such variable.{hint}")
+        filters = item.get("filters", {})
+        if not isinstance(filters, dict):
+            raise _entry_error(ident, path, f"{role} filters must be a table, not {filters!r}")
+        parsed = []
+        for dim in voc.variables[var]:
+            if dim not in filters:
+                continue
+            codes = filters[dim]
+            codes = [codes] if isinstance(codes, str) else codes
+            if not isinstance(codes, list) or not codes:
+                raise _entry_error(
+                    ident, path, f"{role} filter {dim!r} must be a code or a non-empty list")
+            bad = [c for c in codes if c not in voc.dimensions[dim]]
+            if bad:
+                raise _entry_error(
+                    ident, path, f"{role} filter {dim!r} has unknown code(s) "
+                    f"{', '.join(map(repr, bad))}; {dim} codes are "
+                    f"{', '.join(voc.dimensions[dim])}")
+            if len(set(codes)) != len(codes):
+                raise _entry_error(ident, path, f"{role} filter {dim!r} repeats a code")
+            parsed.append((dim, tuple(codes)))
+        unknown_dims = [d for d in filters if d not in voc.variables[var]]
+        if unknown_dims:
+            where = "a dimension" if unknown_dims[0] in voc.dimensions else "an unknown dimension"
+            raise _entry_error(
+                ident, path, f"{role} filter {unknown_dims[0]!r} is {where} that variable "
+                f"{var!r} does not have (it has: {', '.join(voc.variables[var]) or 'none'})")
+        terms.append(Term(var, tuple(parsed)))
+    return tuple(terms)
+
+
+def _parse_indicator(entry, n: int, path: Path, voc: Vocabulary) -> Indicator:
+    if not isinstance(entry, dict):
+        raise CatalogueError(f"Indicator #{n} (in {path}): must be a table, not {entry!r}")
+    ident = repr(entry["id"]) if isinstance(entry.get("id"), str) else f"#{n}"
+    for name in _REQUIRED:
+        if name not in entry:
+            raise _entry_error(ident, path, f"missing required field {name!r}")
+    unknown = sorted(set(entry) - _INDICATOR_FIELDS)
+    if unknown:
+        raise _entry_error(
+            ident, path, f"unknown field(s) {', '.join(map(repr, unknown))}; allowed are "
+            f"{', '.join(sorted(_INDICATOR_FIELDS))}")
+    iid = entry["id"]
+    if not isinstance(iid, str) or not _ID_RE.match(iid):
+        raise _entry_error(ident, path, f"id must be text like 'D4.1', not {iid!r}")
+    for name in ("title", "definition", "interpretation", "unit"):
+        if not isinstance(entry[name], str) or not entry[name].strip():
+            raise _entry_error(ident, path, f"{name} must be a non-empty text")
+    hf = entry["handlungsfeld"]
+    if hf not in HANDLUNGSFELDER:
+        raise _entry_error(
+            ident, path, f"handlungsfeld must be one of {', '.join(HANDLUNGSFELDER)}, not {hf!r}")
+    kind = entry["kind"]
+    if kind not in KINDS:
+        raise _entry_error(ident, path, f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    direction = entry["direction"]
+    if isinstance(direction, bool) or direction not in _DIRECTIONS:
+        raise _entry_error(ident, path, f"direction must be 1, -1 or 0, not {direction!r}")
+    scale = entry.get("scale", 1 if kind in ("count", "mean") else None)
+    if scale is None:
+        raise _entry_error(ident, path, f"missing required field 'scale' (kind {kind!r})")
+    if isinstance(scale, bool) or not isinstance(scale, int | float) or not scale > 0:
+        raise _entry_error(ident, path, f"scale must be a positive number, not {scale!r}")
+    unit = entry["unit"]
+    if unit in _UNIT_SCALE and scale != _UNIT_SCALE[unit]:
+        raise _entry_error(
+            ident, path, f"unit {unit!r} needs scale {_UNIT_SCALE[unit]}, not {scale!r}")
+    numerator = _parse_terms(entry["numerator"], "numerator", ident, path, voc)
+    if kind in ("count", "mean"):
+        if "denominator" in entry:
+            raise _entry_error(ident, path, f"a {kind} has no denominator")
+        if kind == "mean" and len(numerator) > 1:
+            raise _entry_error(ident, path, "a mean has exactly one numerator term")
+        denominator = ()
+    else:
+        if "denominator" not in entry:
+            raise _entry_error(ident, path, f"missing required field 'denominator' (kind {kind!r})")
+        denominator = _parse_terms(entry["denominator"], "denominator", ident, path, voc)
+    breakdowns = entry.get("breakdowns", [])
+    if not isinstance(breakdowns, list):
+        raise _entry_error(ident, path, f"breakdowns must be a list, not {breakdowns!r}")
+    for b in breakdowns:
+        if b not in voc.dimensions:
+            raise _entry_error(ident, path, f"breakdown {b!r} is an unknown dimension")
+        for t in numerator:
+            if b not in voc.variables[t.variable]:
+                raise _entry_error(
+                    ident, path, f"breakdown {b!r} is not a dimension of numerator variable "
+                    f"{t.variable!r}")
+            if b in t.filter_dict:
+                raise _entry_error(
+                    ident, path, f"breakdown {b!r} is already filtered in the numerator")
+        has = [b in voc.variables[t.variable] for t in denominator]
+        if any(has) and not all(has):
+            raise _entry_error(
+                ident, path, f"breakdown {b!r} applies to some denominator terms but not all")
+        if any(b in t.filter_dict for t in denominator):
+            raise _entry_error(
+                ident, path, f"breakdown {b!r} is already filtered in the denominator")
+    if kind == "mean" and breakdowns:
+        raise _entry_error(ident, path, "a mean offers no breakdowns")
+    sources = entry["source_tables"]
+    sources = [sources] if isinstance(sources, str) else sources
+    if not isinstance(sources, list) or not sources or not all(
+            isinstance(s, str) and s for s in sources):
+        raise _entry_error(ident, path, "source_tables must be a non-empty list of table codes")
+    return Indicator(
+        id=iid, handlungsfeld=hf, title=entry["title"].strip(),
+        definition=entry["definition"].strip(), interpretation=entry["interpretation"].strip(),
+        kind=kind, numerator=numerator, denominator=denominator, scale=float(scale),
+        unit=unit, direction=int(direction), breakdowns=tuple(breakdowns),
+        source_tables=tuple(sources), file=str(path),
+    )
+
+
+def load_catalogue(
+    path: str | Path | None = None,
+    *,
+    extra: Iterable[str | Path] = (),
+    vocabulary: str | Path | Vocabulary | None = None,
+) -> Catalogue:
+    """Read and check the indicator catalogue.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The catalogue file; default: ``bimokit/catalogue/indicators.toml``.
+    extra : list of str or Path, keyword-only
+        Further catalogue files of the same shape (e.g. a Kommune's own indicators); their
+        entries are added after those of ``path``.
+    vocabulary : str, Path or Vocabulary, keyword-only
+        The harmonised vocabulary; default: ``bimokit/catalogue/variables.toml``.
+
+    Returns
+    -------
+    Catalogue
+        Entries by id, in file order.
+
+    Raises
+    ------
+    CatalogueError
+        For the first entry that is not valid, naming it and the file: a missing required
+        field, an unknown field, an unknown variable, dimension or code, a bad direction,
+        kind, scale or Handlungsfeld, or an id used twice.
+
+    Examples
+    --------
+    >>> cat = load_catalogue()
+    >>> len(cat) >= 40
+    True
+    >>> sorted({ind.handlungsfeld for ind in cat})
+    ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H']
+    """
+    voc = vocabulary if isinstance(vocabulary, Vocabulary) else load_vocabulary(vocabulary)
+    files = [Path(path) if path is not None else CATALOGUE_DIR / "indicators.toml"]
+    files += [Path(p) for p in ([extra] if isinstance(extra, str | Path) else extra)]
+    indicators: dict[str, Indicator] = {}
+    for f in files:
+        data = read_toml(f)
+        entries = data.get("indicator", [])
+        unknown = sorted(set(data) - {"indicator"})
+        if unknown:
+            raise CatalogueError(
+                f"{f}: unknown top-level key(s) {', '.join(unknown)}; write each indicator "
+                "as an [[indicator]] table")
+        if not isinstance(entries, list):
+            raise CatalogueError(f"{f}: write each indicator as an [[indicator]] table")
+        for n, entry in enumerate(entries, start=1):
+            ind = _parse_indicator(entry, n, f, voc)
+            if ind.id in indicators:
+                raise CatalogueError(
+                    f"Indicator {ind.id!r}: duplicate id, defined in {indicators[ind.id].file} "
+                    f"and again in {f}")
+            indicators[ind.id] = ind
+    return Catalogue(indicators, voc, tuple(str(f) for f in files))
+
+
+def catalogue_table(catalogue: Catalogue | None = None) -> pd.DataFrame:
+    """Return the catalogue as a table, one row per indicator.
+
+    Parameters
+    ----------
+    catalogue : Catalogue, optional
+        Default: :func:`load_catalogue` ().
+
+    Returns
+    -------
+    DataFrame
+        Columns ``id``, ``handlungsfeld``, ``title``, ``unit``, ``direction`` (1 higher is
+        better, -1 worse, 0 neutral), ``kind``, ``scale``, ``numerator`` and ``denominator``
+        (terms as text, e.g. ``bevoelkerung[altersgruppe=0-3]``), ``breakdowns`` and
+        ``source_tables`` (comma-separated), ``definition``, ``interpretation``.
+
+    Examples
+    --------
+    >>> t = catalogue_table()
+    >>> t.loc[t["id"] == "D4.1", ["handlungsfeld", "unit", "direction"]].values.tolist()
+    [['D', '%', -1]]
+    """
+    catalogue = catalogue if catalogue is not None else load_catalogue()
+    rows = [
+        {
+            "id": i.id,
+            "handlungsfeld": i.handlungsfeld,
+            "title": i.title,
+            "unit": i.unit,
+            "direction": i.direction,
+            "kind": i.kind,
+            "scale": i.scale,
+            "numerator": " + ".join(t.describe() for t in i.numerator),
+            "denominator": " + ".join(t.describe() for t in i.denominator),
+            "breakdowns": ", ".join(i.breakdowns),
+            "source_tables": ", ".join(i.source_tables),
+            "definition": i.definition,
+            "interpretation": i.interpretation,
+        }
+        for i in catalogue
+    ]
+    out = pd.DataFrame(rows, columns=[
+        "id", "handlungsfeld", "title", "unit", "direction", "kind", "scale", "numerator",
+        "denominator", "breakdowns", "source_tables", "definition", "interpretation",
+    ])
+    out["direction"] = out["direction"].astype("int64")
+    out["scale"] = out["scale"].astype("float64")
+    return out
+
+
