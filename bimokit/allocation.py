@@ -12,6 +12,7 @@ total) and :func:`water_fill` (exact amounts under floors and caps).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,9 @@ from .errors import ParameterError
 from .fmt import fmt_number
 
 __all__ = ["largest_remainder", "water_fill", "allocate"]
+
+#: Numbers in Methodik sentences: German, trailing zeros dropped (``2,5``, ``5``).
+_num = partial(fmt_number, trim=True)
 
 
 def largest_remainder(amounts: pd.Series, total: int, *, priority: pd.Series | None = None
@@ -77,14 +81,14 @@ def water_fill(
 
     if total(0.0) > budget + 1e-6:
         raise ParameterError(
-            f"Infeasible: base amounts and floors already need {fmt_number(total(0.0), 2, trim=True)} €, more than "
-            f"the budget of {fmt_number(budget, 2, trim=True)} €."
+            f"Infeasible: base amounts and floors already need {_num(total(0.0), 2)} €, more than "
+            f"the budget of {_num(budget, 2)} €."
         )
     most = float(np.where(n > 0, c, np.clip(base, f, c)).sum())
     if most < budget - 1e-6:
         raise ParameterError(
-            f"Infeasible: the caps allow at most {fmt_number(most, 2, trim=True)} € in total, less than the budget "
-            f"of {fmt_number(budget, 2, trim=True)} €."
+            f"Infeasible: the caps allow at most {_num(most, 2)} € in total, less than the budget "
+            f"of {_num(budget, 2)} €."
         )
     if n.sum() == 0:
         raise ParameterError("Every unit has zero need: nothing to share by need.")
@@ -234,7 +238,8 @@ def allocate(
     if (n < 0).any():
         bad = units[n < 0][0]
         raise ParameterError(
-            f"Need of {bad!r} is negative ({fmt_number(n[n < 0][0], 2, trim=True)}); need must be ≥ 0 (use counts, a "
+            f"Need of {bad!r} is negative ({_num(n[n < 0][0], 2)}); need must be ≥ 0 "
+            "(use counts, a "
             "Sozialindex class or a shifted score, not a z-score)."
         )
     if not (np.isfinite(budget) and float(budget).is_integer() and budget >= 0):
@@ -255,7 +260,8 @@ def allocate(
         b = base_share * budget / k
     if b < 0 or b * k > budget + 1e-6:
         raise ParameterError(
-            f"Base amounts of {fmt_number(b, 2, trim=True)} € for {k} units exceed the budget of {fmt_number(budget, 2, trim=True)} €."
+            f"Base amounts of {_num(b, 2)} € for {k} units exceed the budget of "
+            f"{_num(budget, 2)} €."
         )
     f = _per_unit(floor, units, "floor")
     c = _per_unit(cap, units, "cap")
@@ -266,13 +272,13 @@ def allocate(
         raise ParameterError(f"Floor above cap for {bad!r}.")
     if f is not None and f.sum() > budget:
         raise ParameterError(
-            f"Infeasible: the floors sum to {fmt_number(f.sum(), 2, trim=True)} €, more than the budget of "
-            f"{fmt_number(budget, 2, trim=True)} €."
+            f"Infeasible: the floors sum to {_num(f.sum(), 2)} €, more than the budget of "
+            f"{_num(budget, 2)} €."
         )
     if c is not None and c.sum() < budget:
         raise ParameterError(
-            f"Infeasible: the caps sum to {fmt_number(c.sum(), 2, trim=True)} €, less than the budget of "
-            f"{fmt_number(budget, 2, trim=True)} €."
+            f"Infeasible: the caps sum to {_num(c.sum(), 2)} €, less than the budget of "
+            f"{_num(budget, 2)} €."
         )
     rest = budget - b * k
     if n.sum() == 0:
@@ -335,16 +341,16 @@ def describe_method(*, budget: float, base: float, n_units: int, weights=None, f
     'Verteilung von 100.000 €: Sockelbetrag 10.000 € je Einheit (3 Einheiten), Rest von 70.000 € proportional zum Bedarf; auf ganze Euro gerundet nach dem Verfahren der größten Reste (Hare/Niemeyer), Summe exakt gleich dem Budget.'
     """  # noqa: E501
     rest = budget - base * n_units
-    text = f"Verteilung von {fmt_number(budget, 2, trim=True)} €: "
+    text = f"Verteilung von {_num(budget, 2)} €: "
     if base > 0:
-        text += (f"Sockelbetrag {fmt_number(base, 2, trim=True)} € je Einheit ({n_units} Einheiten), "
-                 f"Rest von {fmt_number(rest, 2, trim=True)} € ")
+        text += (f"Sockelbetrag {_num(base, 2)} € je Einheit ({n_units} Einheiten), "
+                 f"Rest von {_num(rest, 2)} € ")
     else:
         text += f"{n_units} Einheiten, "
     text += "proportional zum Bedarf"
     if weights:
         text += " (gewichtete Summe: " + ", ".join(
-            f"{c} × {fmt_number(float(w), 2, trim=True)}" for c, w in weights.items()) + ")"
+            f"{c} × {_num(float(w), 2)}" for c, w in weights.items()) + ")"
     text += "; "
     if floor is not None or cap is not None:
         parts = []

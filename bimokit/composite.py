@@ -30,6 +30,7 @@ not the NRW figures.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -51,6 +52,9 @@ __all__ = [
     "sensitivity",
     "sozialindex",
 ]
+
+#: Numbers in Methodik sentences: German, trailing zeros dropped (``2,5``, ``5``).
+_num = partial(fmt_number, trim=True)
 
 #: Names accepted by ``aggregation``.
 AGGREGATIONS = ("arithmetic", "geometric")
@@ -245,7 +249,7 @@ def _aggregate(norm: pd.DataFrame, indicators, w, aggregation, min_availability)
         "n_indicators": len(indicators),
         "n_available": n_av.astype("int64"),
         "data_availability": avail,
-        "note": np.where(ok, "", f"zu wenige Indikatoren (< {fmt_number(min_availability * 100, 2, trim=True)} %)"),
+        "note": np.where(ok, "", f"zu wenige Indikatoren (< {_num(min_availability * 100, 2)} %)"),
     })
 
 
@@ -291,7 +295,8 @@ def composite_index(
     year : int or list, optional
         Restrict to these years.
     **normalize_options
-        Passed to :func:`bimokit.normalization.normalize` (``lower``, ``upper``, ``treat_outliers``…).
+        Passed to :func:`bimokit.normalization.normalize` (``lower``, ``upper``,
+        ``treat_outliers``…).
 
     Returns
     -------
@@ -444,8 +449,8 @@ def sensitivity(
     out.attrs["methodik"] = (
         f"Sensitivitätsanalyse: {len(normalizations)} Normierungen "
         f"({', '.join(normalizations)}) × {int(n_draws) + 1} Gewichtungen (nominal und "
-        f"{int(n_draws)} Zufallsziehungen, jedes Gewicht ×U[{fmt_number(1 - perturbation, 2, trim=True)}; "
-        f"{fmt_number(1 + perturbation, 2, trim=True)}], Startwert {seed}); berichtet wird die Spannweite der "
+        f"{int(n_draws)} Zufallsziehungen, jedes Gewicht ×U[{_num(1 - perturbation, 2)}; "
+        f"{_num(1 + perturbation, 2)}], Startwert {seed}); berichtet wird die Spannweite der "
         "Rangplätze."
     )
     return out
@@ -611,7 +616,7 @@ def describe_method(
             raise ParameterError("This table carries no Methodik note.")
         return text
     one_of("kind", kind, ("composite", "sozialindex"))
-    wtxt = "; ".join(f"{i}: Gewicht {fmt_number(v, 3, trim=True)}" for i, v in (weights or {}).items())
+    wtxt = "; ".join(f"{i}: Gewicht {_num(v, 3)}" for i, v in (weights or {}).items())
     n = len(weights or {})
     if kind == "composite":
         agg = "arithmetisches" if aggregation == "arithmetic" else "geometrisches"
@@ -619,7 +624,7 @@ def describe_method(
                 else f"normiert mit {_nz._METHOD_DE[normalization]}")
         return (
             f"Zusammengesetzter Index aus {n} Indikatoren ({wtxt}), {ntxt}, gewichtetes "
-            f"{agg} Mittel; Einheiten mit weniger als {fmt_number(min_availability * 100, 2, trim=True)} % der "
+            f"{agg} Mittel; Einheiten mit weniger als {_num(min_availability * 100, 2)} % der "
             "Indikatoren erhalten keinen Indexwert."
         )
     text = (
@@ -632,7 +637,7 @@ def describe_method(
         if neg:
             text += " Umgepolt (höherer Wert = geringerer Bedarf): " + ", ".join(neg) + "."
     if class_method == "sd":
-        lim = "; ".join(fmt_number(v, 2, trim=True) for v in _sd_limits(classes))
+        lim = "; ".join(_num(v, 2) for v in _sd_limits(classes))
         text += (
             f" Klassen 1 bis {classes} nach Standardabweichungsbändern mit Grenzen bei {lim} "
             "(Grenzwert gehört zur höheren Klasse)."

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -58,6 +59,9 @@ __all__ = [
     "normalize",
     "resolve_direction",
 ]
+
+#: Numbers in Methodik sentences: German, trailing zeros dropped (``2,5``, ``5``).
+_num = partial(fmt_number, trim=True)
 
 #: Names accepted by :func:`normalize` ``method``.
 METHODS = (
@@ -591,7 +595,8 @@ def normalize(
         * ``note``: a German note where an edge case applied (no variation, too few values),
           else ``""``.
 
-        ``result.attrs["methodik"]`` holds the German Methodik sentence (see :func:`describe_method`).
+        ``result.attrs["methodik"]`` holds the German Methodik sentence (see
+        :func:`describe_method`).
 
     Notes
     -----
@@ -774,7 +779,7 @@ def describe_method(
         return text
     one_of("method", method, METHODS)
     detail = {
-        "minmax": f"auf {fmt_number(lower, 2, trim=True)} bis {fmt_number(upper, 2, trim=True)}",
+        "minmax": f"auf {_num(lower, 2)} bis {_num(upper, 2)}",
         "zscore": "(Mittelwert 0, Standardabweichung 1, "
         + ("Stichproben-Standardabweichung" if ddof == 1 else f"ddof = {ddof}") + ")",
         "rank": "(Rang 1 = ungünstigster Wert, Bindungen mit mittlerem Rang)",
@@ -783,8 +788,8 @@ def describe_method(
         else "(Referenzwert = 100)",
         "target": "(Zielwert = 100)",
         "goalposts": "auf 0 bis 100 zwischen festen Grenzwerten, außerhalb abgeschnitten",
-        "bands": "mit Grenzen bei den Perzentilrängen " + ", ".join(fmt_number(b, 2, trim=True) for b in bands),
-        "above_below_mean": f"(+1 über, −1 unter Mittelwert ± {fmt_number(threshold * 100, 2, trim=True)} %)",
+        "bands": "mit Grenzen bei den Perzentilrängen " + ", ".join(_num(b, 2) for b in bands),
+        "above_below_mean": f"(+1 über, −1 unter Mittelwert ± {_num(threshold * 100, 2)} %)",
     }[method]
     text = f"Normierung: {_METHOD_DE[method]} je Indikator und Jahr {detail} (höher = besser)."
     if isinstance(direction, Mapping):
@@ -793,8 +798,9 @@ def describe_method(
             text += " Gespiegelt (höherer Rohwert = ungünstiger): " + ", ".join(neg) + "."
     if treat_outliers:
         text += (
-            f" Ausreißerbehandlung nach COINr: bei |Schiefe| ≥ {fmt_number(skew_thresh, 2, trim=True)} und Kurtosis ≥ "
-            f"{fmt_number(kurt_thresh, 2, trim=True)} bis zu {winmax} Werte winsorisiert, sonst Log-Transformation"
+            f" Ausreißerbehandlung nach COINr: bei |Schiefe| ≥ {_num(skew_thresh, 2)} und "
+            "Kurtosis ≥ "
+            f"{_num(kurt_thresh, 2)} bis zu {winmax} Werte winsorisiert, sonst Log-Transformation"
         )
         text += f" ({n_treated} Werte betroffen)." if n_treated is not None else "."
     else:

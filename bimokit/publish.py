@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import ParameterError
 from ._atomic import atomic_open, atomic_path
-from .fmt import column_label, fmt_cell, fmt_number, is_missing
+from .errors import ParameterError
+from .fmt import column_label, fmt_cell, is_missing
 
 __all__ = [
     "publish_table",

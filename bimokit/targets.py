@@ -11,6 +11,8 @@ The table verb is :func:`target_status` (``bk.target_status``); the small functi
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
@@ -25,6 +27,9 @@ __all__ = [
     "ampel",
     "target_status",
 ]
+
+#: Numbers in Methodik sentences: German, trailing zeros dropped (``2,5``, ``5``).
+_num = partial(fmt_number, trim=True)
 
 #: The three Ampel colours, best first.
 AMPEL = ("grün", "gelb", "rot")
@@ -396,8 +401,8 @@ def describe_method(result: pd.DataFrame) -> str:
         "auf 0 bis 100 % begrenzt. Als Plan gilt die gerade Linie vom Basiswert im Basisjahr "
         "zum Zielwert im Zieljahr; „auf Kurs“ ist eine Region, deren Wert im Bewertungsjahr "
         "mindestens so gut ist wie der Planwert (je nach Richtung des Indikators höher oder "
-        f"niedriger). Ampel: grün bei erreichtem Ziel oder mindestens {fmt_number(gruen, 1, trim=True)} % des bis "
-        f"dahin geplanten Fortschritts, gelb ab {fmt_number(gelb, 1, trim=True)} %, sonst rot. War das Ziel schon "
+        f"niedriger). Ampel: grün bei erreichtem Ziel oder mindestens {_num(gruen, 1)} % des bis "
+        f"dahin geplanten Fortschritts, gelb ab {_num(gelb, 1)} %, sonst rot. War das Ziel schon "
         "im Basisjahr erreicht, gilt es zu halten: grün, solange der Wert mindestens so gut "
         "wie der Zielwert ist, sonst rot."
     )

@@ -18,6 +18,7 @@ window and says so in ``break_in_window`` and ``breaks``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
@@ -42,6 +43,9 @@ __all__ = [
     "index_series",
     "pooled_values",
 ]
+
+#: Numbers in Methodik sentences: German, trailing zeros dropped (``2,5``, ``5``).
+_num = partial(fmt_number, trim=True)
 
 #: The four verbal trend classes, in German, as :func:`classify_trend` returns them.
 TREND_CLASSES = ("steigend", "fallend", "stabil", "uneinheitlich")
@@ -932,16 +936,17 @@ def describe_method(result: pd.DataFrame) -> str:
     alpha = float(result["alpha"].iloc[0]) if len(result) else 0.05
     tol = float(result["tolerance"].iloc[0]) if len(result) else 0.05
     on_break = str(result["on_break"].iloc[0]) if len(result) else "segment"
-    level = fmt_number(100 * (1 - alpha), 1, trim=True)
+    level = _num(100 * (1 - alpha), 1)
     methods = sorted({m for m in result.get("mk_method", []) if m and m != "konstant"})
     used = f" Verwendet: {', '.join(methods)}." if methods else ""
     text = (
-        f"Trendrichtung: Mann-Kendall-Test (zweiseitig, Signifikanzniveau {fmt_number(100 * alpha, 1, trim=True)} %; "
+        "Trendrichtung: Mann-Kendall-Test (zweiseitig, Signifikanzniveau "
+        f"{_num(100 * alpha, 1)} %; "
         "exakte Verteilung bei kurzen Reihen ohne gleiche Werte, sonst Normalapproximation "
         f"mit Bindungskorrektur) und Theil-Sen-Steigung mit {level}-%-Konfidenzintervall.{used} "
         "„steigend“ bzw. „fallend“ nur, wenn der Test signifikant ist und das Intervall der "
         "Theil-Sen-Steigung die Null ausschließt; „stabil“, wenn auch die Grenzen des Intervalls, "
-        f"über den ganzen Zeitraum gerechnet, höchstens {fmt_number(100 * tol, 1, trim=True)} % des Medianwerts "
+        f"über den ganzen Zeitraum gerechnet, höchstens {_num(100 * tol, 1)} % des Medianwerts "
         "Veränderung bedeuten; sonst "
         "„uneinheitlich“. Veränderungsraten: jahresdurchschnittliche Wachstumsrate (CAGR, aus "
         "Anfangs- und Endwert) und log-lineare Rate (Regression der logarithmierten Werte auf "

@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bimokit.errors import CatalogueError, InputError
 from bimokit.catalogue import HANDLUNGSFELDER, catalogue_table, load_catalogue, load_vocabulary
-from bimokit.harmonization import UnmappedLabelWarning, harmonize, load_table_mappings
 from bimokit.computation import compute
+from bimokit.errors import CatalogueError, InputError
+from bimokit.harmonization import UnmappedLabelWarning, harmonize, load_table_mappings
 
 CATALOGUE_DIR = Path(__file__).resolve().parents[1] / "bimokit" / "catalogue"
 

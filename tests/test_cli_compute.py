@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bimokit.catalogue import load_catalogue
 from bimokit.cli import main
 from bimokit.computation import VALUE_COLUMNS
-from bimokit.catalogue import load_catalogue
 
 
 def _read_values(path) -> pd.DataFrame:

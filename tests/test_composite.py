@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import bimokit as bk
-from bimokit.errors import ParameterError
 from bimokit.composite import (
     describe_method,
     quantile_classes,
@@ -20,6 +19,7 @@ from bimokit.composite import (
     weighted_geometric_mean,
     weighted_mean,
 )
+from bimokit.errors import ParameterError
 
 
 def _long(wide: dict[str, list[float]], ags=None, year=2024) -> pd.DataFrame:

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bimokit.errors import ParameterError
-from bimokit.computation import VALUE_COLUMNS, compute, poisson_interval, wilson_interval
-from bimokit.status import combine_status
 from bimokit.catalogue import load_catalogue
+from bimokit.computation import VALUE_COLUMNS, compute, poisson_interval, wilson_interval
+from bimokit.errors import ParameterError
+from bimokit.status import combine_status
 
 CAT = load_catalogue()
 

@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bimokit.catalogue import load_vocabulary
 from bimokit.data import load_data
 from bimokit.errors import InputError
 from bimokit.harmonization import UnmappedLabelWarning, harmonize
-from bimokit.catalogue import load_vocabulary
 from bimokit.io import read
 
 REAL = Path(__file__).parent / "data" / "real"

@@ -13,8 +13,8 @@ from matplotlib.colors import to_hex
 from bimokit.errors import ParameterError, UnknownRegionError
 from bimokit.plots import (
     Chart,
-    map_classes,
     funnel_curves,
+    map_classes,
     plot_choropleth,
     plot_funnel,
     plot_pyramid,

@@ -20,8 +20,8 @@ import pytest
 from _chromium import render
 
 import bimokit as bk
-from bimokit.errors import ParameterError, UnknownRegionError
 from bimokit._atomic import atomic_open, atomic_path, atomic_write_text
+from bimokit.errors import ParameterError, UnknownRegionError
 from bimokit.fmt import fmt_cell
 from bimokit.publish import figure_html, publish_keyfigure, publish_table, read_published
 from bimokit.report import (
