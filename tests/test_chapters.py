@@ -125,7 +125,7 @@ def test_kreis_without_hochschule_says_so_instead_of_ranking(tmp_path):
         "Im Kreis gibt es keine Hochschule; die Zahl der Studierenden ist deshalb 0.")
     start = len(ch.outputs)
     ch.indikator("F1.2")
-    ch.ranking("F1.2")
+    ch.rangfolge("F1.2")
     ch.funnel("F1.3")
     html = "".join(ch.outputs[start:])
     assert "<img" not in html and "unter dem Landeswert" not in html
@@ -139,7 +139,7 @@ def test_kreis_without_hochschule_says_so_instead_of_ranking(tmp_path):
 
 def test_allocation_sums_to_the_budget_and_follows_need():
     ch = Chapter("S", ags="99101")
-    ch.mittelverteilung(budget=500_000, base_share=0.0)
+    ch.mittelverteilung(budget=500_000, sockelanteil=0.0)
     a = ch.allocation
     assert len(a) == 15 and a["amount"].sum() == 500_000
     assert a["giesskanne_amount"].sum() == 500_000
@@ -248,7 +248,7 @@ def test_sozialindex_with_missing_indicators_is_narrowed_or_left_out(tmp_path):
     assert ch._sozialindex_result() is None
     # three indicators of which one is missing: the index of the other two, with a note
     ch = Chapter("S", ags="99151", data=str(folder))
-    ch.sozialindex(indicators=["A2.3", "D4.1", "C1.1"])
+    ch.sozialindex(indikatoren=["A2.3", "D4.1", "C1.1"])
     text = "".join(ch.outputs)
     assert ("Ohne „Arbeitslose je 100 Einwohner von 15 bis unter 65 Jahren“ (A2.3): dafür "
             "fehlen in den Daten Werte für mindestens die Hälfte der Gebiete.") in text
@@ -417,12 +417,12 @@ def test_methodik_names_the_land_and_only_methods_in_use():
 
 def test_breakdown_leaves_out_categories_without_values():
     d = Chapter("D", ags="99101")
-    d.aufschluesselung("D2.1", by="schulart")
+    d.aufschluesselung("D2.1", nach="schulart")
     table = d.outputs[-1]
     # Orientierungsstufe and Vorschule have no pupils in Musterstadt or the Land
     assert "Orientierungsstufe" not in table and "Vorschule" not in table
     assert "<td>Grundschule</td>" in table
-    d.aufschluesselung("D4.1", by="geschlecht")
+    d.aufschluesselung("D4.1", nach="geschlecht")
     assert "Die Quelle weist nach Geschlecht nur „weiblich“ gesondert aus." in "".join(d.outputs)
 
 
@@ -453,7 +453,7 @@ def test_real_data_degrades_gracefully(shared_data):
     assert "12411-02-03-4" not in html and "12411-03-03-4" not in html
     assert "ba_sgb2" not in html  # A2.1 has no values here: no source line, no table named
     d = Chapter("D", ags="01001", data=folder)
-    d.aufschluesselung("D2.1", by="schulart")
+    d.aufschluesselung("D2.1", nach="schulart")
     rows = re.findall(r"<tr>(.*?)</tr>", d.outputs[-1])
     # no row whose every number is missing (Hauptschule, Orientierungsstufe in 2015)
     assert all(re.search(r'class="bk-num">[\d,.]+<', r) for r in rows[1:])
@@ -542,3 +542,27 @@ def test_city_state_is_compared_with_germany_not_with_itself(shared_data):
 
     members, how = group_members("11000", regions=ch.regions)
     assert {"02000", "09162", "01001"} <= set(members) and "in Deutschland" in how
+
+
+def test_display_calls_return_sections_with_the_numbers_behind_them():
+    # ch.indikator("D4.1") returns a Section: its table is the DataFrame behind the page's
+    # table, its chart the figure, and its HTML is exactly what the page shows
+    from bimokit.chapters import Section
+
+    ch = bk.Chapter("D", ags="99101")
+    r = ch.indikator("D4.1")
+    assert isinstance(r, Section)
+    assert r.title.startswith("D4.1 ")
+    assert isinstance(r.table, pd.DataFrame) and list(r.table.columns[:2]) == ["year", "value"]
+    own = ch.totals[(ch.totals["ags"] == "99101") & (ch.totals["indicator"] == "D4.1")]
+    latest = own.sort_values("year").iloc[-1]
+    assert r.table["value"].iloc[-1] == pytest.approx(latest["value"])
+    assert r.table["year"].iloc[-1] == latest["year"]
+    assert r.chart is not None and r.charts[0].alt
+    assert r.sentences[0].startswith("Definition:") and any("D4.1" not in s for s in r.sentences)
+    assert r.sources and all("Musterland" in s for s in r.sources)
+    assert r.html == "".join(r.fragments) and r.fragments == ch.outputs[-len(r.fragments):]
+    assert r._repr_html_() == r.html
+    k = ch.kernaussagen()
+    assert k.title == "Kernaussagen" and len(k.sentences) == len(bk.chapters.MAIN_INDICATORS["D"])
+    assert k.table.empty and k.chart is None

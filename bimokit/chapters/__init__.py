@@ -20,5 +20,6 @@ from ._config import (
     SOZIALRAUM_INDICATORS,
     subject_of,
 )
+from ._section import Section
 
-__all__ = ["Chapter"]
+__all__ = ["Chapter", "Section"]

@@ -33,6 +33,7 @@ from ._config import (
     ZIELGRUPPEN_DE,
     subject_of,
 )
+from ._section import Section, returns_section
 from ._sources import describe_file
 
 __all__ = ["Chapter", "load_dataset", "parse_vergleichsgruppe", "read_zielwerte"]
@@ -316,9 +317,11 @@ class Chapter:
 
     Notes
     -----
-    Every display method returns None and shows its output (HTML with escaped names, charts as
-    ``<img>`` with alt text, tables with German headers and numbers). A region without data for
-    a section gets a German sentence saying so, never an error.
+    Every display call returns a :class:`Section` (title, ``table``, ``chart``, ``sentences``,
+    ``sources``) that shows itself in JupyterLab and in the report page (HTML with escaped
+    names, charts as ``<img>`` with alt text, tables with German headers and numbers), so
+    ``ch.indikator("D4.1").table`` is the table behind what the page shows. A region without
+    data for a section gets a German sentence saying so, never an error.
 
     Examples
     --------
@@ -326,7 +329,11 @@ class Chapter:
     >>> ch.name, ch.kommune_level
     ('Musterstadt', 'kreis')
     >>> ch.kernaussagen()
-    >>> ch.outputs[-1].startswith('<section class="bk-kernaussagen">')
+    Section('Kernaussagen', 5 Sätze)
+    >>> r = ch.indikator("C1.1")
+    >>> r.title, list(r.table.columns)[:2], r.chart is not None
+    ('C1.1 Betreuungsquote der Kinder unter 3 Jahren', ['year', 'value'], True)
+    >>> ch.outputs[-1] == r.fragments[-1]
     True
     """
 
@@ -343,6 +350,7 @@ class Chapter:
         self.data = str(data or "")
         self.out_dir = str(out_dir or "")
         self.outputs: list[str] = []
+        self._open_sections: list = []
         self._published: set[str] = set()
         self._methods: dict[str, str] = {}
         self._used_tables: list[str] = []
@@ -486,25 +494,28 @@ class Chapter:
 
     def _emit(self, markup: str) -> None:
         self.outputs.append(markup)
-        try:
-            from IPython import get_ipython
-        except ImportError:  # pragma: no cover
-            return
-        if get_ipython() is not None:
-            from IPython.display import HTML, display
-
-            display(HTML(markup))
+        for section in self._open_sections:
+            section.fragments.append(markup)
 
     def _heading(self, level: int, text: str) -> None:
+        for section in self._open_sections:
+            section.title = section.title or str(text)
         self._emit(f"<h{level}>{_esc(text)}</h{level}>")
 
     def _para(self, text: str, cls: str = "") -> None:
+        self._sentences(text)
         attr = f' class="{cls}"' if cls else ""
         self._emit(f"<p{attr}>{_esc(text)}</p>")
+
+    def _sentences(self, *texts: str) -> None:
+        for section in self._open_sections:
+            section.sentences.extend(str(t) for t in texts)
 
     def _show(self, chart) -> None:
         from ..plots._base import CHART_DPI
 
+        for section in self._open_sections:
+            section.charts.append(chart)
         self._emit(figure_html(chart, dpi=CHART_DPI))
 
     def _table(self, table: pd.DataFrame, *, name: str, labels: dict | None = None,
@@ -520,6 +531,9 @@ class Chapter:
             name = f"{base} ({n})"
             n += 1
         self._published.add(name)
+        for section in self._open_sections:
+            section.tables.append(table)
+            section.add_source(source)
         publish_table(table, name=name, out_dir=self.out_dir, labels=labels, decimals=decimals,
                       note=note, source=source, display=False)
         markup = _table_html(table.reset_index(drop=True), caption=name, labels=labels,
@@ -559,10 +573,14 @@ class Chapter:
         word = "Tabelle" if len(items) == 1 else "Tabellen"
         tables_text = f", {word} {', '.join(shown)}" if shown else ""
         if not self.data:
-            return (f"Beispieldaten Musterland (fiktiv, keine amtlichen Werte){tables_text}; "
+            line = (f"Beispieldaten Musterland (fiktiv, keine amtlichen Werte){tables_text}; "
                     "eigene Berechnungen")
-        return (f"Statistische Ämter des Bundes und der Länder und weitere Quellen"
-                f"{tables_text}; eigene Berechnungen")
+        else:
+            line = (f"Statistische Ämter des Bundes und der Länder und weitere Quellen"
+                    f"{tables_text}; eigene Berechnungen")
+        for section in self._open_sections:
+            section.add_source(line)
+        return line
 
     @cached_property
     def _facts_shown(self) -> pd.DataFrame:
@@ -839,7 +857,8 @@ class Chapter:
     # -----------------------------------------------------------------------------------------
     # the display calls
 
-    def titel(self) -> None:
+    @returns_section
+    def titel(self) -> Section:
         """Chapter heading with the Kommune, the years, the Vergleichsgruppe and the data."""
         self._heading(1, f"{self.feld} {CHAPTER_TITLES[self.feld]} – {self.name}")
         typ = f"{self.kreistyp}, " if self.kreistyp else ""
@@ -865,21 +884,26 @@ class Chapter:
             self._para("Alle Zahlen dieses Kapitels stammen aus den Beispieldaten „Musterland“: "
                        "Sie sind erfunden und keine amtlichen Werte.", "bk-hinweis")
 
-    def kernaussagen(self, indicators=None) -> None:
+    @returns_section
+    def kernaussagen(self, indikatoren=None) -> Section:
         """The chapter's key statements: one sentence per main indicator."""
-        ids = list(indicators) if indicators is not None else list(MAIN_INDICATORS[self.feld])
+        ids = list(indikatoren) if indikatoren is not None else list(MAIN_INDICATORS[self.feld])
         sentences = [self.kernaussage_text(i) for i in ids]
+        for section in self._open_sections:
+            section.title = "Kernaussagen"
+        self._sentences(*sentences)
         items = "".join(f"<li>{_esc(s)}</li>" for s in sentences)
         self._emit(f'<section class="bk-kernaussagen"><h2>Kernaussagen</h2><ul>{items}</ul>'
                    "</section>")
 
-    def indikator(self, indicator: str, *, jahre: int = 5, steckbrief: bool | None = None
-                  ) -> None:
+    @returns_section
+    def indikator(self, indikator: str, *, jahre: int = 5, steckbrief: bool | None = None
+                  ) -> Section:
         """One indicator: definition, Kernaussage, time series, table and comparison.
 
         Parameters
         ----------
-        indicator : str
+        indikator : str
             Catalogue id, e.g. ``"C1.1"``.
         jahre : int
             Years in the table (the latest ones).
@@ -887,7 +911,7 @@ class Chapter:
             Hand the latest value to the runner as a key figure of the Steckbrief. Default:
             for the first two main indicators of chapters A–H.
         """
-        ind = self._ind(indicator)
+        ind = self._ind(indikator)
         if steckbrief is None:
             steckbrief = self.feld != "S" and ind.id in MAIN_INDICATORS[self.feld][:2]
         self._heading(3, f"{ind.id} {ind.title}")
@@ -895,6 +919,7 @@ class Chapter:
                    "bk-definition")
         own = self._own(ind.id)
         sentence = self.kernaussage_text(ind.id)
+        self._sentences(sentence)
         self._emit(f'<p class="bk-kernaussage"><strong>{_esc(sentence)}</strong></p>')
         if self._structural_zero(ind.id):
             if steckbrief:
@@ -1020,11 +1045,12 @@ class Chapter:
             unit=normalize_unit(ind.unit), year=year, ampel=self._ampel(ind.id),
             trend_arrow=arrow, comparison=comparison, status=status, out_dir=self.out_dir)
 
-    def funnel(self, indicator: str) -> None:
+    @returns_section
+    def funnel(self, indikator: str) -> Section:
         """Funnel plot of the Vergleichsgruppe for the latest year (shares and rates)."""
         from ..plots import plot_funnel
 
-        ind = self._ind(indicator)
+        ind = self._ind(indikator)
         latest = self._latest_with_value(ind.id)
         if self._structural_zero(ind.id):
             self._note_missing(f"{self._where()} {self._structural_zero(ind.id)}; ein "
@@ -1037,7 +1063,7 @@ class Chapter:
         if ind.kind not in ("share", "rate"):
             self._note_missing("Ein Trichterdiagramm ist nur für Anteile und Raten sinnvoll; "
                                f"„{ind.title}“ wird deshalb als Rangfolge gezeigt.")
-            self.ranking(ind.id)
+            self.rangfolge(ind.id)
             return
         year = int(latest["year"])
         try:
@@ -1073,11 +1099,12 @@ class Chapter:
                            f"{level.replace(' %', '-%')}-Grenze (außerhalb des Trichters): "
                            "Der Abstand zur Vergleichsgruppe ist statistisch auffällig.")
 
-    def ranking(self, indicator: str) -> None:
+    @returns_section
+    def rangfolge(self, indikator: str) -> Section:
         """Bar ranking of the Vergleichsgruppe for the latest year, the Kommune highlighted."""
         from ..plots import plot_ranking
 
-        ind = self._ind(indicator)
+        ind = self._ind(indikator)
         latest = self._latest_with_value(ind.id)
         if self._structural_zero(ind.id):
             self._note_missing(f"{self._where()} {self._structural_zero(ind.id)}; eine "
@@ -1109,17 +1136,18 @@ class Chapter:
                              source=self._source(self._tables_of(ind.id)))
         self._show(chart)
 
-    def aufschluesselung(self, indicator: str, by: str) -> None:
+    @returns_section
+    def aufschluesselung(self, indikator: str, nach: str) -> Section:
         """Small multiples of one indicator by a breakdown (Geschlecht, Schulart …)."""
         from ..plots import plot_small_multiples
 
-        ind = self._ind(indicator)
-        label = _DIMENSION_DE.get(by, by)
+        ind = self._ind(indikator)
+        label = _DIMENSION_DE.get(nach, nach)
         v = self.values
         comparable = self._comparable(ind.id)
         comparable = comparable and self._land_ref is not None  # a city-state: its own Land
         keep = [self.ags, self.land] if comparable else [self.ags]
-        rows = v[(v["indicator"] == ind.id) & (v["breakdown"] == by) & (v["category"] != _TOTAL)
+        rows = v[(v["indicator"] == ind.id) & (v["breakdown"] == nach) & (v["category"] != _TOTAL)
                  & v["ags"].isin(keep)]
         if rows.empty or rows.loc[rows["ags"] == self.ags, "value"].notna().sum() == 0:
             self._note_missing(f"Eine Aufschlüsselung von „{ind.title}“ nach {label} liegt für "
@@ -1130,14 +1158,14 @@ class Chapter:
         rows = rows[rows["category"].isin(filled)]
         rows = rows.assign(_k=(rows["ags"] != self.ags).astype(int)).sort_values(
             ["_k", "category", "year"])
-        data = pd.DataFrame({by: rows["category"].to_numpy(), "year": rows["year"].to_numpy(),
+        data = pd.DataFrame({nach: rows["category"].to_numpy(), "year": rows["year"].to_numpy(),
                              "value": rows["value"].to_numpy(dtype="float64"),
                              "ags": rows["ags"].to_numpy()})
         mine_years = rows.loc[(rows["ags"] == self.ags) & rows["value"].notna(), "year"]
         chart = None if mine_years.nunique() < 2 else plot_small_multiples(
-            data, by=by, name=self.name, hue="ags" if comparable else None,
+            data, by=nach, name=self.name, hue="ags" if comparable else None,
             labels={self.ags: self.name, self.land: self.land_name}, unit=ind.unit,
-            title=ind.title, source=self._source(self._tables_of(ind.id, breakdown=by)))
+            title=ind.title, source=self._source(self._tables_of(ind.id, breakdown=nach)))
         if chart is not None:
             self._show(chart)
         from ..plots._base import code_label
@@ -1159,9 +1187,10 @@ class Chapter:
                        "gesondert aus.", "bk-hinweis")
         self._table(table, name=f"{ind.id} {ind.title} nach {label}, {year}", labels=labels,
                     decimals={c: dec for c in table.columns if c != "kategorie"},
-                    source=self._source(self._tables_of(ind.id, breakdown=by)))
+                    source=self._source(self._tables_of(ind.id, breakdown=nach)))
 
-    def pyramide(self, year: int | None = None) -> None:
+    @returns_section
+    def pyramide(self, jahr: int | None = None) -> Section:
         """Population pyramid of the Kommune (Altersgruppen × Geschlecht)."""
         from ..plots import plot_pyramid
 
@@ -1178,15 +1207,15 @@ class Chapter:
             self._note_missing(f"Eine Bevölkerung nach Alter und Geschlecht liegt für {self.name} "
                                "nicht vor.")
             return
-        year = int(d["year"].max()) if year is None else int(year)
-        d = d[d["year"] == year]
+        jahr = int(d["year"].max()) if jahr is None else int(jahr)
+        d = d[d["year"] == jahr]
         data = pd.DataFrame({"altersgruppe": d["altersgruppe"].astype(str).to_numpy(),
                              "geschlecht": d["geschlecht"].astype(str).to_numpy(),
-                             "value": d["value"].to_numpy(dtype="float64"), "year": year})
+                             "value": d["value"].to_numpy(dtype="float64"), "year": jahr})
         data = data.groupby(["altersgruppe", "geschlecht", "year"], as_index=False)["value"].sum()
         tables = self._rows_sources(d, self._ind("A1.1").source_tables
                                     if "A1.1" in self.catalogue else ())
-        chart = plot_pyramid(data, name=self.name, year=year,
+        chart = plot_pyramid(data, name=self.name, year=jahr,
                              title="Bevölkerung nach Alter und Geschlecht",
                              source=self._source(tables))
         self._show(chart)
@@ -1195,13 +1224,14 @@ class Chapter:
                               "maennlich": t["maennlich"].to_numpy(dtype="float64"),
                               "weiblich": t["weiblich"].to_numpy(dtype="float64")})
         table["insgesamt"] = table["maennlich"] + table["weiblich"]
-        self._table(table, name=f"Bevölkerung nach Altersgruppen, {year}",
+        self._table(table, name=f"Bevölkerung nach Altersgruppen, {jahr}",
                     labels={"altersgruppe": "Altersgruppe", "maennlich": "männlich",
                             "weiblich": "weiblich", "insgesamt": "insgesamt"},
                     decimals={"maennlich": 0, "weiblich": 0, "insgesamt": 0},
                     note="Stichtag 31.12.", source=self._source(tables))
 
-    def abschlussarten(self) -> None:
+    @returns_section
+    def abschlussarten(self) -> Section:
         """Stacked shares of the Abschlussarten of the school leavers over the years."""
         from ..plots import plot_stacked_shares
 
@@ -1263,13 +1293,14 @@ class Chapter:
         geojson = {"type": "FeatureCollection", "features": clean}
         return {"path": geojson, "file": path, "key": key, "has_level": "level" in props}
 
-    def karte(self, indicator: str, ebene: str = "kreis", year: int | None = None) -> None:
+    @returns_section
+    def karte(self, indikator: str, ebene: str = "kreis", jahr: int | None = None) -> Section:
         """Choropleth map of an indicator: Kreise of the Land or Sozialräume of the Kommune."""
         from ..plots import plot_choropleth
 
         if ebene not in ("kreis", "sozialraum"):
             raise ParameterError(f"`ebene` must be 'kreis' or 'sozialraum'; not {ebene!r}.")
-        ind = self._ind(indicator)
+        ind = self._ind(indikator)
         geo = self._geometry
         if geo is None:
             self._note_missing("Für eine Karte fehlt im Datenordner eine Geometrie (GeoJSON mit "
@@ -1292,21 +1323,21 @@ class Chapter:
         if sel.empty:
             self._note_missing(f"Für die Karte zu „{ind.title}“ liegen keine Werte vor.")
             return
-        year = int(sel["year"].max()) if year is None else int(year)
-        sel = sel[sel["year"] == year]
+        jahr = int(sel["year"].max()) if jahr is None else int(jahr)
+        sel = sel[sel["year"] == jahr]
         source = self._source(self._tables_of(ind.id, sozialraum=ebene == "sozialraum"))
         chart = plot_choropleth(
             sel[["ags", "value"]], geo["path"], geo_key=geo["key"], within=within,
             level=level if geo["has_level"] else None,
             highlight=self.ags if ebene == "kreis" else None, area=area, unit=ind.unit,
-            title=f"{ind.title}, {year}", source=source)
+            title=f"{ind.title}, {jahr}", source=source)
         self._show(chart)
         if ebene == "sozialraum":
             table = pd.DataFrame({"ags": sel["ags"].to_numpy(),
                                   "name": [self._names.get(a, a) for a in sel["ags"]],
                                   "value": sel["value"].to_numpy(dtype="float64")})
             dec = default_decimals(normalize_unit(ind.unit))
-            self._table(table, name=f"{ind.id} {ind.title} nach Sozialräumen, {year}",
+            self._table(table, name=f"{ind.id} {ind.title} nach Sozialräumen, {jahr}",
                         labels={"ags": "Sozialraum", "name": "Name", "value": "Wert"},
                         decimals={"value": dec}, source=source)
 
@@ -1395,19 +1426,20 @@ class Chapter:
                       "indicators": chosen, "missing": missing}
         return result
 
-    def sozialindex(self, indicators=None, *, directions=None) -> None:
+    @returns_section
+    def sozialindex(self, indikatoren=None, *, richtungen=None) -> Section:
         """Sozialindex of the Kommune's Sozialräume (or of the Kreise of the Land).
 
         Parameters
         ----------
-        indicators : list of str, optional
+        indikatoren : list of str, optional
             Indicator ids; default SGB-II-Quote der unter 15-Jährigen (A2.1), Sprachförderbedarf
             (C3.1) and Übergang auf das Gymnasium (D3.1, reversed) for Sozialräume;
             A2.1, A2.3 and D4.1 for Kreise.
-        directions : mapping, optional
+        richtungen : mapping, optional
             Indicator → +1 (higher value = more need) or −1.
         """
-        r = self._sozialindex_result(indicators, directions)
+        r = self._sozialindex_result(indikatoren, richtungen)
         if not self.sozialraeume:
             self._para(f"Für {self.name} liegen keine Daten auf Ebene von Sozialräumen vor. "
                        f"Gezeigt wird deshalb der Sozialindex der Kreise und kreisfreien Städte "
@@ -1472,7 +1504,8 @@ class Chapter:
                 self._para(f"{self.name} liegt in Klasse {int(mine['klasse'].iloc[0])} "
                            f"({mine['bedeutung'].iloc[0]}).")
 
-    def karte_sozialindex(self) -> None:
+    @returns_section
+    def karte_sozialindex(self) -> Section:
         """Map of the Sozialindex (z-value in the classes of the index)."""
         from ..plots import plot_choropleth
 
@@ -1511,7 +1544,8 @@ class Chapter:
         d = f[sel]
         return d.groupby("ags")["value"].sum(min_count=1)
 
-    def mittelverteilung(self, budget: float = 1_000_000, *, base_share: float = 0.2) -> None:
+    @returns_section
+    def mittelverteilung(self, budget: float = 1_000_000, *, sockelanteil: float = 0.2) -> Section:
         """Need-based allocation of a budget over the Sozialräume, against the Gießkanne.
 
         Need of a unit = children under 15 × Sozialindex class (1–5); a base share of the budget
@@ -1538,7 +1572,7 @@ class Chapter:
             self._note_missing("Für die Verteilung fehlt die Zahl der Kinder unter 15 Jahren.")
             return
         frame["need"] = frame["kinder"] * frame["klasse"]
-        result = allocate(frame, float(budget), column="need", base_share=float(base_share),
+        result = allocate(frame, float(budget), column="need", base_share=float(sockelanteil),
                           population="kinder")
         self._methods["allocate"] = (result.attrs.get("methodik", "")
                                      + " Bezugsbevölkerung: Kinder unter 15 Jahren; Bedarf = "
@@ -1556,7 +1590,7 @@ class Chapter:
         table = table.sort_values(["klasse", "ags"], ascending=[False, True])
         kreise = r["level"] == "kreis"
         euro = fmt_number(float(budget), 0)
-        base_pct = fmt_number(100 * float(base_share), 0)
+        base_pct = fmt_number(100 * float(sockelanteil), 0)
         if kreise:
             self._para(
                 f"Für {self.name} liegen keine Sozialräume vor. Die folgende Rechnung ist "
@@ -1661,7 +1695,8 @@ class Chapter:
     def _target_status_cached(self):
         return self._target_status(self._zielwerte)
 
-    def zielerreichung(self, zielwerte: str = "") -> None:
+    @returns_section
+    def zielerreichung(self, zielwerte: str = "") -> Section:
         """Ampel table of the targets (Zielwerte) of the Kommune.
 
         Parameters
@@ -1708,12 +1743,13 @@ class Chapter:
             self._para(f"Von {len(table)} Zielen stehen {', '.join(parts[:-1])}"
                        f"{' und ' if len(parts) > 1 else ''}{parts[-1]}.")
 
-    def angebote(self, path: str = "") -> None:
+    @returns_section
+    def angebote(self, datei: str = "") -> Section:
         """Offers inventory: coverage per Sozialraum, Doppelstrukturen and Lücken."""
         from ..offers import coverage, doppelstrukturen, luecken, read_offers
 
         folder = sample_dir("musterland") if not self.data else Path(self.data)
-        file = Path(path) if path else folder / "angebote.csv"
+        file = Path(datei) if datei else folder / "angebote.csv"
         if not file.is_file():
             self._note_missing("Ein Angebotsinventar (angebote.csv) liegt nicht vor.")
             return
@@ -1786,7 +1822,8 @@ class Chapter:
     # -----------------------------------------------------------------------------------------
     # end of chapter
 
-    def methodik(self) -> None:
+    @returns_section
+    def methodik(self) -> Section:
         """German method notes: indicators, comparison, trend and, where used, the S methods."""
         self._heading(3, "Methodik")
         self._para(
@@ -1816,7 +1853,8 @@ class Chapter:
             self._para(f"In den Daten wurden {len(rev)} Werte zwischen zwei Ausgaben einer "
                        "Tabelle berichtigt; verwendet wird jeweils die neueste Ausgabe.")
 
-    def quellen(self) -> None:
+    @returns_section
+    def quellen(self) -> Section:
         """The source tables of the chapter with attribution line and Stand."""
         self._heading(3, "Quellen")
         used = list(self._used_tables)
