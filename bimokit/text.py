@@ -50,7 +50,7 @@ from .fmt import (
 )
 
 __all__ = [
-    "Subject", "Comparison", "MIN_TREND_YEARS", "kernaussage", "kernaussagen",
+    "Subject", "Comparison", "MIN_TREND_YEARS", "subject_of", "kernaussage", "kernaussagen",
 ]
 
 #: Trend classes of :mod:`bimokit.trend` that a sentence can report.
@@ -150,6 +150,40 @@ class Subject:
     def verb(self, singular: str, plural: str) -> str:
         """Pick the verb form that agrees with the subject."""
         return plural if self.plural else singular
+
+
+
+def subject_of(indicator) -> Subject:
+    """The grammatical subject of a Kernaussage about a catalogue ``indicator``.
+
+    The catalogue entry's ``subject`` where it has one; otherwise titles that start with a noun
+    whose gender is known (``Anteil …``, ``…anteil``, ``…quote``, ``…quotient``) get their
+    article, and anything else falls back to ``der Wert des Indikators „<title>“``.
+
+    Examples
+    --------
+    >>> from bimokit.catalogue import load_catalogue
+    >>> cat = load_catalogue()
+    >>> subject_of(cat["D4.1"]).phrase
+    'der Anteil der Schulabgänger ohne Ersten Schulabschluss'
+    >>> s = subject_of(cat["C1.1"])
+    >>> s.phrase, s.pronoun
+    ('die Betreuungsquote der Kinder unter 3 Jahren', 'sie')
+    >>> subject_of(cat["A1.1"]).phrase
+    'die Einwohnerzahl'
+    """
+    if indicator.subject:
+        phrase, genus = indicator.subject
+        return Subject(phrase, genus=genus)
+    title = indicator.title
+    low = title.split(" ", 1)[0].lower()
+    if low == "anteil" or low.endswith("anteil"):
+        return Subject(f"der {title}", genus="m")
+    if low.endswith("quote"):
+        return Subject(f"die {title}", genus="f")
+    if low.endswith("quotient"):
+        return Subject(f"der {title}", genus="m")
+    return Subject.from_title(title)
 
 
 @dataclass(frozen=True)

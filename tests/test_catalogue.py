@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bimokit.catalogue import HANDLUNGSFELDER, catalogue_table, load_catalogue, load_vocabulary
+from bimokit.catalogue import catalogue_table, load_catalogue, load_vocabulary
 from bimokit.computation import compute
 from bimokit.errors import CatalogueError, InputError
 from bimokit.harmonization import UnmappedLabelWarning, harmonize, load_table_mappings
@@ -31,7 +31,7 @@ def test_catalogue_has_40_indicators_and_three_per_handlungsfeld(cat):
     counts = pd.Series([i.handlungsfeld for i in cat]).value_counts()
     for hf in "ABCDEFGH":
         assert counts.get(hf, 0) >= 3, f"Handlungsfeld {hf} has {counts.get(hf, 0)} indicators"
-    assert set(counts.index) <= set(HANDLUNGSFELDER)
+    assert set(counts.index) <= set(load_catalogue().handlungsfelder)
 
 
 @pytest.mark.parametrize("pattern", [
@@ -348,3 +348,42 @@ def test_real_exports_harmonise_without_unmapped_labels(shared_data):
     assert dg.loc["insgesamt", "value"] == 846423
     assert dg.loc["ohne_esa", "value"] == 47435
     assert str(h["stand"].iloc[0]) == "2017-12-15"
+
+
+def test_the_catalogue_is_the_one_source_of_chapter_facts():
+    # Handlungsfeld titles, main indicators, structural zeros, Sozialindex defaults and subject
+    # phrases are catalogue data; nothing about an indicator is repeated in Python
+    cat = load_catalogue()
+    assert list(cat.handlungsfelder) == list("ABCDEFGHS")
+    assert cat.handlungsfelder["D"].chapter_title == "Allgemeinbildende Schulen"
+    assert cat.handlungsfelder["D"].main_indicators[0] == "D4.1"
+    assert cat.handlungsfelder["F"].structural_zero["marker"] == "F1.1"
+    assert cat.sozialindex["sozialraum"] == {"A2.1": 1, "C3.1": 1, "D3.1": -1}
+    assert cat.similar_context == ("A2.1", "A1.11", "A1.8")
+    assert cat["A1.1"].subject == ("die Einwohnerzahl", "f")
+    import bimokit.chapters._config as config
+
+    assert set(config.__all__) == {"ANGEBOTSARTEN", "ZIELGRUPPEN_DE"}
+
+
+@pytest.mark.parametrize("snippet, message", [
+    ('[handlungsfeld.A]\nname = "X"\nchapter_title = "X"\nmain_indicators = ["Z9.9"]\n',
+     "Handlungsfeld 'A'.*Unknown indicator 'Z9.9'"),
+    ('[handlungsfeld.A]\nname = "X"\nmain_indicators = []\n',
+     "Handlungsfeld 'A'.*missing field.*chapter_title"),
+    ('[handlungsfeld.A]\nname = "X"\nchapter_title = "X"\nmain_indicators = []\n'
+     '[sozialindex]\nkreis = { "A1.1" = 2, "A1.2" = 1 }\n',
+     "Sozialindex 'kreis'.*direction of 'A1.1' must be 1 or -1, not 2"),
+])
+def test_catalogue_settings_are_checked_with_the_entry_named(tmp_path, snippet, message):
+    import re
+
+    from bimokit.errors import CatalogueError
+
+    src = (Path(load_catalogue().files[0])).read_text(encoding="utf-8")
+    entries = src.split("\n[[indicator]]\n")[1:]
+    body = "".join("\n[[indicator]]\n" + e for e in entries if 'handlungsfeld = "A"' in e)
+    path = tmp_path / "katalog.toml"
+    path.write_text(snippet + "\n" + body, encoding="utf-8")
+    with pytest.raises(CatalogueError, match=re.compile(message, re.S)):
+        load_catalogue(path)

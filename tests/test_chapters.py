@@ -564,5 +564,6 @@ def test_display_calls_return_sections_with_the_numbers_behind_them():
     assert r.html == "".join(r.fragments) and r.fragments == ch.outputs[-len(r.fragments):]
     assert r._repr_html_() == r.html
     k = ch.kernaussagen()
-    assert k.title == "Kernaussagen" and len(k.sentences) == len(bk.chapters.MAIN_INDICATORS["D"])
+    main = bk.load_catalogue().handlungsfelder["D"].main_indicators
+    assert k.title == "Kernaussagen" and len(k.sentences) == len(main)
     assert k.table.empty and k.chart is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..catalogue import HANDLUNGSFELDER, catalogue_table, load_catalogue
+from ..catalogue import catalogue_table, load_catalogue
 from ..errors import ParameterError
 
 __all__ = ["add_parser", "run", "text_table"]
@@ -52,7 +52,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "csv"), default="table",
                    help="table (default, aligned text) or csv (all catalogue fields)")
     p.add_argument("--handlungsfeld", metavar="X", action="append",
-                   help=f"only these Handlungsfelder ({', '.join(HANDLUNGSFELDER)}); repeatable")
+                   help="only these Handlungsfelder (letters A … H, S); repeatable")
     p.add_argument("--catalogue", metavar="TOML", action="append", default=[],
                    help="add the indicators of this catalogue file (repeatable)")
     return p
@@ -63,10 +63,11 @@ def run(args) -> int:
     table = catalogue_table(cat)
     if args.handlungsfeld:
         wanted = [h.upper() for h in args.handlungsfeld]
-        bad = [h for h in wanted if h not in HANDLUNGSFELDER]
+        letters = list(cat.handlungsfelder)
+        bad = [h for h in wanted if h not in letters]
         if bad:
             raise ParameterError(
-                f"--handlungsfeld must be one of {', '.join(HANDLUNGSFELDER)}; not "
+                f"--handlungsfeld must be one of {', '.join(letters)}; not "
                 f"{', '.join(map(repr, bad))}.")
         table = table[table["handlungsfeld"].isin(wanted)]
     if args.format == "csv":

@@ -12,7 +12,7 @@ import difflib
 import re
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -26,26 +26,13 @@ __all__ = [
     "Indicator",
     "Catalogue",
     "KINDS",
-    "HANDLUNGSFELDER",
+    "Handlungsfeld",
     "load_vocabulary",
     "load_catalogue",
     "catalogue_table",
 ]
 
 CATALOGUE_DIR = Path(__file__).resolve().parent
-#: Handlungsfelder of the Anwendungsleitfaden (A–H) plus S (Sozialraum und Steuerung).
-HANDLUNGSFELDER = {
-    "A": "Rahmenbedingungen",
-    "B": "Grundinformationen",
-    "C": "Frühkindliche Bildung",
-    "D": "Allgemeinbildende Schulen",
-    "E": "Berufliche Bildung",
-    "F": "Hochschule",
-    "G": "Weiterbildung",
-    "H": "Non-formale Bildung",
-    "S": "Sozialraum und Steuerung",
-}
-
 #: Kinds of indicator and the interval each gets.
 KINDS = {
     "share": "part of the denominator; Wilson 95 % interval",
@@ -60,8 +47,11 @@ _DIRECTIONS = (1, -1, 0)
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _INDICATOR_FIELDS = {
     "id", "handlungsfeld", "title", "definition", "interpretation", "kind", "numerator",
-    "denominator", "scale", "unit", "direction", "breakdowns", "source_tables",
+    "denominator", "scale", "unit", "direction", "breakdowns", "source_tables", "subject",
 }
+_GENERA = ("m", "f", "n")
+_HF_FIELDS = {"name", "chapter_title", "main_indicators", "structural_zero"}
+_TOP_KEYS = {"indicator", "handlungsfeld", "sozialindex", "vergleichsgruppe"}
 _REQUIRED = (
     "id", "handlungsfeld", "title", "definition", "interpretation", "kind", "numerator",
     "unit", "direction", "source_tables",
@@ -205,6 +195,22 @@ class Indicator:
     breakdowns: tuple
     source_tables: tuple
     file: str = ""
+    #: ``(phrase, genus)`` of the indicator as the subject of a German sentence, or None
+    subject: tuple | None = None
+
+
+@dataclass(frozen=True)
+class Handlungsfeld:
+    """One Handlungsfeld of the catalogue: a report chapter.
+
+    ``structural_zero`` is None or ``{"marker": id, "indicators": (ids…), "text": str}``.
+    """
+
+    letter: str
+    name: str
+    chapter_title: str
+    main_indicators: tuple
+    structural_zero: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -223,6 +229,13 @@ class Catalogue:
     indicators: dict
     vocabulary: Vocabulary = field(repr=False)
     files: tuple = ()
+    #: letter → :class:`Handlungsfeld`, in report order
+    handlungsfelder: dict = field(default_factory=dict, repr=False)
+    #: default Sozialindex indicators and need directions: ``{"sozialraum": {id: ±1}, "kreis":
+    #: {id: ±1}}``
+    sozialindex: dict = field(default_factory=dict, repr=False)
+    #: context indicators of the Vergleichsgruppe ``aehnlich:<k>``
+    similar_context: tuple = ()
 
     def __getitem__(self, key: str) -> Indicator:
         try:
@@ -311,7 +324,7 @@ def _parse_terms(raw, role: str, ident: str, path: Path, voc: Vocabulary) -> tup
     return tuple(terms)
 
 
-def _parse_indicator(entry, n: int, path: Path, voc: Vocabulary) -> Indicator:
+def _parse_indicator(entry, n: int, path: Path, voc: Vocabulary, letters) -> Indicator:
     if not isinstance(entry, dict):
         raise CatalogueError(f"Indicator #{n} (in {path}): must be a table, not {entry!r}")
     ident = repr(entry["id"]) if isinstance(entry.get("id"), str) else f"#{n}"
@@ -330,9 +343,9 @@ def _parse_indicator(entry, n: int, path: Path, voc: Vocabulary) -> Indicator:
         if not isinstance(entry[name], str) or not entry[name].strip():
             raise _entry_error(ident, path, f"{name} must be a non-empty text")
     hf = entry["handlungsfeld"]
-    if hf not in HANDLUNGSFELDER:
+    if hf not in letters:
         raise _entry_error(
-            ident, path, f"handlungsfeld must be one of {', '.join(HANDLUNGSFELDER)}, not {hf!r}")
+            ident, path, f"handlungsfeld must be one of {', '.join(letters)}, not {hf!r}")
     kind = entry["kind"]
     if kind not in KINDS:
         raise _entry_error(ident, path, f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
@@ -387,12 +400,19 @@ def _parse_indicator(entry, n: int, path: Path, voc: Vocabulary) -> Indicator:
     if not isinstance(sources, list) or not sources or not all(
             isinstance(s, str) and s for s in sources):
         raise _entry_error(ident, path, "source_tables must be a non-empty list of table codes")
+    subject = entry.get("subject")
+    if subject is not None:
+        if not isinstance(subject, dict) or set(subject) != {"phrase", "genus"} \
+                or not str(subject.get("phrase", "")).strip() or subject["genus"] not in _GENERA:
+            raise _entry_error(ident, path, "subject must be { phrase = \"der …\", genus = "
+                               "\"m\" | \"f\" | \"n\" }")
+        subject = (subject["phrase"].strip(), subject["genus"])
     return Indicator(
         id=iid, handlungsfeld=hf, title=entry["title"].strip(),
         definition=entry["definition"].strip(), interpretation=entry["interpretation"].strip(),
         kind=kind, numerator=numerator, denominator=denominator, scale=float(scale),
         unit=unit, direction=int(direction), breakdowns=tuple(breakdowns),
-        source_tables=tuple(sources), file=str(path),
+        source_tables=tuple(sources), file=str(path), subject=subject,
     )
 
 
@@ -437,11 +457,19 @@ def load_catalogue(
     voc = vocabulary if isinstance(vocabulary, Vocabulary) else load_vocabulary(vocabulary)
     files = [Path(path) if path is not None else CATALOGUE_DIR / "indicators.toml"]
     files += [Path(p) for p in ([extra] if isinstance(extra, str | Path) else extra)]
+    first = read_toml(files[0])
+    # A catalogue file of indicators only takes the Handlungsfelder, Sozialindex defaults and
+    # Vergleichsgruppe of the built-in catalogue (ids it lacks are then left out of them).
+    own = "handlungsfeld" in first
+    settings_file = files[0] if own else CATALOGUE_DIR / "indicators.toml"
+    settings = first if own else read_toml(settings_file)
+    letters = _parse_handlungsfelder(settings.get("handlungsfeld"), settings_file)
     indicators: dict[str, Indicator] = {}
-    for f in files:
-        data = read_toml(f)
+    for n_file, f in enumerate(files):
+        data = first if n_file == 0 else read_toml(f)
         entries = data.get("indicator", [])
-        unknown = sorted(set(data) - {"indicator"})
+        allowed = _TOP_KEYS if n_file == 0 else {"indicator"}
+        unknown = sorted(set(data) - allowed)
         if unknown:
             raise CatalogueError(
                 f"{f}: unknown top-level key(s) {', '.join(unknown)}; write each indicator "
@@ -449,13 +477,104 @@ def load_catalogue(
         if not isinstance(entries, list):
             raise CatalogueError(f"{f}: write each indicator as an [[indicator]] table")
         for n, entry in enumerate(entries, start=1):
-            ind = _parse_indicator(entry, n, f, voc)
+            ind = _parse_indicator(entry, n, f, voc, letters)
             if ind.id in indicators:
                 raise CatalogueError(
                     f"Indicator {ind.id!r}: duplicate id, defined in {indicators[ind.id].file} "
                     f"and again in {f}")
             indicators[ind.id] = ind
-    return Catalogue(indicators, voc, tuple(str(f) for f in files))
+    if not own:
+        settings = _only_known(settings, indicators)
+    handlungsfelder = _check_handlungsfelder(letters, indicators, settings_file) if own else \
+        {k: replace(h, main_indicators=tuple(i for i in h.main_indicators if i in indicators),
+                    structural_zero=h.structural_zero if h.structural_zero
+                    and h.structural_zero["marker"] in indicators else None)
+         for k, h in letters.items()}
+    sozialindex = _parse_sozialindex(settings.get("sozialindex"), indicators, settings_file)
+    similar = _parse_similar(settings.get("vergleichsgruppe"), indicators, settings_file)
+    return Catalogue(indicators, voc, tuple(str(f) for f in files), handlungsfelder,
+                     sozialindex, similar)
+
+
+def _only_known(settings: dict, indicators: dict) -> dict:
+    """The built-in Sozialindex and Vergleichsgruppe settings, restricted to ``indicators``."""
+    si = {level: {i: d for i, d in spec.items() if i in indicators}
+          for level, spec in (settings.get("sozialindex") or {}).items()}
+    similar = [i for i in (settings.get("vergleichsgruppe") or {}).get("aehnlich", [])
+               if i in indicators]
+    return {"sozialindex": {k: v for k, v in si.items() if len(v) >= 2},
+            "vergleichsgruppe": {"aehnlich": similar}}
+
+
+def _parse_handlungsfelder(raw, path: Path) -> dict:
+    """The ``[handlungsfeld.<letter>]`` tables, checked field by field (ids are checked later)."""
+    if not isinstance(raw, dict) or not raw:
+        raise CatalogueError(f"{path}: the catalogue needs its [handlungsfeld.<letter>] tables")
+    out = {}
+    for letter, spec in raw.items():
+        where = f"Handlungsfeld {letter!r} (in {path})"
+        if not re.fullmatch(r"[A-Z]", letter) or not isinstance(spec, dict):
+            raise CatalogueError(f"{where}: write [handlungsfeld.<one capital letter>]")
+        unknown = sorted(set(spec) - _HF_FIELDS)
+        missing = sorted({"name", "chapter_title", "main_indicators"} - set(spec))
+        if unknown or missing:
+            what = f"unknown field(s) {', '.join(unknown)}" if unknown else \
+                f"missing field(s) {', '.join(missing)}"
+            raise CatalogueError(f"{where}: {what}")
+        for name in ("name", "chapter_title"):
+            if not isinstance(spec[name], str) or not spec[name].strip():
+                raise CatalogueError(f"{where}: {name} must be a non-empty text")
+        main = spec["main_indicators"]
+        if not isinstance(main, list) or not all(isinstance(i, str) for i in main):
+            raise CatalogueError(f"{where}: main_indicators must be a list of indicator ids")
+        zero = spec.get("structural_zero")
+        if zero is not None:
+            if not isinstance(zero, dict) or set(zero) != {"marker", "indicators", "text"}:
+                raise CatalogueError(f"{where}: structural_zero must be {{ marker = id, "
+                                     "indicators = [ids], text = \"…\" }")
+            zero = {"marker": zero["marker"], "indicators": tuple(zero["indicators"]),
+                    "text": str(zero["text"])}
+        out[letter] = Handlungsfeld(letter, spec["name"].strip(), spec["chapter_title"].strip(),
+                                    tuple(main), zero)
+    return out
+
+
+def _check_handlungsfelder(hf: dict, indicators: dict, path: Path) -> dict:
+    for letter, spec in hf.items():
+        ids = list(spec.main_indicators)
+        if spec.structural_zero:
+            ids += [spec.structural_zero["marker"], *spec.structural_zero["indicators"]]
+        for i in ids:
+            if i not in indicators:
+                raise CatalogueError(
+                    f"Handlungsfeld {letter!r} (in {path}): {unknown_id_message(i, indicators)}")
+    return hf
+
+
+def _parse_sozialindex(raw, indicators: dict, path: Path) -> dict:
+    out = {}
+    for level, spec in (raw or {}).items():
+        where = f"Sozialindex {level!r} (in {path})"
+        if level not in ("sozialraum", "kreis") or not isinstance(spec, dict) or len(spec) < 2:
+            raise CatalogueError(f"{where}: write sozialraum/kreis = {{ id = 1 or -1, … }} with "
+                                 "at least two indicators")
+        for i, d in spec.items():
+            if i not in indicators:
+                raise CatalogueError(f"{where}: {unknown_id_message(i, indicators)}")
+            if isinstance(d, bool) or d not in (1, -1):
+                raise CatalogueError(f"{where}: the need direction of {i!r} must be 1 or -1, "
+                                     f"not {d!r}")
+        out[level] = dict(spec)
+    return out
+
+
+def _parse_similar(raw, indicators: dict, path: Path) -> tuple:
+    ids = (raw or {}).get("aehnlich", [])
+    for i in ids:
+        if i not in indicators:
+            raise CatalogueError(f"Vergleichsgruppe 'aehnlich' (in {path}): "
+                                 f"{unknown_id_message(i, indicators)}")
+    return tuple(ids)
 
 
 def catalogue_table(catalogue: Catalogue | None = None) -> pd.DataFrame:

@@ -12,14 +12,6 @@ the calls only select, write and draw. Tables and key figures go to the report r
 from __future__ import annotations
 
 from ._chapter import Chapter, load_dataset, parse_vergleichsgruppe, read_zielwerte
-from ._config import (
-    CHAPTER_TITLES,
-    KREIS_INDICATORS,
-    MAIN_INDICATORS,
-    SIMILAR_CONTEXT,
-    SOZIALRAUM_INDICATORS,
-    subject_of,
-)
 from ._section import Section
 
 __all__ = ["Chapter", "Section"]

@@ -20,19 +20,9 @@ from ..fmt import default_decimals, fmt_number, is_missing, normalize_unit, shor
 from ..publish import figure_html, load_values, publish_keyfigure, publish_table
 from ..publish import table_html as _table_html
 from ..regions import display_names
-from ..text import MIN_TREND_YEARS, _join
+from ..text import MIN_TREND_YEARS, _join, subject_of
 from ..text import kernaussagen as _kernaussagen
-from ._config import (
-    ANGEBOTSARTEN,
-    CHAPTER_TITLES,
-    KREIS_INDICATORS,
-    MAIN_INDICATORS,
-    SIMILAR_CONTEXT,
-    SOZIALRAUM_INDICATORS,
-    STRUCTURAL_ZEROS,
-    ZIELGRUPPEN_DE,
-    subject_of,
-)
+from ._config import ANGEBOTSARTEN, ZIELGRUPPEN_DE
 from ._section import Section, returns_section
 from ._sources import describe_file
 
@@ -142,7 +132,8 @@ def parse_vergleichsgruppe(text: str) -> dict:
             raise ParameterError(
                 f"`vergleichsgruppe` {text!r}: write 'aehnlich:<Anzahl>', e.g. 'aehnlich:5'."
             )
-        return {"group": "similar", "context": list(SIMILAR_CONTEXT), "k": int(k)}
+        return {"group": "similar", "context": list(load_catalogue().similar_context),
+                "k": int(k)}
     parts = [p.strip() for p in t.split(",") if p.strip()]
     if not parts or not all(p.replace("-", "").isalnum() for p in parts):
         raise ParameterError(
@@ -341,9 +332,10 @@ class Chapter:
                  vergleichsgruppe: str = "kreistyp", out_dir: str = "",
                  values_path: str = "") -> None:
         feld = str(feld).strip().upper()
-        if feld not in CHAPTER_TITLES:
+        fields = load_catalogue().handlungsfelder
+        if feld not in fields:
             raise ParameterError(
-                f"`feld` must be one of {', '.join(CHAPTER_TITLES)}; not {feld!r}."
+                f"`feld` must be one of {', '.join(fields)}; not {feld!r}."
             )
         self.feld = feld
         self.ags = str(ags).strip()
@@ -386,7 +378,8 @@ class Chapter:
         # own copies: a notebook that changes ch.values must not change the next chapter's
         self.values, self.totals = values.copy(), totals.copy()
         if self.group_options["group"] == "similar":
-            missing = [c for c in SIMILAR_CONTEXT if c not in set(self.totals["indicator"])]
+            missing = [c for c in self.catalogue.similar_context
+                       if c not in set(self.totals["indicator"])]
             self._context = self._compute_extra(missing) if missing else self.totals
         else:
             self._context = self.totals
@@ -442,11 +435,17 @@ class Chapter:
 
     def _chapter_indicators(self) -> list[str]:
         if self.feld == "S":
-            ids = [*SOZIALRAUM_INDICATORS, *KREIS_INDICATORS, *MAIN_INDICATORS["S"]]
+            si = self.catalogue.sozialindex
+            ids = [*si.get("sozialraum", {}), *si.get("kreis", {}), *self._main_indicators]
         else:
             ids = [i.id for i in self.catalogue if i.handlungsfeld == self.feld]
-        ids += list(MAIN_INDICATORS[self.feld])
+        ids += list(self._main_indicators)
         return list(dict.fromkeys(i for i in ids if i in self.catalogue))
+
+    @property
+    def _main_indicators(self) -> tuple:
+        """The indicators whose Kernaussagen open the chapter (the catalogue's order)."""
+        return self.catalogue.handlungsfelder[self.feld].main_indicators
 
     @cached_property
     def _is_city_state(self) -> bool:
@@ -780,7 +779,7 @@ class Chapter:
     def _row_for_text(self, indicator: str) -> dict:
         ind = self._ind(indicator)
         latest = self._latest(indicator)
-        row = {"subject": subject_of(ind.id, ind.title), "unit": ind.unit,
+        row = {"subject": subject_of(ind), "unit": ind.unit,
                "direction": ind.direction}
         if latest is None:
             row.update(value=None, year=self.last_year, status="")
@@ -812,7 +811,8 @@ class Chapter:
 
     def _structural_zero(self, indicator: str) -> str:
         """The reason ('gibt es keine Hochschule') when ``indicator`` is a structural zero."""
-        for spec in STRUCTURAL_ZEROS.values():
+        for spec in (h.structural_zero for h in self.catalogue.handlungsfelder.values()
+                     if h.structural_zero):
             if indicator not in spec["indicators"]:
                 continue
             marker = spec["marker"]
@@ -860,7 +860,8 @@ class Chapter:
     @returns_section
     def titel(self) -> Section:
         """Chapter heading with the Kommune, the years, the Vergleichsgruppe and the data."""
-        self._heading(1, f"{self.feld} {CHAPTER_TITLES[self.feld]} – {self.name}")
+        title = self.catalogue.handlungsfelder[self.feld].chapter_title
+        self._heading(1, f"{self.feld} {title} – {self.name}")
         typ = f"{self.kreistyp}, " if self.kreistyp else ""
         group = {"kreistyp": f"Kreise gleichen Typs in {self.land_name}",
                  "land": f"alle Kreise in {self.land_name}",
@@ -887,7 +888,7 @@ class Chapter:
     @returns_section
     def kernaussagen(self, indikatoren=None) -> Section:
         """The chapter's key statements: one sentence per main indicator."""
-        ids = list(indikatoren) if indikatoren is not None else list(MAIN_INDICATORS[self.feld])
+        ids = list(indikatoren) if indikatoren is not None else list(self._main_indicators)
         sentences = [self.kernaussage_text(i) for i in ids]
         for section in self._open_sections:
             section.title = "Kernaussagen"
@@ -913,7 +914,7 @@ class Chapter:
         """
         ind = self._ind(indikator)
         if steckbrief is None:
-            steckbrief = self.feld != "S" and ind.id in MAIN_INDICATORS[self.feld][:2]
+            steckbrief = self.feld != "S" and ind.id in self._main_indicators[:2]
         self._heading(3, f"{ind.id} {ind.title}")
         self._para(f"Definition: {ind.definition} Lesehilfe: {ind.interpretation}",
                    "bk-definition")
@@ -1347,13 +1348,13 @@ class Chapter:
     def _si_setup(self, indicators, directions):
         if self.sozialraeume:
             units = self.sozialraeume
-            default = SOZIALRAUM_INDICATORS
+            default = self.catalogue.sozialindex["sozialraum"]
             level = "sozialraum"
         else:
             reg = self.regions
             units = sorted(reg[(reg["level"] == "kreis") & reg["exists"].astype(bool)
                                & reg["ags"].astype(str).str.startswith(self.land)]["ags"])
-            default = KREIS_INDICATORS
+            default = self.catalogue.sozialindex["kreis"]
             level = "kreis"
         if indicators is None:
             chosen = dict(default)
@@ -1860,7 +1861,7 @@ class Chapter:
         used = list(self._used_tables)
         for i in self.indicators:
             for t in self._ind(i).source_tables:
-                if t not in used and (self.feld != "S" or i in MAIN_INDICATORS["S"]):
+                if t not in used and (self.feld != "S" or i in self._main_indicators):
                     used.append(t)
         files = self.dataset.files
         items = []

@@ -12,7 +12,7 @@ import pandas as pd
 from .._params import parse_years
 from .._paths import notebook_dir as _default_notebook_dir
 from .._paths import sample_dir
-from ..catalogue import HANDLUNGSFELDER
+from ..catalogue import load_catalogue
 from ..errors import InputError, ParameterError, UnknownRegionError
 
 __all__ = [
@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 #: The chapters (Handlungsfelder) in report order, with their German titles.
-CHAPTERS = dict(HANDLUNGSFELDER)
+CHAPTERS = {k: h.name for k, h in load_catalogue().handlungsfelder.items()}
 
 #: The parameters every chapter notebook declares in its ``parameters`` cell.
 PARAMETERS = ("ags", "data", "years", "vergleichsgruppe", "out_dir", "values_path")
