@@ -1,4 +1,4 @@
-"""Column names and status symbols shared by every module (see DESIGN.md, "The data model")."""
+"""Column names and status symbols shared by every module (see docs/design.md, "The data model")."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ __all__ = [
     "MISSING_STATUS",
     "WEAK_STATUS",
     "TOTAL",
+    "LAENDER",
 ]
 
 #: Fixed columns of a facts table; dimension columns go between ``variable`` and ``value``.
@@ -57,3 +58,23 @@ MISSING_STATUS = frozenset({".", "x", "...", "/"})
 
 #: Status symbols that mark a value as usable but uncertain; carried into results.
 WEAK_STATUS = frozenset({"()", "p", "s", "r"})
+
+#: The 16 Länder by their two-digit key.
+LAENDER = {
+    "01": "Schleswig-Holstein",
+    "02": "Hamburg",
+    "03": "Niedersachsen",
+    "04": "Bremen",
+    "05": "Nordrhein-Westfalen",
+    "06": "Hessen",
+    "07": "Rheinland-Pfalz",
+    "08": "Baden-Württemberg",
+    "09": "Bayern",
+    "10": "Saarland",
+    "11": "Berlin",
+    "12": "Brandenburg",
+    "13": "Mecklenburg-Vorpommern",
+    "14": "Sachsen",
+    "15": "Sachsen-Anhalt",
+    "16": "Thüringen",
+}

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ParameterError, UnknownRegionError
-from .trends import _check_values, _infer_scales, _mapping, _prepare
+from .trends import check_values_table, clean_values_table, infer_scales, per_indicator
 
 __all__ = [
     "FUNNEL_FLAGS",
@@ -198,7 +198,7 @@ def similar_regions(values: pd.DataFrame, ags: str, *, regions: pd.DataFrame,
     >>> similar_regions(v, "01001", regions=reg, context=["A2.1"], k=2)["ags"].tolist()
     ['01002', '01004']
     """
-    dims = _check_values(values, "similar_regions")
+    dims = check_values_table(values, "similar_regions")
     reg = _check_regions(regions, "similar_regions")
     _known(ags, reg, "similar_regions")
     context = [str(c) for c in ([context] if isinstance(context, str) else context or [])]
@@ -206,7 +206,7 @@ def similar_regions(values: pd.DataFrame, ags: str, *, regions: pd.DataFrame,
         raise ParameterError("similar_regions: give at least one context indicator in `context`.")
     if not isinstance(k, int | np.integer) or k < 1:
         raise ParameterError(f"`k` must be a whole number ≥ 1; not {k!r}.")
-    data = _prepare(values, dims)
+    data = clean_values_table(values, dims)
     for d in dims:
         data = data[data[d].isin(["", "insgesamt"])]
     unknown = sorted(set(context) - set(data["indicator"]))
@@ -467,8 +467,8 @@ def _diff_unit(unit: str) -> str:
 
 
 def _setup(values, regions, func):
-    dims = _check_values(values, func)
-    data = _prepare(values, dims)
+    dims = check_values_table(values, func)
+    data = clean_values_table(values, dims)
     for col in ("numerator", "denominator"):
         if col not in data.columns:
             data[col] = np.nan
@@ -484,7 +484,7 @@ def compare(
     group="kreistyp",
     indicators=None,
     year=None,
-    directions=None,
+    direction=None,
     units=None,
     context=None,
     k: int = 10,
@@ -509,7 +509,7 @@ def compare(
         Default: every indicator with values for ``ags``.
     year : int or list of int, optional
         Default: every year with values for ``ags``.
-    directions : mapping, Series or table (``indicator``/``id`` and ``direction``), optional
+    direction : mapping, Series or table (``indicator``/``id`` and ``direction``), optional
         +1 higher is better, −1 lower is better, 0 neutral (default for unknown indicators).
     units : mapping, Series or table (``indicator``/``id`` and ``unit``), optional
         Unit per indicator; differences of ``%`` indicators are Prozentpunkte.
@@ -561,7 +561,7 @@ def compare(
     ...                   "indicator": "D3.1", "numerator": [5e4, 1e4, 10, 30, 5],
     ...                   "denominator": [8e5, 2e5, 100, 200, 100]})
     >>> v["value"] = 100 * v["numerator"] / v["denominator"]
-    >>> r = compare(v, "05111", regions=reg, directions={"D3.1": -1}, units={"D3.1": "%"})
+    >>> r = compare(v, "05111", regions=reg, direction={"D3.1": -1}, units={"D3.1": "%"})
     >>> r[["value", "group_value", "diff_group", "rank"]].to_dict("records")
     [{'value': 10.0, 'group_value': 11.25, 'diff_group': -1.25, 'rank': 2}]
     >>> r["diff_unit"].iloc[0]
@@ -575,10 +575,10 @@ def compare(
     members, text = group_members(ags, regions=regions, group=group, values=values,
                                   context=context, k=k, context_year=context_year)
     keys = ["indicator", *dims, "year"]
-    scale_of = _infer_scales(data)
-    dir_of = {i: int(d) for i, d in _mapping(directions, "directions", column="direction")
+    scale_of = infer_scales(data)
+    dir_of = {i: int(d) for i, d in per_indicator(direction, "direction", column="direction")
               .items() if pd.notna(d)}
-    unit_of = _mapping(units, "units", column="unit")
+    unit_of = per_indicator(units, "units", column="unit")
     land, bund = _land_bund(data, keys, ags, scale_of)
     sub = data.merge(own[keys].drop_duplicates(), on=keys, how="inner")
     m = _members_frame(sub, members, keys, scale_of, dir_of, land, funnel_base,
@@ -693,7 +693,7 @@ def funnel_table(
     if base == "land" and ags is None:
         raise ParameterError("funnel_table: base='land' needs `ags` (whose Land).")
     keys = ["indicator", *dims, "year"]
-    scale_of = _infer_scales(data)
+    scale_of = infer_scales(data)
     land, _ = _land_bund(sub, keys, ags or "DG", scale_of)
     m = _members_frame(sub, members, keys, scale_of, {}, land, base)
     m["name"] = m["ags"].map(reg["name"])

@@ -3,7 +3,7 @@
 The computation reads like the catalogue entry: the counts of each term, summed over the
 term's filters; parent regions as sums of their children's counts (never means of rates); the
 ratio with its interval and the status carried over (:mod:`bimokit.status`). It returns the
-indicator-values table of DESIGN.md.
+indicator-values table of docs/design.md.
 """
 
 from __future__ import annotations
@@ -525,6 +525,7 @@ def compute(
     pool_years: int = 1,
     levels: Iterable[str] | None = None,
     catalogue: Catalogue | None = None,
+    engine: str = "numpy",
 ) -> pd.DataFrame:
     """Compute indicators for every region and year in one vectorised pass.
 
@@ -553,6 +554,10 @@ def compute(
         ``sozialraum``); default: all.
     catalogue : Catalogue, keyword-only, optional
         Where to look up ids; default: :func:`load_catalogue` ().
+    engine : {"numpy", "pandas"}, keyword-only
+        ``"numpy"`` (default): the vectorised fast path. ``"pandas"``: the same computation
+        written as named pandas steps that read like the catalogue (term counts, parent sums,
+        ratio and interval), slower; a test checks that both give the same table.
 
     Returns
     -------
@@ -620,8 +625,15 @@ def compute(
         if bad:
             raise ParameterError(
                 f"`levels` must be among {', '.join(LEVELS)}; not {', '.join(map(repr, bad))}.")
+    if engine not in ("numpy", "pandas"):
+        raise ParameterError(f"`engine` must be 'numpy' or 'pandas'; not {engine!r}.")
     if facts.empty or not inds:
         return _empty_values()
+    if engine == "pandas":
+        out, tree = _compute_pandas(facts, inds, voc, regions, wanted, int(pool_years))
+        if levels is not None:
+            out = out[out["ags"].map(tree.level_of).isin(levels).to_numpy()]
+        return out.reset_index(drop=True)
     by_var, names, hierarchy = _prepare_facts(facts, voc, regions)
     if not by_var:
         return _empty_values()
@@ -646,3 +658,199 @@ def compute(
         out = out[lv.isin(levels).to_numpy()]
     return out.reset_index(drop=True)
 
+
+
+# ---------------------------------------------------------------------------------------------
+# The computation in named pandas steps (engine="pandas")
+#
+# The same result as the numpy engine above, written as the catalogue reads: the counts of
+# each term, parent sums, the ratio with its interval. It is the reference the fast path is
+# tested against (tests/test_indicators.py); the fast path stays the default because the
+# benchmark of a synthetic Germany needs it (benchmarks/bench_compute.py).
+
+_CELL = ["ags", "year", "category"]
+_NO_ROWS = pd.DataFrame(columns=["ags", "year", "value", "rank", "missing"])
+
+
+def _observations(facts: pd.DataFrame, voc: Vocabulary) -> tuple[pd.DataFrame, list[str]]:
+    """Step 1: one row per published count, with its status rank and whether it is missing.
+
+    A value without a symbol that is NaN counts as unknown (``.``); of the same observation
+    in several files the newest Stand wins.
+    """
+    check_fact_columns(facts, "")
+    obs = facts[facts["variable"].isin(list(voc.variables))].copy()
+    obs["ags"] = obs["ags"].astype(str)
+    obs["year"] = obs["year"].astype("int64")
+    obs["value"] = pd.to_numeric(obs["value"], errors="coerce").astype("float64")
+    status = obs["status"] if "status" in obs.columns else pd.Series("", index=obs.index)
+    ranks, names = status_ranks(status)
+    unknown = np.isnan(obs["value"].to_numpy()) & ~is_missing_rank(ranks, names)
+    obs["rank"] = np.where(unknown, names.index("."), ranks)
+    obs["missing"] = is_missing_rank(obs["rank"].to_numpy(), names)
+    for d in voc.dimension_order:
+        if d in obs.columns:
+            obs[d] = obs[d].astype(object).where(obs[d].notna(), TOTAL)
+    if "stand" in obs.columns and len(obs):
+        dims = [d for d in voc.dimension_order if d in obs.columns]
+        when = pd.to_datetime(obs["stand"], errors="coerce")
+        obs = (obs.assign(_when=when).sort_values("_when", kind="stable", na_position="first")
+               .drop_duplicates(["variable", "ags", "year", *dims], keep="last")
+               .drop(columns="_when").sort_index())
+    return obs, names
+
+
+def _sum_cells(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Sum ``value`` by ``keys``: NaN where any part is missing, the highest-precedence
+    status (lowest rank), and the number of parts ``n``."""
+    g = rows.groupby(keys, sort=False, dropna=False)
+    out = g.agg(value=("value", "sum"), rank=("rank", "min"), missing=("missing", "any"),
+                n=("value", "size")).reset_index()
+    out["missing"] = out["missing"] | rows.assign(_nan=rows["value"].isna()).groupby(
+        keys, sort=False, dropna=False)["_nan"].any().to_numpy()
+    out["value"] = out["value"].where(~out["missing"])
+    return out
+
+
+def _term_counts(obs: dict, term: Term, breakdown: str | None,
+                 voc: Vocabulary) -> pd.DataFrame:
+    """Step 2: the counts of one term per region, year and category.
+
+    A dimension of the variable is taken at its filter codes (summed; every code must be
+    there), at the breakdown's categories, or at ``insgesamt``.
+    """
+    rows = obs.get(term.variable, _NO_ROWS)
+    filters = term.filter_dict
+    expected = 1
+    for d in voc.variables[term.variable]:
+        codes = rows[d] if d in rows.columns else pd.Series(TOTAL, index=rows.index)
+        if d == breakdown:
+            keep = codes.isin(voc.dimensions[d][1:])
+        elif d in filters:
+            keep = codes.isin(filters[d])
+            expected *= len(filters[d])
+        else:
+            keep = codes == TOTAL
+        rows = rows[keep.to_numpy()]
+    category = rows[breakdown] if breakdown else pd.Series(TOTAL, index=rows.index)
+    cells = _sum_cells(rows.assign(category=category.to_numpy()), _CELL)
+    return cells[cells["n"] == expected].drop(columns="n")
+
+
+def _parent_sums(cells: pd.DataFrame, tree: _Hierarchy) -> pd.DataFrame:
+    """Step 3: add each region's count as the sum of its children where it has none of its
+    own and every (existing) child is there; bottom up, Sozialräume → … → Deutschland."""
+    table = tree.table.assign(code=tree.level)
+    for code, level in enumerate(tree.LEVEL_ORDER):
+        if level not in tree.CHILD_LEVELS:
+            continue
+        children = cells.merge(table[["ags", "level", "parent"]], on="ags")
+        children = children[(children["level"] == level)
+                            & children["parent"].isin(tree.index).to_numpy()]
+        if children.empty:
+            continue
+        sums = _sum_cells(children.drop(columns="ags").rename(columns={"parent": "ags"}),
+                          _CELL)
+        parent_pos = tree.index.get_indexer(sums["ags"])
+        complete = sums["n"].to_numpy() >= tree.expected[code, parent_pos]
+        own = sums.merge(cells[_CELL], on=_CELL, how="left", indicator=True)["_merge"]
+        new = sums[complete & (own == "left_only").to_numpy()]
+        cells = pd.concat([cells, new.drop(columns="n")], ignore_index=True)
+    return cells
+
+
+def _side(obs, terms, breakdown, voc, tree, cache: dict) -> pd.DataFrame:
+    """Numerator or denominator: the sum of its terms, where every term has the cell."""
+    total = None
+    for term in terms:
+        b = breakdown if breakdown in voc.variables[term.variable] else None
+        if (term, b) not in cache:
+            cells = _term_counts(obs, term, b, voc)
+            if term.variable not in voc.non_additive:
+                cells = _parent_sums(cells, tree)
+            cache[term, b] = cells
+        cells = cache[term, b]
+        if total is None:
+            total = cells
+            continue
+        both = total.merge(cells, on=_CELL, suffixes=("", "_t"))
+        total = both.assign(value=both["value"] + both["value_t"],
+                            rank=np.minimum(both["rank"], both["rank_t"]),
+                            missing=both["missing"] | both["missing_t"])[total.columns]
+    return total
+
+
+def _pool(num: pd.DataFrame, den: pd.DataFrame, k: int) -> tuple:
+    """Pool ``k`` years ending in each year of the data (all ``k`` years present)."""
+    def pooled(cells):
+        shifted = pd.concat([cells.assign(year=cells["year"] + off) for off in range(k)])
+        sums = _sum_cells(shifted, _CELL)
+        sums = sums[sums["n"] == k].drop(columns="n")
+        return sums.merge(cells[_CELL], on=_CELL)  # the last pooled year is a data year
+    return pooled(num), pooled(den)
+
+
+def _ratio(ind: Indicator, num, den, names, pool: int) -> pd.DataFrame:
+    """Step 4: value = numerator / denominator × scale, status and interval."""
+    if den is None:  # counts and means: the value is the numerator
+        den = num.assign(value=1.0, rank=names.index("-"), missing=False)
+    elif "category" in den.columns and (den["category"] == TOTAL).all() \
+            and (num["category"] != TOTAL).any():
+        den = num[_CELL].merge(den.drop(columns="category"), on=["ags", "year"])
+    if pool > 1:
+        num, den = _pool(num, den, pool)
+    both = num.merge(den, on=_CELL, suffixes=("_n", "_d"))
+    n = both["value_n"].where(~both["missing_n"]).to_numpy(dtype="float64")
+    d = both["value_d"].where(~both["missing_d"]).to_numpy(dtype="float64")
+    rank = np.minimum(both["rank_n"], both["rank_d"]).to_numpy()
+    single = ind.kind in ("count", "mean")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = n / d * ind.scale
+    zero = ~single & np.isfinite(d) & (d == 0)
+    rank = np.where(zero, np.minimum(rank, names.index("x")), rank)
+    missing = is_missing_rank(rank, names)
+    value = np.where(zero | missing, np.nan, value)
+    low = high = np.full(len(value), np.nan)
+    interval = {"share": wilson_interval, "rate": poisson_interval}.get(ind.kind)
+    if interval is not None:
+        lo, hi = interval(np.where(missing, np.nan, n), np.where(missing, np.nan, d))
+        low, high = lo * ind.scale, hi * ind.scale
+    return pd.DataFrame({
+        "ags": both["ags"], "year": both["year"], "category": both["category"],
+        "numerator": value if single else n, "denominator": np.nan if single else d,
+        "value": value, "ci_low": low, "ci_high": high,
+        "status": np.asarray(names, dtype=object)[rank],
+    })
+
+
+def _compute_pandas(facts, inds, voc, regions, wanted, pool: int) -> pd.DataFrame:
+    """Every indicator of ``inds`` in named pandas steps (see the section comment)."""
+    obs, names = _observations(facts, voc)
+    tree = _Hierarchy(regions, obs["ags"].unique())
+    by_variable = dict(tuple(obs.groupby("variable", sort=False)))
+    cache: dict = {}
+    region_order = {a: i for i, a in enumerate(sorted(tree.index.astype(str)))}
+    parts = []
+    for n_ind, ind in enumerate(inds):
+        breakdowns = [b for b in ind.breakdowns if wanted is None or b in wanted]
+        for n_b, b in enumerate([None, *breakdowns]):
+            num = _side(by_variable, ind.numerator, b, voc, tree, cache)
+            den = _side(by_variable, ind.denominator, b, voc, tree, cache) \
+                if ind.denominator else None
+            if num is None or num.empty or (den is not None and den.empty):
+                continue
+            rows = _ratio(ind, num, den, names, pool)
+            if rows.empty:
+                continue
+            codes = voc.dimensions[b] if b else (TOTAL,)
+            parts.append(rows.assign(
+                indicator=ind.id, breakdown=b or TOTAL, _ind=n_ind, _b=n_b,
+                _c=rows["category"].map({c: i for i, c in enumerate(codes)}),
+                _a=rows["ags"].map(region_order)))
+    if not parts:
+        return _empty_values(), tree
+    out = pd.concat(parts, ignore_index=True).sort_values(
+        ["_ind", "_b", "_c", "_a", "year"], kind="stable")
+    out = out[list(VALUE_COLUMNS)].reset_index(drop=True)
+    return out.astype({"year": "int64", "numerator": "float64", "denominator": "float64",
+                       "status": str}), tree

@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, ParameterError
-from .io._values import read_csv_rows
+from .io import read_csv_rows
 
 __all__ = [
     "COLUMNS",

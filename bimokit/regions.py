@@ -28,6 +28,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from ._schema import LAENDER
 from .errors import UnknownRegionError
 
 __all__ = [
@@ -53,25 +54,6 @@ __all__ = [
 #: Region levels from top to bottom.
 LEVELS = ("bund", "land", "regbez", "kreis", "gemeindeverband", "gemeinde", "sozialraum")
 
-#: The 16 Länder by their two-digit key.
-LAENDER = {
-    "01": "Schleswig-Holstein",
-    "02": "Hamburg",
-    "03": "Niedersachsen",
-    "04": "Bremen",
-    "05": "Nordrhein-Westfalen",
-    "06": "Hessen",
-    "07": "Rheinland-Pfalz",
-    "08": "Baden-Württemberg",
-    "09": "Bayern",
-    "10": "Saarland",
-    "11": "Berlin",
-    "12": "Brandenburg",
-    "13": "Mecklenburg-Vorpommern",
-    "14": "Sachsen",
-    "15": "Sachsen-Anhalt",
-    "16": "Thüringen",
-}
 
 #: Länder that are at the same time one Kreis (kreisfreie Stadt): Hamburg and Berlin.
 CITY_STATES = ("02", "11")

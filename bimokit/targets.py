@@ -18,7 +18,7 @@ import pandas as pd
 
 from .errors import ParameterError
 from .fmt import fmt_number
-from .trends import _check_values, _mapping, _prepare
+from .trends import check_values_table, clean_values_table, per_indicator
 
 __all__ = [
     "AMPEL",
@@ -218,7 +218,7 @@ def target_status(
     targets: pd.DataFrame,
     *,
     year: int | None = None,
-    directions=None,
+    direction=None,
     thresholds=(1.0, 0.5),
 ) -> pd.DataFrame:
     """Zielerreichung of every region and indicator with a target.
@@ -235,7 +235,7 @@ def target_status(
         region's value in the baseline year), ``direction`` (+1/−1) and breakdown columns.
     year : int, optional
         Year to assess. Default: each region's latest year with a value.
-    directions : mapping, Series or table (``indicator``/``id`` and ``direction``), optional
+    direction : mapping, Series or table (``indicator``/``id`` and ``direction``), optional
         Direction per indicator (e.g. the catalogue), used where ``targets`` has none. Where
         neither gives one (or it is 0), it is taken from the target: +1 if the target lies
         above the baseline, −1 if below (``direction_source`` says which).
@@ -281,15 +281,15 @@ def target_status(
     ...                        "value": [8.0, 7.0]})
     >>> targets = pd.DataFrame({"indicator": ["D3.1"], "baseline_year": [2020],
     ...                         "target_year": [2030], "target_value": [5.0]})
-    >>> r = target_status(values, targets, directions={"D3.1": -1})
+    >>> r = target_status(values, targets, direction={"D3.1": -1})
     >>> r[["achievement_pct", "path_value", "on_track", "ampel"]].to_dict("records")
     [{'achievement_pct': 33.33..., 'path_value': 6.8, 'on_track': False, 'ampel': 'gelb'}]
     """
-    dims = _check_values(values, "target_status")
+    dims = check_values_table(values, "target_status")
     gruen, gelb = _check_thresholds(thresholds)
     t, tdims = _targets_table(targets, dims)
-    dir_of = _mapping(directions, "directions", column="direction")
-    data = _prepare(values, dims)
+    dir_of = per_indicator(direction, "direction", column="direction")
+    data = clean_values_table(values, dims)
     keys = ["ags", "indicator", *dims]
     series = data[keys].drop_duplicates()
     general = t[t["ags"] == ""].drop(columns="ags")

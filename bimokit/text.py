@@ -246,7 +246,7 @@ def _year(year: object, name: str = "year") -> int:
     return int(f)
 
 
-def _join(parts: Sequence[str]) -> str:
+def join_list(parts: Sequence[str]) -> str:
     if len(parts) == 1:
         return parts[0]
     return ", ".join(parts[:-1]) + " und " + parts[-1]
@@ -311,14 +311,14 @@ def _join_comparisons(clauses: Sequence[tuple[str, str]]) -> str:
     parts = []
     for kind, texts in groups:
         if kind == "gleich":
-            parts.append(f"genau auf {_join(texts)}")
+            parts.append(f"genau auf {join_list(texts)}")
         elif kind == "ns":
             word = "Unterschied" if len(texts) == 1 else "Unterschiede"
-            parts.append(f"etwa auf dem Niveau {_join(texts)} ({word} statistisch nicht "
+            parts.append(f"etwa auf dem Niveau {join_list(texts)} ({word} statistisch nicht "
                          "gesichert)")
         else:
             parts.extend(texts)
-    return _join(parts)
+    return join_list(parts)
 
 
 def _trend_clause(subject: Subject, trend: str, since: int | None, until: int | None) -> str:
@@ -421,7 +421,7 @@ def kernaussage(
         ``%`` (differences in Prozentpunkten), ``‰``, ``je 1.000 Einwohner``, ``EUR``,
         ``Anzahl``, … (see :func:`bimokit.fmt.normalize_unit`).
     status : str
-        Status symbol of ``value`` (DESIGN.md): ``.``/``x``/``...``/``/`` → not published;
+        Status symbol of ``value`` (docs/design.md): ``.``/``x``/``...``/``/`` → not published;
         ``p`` → "(vorläufig)", ``s`` → "(geschätzt)", ``r`` → "(berichtigt)",
         ``()`` → "(Aussagewert eingeschränkt)".
     decimals : int, optional

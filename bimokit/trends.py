@@ -5,7 +5,7 @@ numbers; :func:`trend` applies them to every region, indicator and breakdown of 
 indicator-values table at once and returns one row per series. :func:`index_series` and
 :func:`pooled_values` return one row per series and year.
 
-Every trend function is total (STYLE.md #9): fewer than two years gives NaN (and a ``reason``
+Every trend function is total (docs/style.md, shape 9): fewer than two years gives NaN (and a ``reason``
 in the table), equal endpoints give 0, and the results carry ``first_year``, ``last_year`` and
 ``n_years``.
 
@@ -75,7 +75,8 @@ BREAKS = pd.DataFrame(
 # ---------------------------------------------------------------------------------------------
 
 
-def _check_values(values, func: str, *, need=("ags", "year", "indicator", "value")) -> list[str]:
+def check_values_table(values, func: str, *,
+                       need=("ags", "year", "indicator", "value")) -> list[str]:
     """Check an indicator-values table; return its breakdown (dimension) columns."""
     if not isinstance(values, pd.DataFrame):
         raise ParameterError(
@@ -91,7 +92,7 @@ def _check_values(values, func: str, *, need=("ags", "year", "indicator", "value
     return [c for c in values.columns if c not in VALUE_FIXED_COLUMNS]
 
 
-def _prepare(values: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
+def clean_values_table(values: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
     """Copy with clean dtypes: ags/indicator as str, year int, numbers float."""
     out = values.copy()
     out["ags"] = out["ags"].astype(str)
@@ -109,7 +110,7 @@ def _prepare(values: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
     return out
 
 
-def _mapping(spec, name: str, *, column: str) -> dict[str, object]:
+def per_indicator(spec, name: str, *, column: str) -> dict[str, object]:
     """Turn a mapping, Series or catalogue-like DataFrame into ``{indicator: value}``."""
     if spec is None:
         return {}
@@ -139,7 +140,7 @@ def _snap_scale(ratio: float) -> float:
     return float(power) if abs(ratio / power - 1) < 1e-6 else float(ratio)
 
 
-def _infer_scales(values: pd.DataFrame) -> dict[str, float]:
+def infer_scales(values: pd.DataFrame) -> dict[str, float]:
     """Scale per indicator (value = scale · numerator / denominator), NaN where not a ratio."""
     if "numerator" not in values.columns or "denominator" not in values.columns:
         return {}
@@ -684,7 +685,7 @@ def trend(
     >>> r[["n_years", "change_pp", "trend_class", "mk_method"]].to_dict("records")
     [{'n_years': 6, 'change_pp': -2.0, 'trend_class': 'fallend', 'mk_method': 'exakt'}]
     """
-    dims = _check_values(values, "trend")
+    dims = check_values_table(values, "trend")
     _check_alpha(alpha)
     if on_break not in ("segment", "flag"):
         raise ParameterError(f"`on_break` must be 'segment' or 'flag'; not {on_break!r}.")
@@ -692,8 +693,8 @@ def trend(
         raise ParameterError(f"`tolerance` must be a number ≥ 0, e.g. 0.05; not {tolerance!r}.")
     brk = _break_table(breaks, "trend")
     pop = None if population_based is None else {str(i) for i in population_based}
-    unit_of = _mapping(units, "units", column="unit")
-    data = _prepare(values, dims)
+    unit_of = per_indicator(units, "units", column="unit")
+    data = clean_values_table(values, dims)
     data = data[data["value"].notna()]
     if base_year is not None:
         data = data[data["year"] >= int(base_year)]
@@ -825,8 +826,8 @@ def index_series(values: pd.DataFrame, *, base_year: int | None = None) -> pd.Da
     >>> index_series(v)["index"].tolist()
     [100.0, 110.0, 90.0]
     """
-    dims = _check_values(values, "index_series")
-    data = _prepare(values, dims)
+    dims = check_values_table(values, "index_series")
+    data = clean_values_table(values, dims)
     data = data[data["value"].notna()].sort_values("year")
     keys = ["ags", "indicator", *dims]
     if base_year is None:
@@ -875,13 +876,14 @@ def pooled_values(values: pd.DataFrame, *, window: int = 3, scales=None) -> pd.D
     >>> pooled_values(v)["value"].tolist()   # 100 · 12 / 200
     [nan, nan, 6.0]
     """
-    dims = _check_values(values, "pooled_values",
+    dims = check_values_table(values, "pooled_values",
                          need=("ags", "year", "indicator", "value", "numerator", "denominator"))
     if not isinstance(window, int | np.integer) or window < 1:
         raise ParameterError(f"`window` must be a whole number ≥ 1; not {window!r}.")
-    data = _prepare(values, dims)
-    scale_of = _infer_scales(data)
-    scale_of.update({k: float(x) for k, x in _mapping(scales, "scales", column="scale").items()})
+    data = clean_values_table(values, dims)
+    scale_of = infer_scales(data)
+    given = per_indicator(scales, "scales", column="scale")
+    scale_of.update({k: float(x) for k, x in given.items()})
     keys = ["ags", "indicator", *dims]
     parts = []
     for _, g in data.sort_values("year").groupby(keys, sort=True, dropna=False):

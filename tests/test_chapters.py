@@ -54,7 +54,7 @@ def test_kernaussage_is_the_sentence_of_the_computed_numbers(ds, chapter_d):
     values = ds.compute(["D4.1"])
     cat = bk.catalogue_table()
     comp = compare_mod.compare(values, "99101", regions=ds.regions, indicators="D4.1",
-                               year=2024, directions=cat, units=cat).iloc[0]
+                               year=2024, direction=cat, units=cat).iloc[0]
     tr = trend_mod.trend(values[values["ags"] == "99101"], units=cat,
                          population_based=["A1.1"]).iloc[0]
     assert int(tr["first_year"]) == 2012  # school data: no Zensus cut
@@ -95,7 +95,7 @@ def test_published_table_has_german_headers_and_keyfigure(tmp_path):
                             "target_year": [2030], "target_value": [50.0]})
     status = bk.target_status(ch.totals[ch.totals["ags"] == "99101"]
                               [["ags", "year", "indicator", "value"]], targets,
-                              directions={"C1.1": 1})
+                              direction={"C1.1": 1})
     assert fig.ampel == {"grün": "gruen", "gelb": "gelb", "rot": "rot"}[status["ampel"].item()]
     html = "".join(ch.outputs)
     assert not re.search(r"\bnan\b", html)

@@ -47,7 +47,7 @@ BASE = _values([
 
 
 def test_group_value_pooled_by_hand():
-    r = bk.compare(BASE, "05111", regions=REGIONS, directions={"D3.1": -1},
+    r = bk.compare(BASE, "05111", regions=REGIONS, direction={"D3.1": -1},
                    units={"D3.1": "%"})
     assert list(r.columns) == ["ags", "indicator", *COMPARE_COLUMNS]
     row = r.iloc[0]
@@ -206,7 +206,7 @@ def test_secret_value_of_the_kommune():
     v = BASE.copy()
     v.loc[v["ags"] == "05111", ["numerator", "value"]] = np.nan
     v["status"] = np.where(v["ags"] == "05111", ".", "")
-    r = bk.compare(v, "05111", regions=REGIONS, directions={"D3.1": -1}).iloc[0]
+    r = bk.compare(v, "05111", regions=REGIONS, direction={"D3.1": -1}).iloc[0]
     # no value → no difference, rank or funnel; the group is the two others: 35/300
     assert np.isnan(r.value) and pd.isna(r["rank"]) and r.funnel_flag == ""
     assert r.group_value == pytest.approx(100 * 35 / 300) and r.n_group == 2
@@ -284,7 +284,7 @@ def test_rank_invariant_under_monotone_rescaling(vals, direction, a, data):
     v = pd.DataFrame({"ags": keys, "year": 2020, "indicator": "X", "value": vals})
     w = v.assign(value=a * np.exp(v["value"] / 20) + 7)  # strictly increasing
     key = data.draw(st.sampled_from(keys))
-    r1 = bk.compare(v, key, regions=regions, directions={"X": direction}).iloc[0]
-    r2 = bk.compare(w, key, regions=regions, directions={"X": direction}).iloc[0]
+    r1 = bk.compare(v, key, regions=regions, direction={"X": direction}).iloc[0]
+    r2 = bk.compare(w, key, regions=regions, direction={"X": direction}).iloc[0]
     assert r1["rank"] == r2["rank"]
     assert r1.percentile == pytest.approx(r2.percentile)

@@ -336,3 +336,50 @@ def test_sample_land_value_equals_summed_kreis_counts(sample, sample_values):
     land = v[v["ags"] == "99"].iloc[0]
     assert land["numerator"] == pytest.approx(k["numerator"].sum())
     assert land["value"] == pytest.approx(k["numerator"].sum() / k["denominator"].sum() * 100)
+
+
+# --------------------------------------------------------------------------------------------
+# The readable pandas steps and the numpy fast path give the same table
+
+
+@pytest.mark.parametrize("options", [
+    {"by": "all"},
+    {"by": "geschlecht", "pool_years": 3, "levels": ["land", "kreis", "sozialraum"]},
+])
+def test_readable_steps_equal_the_fast_path_on_the_sample(sample, options):
+    # every kind: share D4.1, rate E2.1, ratio B1.2, count A1.1, mean A2.5, two-term C1.1,
+    # Sozialraum values A2.1 (summed to the Kreis), breakdowns by Geschlecht and Nationalität
+    ids = ["D4.1", "E2.1", "B1.2", "A1.1", "A2.5", "C1.1", "A2.1"]
+    fast = compute(sample.facts, ids, regions=sample.regions, **options)
+    readable = compute(sample.facts, ids, regions=sample.regions, engine="pandas", **options)
+    assert len(fast) > 1000
+    pd.testing.assert_frame_equal(fast, readable, check_exact=False, rtol=1e-12)
+
+
+_KREISE = ["01001", "01002", "01003"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    values=st.lists(st.tuples(st.integers(0, 2), st.integers(2019, 2021),
+                              st.sampled_from(["insgesamt", "ohne_esa", "esa"]),
+                              st.floats(0, 5000, allow_nan=False),
+                              st.sampled_from(["", "", "", ".", "p", "-", "x"])),
+                    min_size=1, max_size=30),
+    with_regions=st.booleans(), pool=st.sampled_from([1, 2]))
+def test_readable_steps_equal_the_fast_path_on_random_facts(values, with_regions, pool):
+    # random counts of three Kreise, some secret, some missing, some duplicated (the newest
+    # Stand wins): both engines build the same Land sums, ratios, statuses and intervals
+    rows = [(_KREISE[k], y, a, v, s) for k, y, a, v, s in values]
+    facts = _abg(rows)
+    facts["stand"] = pd.to_datetime("2024-01-01") + pd.to_timedelta(range(len(facts)), "D")
+    regions = _regions("01", _KREISE) if with_regions else None
+    fast = compute(facts, ["D4.1", "D4.6"], regions=regions, pool_years=pool)
+    readable = compute(facts, ["D4.1", "D4.6"], regions=regions, pool_years=pool,
+                       engine="pandas")
+    pd.testing.assert_frame_equal(fast, readable, check_exact=False, rtol=1e-12)
+
+
+def test_engine_must_be_known(sample):
+    with pytest.raises(ParameterError, match="`engine` must be 'numpy' or 'pandas'"):
+        compute(sample.facts, "D4.1", engine="polars")

@@ -47,7 +47,7 @@ def test_primitives_by_hand():
 
 
 def test_target_status_by_hand():
-    r = bk.target_status(VALUES, TARGETS, directions={"C1.1": 1, "D3.1": -1})
+    r = bk.target_status(VALUES, TARGETS, direction={"C1.1": 1, "D3.1": -1})
     assert list(r.columns) == ["ags", "indicator", *TARGET_COLUMNS]
     r = r.set_index(["ags", "indicator"])
     a = r.loc[("05111", "C1.1")]
@@ -78,7 +78,7 @@ def test_direction_inferred_and_targets_column_wins():
     assert r.loc[("05111", "D3.1"), "direction"] == -1
     assert r.loc[("05111", "D3.1"), "direction_source"] == "abgeleitet"
     t = TARGETS.assign(direction=[1, -1])
-    r = bk.target_status(VALUES, t, directions={"C1.1": -1}).set_index(["ags", "indicator"])
+    r = bk.target_status(VALUES, t, direction={"C1.1": -1}).set_index(["ags", "indicator"])
     assert r.loc[("05111", "C1.1"), "direction_source"] == "Ziele"
 
 
@@ -86,7 +86,7 @@ def test_hold_mode_when_baseline_already_meets_target():
     # lower is better, baseline 4 % already below the target 5 %: keep it
     v = _values([("05114", "D3.1", 2020, 4.0), ("05114", "D3.1", 2024, 4.8),
                  ("05115", "D3.1", 2020, 4.0), ("05115", "D3.1", 2024, 5.5)])
-    r = bk.target_status(v, TARGETS, directions={"D3.1": -1}).set_index("ags")
+    r = bk.target_status(v, TARGETS, direction={"D3.1": -1}).set_index("ags")
     assert (r["target_mode"] == "Halten").all()
     assert r.loc["05114", "ampel"] == "grün" and r.loc["05114", "on_track"]
     assert r.loc["05115", "ampel"] == "rot" and not r.loc["05115", "target_reached"]

@@ -13,8 +13,7 @@ import socket
 import threading
 from collections.abc import Callable
 
-from ..report import STATE_DIR, finish_report
-from ..report._warm import WarmKernel
+from ..report import STATE_DIR, WarmKernel, finish_report
 from ._plan import KommuneTask, chapter_state, marker_path, write_marker
 from ._records import ChapterRecord
 

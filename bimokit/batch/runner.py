@@ -11,8 +11,8 @@ from pathlib import Path
 
 from .._atomic import atomic_write_text
 from ..errors import ParameterError
-from ..report import load_values, save_values
-from ..report._warm import DEFAULT_SEED
+from ..publish import load_values, save_values
+from ..report import DEFAULT_SEED
 from ._plan import (
     BATCH_DIR,
     KommuneTask,

@@ -20,7 +20,7 @@ from ..fmt import default_decimals, fmt_number, is_missing, normalize_unit, shor
 from ..publish import figure_html, load_values, publish_keyfigure, publish_table
 from ..publish import table_html as _table_html
 from ..regions import display_names
-from ..text import MIN_TREND_YEARS, _join, subject_of
+from ..text import MIN_TREND_YEARS, join_list, subject_of
 from ..text import kernaussagen as _kernaussagen
 from ._config import ANGEBOTSARTEN, ZIELGRUPPEN_DE
 from ._section import Section, returns_section
@@ -155,7 +155,7 @@ def read_zielwerte(path: str | Path) -> pd.DataFrame:
     bimokit.errors.InputError
         Naming the file, line and field of the first bad entry.
     """
-    from ..io._values import read_csv_rows
+    from ..io import read_csv_rows
 
     p = Path(path)
     if not p.is_file():
@@ -242,7 +242,7 @@ def denominator_label(ind, titles: dict) -> str:
             if age:
                 extra.append(age)
             else:
-                from ..plots._base import code_label
+                from ..plots import code_label
 
                 extra.append("/".join(code_label(c) for c in codes))
         parts.append(" ".join([title, *extra]))
@@ -476,7 +476,7 @@ class Chapter:
         cat = self.catalogue.table()
         out = _compare_mod.compare(
             self._context, self.ags, regions=self.regions, indicators=have,
-            directions=cat, units=cat, **self.group_options)
+            direction=cat, units=cat, **self.group_options)
         if self._is_city_state:  # "genau auf dem Landeswert" would say nothing
             out["land_value"] = np.nan
             out["diff_land"] = np.nan
@@ -511,7 +511,7 @@ class Chapter:
             section.sentences.extend(str(t) for t in texts)
 
     def _show(self, chart) -> None:
-        from ..plots._base import CHART_DPI
+        from ..plots import CHART_DPI
 
         for section in self._open_sections:
             section.charts.append(chart)
@@ -1169,7 +1169,7 @@ class Chapter:
             title=ind.title, source=self._source(self._tables_of(ind.id, breakdown=nach)))
         if chart is not None:
             self._show(chart)
-        from ..plots._base import code_label
+        from ..plots import code_label
 
         mine = rows[rows["ags"] == self.ags]
         year = int(mine.loc[mine["value"].notna(), "year"].max())
@@ -1451,13 +1451,13 @@ class Chapter:
             if missing:
                 self._note_missing(
                     "Der Sozialindex entfällt: er fasst mindestens zwei Indikatoren zusammen, "
-                    f"und für {_join(missing)} fehlen in den Daten Werte für mindestens die "
+                    f"und für {join_list(missing)} fehlen in den Daten Werte für mindestens die "
                     "Hälfte der Gebiete.")
             else:
                 self._note_missing("Für den Sozialindex liegen keine Werte vor.")
             return
         if missing:
-            self._para(f"Ohne {_join(missing)}: dafür fehlen in den Daten Werte für mindestens "
+            self._para(f"Ohne {join_list(missing)}: dafür fehlen in den Daten Werte für mindestens "
                        "die Hälfte der Gebiete.", "bk-hinweis")
         si = r["si"]
         names = [self._names.get(a, a) for a in si["ags"]]
@@ -1675,7 +1675,7 @@ class Chapter:
         cols = [c for c in ("indicator", "baseline_year", "target_year", "target_value",
                             "baseline_value") if c in t.columns]
         return target_status(own[["ags", "year", "indicator", "value"]], t[cols],
-                             directions=self.catalogue.table())
+                             direction=self.catalogue.table())
 
     def _ampel(self, indicator: str) -> str | None:
         if self._zielwerte is None:

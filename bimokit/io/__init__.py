@@ -7,6 +7,7 @@ Every reader returns an :class:`Export` (facts, regions and metadata, see
 from __future__ import annotations
 
 from ._export import Export
+from ._values import read_csv_rows  # for the readers of own tables (offers, Zielwerte)
 from .flat import read_flat
 from .genesis import read_genesis
 from .tidy import read, read_tidy

@@ -516,29 +516,32 @@ def check_ags(codes, *, allow_sozialraum: bool = False) -> np.ndarray:
     return np.flatnonzero(~ok.astype(bool))
 
 
-def _levels_by_length(codes: pd.Series) -> pd.Series:
+def region_levels(codes: pd.Series) -> pd.Series:
+    """Level of every (already validated) key: bund, land, regbez, kreis, gemeindeverband,
+    gemeinde, sozialraum (``<Kreis>-<code>``), by the key's form as in
+    :func:`bimokit.regions.ags_levels`.
+
+    Examples
+    --------
+    >>> region_levels(pd.Series(["DG", "09", "091", "09162", "091620000", "09162000",
+    ...                          "99101-07", "99101-7"])).tolist()
+    ['bund', 'land', 'regbez', 'kreis', 'gemeindeverband', 'gemeinde', 'sozialraum', \
+'sozialraum']
+    """
     text = codes.astype(object)
     n = text.str.len()
     conditions = [
         (text == "DG").to_numpy(dtype=bool),
+        text.str.contains("-", regex=False).fillna(False).to_numpy(dtype=bool),
         (n == 2).to_numpy(dtype=bool),
         (n == 3).to_numpy(dtype=bool),
         (n == 5).to_numpy(dtype=bool),
         (n == 9).to_numpy(dtype=bool),
         ((n == 8) | (n == 12)).to_numpy(dtype=bool),
-        text.str.contains("-", regex=False).fillna(False).to_numpy(dtype=bool),
     ]
-    names = ["bund", "land", "regbez", "kreis", "gemeindeverband", "gemeinde", "sozialraum"]
-    return pd.Series(np.select(conditions, names, default=""), index=codes.index, name="level")
-
-
-def region_levels(codes: pd.Series) -> pd.Series:
-    """Level of every (already validated) key: bund, land, regbez, kreis, gemeinde, sozialraum."""
-    try:
-        from ..regions import ags_levels
-    except ImportError:  # pragma: no cover - regions is built in parallel
-        return _levels_by_length(codes)
-    return ags_levels(codes.reset_index(drop=True)).set_axis(codes.index).astype(object)
+    names = ["bund", "sozialraum", "land", "regbez", "kreis", "gemeindeverband", "gemeinde"]
+    levels = np.select(conditions, names, default="")
+    return pd.Series(levels, index=codes.index, name="level").astype(object)
 
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe",
@@ -629,7 +632,7 @@ def region_code_of_name(name: str) -> str | None:
     ['08', '09', 'DG', '*', None]
     """
     if not _NAME_TO_CODE:
-        from ..regions import LAENDER
+        from .._schema import LAENDER
 
         _NAME_TO_CODE.update({v.lower(): k for k, v in LAENDER.items()})
         _NAME_TO_CODE.update({n: "DG" for n in _DG_NAMES})

@@ -14,12 +14,14 @@ Every ``plot_*`` function takes plain tables and keyword options and returns a :
 
 from __future__ import annotations
 
-from ._base import (
+from ._base import (  # for the chapters
+    CHART_DPI,
     CODE_LABELS,
     OKABE_ITO,
     PALETTE,
     Chart,
     GermanFormatter,
+    code_label,
     house_style,
     source_text,
 )

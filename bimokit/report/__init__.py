@@ -102,7 +102,7 @@ from ._validate import (
     parse_years,
     validate_request,
 )
-from ._warm import KernelResetError, WarmKernel, WarmRun
+from ._warm import DEFAULT_SEED, KernelResetError, WarmKernel, WarmRun
 from ._xlsx import sheet_names, write_xlsx
 from .runner import (
     STATE_DIR,
