@@ -5,7 +5,8 @@ numbers; :func:`trend` applies them to every region, indicator and breakdown of 
 indicator-values table at once and returns one row per series. :func:`index_series` and
 :func:`pooled_values` return one row per series and year.
 
-Every trend function is total (docs/style.md, shape 9): fewer than two years gives NaN (and a ``reason``
+Every trend function is total (docs/style.md, shape 9): fewer than two years gives NaN (and a
+``reason``
 in the table), equal endpoints give 0, and the results carry ``first_year``, ``last_year`` and
 ``n_years``.
 
