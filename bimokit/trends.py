@@ -6,9 +6,8 @@ indicator-values table at once and returns one row per series. :func:`index_seri
 :func:`pooled_values` return one row per series and year.
 
 Every trend function is total (docs/style.md, shape 9): fewer than two years gives NaN (and a
-``reason``
-in the table), equal endpoints give 0, and the results carry ``first_year``, ``last_year`` and
-``n_years``.
+``reason`` in the table), equal endpoints give 0, and the results carry ``first_year``,
+``last_year`` and ``n_years``.
 
 Known breaks in time series are listed in :data:`BREAKS` (Zensus 2011 and 2022 population
 bases); territorial reforms are given by the user as ``(ags, year)`` pairs. By default
