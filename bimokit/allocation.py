@@ -20,7 +20,7 @@ import pandas as pd
 from .errors import ParameterError
 from .fmt import fmt_number
 
-__all__ = ["largest_remainder", "water_fill", "allocate"]
+__all__ = ["largest_remainder", "water_fill", "allocate", "allocate_by_class"]
 
 #: Numbers in Methodik sentences: German, trailing zeros dropped (``2,5``, ``5``).
 _num = partial(fmt_number, trim=True)
@@ -365,3 +365,42 @@ def describe_method(*, budget: float, base: float, n_units: int, weights=None, f
     if population:
         text += " Vergleich: Gießkanne = gleicher Betrag je Person der Bezugsbevölkerung."
     return text
+
+
+def allocate_by_class(units: pd.DataFrame, budget: float, *, base_share: float = 0.0,
+                      population: str = "kinder", klasse: str = "klasse") -> pd.DataFrame:
+    """Need-based allocation by Sozialindex class: need = population × class.
+
+    Parameters
+    ----------
+    units : DataFrame
+        One row per unit: ``ags``, the population (``population``, e.g. children under 15)
+        and the Sozialindex class 1–5 (``klasse``; 5 = highest need).
+    budget : float
+        The budget in whole euros.
+    base_share : float
+        Share of the budget split equally among the units (0–1).
+    population, klasse : str
+        The columns of the population and the class.
+
+    Returns
+    -------
+    DataFrame
+        :func:`allocate`'s table with the unit's ``klasse`` and population added;
+        ``attrs["methodik"]`` says how the need was built.
+
+    Examples
+    --------
+    >>> u = pd.DataFrame({"ags": ["a", "b"], "kinder": [100, 100], "klasse": [1, 3]})
+    >>> allocate_by_class(u, 4000)["amount"].tolist()
+    [1000, 3000]
+    """
+    frame = units[["ags", population, klasse]].copy()
+    frame["need"] = frame[population].astype("float64") * frame[klasse].astype("float64")
+    result = allocate(frame, float(budget), column="need", base_share=float(base_share),
+                      population=population)
+    methodik = (result.attrs.get("methodik", "") + " Bezugsbevölkerung: Kinder unter 15 "
+                "Jahren; Bedarf = Kinder unter 15 Jahren × Klasse des Sozialindex.")
+    out = result.merge(frame[["ags", klasse, population]], on="ags")
+    out.attrs["methodik"] = methodik
+    return out

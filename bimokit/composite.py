@@ -51,6 +51,7 @@ __all__ = [
     "composite_index",
     "sensitivity",
     "sozialindex",
+    "index_coverage",
 ]
 
 #: Numbers in Methodik sentences: German, trailing zeros dropped (``2,5``, ``5``).
@@ -648,3 +649,59 @@ def describe_method(
         text += f" Berichtsjahr {year}"
         text += f", {n_units} Einheiten." if n_units is not None else "."
     return text
+
+
+def index_coverage(values: pd.DataFrame, indicators: Sequence[str], units: Sequence[str], *,
+                   min_share: float = 0.5) -> tuple[list[str], list[str], int | None]:
+    """Which indicators an index of ``units`` can use, and the year to build it for.
+
+    An indicator with values for fewer than ``min_share`` of the units in every year is left
+    out (the index would compare only the few units that have it). The year is the latest in
+    which every kept indicator has values for every unit, else the latest year with any value.
+
+    Parameters
+    ----------
+    values : DataFrame
+        Indicator-values table (``ags, year, indicator, value``).
+    indicators : sequence of str
+        The candidate indicators, in order.
+    units : sequence of str
+        The units (AGS) of the index.
+    min_share : float
+        Minimum share of units with a value (default one half).
+
+    Returns
+    -------
+    kept : list of str
+        The usable indicators, in the given order.
+    dropped : list of str
+        The others.
+    year : int or None
+        The year for the index; None when no indicator is kept.
+
+    Examples
+    --------
+    ``y`` lacks unit ``b`` in 2024, so the index is built for 2023; ``z`` has no values:
+
+    >>> v = pd.DataFrame({"ags": ["a", "b", "a", "b", "a", "b", "a"],
+    ...                   "year": [2023, 2023, 2024, 2024, 2023, 2023, 2024],
+    ...                   "indicator": ["x", "x", "x", "x", "y", "y", "y"], "value": 1.0})
+    >>> index_coverage(v, ["x", "y", "z"], ["a", "b"])
+    (['x', 'y'], ['z'], 2023)
+    """
+    units = [str(u) for u in units]
+    v = values[values["ags"].astype(str).isin(units) & values["indicator"].isin(list(indicators))
+               & values["value"].notna()]
+    per_year = v.groupby(["indicator", "year"])["ags"].nunique()
+    best = per_year.groupby(level="indicator").max()
+    have = set(best[best >= min_share * len(units)].index)
+    kept = [i for i in indicators if i in have]
+    dropped = [i for i in indicators if i not in have]
+    if not kept:
+        return kept, dropped, None
+    v = v[v["indicator"].isin(kept)]
+    counts = v.groupby(["year", "indicator"])["ags"].nunique().unstack()
+    full = counts.reindex(columns=kept).fillna(0)
+    complete = full[(full >= len(units)).all(axis=1)].index
+    year = int(complete.max()) if len(complete) else int(v["year"].max())
+    return kept, dropped, year

@@ -498,11 +498,11 @@ def test_chapter_from_the_kernels_shared_results_equals_a_cold_one():
         ch.quellen()
         return ch.outputs
 
-    chapter_mod._SHARED.clear()
+    chapter_mod.CONTEXT.results.clear()
     cold = build("99152")
-    chapter_mod._SHARED.clear()
+    chapter_mod.CONTEXT.results.clear()
     other = build("99151")  # fills the shared results of the Land
-    assert any(k[0] == "sozialindex" for k in chapter_mod._SHARED)
+    assert any(k[0] == "sozialindex" for k in chapter_mod.CONTEXT.results)
     warm = build("99152")
     assert warm == cold
     assert other != cold  # and they are not simply the same page

@@ -23,6 +23,7 @@ from ..regions import display_names
 from ..text import MIN_TREND_YEARS, join_list, subject_of
 from ..text import kernaussagen as _kernaussagen
 from ._config import ANGEBOTSARTEN, ZIELGRUPPEN_DE
+from ._context import CONTEXT
 from ._section import Section, returns_section
 from ._sources import describe_file
 
@@ -46,55 +47,13 @@ _DIMENSION_DE = {
 }
 _ABSCHLUSS_ORDER = ("ohne_esa", "esa", "msa", "fhr", "ahr")
 
-# Loaded data sets by folder and file modification times: a kernel that builds several chapters
-# (or a test) reads each folder once. Each load gets a new token that keys the shared results.
-_DATASETS: dict = {}
-_TOKENS = iter(range(1, 2**62))
-
-# What chapters derive and is the same for every Kommune of a batch (a Land's source tables,
-# the region names, the geometry, extra indicators, the Sozialindex of the Kreise …), kept
-# per kernel by (data set token, values file, chapter, years, …): the next Kommune's chapters
-# only select and draw. Cleared when another data folder is loaded.
-_SHARED: dict = {}
-_SHARED_MAX = 2048
-
-
-def _dataset_and_token(data: str = ""):
-    from ..data import load_data
-
-    folder = sample_dir("musterland") if data in ("", None) else Path(data)
-    if not folder.exists():
-        raise InputError("no such data folder", path=folder)
-    stamp = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in folder.iterdir())) \
-        if folder.is_dir() else (folder.name, folder.stat().st_mtime_ns)
-    key = (str(folder.resolve()), stamp)
-    if key not in _DATASETS:
-        _DATASETS.clear()
-        _SHARED.clear()
-        _DATASETS[key] = (next(_TOKENS), load_data(folder))
-    return _DATASETS[key]
-
-
 def load_dataset(data: str = ""):
     """Load a data folder (``""``: the embedded sample) once per kernel.
 
     Returns the :class:`bimokit.data.Dataset`; a second call for an unchanged folder returns the
     same object.
     """
-    return _dataset_and_token(data)[1]
-
-
-def _shared(key: tuple, make):
-    """``make()`` once per kernel for ``key`` (see ``_SHARED``); the result is read only."""
-    try:
-        return _SHARED[key]
-    except KeyError:
-        pass
-    value = make()
-    if len(_SHARED) >= _SHARED_MAX:
-        _SHARED.clear()
-    _SHARED[key] = value
-    return value
+    return CONTEXT.dataset(data)[1]
 
 
 def _values_key(values_path) -> tuple:
@@ -347,7 +306,7 @@ class Chapter:
         self._methods: dict[str, str] = {}
         self._used_tables: list[str] = []
 
-        self._token, self.dataset = _dataset_and_token(self.data)
+        self._token, self.dataset = CONTEXT.dataset(self.data)
         self.regions = self.dataset.regions
         self.facts = self.dataset.facts
         self._check_region()
@@ -373,7 +332,7 @@ class Chapter:
         #: key of the results every Kommune of a batch shares for this chapter
         self._shared_key = (self._token, vkey, tuple(self.indicators), self.first_year,
                             self.last_year)
-        values, totals = _shared(("values", *self._shared_key),
+        values, totals = CONTEXT.shared(("values", *self._shared_key),
                                  lambda: self._chapter_values(values_path, vkey))
         # own copies: a notebook that changes ch.values must not change the next chapter's
         self.values, self.totals = values.copy(), totals.copy()
@@ -389,7 +348,7 @@ class Chapter:
         if vkey == ("computed",):
             values = self.dataset.compute(self.indicators, by="all")
         else:
-            values = _shared(("values-file", self._token, vkey),
+            values = CONTEXT.shared(("values-file", self._token, vkey),
                              lambda: load_values(values_path))
         values = values[values["indicator"].astype(str).isin(self.indicators)]
         values = values[(values["year"] >= self.first_year) & (values["year"] <= self.last_year)]
@@ -425,7 +384,7 @@ class Chapter:
             )
         self.kommune_level = str(r["level"])
         self.kreistyp = "" if is_missing(r.get("kreistyp")) else str(r["kreistyp"])
-        self._names = _shared(("names", self._token), lambda: display_names(reg).to_dict())
+        self._names = CONTEXT.shared(("names", self._token), lambda: display_names(reg).to_dict())
         self.name = self._names[self.ags]
         self.land = self.ags[:2]
         land = reg[reg["ags"].astype(str) == self.land]
@@ -592,7 +551,7 @@ class Chapter:
                 & (f["year"] >= self.first_year) & (f["year"] <= self.last_year)
             return f[keep.to_numpy()]
 
-        return _shared(("facts-shown", self._token, self.land, self.first_year,
+        return CONTEXT.shared(("facts-shown", self._token, self.land, self.first_year,
                         self.last_year), make)
 
     def _rows_sources(self, rows: pd.DataFrame, order=()) -> list[tuple[str, tuple]]:
@@ -627,7 +586,7 @@ class Chapter:
         # the same for every Kommune of the Land (Sozialräume: of the Kommune)
         key = ("tables", *self._shared_key, tuple(ids), breakdown,
                self.ags if sozialraum else self.land)
-        return _shared(key, lambda: self._find_tables(ids, breakdown, sozialraum))
+        return CONTEXT.shared(key, lambda: self._find_tables(ids, breakdown, sozialraum))
 
     def _find_tables(self, ids, breakdown, sozialraum) -> list[tuple[str, tuple]]:
         f = self._facts_shown
@@ -1267,7 +1226,7 @@ class Chapter:
 
     @cached_property
     def _geometry(self):
-        return _shared(("geometry", self._token), self._read_geometry)
+        return CONTEXT.shared(("geometry", self._token), self._read_geometry)
 
     def _read_geometry(self):
         folder = sample_dir("musterland") if not self.data else Path(self.data)
@@ -1375,7 +1334,7 @@ class Chapter:
                           & (extra["year"] <= self.last_year)]
             return pd.concat([self.totals, extra], ignore_index=True)
 
-        return _shared(("extra", *self._shared_key, missing), make)
+        return CONTEXT.shared(("extra", *self._shared_key, missing), make)
 
     def _sozialindex_result(self, indicators=None, directions=None):
         key = (tuple(indicators) if indicators is not None else None,
@@ -1386,8 +1345,9 @@ class Chapter:
         units, chosen, level = self._si_setup(indicators, directions)
         # the same for every Kommune with these units (all Kreise of a Land without
         # Sozialräume)
-        result = _shared(("sozialindex", *self._shared_key, tuple(units), tuple(chosen.items()),
-                          level), lambda: self._compute_sozialindex(units, chosen, level))
+        result = CONTEXT.shared(
+            ("sozialindex", *self._shared_key, tuple(units), tuple(chosen.items()), level),
+            lambda: self._compute_sozialindex(units, chosen, level))
         self._si_missing = list(result["missing"])
         if result["si"] is None:
             result = None
@@ -1397,28 +1357,17 @@ class Chapter:
         return result
 
     def _compute_sozialindex(self, units, chosen, level):
-        from ..composite import sozialindex
+        from ..composite import index_coverage, sozialindex
 
         values = self._compute_extra(list(chosen))
         v = values[values["ags"].isin(units) & values["indicator"].isin(list(chosen))
                    & values["value"].notna()]
-        # an index needs at least two indicators; one with values for less than half of the
-        # areas (in every year) is left out: the index would compare only the few that have it
-        per_year = v.groupby(["indicator", "year"])["ags"].nunique()
-        best = per_year.groupby(level="indicator").max()
-        have = set(best[2 * best >= len(units)].index)
-        v = v[v["indicator"].isin(have)]
-        missing = [i for i in chosen if i not in have]
-        chosen = {i: d for i, d in chosen.items() if i in have}
+        kept, missing, year = index_coverage(v, list(chosen), units)
+        v = v[v["indicator"].isin(kept)]
+        chosen = {i: chosen[i] for i in kept}
         if len(chosen) < 2:
             result = {"si": None, "missing": missing}
         else:
-            # latest year in which every indicator has values for every unit (else the latest
-            # year with any value)
-            counts = v.groupby(["year", "indicator"])["ags"].nunique().unstack()
-            full = counts.reindex(columns=list(chosen)).fillna(0)
-            complete = full[(full >= len(units)).all(axis=1)].index
-            year = int(complete.max()) if len(complete) else int(v["year"].max())
             si = sozialindex(v[["ags", "year", "indicator", "value"]], list(chosen),
                              level=level, year=year, direction=chosen)
             wide = v[v["year"] == year].pivot_table(index="ags", columns="indicator",
@@ -1552,7 +1501,7 @@ class Chapter:
         Need of a unit = children under 15 × Sozialindex class (1–5); a base share of the budget
         is split equally. The Gießkanne gives every child the same amount.
         """
-        from ..allocation import allocate
+        from ..allocation import allocate_by_class
 
         r = self._sozialindex_result()
         if r is None:
@@ -1572,13 +1521,8 @@ class Chapter:
         if frame.empty:
             self._note_missing("Für die Verteilung fehlt die Zahl der Kinder unter 15 Jahren.")
             return
-        frame["need"] = frame["kinder"] * frame["klasse"]
-        result = allocate(frame, float(budget), column="need", base_share=float(sockelanteil),
-                          population="kinder")
-        self._methods["allocate"] = (result.attrs.get("methodik", "")
-                                     + " Bezugsbevölkerung: Kinder unter 15 Jahren; Bedarf = "
-                                     "Kinder unter 15 Jahren × Klasse des Sozialindex.")
-        self.allocation = result.merge(frame[["ags", "klasse", "kinder"]], on="ags")
+        self.allocation = allocate_by_class(frame, float(budget), base_share=float(sockelanteil))
+        self._methods["allocate"] = self.allocation.attrs["methodik"]
         a = self.allocation
         table = pd.DataFrame({
             "ags": a["ags"].to_numpy(), "name": [self._names.get(x, x) for x in a["ags"]],
@@ -1647,7 +1591,7 @@ class Chapter:
     def _zielwerte(self) -> pd.DataFrame | None:
         folder = sample_dir("musterland") if not self.data else Path(self.data)
         path = folder / "zielwerte.csv"
-        return _shared(("zielwerte", self._token),
+        return CONTEXT.shared(("zielwerte", self._token),
                        lambda: read_zielwerte(path) if path.is_file() else None)
 
     def _target_status(self, targets: pd.DataFrame | None) -> pd.DataFrame | None:
