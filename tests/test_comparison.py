@@ -1,4 +1,4 @@
-"""Tests of bimokit.compare: pooled group values, rank, funnel limits by hand, properties."""
+"""Tests of bimokit.comparison: pooled group values, rank, funnel limits by hand, properties."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests of bimokit.index: aggregation, data availability, sensitivity, Sozialindex."""
+"""Tests of bimokit.composite: aggregation, data availability, sensitivity, Sozialindex."""
 
 from __future__ import annotations
 

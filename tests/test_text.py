@@ -333,7 +333,7 @@ def test_claims_follow_inputs(value, ref, half, trend, status):
 
 
 def test_kernaussagen_from_compare_and_trend_columns():
-    # Columns as bimokit.compare and bimokit.trend name them: the funnel flag refers to the
+    # Columns as bimokit.comparison and bimokit.trends name them: the funnel flag refers to the
     # group (funnel_base 'group'); diff_unit 'Prozentpunkte' means the unit is %.
     rows = [
         {"title": "D3.1", "value": 7.1, "year": 2024, "diff_unit": "Prozentpunkte",
