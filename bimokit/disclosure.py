@@ -16,7 +16,10 @@ does that for tidy count tables (key columns, ``value``, optionally ``status``):
    (``primary``/``secondary``) that says why.
 
 Rounding to a base (3 or 5, as in Schleswig-Holstein, Sachsen-Anhalt or NRW) is the
-alternative rule set: every cell, totals included, is rounded on its own.
+alternative rule set: every cell, totals included, is rounded on its own. The Cell-Key-Methode
+(Berlin-Brandenburg, Zensus 2022) is the second one, for counts from microdata with record
+keys: :func:`cell_key_table`, with the ONS package ``cell-key-perturbation`` (extra
+``bimokit[cellkey]``).
 
 How secondary suppression is modelled
 -------------------------------------
@@ -50,6 +53,8 @@ LP bounds are exact for two-dimensional tables with hierarchies).
 from __future__ import annotations
 
 import contextlib
+import io
+import itertools
 import math
 import os
 import sys
@@ -76,6 +81,7 @@ __all__ = [
     "protect",
     "protect_linked",
     "check_protected",
+    "cell_key_table",
 ]
 
 #: Numbers in Methodik sentences: German, trailing zeros dropped.
@@ -119,6 +125,11 @@ class DisclosureRules:
     cost : {"count", "value"}
         What secondary suppression keeps small: the number of suppressed cells (small cells
         preferred among equals) or the suppressed total.
+    cell_key : bool
+        The Cell-Key-Methode as the second rule set (as Berlin-Brandenburg and the Zensus
+        2022 use): counts from microdata are perturbed consistently and those under
+        ``min_count`` after perturbation are secret; see :func:`cell_key_table` (needs
+        ``bimokit[cellkey]``).
 
     Examples
     --------
@@ -138,6 +149,7 @@ class DisclosureRules:
     protection: float | None = None
     suppress_zeros: bool = False
     cost: str = "count"
+    cell_key: bool = False
 
     def __post_init__(self) -> None:
         if isinstance(self.min_count, bool) or not isinstance(self.min_count, int) \
@@ -164,13 +176,19 @@ class DisclosureRules:
             raise ParameterError(f"`protection` must be a number > 0; not {self.protection!r}.")
         if self.cost not in ("count", "value"):
             raise ParameterError(f"`cost` must be 'count' or 'value'; not {self.cost!r}.")
+        if not isinstance(self.cell_key, bool):
+            raise ParameterError(f"`cell_key` must be true or false; not {self.cell_key!r}.")
+        if self.cell_key and self.rounding_base is not None:
+            raise ParameterError("Choose one rule set: `cell_key` or `rounding_base`, not both.")
         if not isinstance(self.suppress_zeros, bool):
             raise ParameterError(
                 f"`suppress_zeros` must be true or false; not {self.suppress_zeros!r}.")
 
     @property
     def method(self) -> str:
-        """``"rounding"`` with a ``rounding_base``, else ``"suppression"``."""
+        """``"rounding"`` with a ``rounding_base``, ``"cellkey"``, else ``"suppression"``."""
+        if self.cell_key:
+            return "cellkey"
         return "rounding" if self.rounding_base is not None else "suppression"
 
     @property
@@ -776,6 +794,9 @@ def protect_linked(
     if not frames:
         raise ParameterError("`tables` is empty.")
     r = _as_rules(rules)
+    if r.method == "cellkey":
+        raise ParameterError("The Cell-Key-Methode perturbs counts from microdata (one row per "
+                             "person with a record key): use cell_key_table, not protect.")
     if r.method == "rounding":
         out = [_round(t, r.rounding_base) for t in frames]
     else:
@@ -997,6 +1018,11 @@ def describe_method(rules: DisclosureRules | Mapping[str, Any] | None = None) ->
     daher kann eine Summe von der Summe ihrer gerundeten Teile abweichen.
     """
     r = _as_rules(rules)
+    if r.method == "cellkey":
+        return ("Geheimhaltung: Die Fallzahlen sind nach der Cell-Key-Methode überlagert: Jede "
+                "Zahl ist um wenige Einheiten verändert, dieselbe Zahl in allen Tabellen gleich; "
+                f"Werte unter {r.min_count} nach der Überlagerung sind gesperrt (.). Summen sind "
+                "für sich überlagert und können von der Summe ihrer Teile abweichen.")
     if r.method == "rounding":
         return (f"Geheimhaltung: Alle Fallzahlen sind auf ein Vielfaches von {r.rounding_base} "
                 "gerundet (Summen für sich), daher kann eine Summe von der Summe ihrer "
@@ -1015,3 +1041,86 @@ def describe_method(rules: DisclosureRules | Mapping[str, Any] | None = None) ->
              "den veröffentlichten Zahlen nur auf eine Spanne von mindestens "
              f"{_num(r.protection_width, 1)} eingrenzen.")
     return text
+
+
+def cell_key_table(
+    microdata: pd.DataFrame,
+    *,
+    by: Sequence[str],
+    record_key: str = "record_key",
+    rules: DisclosureRules | Mapping[str, Any] | None = None,
+    ptable: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Counts from microdata, with every margin, perturbed by the Cell-Key-Methode.
+
+    Each record carries a record key (a random whole number it keeps for good); a cell's key
+    is the sum of its records' keys, and a perturbation table (``ptable``) turns count and
+    cell key into a small deviation. The same records give the same cell and the same
+    deviation in every table, so differences between tables disclose nothing. The
+    perturbation is done by the ONS package ``cell-key-perturbation`` (extra
+    ``bimokit[cellkey]``).
+
+    Parameters
+    ----------
+    microdata : DataFrame
+        One row per person (or unit) with the columns ``by`` and ``record_key``.
+    by : list of str
+        The key columns of the table (e.g. ``["ags", "befund"]``). Every margin is counted too:
+        a column left out of a cell is ``insgesamt``.
+    record_key : str
+        The column with the record keys: whole numbers from 0 to the largest cell key of the
+        ptable (255 for the default).
+    rules : DisclosureRules, optional
+        ``min_count``: perturbed counts below it are secret (``.``). Default 3.
+    ptable : DataFrame, optional
+        Perturbation table (``pcv``, ``ckey``, ``pvalue``); default: the ONS "10-5" table of
+        the package (counts under 10 become 0, the rest multiples of 5 ± 2).
+
+    Returns
+    -------
+    DataFrame
+        ``by`` columns, ``value`` (the perturbed count, NaN where secret), ``status`` (``.``
+        where secret) and ``protection`` (``perturbed``). The true counts are not returned.
+    """
+    try:
+        from cell_key_perturbation.create_perturbed_table import create_perturbed_table
+        from cell_key_perturbation.utils.generate_test_ptable import generate_ptable_10_5_rule
+    except ImportError:
+        raise ParameterError("The Cell-Key-Methode needs the ONS package cell-key-perturbation: "
+                             "pip install 'bimokit[cellkey]'.") from None
+    r = _as_rules(rules)
+    by = [str(c) for c in by]
+    if not isinstance(microdata, pd.DataFrame):
+        raise ParameterError("`microdata` must be a DataFrame (one row per person).")
+    missing = [c for c in [*by, record_key] if c not in microdata.columns]
+    if missing:
+        raise ParameterError(f"`microdata` has no column {missing[0]!r}.")
+    pt = generate_ptable_10_5_rule() if ptable is None else ptable
+    keys = pd.to_numeric(microdata[record_key], errors="coerce")
+    top = int(pt["ckey"].max())
+    bad = keys.isna() | (keys < 0) | (keys > top) | (keys % 1 != 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ParameterError(
+            f"`{record_key}` must be a whole number from 0 to {top} in every record; row "
+            f"{row + 1} has {str(microdata[record_key].iloc[row])!r}. Give each record a random "
+            "key once and keep it with the record.")
+    data = microdata[by].astype(str)
+    data["_alle"] = TOTAL
+    data["_rkey"] = keys.astype("int64").to_numpy()
+    frames = []
+    for k in range(len(by), -1, -1):
+        for subset in itertools.combinations(by, k):
+            tab_vars = list(subset) or ["_alle"]
+            with contextlib.redirect_stdout(io.StringIO()):  # the package prints warnings
+                t = create_perturbed_table(data, pt, [], tab_vars, "_rkey",
+                                           use_existing_ons_id=False, threshold=r.min_count)
+            cell = pd.DataFrame({c: (t[c].astype(str).to_numpy() if c in subset else TOTAL)
+                                 for c in by}, index=range(len(t)))
+            cell["value"] = pd.to_numeric(t["count"], errors="coerce").astype("float64")\
+                .to_numpy()
+            frames.append(cell)
+    out = pd.concat(frames, ignore_index=True)
+    out["status"] = np.where(out["value"].isna(), SECRET, "")
+    out["protection"] = "perturbed"
+    return out

@@ -483,3 +483,53 @@ def test_single_sozialraum_kreis(sizes):
                                   dtype=float).reshape(n, 2), ["a", "b"])
     out = protect(t, hierarchy={"ags": tree})
     assert_safe(t, out, constraints(t, tree, ["a", "b"]), DisclosureRules())
+
+
+# ---------------------------------------------------------------------------------------------
+# the Cell-Key-Methode (ONS package cell-key-perturbation, extra cellkey)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_cell_key_tables_are_consistent_and_hide_the_true_counts():
+    pytest.importorskip("cell_key_perturbation", reason="needs bimokit[cellkey]")
+    from bimokit.disclosure import cell_key_table
+
+    rng = np.random.default_rng(0)
+    n = 2000
+    micro = pd.DataFrame({"ags": rng.choice(["1-1", "1-2", "1-3"], n, p=[0.6, 0.39, 0.01]),
+                          "befund": rng.choice(["a", "b"], n),
+                          "geschlecht": rng.choice(["m", "w"], n),
+                          "record_key": rng.integers(0, 256, n)})
+    t1 = cell_key_table(micro, by=["ags", "befund"])
+    t2 = cell_key_table(micro, by=["ags", "geschlecht"])
+    # every cell and margin: 3 × 2 + 3 + 2 + 1
+    assert len(t1) == 12 and (t1["protection"] == "perturbed").all()
+    # the same records give the same perturbed margin in both tables
+    m1 = t1[t1["befund"] == "insgesamt"].set_index("ags")["value"]
+    m2 = t2[t2["geschlecht"] == "insgesamt"].set_index("ags")["value"]
+    pd.testing.assert_series_equal(m1, m2, check_names=False)
+    # ONS 10-5 p-table: published counts are multiples of 5 and at least 10; the grand total
+    # 2000 is a multiple of 5 and stays; 1-3 has 21 records, under 10 in each befund
+    shown = t1["value"].dropna()
+    assert (shown % 5 == 0).all() and (shown >= 10).all()
+    assert t1.loc[(t1["ags"] == "insgesamt") & (t1["befund"] == "insgesamt"), "value"].item() \
+        == 2000
+    true = micro.groupby(["ags", "befund"]).size()
+    secret = t1[t1["value"].isna()]
+    assert (secret["status"] == ".").all()
+    assert all(true[(a, b)] < 10 for a, b in zip(secret["ags"], secret["befund"], strict=True))
+    assert "pre_sdc_count" not in t1.columns
+    bad = micro.assign(record_key=micro["record_key"].astype(float))
+    bad.loc[5, "record_key"] = 300
+    with pytest.raises(ParameterError, match="row 6 has '300.0'"):
+        cell_key_table(bad, by=["ags"])
+
+
+def test_cell_key_rules():
+    rules = DisclosureRules(cell_key=True)
+    assert rules.method == "cellkey"
+    assert "Cell-Key-Methode" in describe_method(rules)
+    with pytest.raises(ParameterError, match="cell_key_table"):
+        protect(two_by_two(), rules=rules)
+    with pytest.raises(ParameterError, match="one rule set"):
+        DisclosureRules(cell_key=True, rounding_base=5)
