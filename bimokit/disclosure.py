@@ -687,24 +687,20 @@ class _SmallModel:
 def _suppress(prob: _Problem, primary: np.ndarray, rules: DisclosureRules) -> np.ndarray:
     """Suppression pattern of all cells: each connected part of the tables on its own."""
     A = prob.A
-    n = len(prob.cells)
     supp = primary.copy()
-    if not primary.any():
-        return supp
-    if A.shape[0] == 0:
+    if not primary.any() or A.shape[0] == 0:
         return supp
     # cells linked through a constraint are in one part; parts are independent problems
     adj = (abs(A).T @ abs(A)).tocsr()
-    n_parts, part = connected_components(adj, directed=False)
+    _, part = connected_components(adj, directed=False)
     v = prob.cells["value"].to_numpy(dtype="float64")
+    fixed = prob.cells["_fixed"].to_numpy(dtype=bool)
     for k in np.unique(part[primary]):
         cells = np.flatnonzero(part == k)
         sub = A[:, cells]
         rows = np.flatnonzero(np.diff(sub.tocsr().indptr) > 0)
-        supp[cells] = _secondary(sub[rows].tocsr(), v[cells], primary[cells],
-                                 prob.cells["_fixed"].to_numpy(dtype=bool)[cells], rules,
-                                 prob.cells.iloc[cells], prob.keys)
-    del n, n_parts
+        supp[cells] = _secondary(sub[rows].tocsr(), v[cells], primary[cells], fixed[cells],
+                                 rules, prob.cells.iloc[cells], prob.keys)
     return supp
 
 
