@@ -8,7 +8,7 @@ plain function (``bk.compare`` is :func:`bimokit.comparison.compare`, ``bk.trend
 The layers import only downward (a test checks it)::
 
     io → regions → catalogue, status, harmonization, computation, data
-       → comparison, trends, normalization, composite, allocation, targets, offers
+       → comparison, trends, normalization, composite, allocation, targets, offers, disclosure
        → plots, text, publish → chapters → report → batch → cli
 
 Each method family also has a ``describe_method(...)`` that writes its German Methodik
@@ -27,6 +27,7 @@ from . import (
     composite,
     computation,
     data,
+    disclosure,
     errors,
     fmt,
     harmonization,
@@ -51,6 +52,7 @@ from .comparison import *  # noqa: F403
 from .composite import *  # noqa: F403
 from .computation import *  # noqa: F403
 from .data import *  # noqa: F403
+from .disclosure import *  # noqa: F403
 from .errors import *  # noqa: F403
 from .fmt import *  # noqa: F403
 from .harmonization import *  # noqa: F403
@@ -71,7 +73,7 @@ __version__ = "0.1.0"
 #: The modules whose ``__all__`` make up the flat namespace, lowest layer first.
 MODULES = (
     errors, fmt, io, regions, catalogue, status, harmonization, computation, data,
-    comparison, trends, normalization, composite, allocation, targets, offers,
+    comparison, trends, normalization, composite, allocation, targets, offers, disclosure,
     plots, text, publish, chapters, report, batch,
 )
 
