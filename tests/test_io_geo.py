@@ -263,8 +263,6 @@ def test_chapter_s_sozialindex_map_from_geopackage_geometry(gpkg_only_folder):
     assert "für die 15 Sozialräume von Musterstadt" in ch.alt
 
 
-@pytest.mark.xfail(strict=True, reason="needs the _chapter.py change of branch h/disclosure: "
-                                       "Chapter._read_geometry through read_geometries")
 def test_chapter_s_draws_from_the_geopackage(gpkg_only_folder):
     pytest.importorskip("geopandas", reason=NEEDS_GEO)
     from bimokit.chapters import Chapter

@@ -1229,29 +1229,24 @@ class Chapter:
         return CONTEXT.shared(("geometry", self._token), self._read_geometry)
 
     def _read_geometry(self):
-        folder = sample_dir("musterland") if not self.data else Path(self.data)
-        found = sorted(folder.glob("*.geojson")) if folder.is_dir() else []
-        if not found:
-            return None
-        from ..plots import read_geojson
+        from ..io.geo import read_geometries
 
-        path = found[0]
-        features = read_geojson(path)
-        props = features[0].get("properties", {}) if features else {}
-        key = next((k for k in ("ags", "AGS", "ARS") if k in props), None)
-        if key is None:
+        folder = sample_dir("musterland") if not self.data else Path(self.data)
+        found = read_geometries(folder, regions=self.regions) if folder.is_dir() else None
+        if found is None:
             return None
         # The region table's names ("Musterstadt"), not the file's ("Musterstadt, Kreisfreie
         # Stadt"), so that map alt texts name the regions as the rest of the chapter does.
         clean = []
-        for f in features:
-            fp = dict(f.get("properties") or {})
-            name = self._names.get(str(fp.get(key, "")))
+        for f in found["features"]:
+            fp = dict(f["properties"])
+            name = self._names.get(fp["ags"])
             if name:
                 fp["name"] = name
             clean.append({**f, "properties": fp})
         geojson = {"type": "FeatureCollection", "features": clean}
-        return {"path": geojson, "file": path, "key": key, "has_level": "level" in props}
+        return {"path": geojson, "file": folder / found["sources"][0], "key": "ags",
+                "has_level": all("level" in f["properties"] for f in clean)}
 
     @returns_section
     def karte(self, indikator: str, ebene: str = "kreis", jahr: int | None = None) -> Section:
