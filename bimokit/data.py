@@ -18,10 +18,11 @@ import pandas as pd
 from ._paths import sample_dir
 from .catalogue import load_vocabulary
 from .computation import compute
+from .disclosure import DisclosureRules, protect_facts
 from .errors import InputError
 from .harmonization import harmonize
 
-__all__ = ["Dataset", "load_data", "load_sample", "NON_FACT_FILES"]
+__all__ = ["Dataset", "load_data", "load_sample", "NON_FACT_FILES", "DISCLOSURE_FILE"]
 
 #: Files in a data folder that are not exports: the region table, the offers inventory
 #: (``bimokit.offers``) and the Zielwerte (``bimokit.chapters``); GeoJSON files are skipped
@@ -52,12 +53,20 @@ class Dataset:
         ``new_stand``, ``old_file``, ``new_file``, ``source``.
     files : DataFrame
         One row per file read: ``file``, ``table_code``, ``stand``, ``rows`` (harmonised rows).
+    disclosure : DisclosureRules or None
+        The rules the Kommune's own small-area counts were protected with
+        (:func:`bimokit.disclosure.protect_facts`); None where protection was switched off.
+    suppressed : DataFrame
+        The own cells the protection changed (``ags``, ``year``, ``variable``, dimensions,
+        ``protection``).
     """
 
     facts: pd.DataFrame
     regions: pd.DataFrame
     revisions: pd.DataFrame
     files: pd.DataFrame
+    disclosure: object = None
+    suppressed: pd.DataFrame | None = None
 
     def compute(self, indicators=None, **options) -> pd.DataFrame:
         """Compute indicators on these facts with this region table.
@@ -171,6 +180,7 @@ def load_data(
     paths: str | PathLike | Iterable[str | PathLike] | None = None,
     *,
     strict: bool = False,
+    disclosure="auto",
 ) -> Dataset:
     """Read exports into harmonised facts, a region table and a list of revisions.
 
@@ -183,6 +193,13 @@ def load_data(
         ``data_samples/musterland``.
     strict : bool, keyword-only
         Raise instead of warning when a table holds labels its mapping does not know.
+    disclosure : "auto", DisclosureRules, mapping or None, keyword-only
+        How the Kommune's own small-area counts (Sozialräume) are protected before anything
+        is computed from them (:func:`bimokit.disclosure.protect_facts`). ``"auto"``
+        (default): the rules of the data folder's ``geheimhaltung.toml`` (a ``[disclosure]``
+        table; ``enabled = false`` there switches protection off explicitly), else a minimum
+        count of 3 with secondary suppression. ``None`` switches it off; the chapters' Methodik
+        then says so.
 
     Returns
     -------
@@ -265,12 +282,53 @@ def load_data(
     if life.empty:
         life = facts
     regions = build_regions(all_rows, life[["ags", "year", "value", "status"]])
+    rules = _disclosure_rules(disclosure, files)
+    suppressed = None
+    if rules is not None:
+        facts, suppressed = protect_facts(facts, rules=rules, dimensions=dims)
     return Dataset(
         facts=facts,
         regions=regions,
         revisions=revisions,
         files=pd.DataFrame(listing, columns=["file", "table_code", "stand", "rows"]),
+        disclosure=rules,
+        suppressed=suppressed,
     )
+
+
+#: The file of a data folder that sets the disclosure rules of its own small-area data.
+DISCLOSURE_FILE = "geheimhaltung.toml"
+
+
+def _disclosure_rules(disclosure, files: list[Path]):
+    """The rules for :func:`load_data`'s ``disclosure`` (None: switched off)."""
+    if disclosure is None or disclosure is False:
+        return None
+    if isinstance(disclosure, DisclosureRules):
+        return disclosure
+    if disclosure != "auto":
+        return DisclosureRules.from_mapping(disclosure)
+    for folder in dict.fromkeys(f.parent for f in files):
+        path = folder / DISCLOSURE_FILE
+        if path.is_file():
+            data = _read_disclosure_file(path)
+            enabled = data.pop("enabled", True)
+            if not isinstance(enabled, bool):
+                raise InputError(f"`enabled` must be true or false; not {enabled!r}.",
+                                 path=path, field="enabled")
+            return DisclosureRules.from_mapping(data, path=path) if enabled else None
+    return DisclosureRules()
+
+
+def _read_disclosure_file(path: Path) -> dict:
+    import tomllib
+
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML: {exc}", path=path) from None
+    return dict(data.get("disclosure", data))
 
 
 def _city_state_kreise(facts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

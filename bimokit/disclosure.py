@@ -82,6 +82,7 @@ __all__ = [
     "protect_linked",
     "check_protected",
     "cell_key_table",
+    "protect_facts",
 ]
 
 #: Numbers in Methodik sentences: German, trailing zeros dropped.
@@ -1120,3 +1121,109 @@ def cell_key_table(
     out["status"] = np.where(out["value"].isna(), SECRET, "")
     out["protection"] = "perturbed"
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# the Kommune's own small-area facts, before anything is computed or published
+# ---------------------------------------------------------------------------------------------
+
+
+def _additive(group: pd.DataFrame, dim: str, keys: list[str]) -> bool:
+    """Whether ``dim``'s ``insgesamt`` is the sum of its categories wherever both are there."""
+    if not (group[dim] == TOTAL).any() or not (group[dim] != TOTAL).any():
+        return False
+    others = [k for k in keys if k != dim]
+    total = group[group[dim] == TOTAL].groupby(others, dropna=False)["value"].sum()
+    parts = group[group[dim] != TOTAL].groupby(others, dropna=False)["value"].sum()
+    both = pd.concat([total, parts], axis=1, keys=["total", "parts"]).dropna()
+    return len(both) > 0 and bool(np.allclose(both["total"], both["parts"]))
+
+
+def _may_need_protection(values: pd.Series, r: DisclosureRules) -> bool:
+    """Whether a table has a primary cell under the suppression rules (any table when
+    rounding, perturbing or with a dominance rule)."""
+    if r.method != "suppression" or r.dominance is not None:
+        return True
+    v = values.to_numpy(dtype="float64")
+    small = (v > 0) & (v < r.min_count)
+    return bool(small.any() or (r.suppress_zeros and (v == 0).any()))
+
+
+def protect_facts(facts: pd.DataFrame, *,
+                  rules: DisclosureRules | Mapping[str, Any] | None = None,
+                  dimensions: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Protect the Kommune's own small-area counts (Sozialräume) in a facts table.
+
+    Every variable and year of the Sozialraum facts (``ags`` ``<kreis>-<code>``) is one table:
+    its cells by Sozialraum and dimension, with the Kreis as the sum of its Sozialräume (taken
+    as known to everybody, since a Kreis total is published elsewhere) and each dimension's
+    ``insgesamt`` as the sum of its categories where the data add up so. :func:`protect`
+    suppresses (or rounds) the cells; nothing is computed from a suppressed count afterwards,
+    because its value is NaN with status ``.``. Official data (other levels) are left as the
+    offices published them.
+
+    Parameters
+    ----------
+    facts : DataFrame
+        Harmonised facts (``ags``, ``year``, ``variable``, dimension columns, ``value``,
+        ``status``, …).
+    rules : DisclosureRules or mapping, optional
+        Default: minimum count 3 with secondary suppression.
+    dimensions : sequence of str
+        The dimension columns of ``facts``.
+
+    Returns
+    -------
+    facts : DataFrame
+        The same rows, suppressed cells with value NaN and status ``.`` (rounded ones with the
+        rounded value).
+    suppressed : DataFrame
+        One row per changed cell: ``ags``, ``year``, ``variable``, the dimensions,
+        ``protection`` (``primary``, ``secondary`` or ``rounded``).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"ags": ["99101-01", "99101-02", "99101-03"], "year": 2024,
+    ...                   "variable": "kita_kinder", "value": [2.0, 40.0, 61.0], "status": ""})
+    >>> out, cells = protect_facts(f)
+    >>> out["status"].tolist(), cells["protection"].tolist()
+    (['.', '.', ''], ['primary', 'secondary'])
+    """
+    r = _as_rules(rules)
+    out = facts.copy()
+    ags = out["ags"].astype(str)
+    own = ags.str.fullmatch(r"\d{5}-[0-9A-Za-z_]+").to_numpy() & out["value"].notna().to_numpy()
+    dims = [d for d in dimensions if d in out.columns]
+    changed = []
+    for (_variable, _year), group in out[own].groupby(["variable", "year"], sort=False):
+        if not _may_need_protection(group["value"], r):
+            continue  # no cell is secret: suppression would change nothing
+        used = [d for d in dims if group[d].notna().any()]
+        table = group[["ags", *used, "value"]].copy()
+        for d in used:
+            table[d] = table[d].astype(object).where(table[d].notna(), TOTAL)
+        table["kreis"] = table["ags"].str[:5]
+        # the Kreis as the sum of its Sozialräume, where every Sozialraum has the cell
+        n_areas = table.groupby("kreis")["ags"].nunique()
+        sums = table.groupby(["kreis", *used], dropna=False).agg(
+            value=("value", "sum"), n=("ags", "nunique")).reset_index()
+        sums = sums[sums["n"].to_numpy() == n_areas.reindex(sums["kreis"]).to_numpy()]
+        kreis_rows = sums.drop(columns="n").rename(columns={"kreis": "ags"}).assign(fixed=True)
+        cells = pd.concat([table.drop(columns="kreis").assign(fixed=False), kreis_rows],
+                          ignore_index=True)
+        hierarchy = {"ags": "auto", **{d: ("auto" if _additive(cells, d, ["ags", *used])
+                                           else None) for d in used}}
+        protected = protect(cells, rules=r, hierarchy=hierarchy, keys=["ags", *used])
+        mine = protected.iloc[:len(group)]
+        hit = mine["protection"].to_numpy() != ""
+        if not hit.any():
+            continue
+        idx = group.index[hit]
+        out.loc[idx, "value"] = mine["value"].to_numpy()[hit]
+        out.loc[idx, "status"] = mine["status"].to_numpy()[hit]
+        changed.append(group.loc[idx, ["ags", "year", "variable", *dims]].assign(
+            protection=mine["protection"].to_numpy()[hit]))
+    columns = ["ags", "year", "variable", *dims, "protection"]
+    suppressed = pd.concat(changed, ignore_index=True) if changed else pd.DataFrame(
+        columns=columns)
+    return out, suppressed.reset_index(drop=True)

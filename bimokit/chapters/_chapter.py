@@ -1788,10 +1788,34 @@ class Chapter:
         for key in ("targets", "sozialindex", "allocate"):
             if self._methods.get(key):
                 self._para(self._methods[key])
+        if self._shows_own_data:
+            self._para(self._disclosure_note())
         rev = self.dataset.revisions
         if len(rev):
             self._para(f"In den Daten wurden {len(rev)} Werte zwischen zwei Ausgaben einer "
                        "Tabelle berichtigt; verwendet wird jeweils die neueste Ausgabe.")
+
+    @property
+    def _shows_own_data(self) -> bool:
+        """The chapter shows the Kommune's own small-area data (its Sozialräume)."""
+        return self.feld == "S" and bool(self.sozialraeume)
+
+    def _disclosure_note(self) -> str:
+        """The Methodik sentence on the protection of the Kommune's own small-area counts."""
+        from ..disclosure import describe_method
+
+        rules = getattr(self.dataset, "disclosure", None)
+        if rules is None:
+            return ("Geheimhaltung: Für die eigenen Daten der Sozialräume ist die Geheimhaltung "
+                    "ausdrücklich abgeschaltet (geheimhaltung.toml: enabled = false); kleine "
+                    "Fallzahlen können einzelne Personen erkennbar machen.")
+        text = describe_method(rules) + " Sie gilt für die eigenen Daten der Sozialräume; " \
+            "amtliche Zahlen behalten die Geheimhaltung der statistischen Ämter."
+        suppressed = getattr(self.dataset, "suppressed", None)
+        if suppressed is not None and len(suppressed):
+            n = len(suppressed)
+            text += f" Gesperrt {'wurde 1 Feld' if n == 1 else f'wurden {n} Felder'}."
+        return text
 
     @returns_section
     def quellen(self) -> Section:
