@@ -7,7 +7,7 @@ plain function (``bk.compare`` is :func:`bimokit.comparison.compare`, ``bk.trend
 
 The layers import only downward (a test checks it)::
 
-    io → regions → catalogue, status, harmonization, computation, data
+    io → regions → catalogue, status, harmonization, computation, data, sources
        → comparison, trends, normalization, composite, allocation, targets, offers
        → plots, text, publish → chapters → report → batch → cli
 
@@ -37,6 +37,7 @@ from . import (
     publish,
     regions,
     report,
+    sources,
     status,
     targets,
     text,
@@ -61,6 +62,7 @@ from .plots import *  # noqa: F403
 from .publish import *  # noqa: F403
 from .regions import *  # noqa: F403
 from .report import *  # noqa: F403
+from .sources import *  # noqa: F403
 from .status import *  # noqa: F403
 from .targets import *  # noqa: F403
 from .text import *  # noqa: F403
@@ -70,7 +72,7 @@ __version__ = "0.1.0"
 
 #: The modules whose ``__all__`` make up the flat namespace, lowest layer first.
 MODULES = (
-    errors, fmt, io, regions, catalogue, status, harmonization, computation, data,
+    errors, fmt, io, regions, catalogue, status, harmonization, computation, data, sources,
     comparison, trends, normalization, composite, allocation, targets, offers,
     plots, text, publish, chapters, report, batch,
 )

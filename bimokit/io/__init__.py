@@ -2,13 +2,16 @@
 
 Every reader returns an :class:`Export` (facts, regions and metadata, see
 ``docs/data_contract.md``); :func:`read` detects the format from the content.
+:func:`download_tables` fetches the classic CSV exports of the Regionalstatistik.
 """
 
 from __future__ import annotations
 
 from ._export import Export
+from .download import download_tables, download_url
 from .flat import read_flat
 from .genesis import read_genesis
 from .tidy import read, read_tidy
 
-__all__ = ["Export", "read", "read_genesis", "read_flat", "read_tidy"]
+__all__ = ["Export", "read", "read_genesis", "read_flat", "read_tidy", "download_tables",
+           "download_url"]
