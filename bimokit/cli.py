@@ -17,7 +17,8 @@ from .errors import BimokitError
 __all__ = ["main", "COMMANDS"]
 
 #: Sub-commands in the order ``bimokit --help`` lists them.
-COMMANDS = ("read", "regions", "indicators", "download", "compute", "report", "batch")
+COMMANDS = ("read", "regions", "indicators", "tables", "download", "compute", "report",
+            "batch")
 
 
 def _command_modules():
