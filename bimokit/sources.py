@@ -34,6 +34,7 @@ __all__ = [
     "download_command",
     "downloadable_tables",
     "chapter_indicators",
+    "table_label",
 ]
 
 _SUFFIXES = (".csv", ".xlsx")
@@ -498,6 +499,38 @@ def downloadable_tables(chapters=None, *, catalogue: Catalogue | None = None) ->
     return [t for t in dict.fromkeys(codes)
             if t in meta.index and meta.loc[t, "source"] == "regionalstatistik"
             and not meta.loc[t, "replaced_by"]]
+
+
+def table_label(code: str, *, tables: pd.DataFrame | None = None) -> str:
+    """A table code with what a reader must know to get it, in German.
+
+    Parameters
+    ----------
+    code : str
+        Table code or own-file name.
+    tables : DataFrame, optional
+        :func:`bimokit.catalogue.load_source_tables` indexed by ``code``; read when not given.
+
+    Examples
+    --------
+    >>> table_label("12411-02-03-4"), table_label("vhs_statistik")
+    ('12411-02-03-4', 'vhs_statistik (eigene Datei)')
+    >>> table_label("22541-01-01-4")
+    '22541-01-01-4 (beendet, aktuell 22541-01-04-4)'
+    >>> table_label("21211-01-01-4")
+    '21211-01-01-4 (Code der Beispieldaten, keine Tabelle der Regionalstatistik)'
+    """
+    tables = tables if tables is not None else load_source_tables().set_index("code")
+    if code not in tables.index:
+        return code
+    meta = tables.loc[code]
+    if meta["source"] == "own":
+        return f"{code} (eigene Datei)"
+    if meta["source"] == "sample":
+        return f"{code} (Code der Beispieldaten, keine Tabelle der Regionalstatistik)"
+    if meta["replaced_by"]:
+        return f"{code} (beendet, aktuell {meta['replaced_by']})"
+    return code
 
 
 def download_command(tables: Iterable[str], *, to: str = "DIR") -> str:
