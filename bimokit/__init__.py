@@ -7,8 +7,9 @@ plain function (``bk.compare`` is :func:`bimokit.comparison.compare`, ``bk.trend
 
 The layers import only downward (a test checks it)::
 
-    io → regions → catalogue, status, harmonization, computation, data
-       → comparison, trends, normalization, composite, allocation, targets, offers, disclosure
+    io → regions → catalogue, status, harmonization, computation, data, sources,
+       disclosure
+       → comparison, trends, normalization, composite, allocation, targets, offers
        → plots, text, publish → chapters → report → batch → cli
 
 Each method family also has a ``describe_method(...)`` that writes its German Methodik
@@ -38,6 +39,7 @@ from . import (
     publish,
     regions,
     report,
+    sources,
     status,
     targets,
     text,
@@ -63,6 +65,7 @@ from .plots import *  # noqa: F403
 from .publish import *  # noqa: F403
 from .regions import *  # noqa: F403
 from .report import *  # noqa: F403
+from .sources import *  # noqa: F403
 from .status import *  # noqa: F403
 from .targets import *  # noqa: F403
 from .text import *  # noqa: F403
@@ -72,8 +75,9 @@ __version__ = "0.1.0"
 
 #: The modules whose ``__all__`` make up the flat namespace, lowest layer first.
 MODULES = (
-    errors, fmt, io, regions, catalogue, status, harmonization, computation, data,
-    comparison, trends, normalization, composite, allocation, targets, offers, disclosure,
+    errors, fmt, io, regions, catalogue, status, harmonization, computation, data, sources,
+    disclosure,
+    comparison, trends, normalization, composite, allocation, targets, offers,
     plots, text, publish, chapters, report, batch,
 )
 

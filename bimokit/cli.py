@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from .errors import BimokitError
@@ -17,7 +18,8 @@ from .errors import BimokitError
 __all__ = ["main", "COMMANDS"]
 
 #: Sub-commands in the order ``bimokit --help`` lists them.
-COMMANDS = ("read", "regions", "indicators", "compute", "report", "batch")
+COMMANDS = ("read", "regions", "indicators", "tables", "download", "compute", "report",
+            "batch")
 
 
 def _command_modules():
@@ -49,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"bimokit {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (``bimokit tables … | head``): stop quietly, as cat does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,6 +15,7 @@ __all__ = [
     "CatalogueError",
     "UnknownRegionError",
     "ParameterError",
+    "DownloadError",
     "InputWarning",
 ]
 
@@ -76,6 +77,10 @@ class UnknownRegionError(BimokitError):
 
 class ParameterError(BimokitError):
     """A function or command-line parameter outside what is allowed."""
+
+
+class DownloadError(BimokitError):
+    """A download that cannot reach its server (no network, unknown host, refused)."""
 
 
 class InputWarning(UserWarning):

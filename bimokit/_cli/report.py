@@ -15,8 +15,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         help="build the report chapters of one Kommune as HTML, with index, Steckbrief and XLSX",
         description="Runs the chapter notebooks for one Kommune and writes "
         "<out>/<ags>/<chapter>.html, index.html, steckbrief.html and "
-        "tabellenanhang_<ags>.xlsx. Exit code 0: all chapters built; 1: a chapter failed; "
-        "2: bad parameters (nothing was run).",
+        "tabellenanhang_<ags>.xlsx. The summary names the chapters that hold no data, the "
+        "indicators without data with the table that would fill each, and the 'bimokit "
+        "download' line that fetches those tables; the index page lists them too. Exit code "
+        "0: all chapters built (with or without data); 1: a chapter failed; 2: bad "
+        "parameters (nothing was run).",
     )
     p.add_argument("--ags", required=True, help="key of the Kommune, e.g. 09162 (5 or 8 digits)")
     add_chapter_options(p, out_help="output folder; the report goes to DIR/<ags>/ "

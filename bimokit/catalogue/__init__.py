@@ -30,6 +30,8 @@ __all__ = [
     "load_vocabulary",
     "load_catalogue",
     "catalogue_table",
+    "SOURCE_KINDS",
+    "load_source_tables",
 ]
 
 CATALOGUE_DIR = Path(__file__).resolve().parent
@@ -627,3 +629,112 @@ def catalogue_table(catalogue: Catalogue | None = None) -> pd.DataFrame:
     return out
 
 
+
+
+# ---------------------------------------------------------------------------------------------
+# Source tables: official code and title of every table the catalogue names
+
+#: Kinds of source table (``source`` in ``source_tables.toml``).
+SOURCE_KINDS = {
+    "regionalstatistik": "a table of www.regionalstatistik.de, downloadable",
+    "sample": "a code only the embedded sample Musterland uses; no Regionalstatistik table",
+    "own": "a file the Kommune supplies in bimokit's long format",
+}
+
+_SOURCE_FIELDS = {"title", "source", "verified", "export", "test", "replaced_by", "see", "note"}
+_SOURCE_COLUMNS = ["code", "title", "source", "verified", "export", "test", "replaced_by",
+                   "see", "note"]
+#: Regionalstatistik table codes: ``21111-01-03-4``, ``21111-01-03-4-B``, ``12211-Z-08``.
+_OFFICIAL_CODE = re.compile(r"^\d{5}-(?:\d{2}-\d{2}-\d|Z-\d{2})(?:-B)?$")
+
+
+def _source_entry(code: str, spec, path: Path) -> dict:
+    def fail(message: str) -> CatalogueError:
+        return CatalogueError(f"Source table {code!r}: {message} (in {path})")
+
+    if not isinstance(spec, dict):
+        raise fail("must be a table")
+    unknown = sorted(set(spec) - _SOURCE_FIELDS)
+    if unknown:
+        raise fail(f"unknown field(s) {', '.join(map(repr, unknown))}; allowed are "
+                   f"{', '.join(sorted(_SOURCE_FIELDS))}")
+    title = spec.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise fail("title must be a non-empty text")
+    kind = spec.get("source")
+    if kind not in SOURCE_KINDS:
+        raise fail(f"source must be one of {', '.join(SOURCE_KINDS)}, not {kind!r}")
+    if kind == "regionalstatistik" and not _OFFICIAL_CODE.match(code):
+        raise fail("is not a Regionalstatistik table code like '21111-01-03-4'")
+    verified = spec.get("verified")
+    if not isinstance(verified, bool):
+        raise fail(f"verified must be true or false, not {verified!r}")
+    texts = {}
+    for name in ("export", "test", "replaced_by", "see", "note"):
+        value = spec.get(name, "")
+        if not isinstance(value, str):
+            raise fail(f"{name} must be a text, not {value!r}")
+        texts[name] = " ".join(value.split())
+    if verified and not (texts["export"] and texts["test"]):
+        raise fail("verified = true needs `export` (the real export) and `test` (the test "
+                   "that reads it)")
+    return {"code": code, "title": " ".join(title.split()), "source": kind,
+            "verified": verified, **texts}
+
+
+def load_source_tables(path: str | Path | None = None) -> pd.DataFrame:
+    """Read and check the source tables: official code and title of every table named.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Default: ``bimokit/catalogue/source_tables.toml``.
+
+    Returns
+    -------
+    DataFrame
+        One row per table, in file order: ``code``; ``title`` (the official title of a
+        Regionalstatistik table, a German description otherwise); ``source`` (a key of
+        :data:`SOURCE_KINDS`: ``regionalstatistik``, ``sample`` or ``own``); ``verified``
+        (bool: the table mapping was checked against a real export that a test reads);
+        ``export`` and ``test`` (that export and test, ``shared:`` paths lie in
+        ``../shared/data``); ``replaced_by`` (the current table where this one has ended);
+        ``see`` (the Regionalstatistik table a sample code stands for); ``note`` (German).
+        Texts are ``""`` where not given.
+
+    Raises
+    ------
+    CatalogueError
+        Naming the entry: an unknown field, a missing title, an unknown ``source``, a
+        Regionalstatistik entry whose code is not a table code, ``verified = true`` without
+        its export and test, or ``replaced_by`` / ``see`` naming no entry.
+
+    Examples
+    --------
+    >>> st = load_source_tables().set_index("code")
+    >>> st.loc["22541-01-01-4", "replaced_by"]
+    '22541-01-04-4'
+    >>> st.loc["21111-02-06-4", "source"], bool(st.loc["21111-02-06-4", "verified"])
+    ('regionalstatistik', True)
+    """
+    path = Path(path) if path is not None else CATALOGUE_DIR / "source_tables.toml"
+    data = read_toml(path)
+    unknown = sorted(set(data) - {"tables"})
+    if unknown:
+        raise CatalogueError(
+            f"{path}: unknown top-level key(s) {', '.join(unknown)}; write each table as "
+            '[tables."<code>"]')
+    tables = data.get("tables", {})
+    if not isinstance(tables, dict):
+        raise CatalogueError(f'{path}: write each table as [tables."<code>"]')
+    rows = [_source_entry(str(code), spec, path) for code, spec in tables.items()]
+    codes = {r["code"] for r in rows}
+    for r in rows:
+        for name in ("replaced_by", "see"):
+            if r[name] and r[name] not in codes:
+                raise CatalogueError(
+                    f"Source table {r['code']!r}: {name} {r[name]!r} is not an entry of "
+                    f"{path.name} (in {path})")
+    out = pd.DataFrame(rows, columns=_SOURCE_COLUMNS)
+    out["verified"] = out["verified"].astype(bool)
+    return out

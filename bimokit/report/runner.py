@@ -13,6 +13,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from .._atomic import atomic_path, atomic_write_text
 from ..errors import ParameterError
 from ..publish import KeyFigure, PublishedTable, read_published
@@ -28,6 +30,7 @@ __all__ = [
     "run_report",
     "run_chapter",
     "finish_report",
+    "missing_indicators",
     "STATE_DIR",
 ]
 
@@ -54,6 +57,9 @@ class ChapterResult:
         How many the chapter published.
     warnings : list of str
         stderr text of the notebook (not shown in the page).
+    empty : bool
+        The chapter was built but holds no data: it published no table with rows and no key
+        figure with a value, or none of its indicators has data for the Kommune.
     """
 
     chapter: str
@@ -64,10 +70,14 @@ class ChapterResult:
     tables: int = 0
     keyfigures: int = 0
     warnings: list[str] = field(default_factory=list)
+    empty: bool = False
 
     def line(self) -> str:
         """One summary line in German and English."""
         secs = f"{self.seconds:.1f}".replace(".", ",")
+        if self.ok and self.empty:
+            return (f"Kapitel {self.chapter}: enthält keine Daten / holds no data ({secs} s) "
+                    f"-> {self.html_path}")
         if self.ok:
             return (f"Kapitel {self.chapter}: fertig / done ({secs} s) -> {self.html_path}")
         return f"Kapitel {self.chapter}: FEHLER / FAILED ({secs} s) - {self.failure.summary()}"
@@ -77,6 +87,7 @@ class ChapterResult:
         return {
             "chapter": self.chapter,
             "status": "ok" if self.ok else "failed",
+            "empty": self.empty,
             "html": str(self.html_path) if self.ok else None,
             "seconds": round(self.seconds, 3),
             "tables": self.tables,
@@ -104,6 +115,11 @@ class ReportResult:
     chapters : list of ChapterResult
         In report order.
     index_path, steckbrief_path, xlsx_path : pathlib.Path
+    missing : DataFrame or None
+        The indicators of the report's chapters without data for the Kommune (see
+        :func:`missing_indicators`); None where it was not determined.
+    download : str
+        The ``bimokit download`` line that fetches the missing Regionalstatistik tables.
     """
 
     ags: str
@@ -113,6 +129,8 @@ class ReportResult:
     index_path: Path
     steckbrief_path: Path
     xlsx_path: Path
+    missing: pd.DataFrame | None = None
+    download: str = ""
 
     @property
     def ok(self) -> bool:
@@ -123,20 +141,36 @@ class ReportResult:
     def failed(self) -> list[ChapterResult]:
         return [c for c in self.chapters if not c.ok]
 
+    @property
+    def empty(self) -> list[ChapterResult]:
+        """The chapters that were built but hold no data."""
+        return [c for c in self.chapters if c.ok and c.empty]
+
     def summary(self) -> str:
-        """German/English summary: one line per chapter, then the totals."""
+        """German/English summary: one line per chapter, the totals, the missing data."""
         lines = [c.line() for c in self.chapters]
         n, bad = len(self.chapters), len(self.failed)
+        empty = [c.chapter for c in self.empty]
+        done = n - bad - len(empty)
         if bad:
             lines.append(
                 f"{n - bad} von {n} Kapiteln erstellt, {bad} fehlgeschlagen / "
                 f"{n - bad} of {n} chapters built, {bad} failed: "
                 + ", ".join(c.chapter for c in self.failed)
             )
-        else:
-            done = (f"Alle {n} Kapitel erstellt / all {n} chapters built" if n > 1
-                    else "Das Kapitel ist erstellt / the chapter is built")
-            lines.append(f"{done}: {self.index_path}")
+        elif not empty:
+            total = (f"Alle {n} Kapitel erstellt / all {n} chapters built" if n > 1
+                     else "Das Kapitel ist erstellt / the chapter is built")
+            lines.append(f"{total}: {self.index_path}")
+        if empty:
+            which = ", ".join(empty)
+            lines.append(
+                (f"Kapitel {which} enthält keine Daten / chapter {which} holds no data"
+                 if len(empty) == 1 else
+                 f"Kapitel {which} enthalten keine Daten / chapters {which} hold no data")
+                + (f"; {done} von {n} Kapiteln mit Daten erstellt / {done} of {n} chapters "
+                   f"built with data: {self.index_path}" if not bad else ""))
+        lines += missing_lines(self.missing, name=self.name, download=self.download)
         return "\n".join(lines)
 
     def raise_for_failures(self) -> ReportResult:
@@ -152,6 +186,95 @@ class ReportFailedError(RuntimeError):
     def __init__(self, result: ReportResult):
         self.result = result
         super().__init__(result.summary())
+
+
+def missing_indicators(dataset, ags: str, chapters) -> pd.DataFrame:
+    """The indicators of ``chapters`` without data for ``ags`` and the tables that would give them.
+
+    Parameters
+    ----------
+    dataset : bimokit.data.Dataset
+        The report's data.
+    ags : str
+        The Kommune.
+    chapters : list of str
+        Chapter letters; an indicator several of them report is listed once, under the first.
+
+    Returns
+    -------
+    DataFrame
+        ``id``, ``chapter``, ``title``, ``missing_tables`` (tuple of table codes, empty where
+        the tables are present but hold no values for the Kommune), ``note`` (German).
+    """
+    from ..catalogue import load_catalogue
+    from ..sources import chapter_indicators, indicator_availability
+
+    catalogue = load_catalogue()
+    present = set(dataset.files["table_code"].astype(str))
+    present |= {Path(f).stem for f in dataset.files["file"].astype(str)}
+    avail = indicator_availability(dataset.facts, ags=ags, present=present,
+                                   catalogue=catalogue).set_index("id")
+    rows, seen = [], set()
+    for letter in chapters:
+        for iid in chapter_indicators(letter, catalogue):
+            if iid in seen or iid not in avail.index or avail.loc[iid, "available"]:
+                continue
+            seen.add(iid)
+            row = avail.loc[iid]
+            rows.append({"id": iid, "chapter": letter, "title": row["title"],
+                         "missing_tables": row["missing_tables"], "note": row["note"]})
+    return pd.DataFrame(rows, columns=["id", "chapter", "title", "missing_tables", "note"])
+
+
+def missing_lines(missing: pd.DataFrame | None, *, name: str, download: str = "") -> list[str]:
+    """Summary lines on the indicators without data: per missing table the indicators it fills.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"id": ["A1.2", "A1.3", "G1.1"], "chapter": ["A", "A", "G"],
+    ...                   "title": ["", "", ""], "missing_tables": [("12411-02-03-4",),
+    ...                   ("12411-02-03-4",), ("vhs_statistik",)], "note": ["", "", ""]})
+    >>> print("\\n".join(missing_lines(m, name="München", download="bimokit download "
+    ...                              "12411-02-03-4 --to daten")))
+    Indikatoren ohne Daten für München / indicators without data: 3
+      12411-02-03-4 fehlt / missing: A1.2, A1.3
+      vhs_statistik (eigene Datei) fehlt / missing: G1.1
+    Fehlende Tabellen laden / download the missing tables:
+      bimokit download 12411-02-03-4 --to daten
+    """
+    import textwrap
+
+    if missing is None or missing.empty:
+        return []
+    lines = [f"Indikatoren ohne Daten für {name} / indicators without data: {len(missing)}"]
+    by_table: dict[str, list[str]] = {}
+    without_values = []
+    for _, r in missing.iterrows():
+        for t in r["missing_tables"]:
+            by_table.setdefault(t, []).append(r["id"])
+        if not r["missing_tables"]:
+            without_values.append(r["id"])
+    from ..catalogue import load_source_tables
+    from ..sources import table_label
+
+    tables = load_source_tables().set_index("code")
+    groups = [(f"{table_label(t, tables=tables)} fehlt / missing", ids)
+              for t, ids in by_table.items()]
+    if without_values:
+        groups.append(("Tabellen vorhanden, aber ohne Werte / tables present without values",
+                       without_values))
+    for head, ids in groups:
+        lines += textwrap.wrap(f"{head}: {', '.join(ids)}", width=100, initial_indent="  ",
+                               subsequent_indent="      ", break_on_hyphens=False)
+    if download:
+        lines += ["Fehlende Tabellen laden / download the missing tables:", f"  {download}"]
+    return lines
+
+
+def _has_data(tables, keyfigures) -> bool:
+    """A chapter's published items hold data: a table with rows or a key figure with a value."""
+    return (any(len(t.table) for t in tables)
+            or any(kf.value is not None or kf.status for kf in keyfigures))
 
 
 #: Reader names (``bimokit.regions.display_names``) of a data folder's regions, by folder and
@@ -283,7 +406,7 @@ def run_chapter(
                 stale.unlink(missing_ok=True)
             raise
         return ChapterResult(chapter, True, html_path, run.seconds, None, len(tables),
-                             len(figures), run.warnings)
+                             len(figures), run.warnings, empty=not _has_data(tables, figures))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -299,11 +422,17 @@ def _load_chapter_data(target: Path, chapter: str):
 def finish_report(
     request: ReportRequest,
     results: list[ChapterResult] | None = None,
+    *,
+    missing: pd.DataFrame | None = None,
+    download: str = "",
 ) -> tuple[Path, Path, Path]:
     """Write index, Steckbrief, Tabellenanhang and ``report.json`` from the built chapters.
 
     Chapters built by earlier runs into the same folder (page and data present) are included,
-    so that building one chapter again keeps the others in the index.
+    so that building one chapter again keeps the others in the index. A chapter without data
+    is marked "enthält keine Daten" in the contents; ``missing`` (the indicators without data,
+    see :func:`missing_indicators`) and ``download`` (the ``bimokit download`` line) give the
+    index its section "Fehlende Daten".
 
     Returns
     -------
@@ -320,7 +449,10 @@ def finish_report(
     for letter, title in CHAPTERS.items():
         data = _load_chapter_data(target, letter)
         if data is not None:
-            entries.append(ChapterEntry(letter, title, f"{letter}.html"))
+            empty = not _has_data(data["tables"], data["keyfigures"]) or (
+                letter in by_letter and by_letter[letter].empty)
+            entries.append(ChapterEntry(letter, title, f"{letter}.html",
+                                        "enthält keine Daten" if empty else ""))
             tables.extend(data["tables"])
             figures.extend(data["keyfigures"])
         elif letter in by_letter and not by_letter[letter].ok:
@@ -339,6 +471,7 @@ def finish_report(
     index_path = write_index(
         target / "index.html", kommune=request.name, ags=request.ags, chapters=entries,
         keyfigures=figures, xlsx_href=xlsx_path.name, chapter_titles=CHAPTERS,
+        missing=missing, download=download,
     )
     record = {
         "ags": request.ags,
@@ -348,6 +481,11 @@ def finish_report(
         "vergleichsgruppe": request.vergleichsgruppe,
         "chapters": [r.as_dict() for r in results],
     }
+    if missing is not None:
+        record["missing"] = [
+            {"id": r["id"], "chapter": r["chapter"], "tables": list(r["missing_tables"]),
+             "note": r["note"]} for _, r in missing.iterrows()]
+        record["download"] = download
     atomic_write_text(target / STATE_DIR / "report.json",
                       json.dumps(record, ensure_ascii=False, indent=1))
     return index_path, steckbrief_path, xlsx_path
@@ -454,6 +592,26 @@ def run_report(
         bar.close()
         if kernel is not None:
             kernel.shutdown()
-    index_path, steckbrief_path, xlsx_path = finish_report(request, results)
+    missing, download = _missing_of(request, info, results)
+    index_path, steckbrief_path, xlsx_path = finish_report(request, results, missing=missing,
+                                                           download=download)
     return ReportResult(request.ags, request.name, request.out_dir, results, index_path,
-                        steckbrief_path, xlsx_path)
+                        steckbrief_path, xlsx_path, missing, download)
+
+
+def _missing_of(request: ReportRequest, info: DataInfo, results: list[ChapterResult]):
+    """The indicators without data and the download line; marks chapters without any as empty."""
+    from ..catalogue import load_catalogue
+    from ..sources import chapter_indicators, download_command
+
+    if info is None or info.dataset is None:
+        return None, ""
+    missing = missing_indicators(info.dataset, request.ags, request.chapters)
+    lacking = set(missing["id"])
+    catalogue = load_catalogue()
+    for r in results:
+        ids = chapter_indicators(r.chapter, catalogue)
+        if r.ok and ids and set(ids) <= lacking:
+            r.empty = True
+    tables = [t for ts in missing["missing_tables"] for t in ts]
+    return missing, download_command(tables, to=request.data or "DIR")
