@@ -20,6 +20,7 @@ from ..fmt import default_decimals, fmt_number, is_missing, normalize_unit, shor
 from ..publish import figure_html, load_values, publish_keyfigure, publish_table
 from ..publish import table_html as _table_html
 from ..regions import display_names
+from ..targets import read_zielwerte
 from ..text import MIN_TREND_YEARS, _join
 from ..text import kernaussagen as _kernaussagen
 from ._config import (
@@ -149,56 +150,6 @@ def parse_vergleichsgruppe(text: str) -> dict:
             f"AGS such as '99102,99103'; not {text!r}."
         )
     return {"group": parts}
-
-
-def read_zielwerte(path: str | Path) -> pd.DataFrame:
-    """Read a Zielwerte file (CSV, ``,`` or ``;``) for :func:`bimokit.targets.target_status`.
-
-    Columns: ``indicator``, ``baseline_year``, ``target_year``, ``target_value`` (required);
-    ``ags`` (empty: the target holds for every Kommune), ``baseline_value``, ``bemerkung``
-    (optional). Lines starting with ``#`` are comments.
-
-    Raises
-    ------
-    bimokit.errors.InputError
-        Naming the file, line and field of the first bad entry.
-    """
-    from ..io._values import read_csv_rows
-
-    p = Path(path)
-    if not p.is_file():
-        raise InputError("no such Zielwerte file", path=p)
-    header, rows_in, lines_no, header_line = read_csv_rows(
-        p, exact=True, empty="the Zielwerte file is empty")
-    for col in ("indicator", "baseline_year", "target_year", "target_value"):
-        if col not in header:
-            raise InputError(f"column {col!r} is missing (needed: indicator, baseline_year, "
-                             "target_year, target_value)", path=p, line=header_line)
-    rows = []
-    for n, raw in zip(lines_no, rows_in, strict=True):
-        cells = [c.strip() for c in raw]
-        row = dict(zip(header, cells, strict=True))
-        for col, kind in (("baseline_year", int), ("target_year", int), ("target_value", float),
-                          ("baseline_value", float)):
-            if col not in row:
-                continue
-            if row[col] == "" and col == "baseline_value":
-                row[col] = np.nan
-                continue
-            try:
-                row[col] = kind(row[col].replace(",", ".") if kind is float else row[col])
-            except ValueError:
-                what = "a whole year" if kind is int else "a number"
-                raise InputError(f"{row[col]!r} is not {what}", path=p, line=n,
-                                 field=col) from None
-        if row["target_year"] <= row["baseline_year"]:
-            raise InputError("the target year must come after the baseline year", path=p,
-                             line=n, field="target_year")
-        rows.append(row)
-    out = pd.DataFrame(rows, columns=header)
-    if "ags" in out.columns:
-        out["ags"] = out["ags"].astype(object).where(out["ags"].astype(str) != "", None)
-    return out
 
 
 _DATE_SUFFIX = re.compile(r"\s+(?:am|im)\s+(?:\d{2}\.\d{2}\.|Wintersemester)$")
