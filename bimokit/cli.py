@@ -17,7 +17,7 @@ from .errors import BimokitError
 __all__ = ["main", "COMMANDS"]
 
 #: Sub-commands in the order ``bimokit --help`` lists them.
-COMMANDS = ("read", "regions", "indicators", "compute", "report", "batch")
+COMMANDS = ("read", "regions", "indicators", "compute", "template", "report", "batch")
 
 
 def _command_modules():

@@ -236,7 +236,7 @@ def read_offers(path: str | PathLike, *, zielgruppen: Mapping | None = ZIELGRUPP
     >>> list(offers.columns)[:6]
     ['anbieter', 'angebot', 'angebotsart', 'sozialraum', 'zielgruppe', 'plaetze']
     """
-    t = read_own_table(path, OFFER_COLUMNS, what="Das Angebotsinventar")
+    t = read_own_table(path, OFFER_COLUMNS, what="Das Angebotsinventar", sheet="Angebote")
     out = _check_table(t, zielgruppen=zielgruppen, regions=regions)
     out.attrs["path"] = str(path)
     return out
@@ -414,7 +414,8 @@ def read_standards(path: str | PathLike, *, zielgruppen: Mapping | None = ZIELGR
     >>> read_standards(p)[["angebotsart", "plaetze_je_100", "quelle"]].values.tolist()
     [['sprachfoerderung', 12.5, 'Soll-Konzept 2025']]
     """
-    t = read_own_table(path, STANDARD_COLUMNS, what="Die Datei der Versorgungsstandards")
+    t = read_own_table(path, STANDARD_COLUMNS, what="Die Datei der Versorgungsstandards",
+                       sheet="Standards")
     pr = t.problems
     kinds = _label_to_code(ANGEBOTSARTEN)
     groups = _label_to_code(ZIELGRUPPEN_DE) if zielgruppen is ZIELGRUPPEN else {}

@@ -542,7 +542,7 @@ def read_zielwerte(
     if regions is not None:
         known = set((regions["ags"] if isinstance(regions, pd.DataFrame) else
                      pd.Series(list(regions))).astype(str))
-    t = read_own_table(path, ZIELWERTE_COLUMNS, what="Die Zielwerte-Datei")
+    t = read_own_table(path, ZIELWERTE_COLUMNS, what="Die Zielwerte-Datei", sheet="Zielwerte")
     pr = t.problems
     dims = [c for c in t.extra if c in voc.dimensions]
     rows, seen = [], {}

@@ -312,10 +312,11 @@ def read_own_table(path: str | PathLike, columns: Sequence[OwnColumn], *, what: 
             problems.error(f"die Spalte {text!r} gibt es zweimal", line=header_line, field=text)
             index.append(None)
             continue
+        shown = text.rstrip("*").strip() or text  # the templates mark required columns *
         if col is not None:
-            fields[name] = text
+            fields[name] = shown
         elif allow_extra:
-            extra[name] = text
+            extra[name] = shown
         else:
             problems.error(f"unbekannte Spalte {text!r}; die Spalten sind "
                            f"{', '.join(c.label for c in columns)}", line=header_line,
@@ -554,7 +555,8 @@ def read_sozialraum(
     """
     if kreis is not None and not re.fullmatch(r"\d{5}", str(kreis)):
         raise InputError(f"`kreis` must be a 5-digit Kreis AGS such as '99101'; not {kreis!r}")
-    t = read_own_table(path, SOZIALRAUM_COLUMNS, what="Die Sozialraum-Datei")
+    t = read_own_table(path, SOZIALRAUM_COLUMNS, what="Die Sozialraum-Datei",
+                       sheet="Sozialraumdaten")
     pr = t.problems
     known = _region_keys(regions)
     fixed = {c.name for c in SOZIALRAUM_COLUMNS} - {"altersgruppe", "geschlecht"}
