@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._schema import TOTAL, VALUE_COLUMNS
+from ._schema import IMPLAUSIBLE, TOTAL, VALUE_COLUMNS
 from .catalogue import Catalogue, Indicator, Term, Vocabulary, load_catalogue, unknown_id_message
 from .errors import ParameterError
 from .harmonization import check_fact_columns
@@ -211,6 +211,13 @@ def _prepare_facts(facts: pd.DataFrame, voc: Vocabulary, regions) -> tuple:
     nan_plain = np.isnan(v_all) & ~miss  # a missing value without a symbol is "unknown" (.)
     r_all = np.where(nan_plain, names.index("."), r_all)
     m_all = miss | nan_plain
+    # a negative count cannot be true: not plausible (!), and nothing is built from it
+    var_codes, var_uniq = pd.factorize(facts["variable"])
+    is_count = np.array([voc.units.get(v, "Anzahl") == "Anzahl" for v in var_uniq] + [False],
+                        dtype=bool)[var_codes]
+    negative = is_count & ~m_all & (v_all < 0)
+    r_all = np.where(negative, np.minimum(r_all, names.index(IMPLAUSIBLE)), r_all)
+    m_all = m_all | negative
     dim_codes = {}
     for d in voc.dimension_order:
         if d not in facts.columns:
@@ -220,7 +227,6 @@ def _prepare_facts(facts: pd.DataFrame, voc: Vocabulary, regions) -> tuple:
                         for u in uniq] + [0], dtype="int64")  # last entry: missing → total
         dim_codes[d] = lut[codes]  # factorize gives -1 for missing → lut[-1] = 0
     stand = facts["stand"] if "stand" in facts.columns else None
-    var_codes, var_uniq = pd.factorize(facts["variable"])
     order = np.argsort(var_codes, kind="stable")
     bounds = np.searchsorted(var_codes[order], np.arange(len(var_uniq) + 1))
     by_var = {}
@@ -466,6 +472,15 @@ def _finalise(parts: list, inds: dict, names: list[str], voc: Vocabulary,
     zero_den = ~single & np.isfinite(den) & (den == 0)
     rank = np.where(zero_den, np.minimum(rank, names.index("x")), rank)
     value = np.where(zero_den, np.nan, value)
+    # values that cannot be true: a share above 100 % (numerator above denominator), or a
+    # negative count on either side; status "!", and neither value nor counts are published
+    with np.errstate(invalid="ignore"):
+        impossible = ((num < 0) | (~single & (den < 0))
+                      | ((kind == "share") & (den > 0) & (num > den)))
+    impossible &= ~is_missing_rank(rank, names)
+    rank = np.where(impossible, np.minimum(rank, names.index(IMPLAUSIBLE)), rank)
+    num = np.where(impossible, np.nan, num)
+    den = np.where(impossible, np.nan, den)
     missing = is_missing_rank(rank, names)
     value = np.where(missing, np.nan, value)
     low = np.full(len(value), np.nan)
@@ -575,6 +590,11 @@ def compute(
     16 Länder): rates at higher levels come from summed counts, never from averaged rates. A
     sum over a secret count is NaN with status ``.``. Means (kind ``mean``) are never
     summed. Rows exist only where every count the value needs is in the data.
+
+    Values that cannot be true get status ``!`` ("nicht plausibel") with ``value``,
+    ``numerator``, ``denominator`` and the interval NaN: a share whose numerator is above its
+    denominator (a "157,1 %"), and anything built from a negative count (a count variable
+    below 0 in the facts is itself marked ``!``, so that no sum over it is published either).
 
     Examples
     --------
