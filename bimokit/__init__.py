@@ -10,7 +10,7 @@ The layers import only downward (a test checks it)::
     io → regions → catalogue, status, harmonization, computation, data, sources,
        disclosure
        → comparison, trends, normalization, composite, allocation, targets, offers
-       → plots, text, publish → chapters → report → batch → cli
+       → own_templates, plots, text, publish → chapters → report → batch → cli
 
 Each method family also has a ``describe_method(...)`` that writes its German Methodik
 sentence; as the name is the same in every family it is called on the module
@@ -35,6 +35,7 @@ from . import (
     io,
     normalization,
     offers,
+    own_templates,
     plots,
     publish,
     regions,
@@ -61,6 +62,7 @@ from .harmonization import *  # noqa: F403
 from .io import *  # noqa: F403
 from .normalization import *  # noqa: F403
 from .offers import *  # noqa: F403
+from .own_templates import *  # noqa: F403
 from .plots import *  # noqa: F403
 from .publish import *  # noqa: F403
 from .regions import *  # noqa: F403
@@ -78,7 +80,7 @@ MODULES = (
     errors, fmt, io, regions, catalogue, status, harmonization, computation, data, sources,
     disclosure,
     comparison, trends, normalization, composite, allocation, targets, offers,
-    plots, text, publish, chapters, report, batch,
+    own_templates, plots, text, publish, chapters, report, batch,
 )
 
 __all__ = ["sample_dir", *(name for module in MODULES for name in module.__all__)]

@@ -18,8 +18,8 @@ from .errors import BimokitError
 __all__ = ["main", "COMMANDS"]
 
 #: Sub-commands in the order ``bimokit --help`` lists them.
-COMMANDS = ("read", "regions", "indicators", "tables", "download", "compute", "report",
-            "batch")
+COMMANDS = ("read", "regions", "indicators", "tables", "download", "compute", "template",
+            "report", "batch")
 
 
 def _command_modules():

@@ -21,13 +21,20 @@ from .computation import compute
 from .disclosure import DisclosureRules, protect_facts
 from .errors import InputError
 from .harmonization import harmonize
+from .io.own import read_sozialraum
 
-__all__ = ["Dataset", "load_data", "load_sample", "NON_FACT_FILES", "DISCLOSURE_FILE"]
+__all__ = ["Dataset", "load_data", "load_sample", "NON_FACT_FILES", "DISCLOSURE_FILE",
+           "SOZIALRAUM_FILES"]
 
-#: Files in a data folder that are not exports: the region table, the offers inventory
-#: (``bimokit.offers``) and the Zielwerte (``bimokit.chapters``); GeoJSON files are skipped
-#: as well.
-NON_FACT_FILES = ("regions.csv", "angebote.csv", "zielwerte.csv")
+#: Files in a data folder that are not exports: the region table, the offers inventory and
+#: the Versorgungsstandards (``bimokit.offers``) and the Zielwerte (``bimokit.targets``), as
+#: CSV or XLSX; GeoJSON files are skipped as well.
+NON_FACT_FILES = ("regions.csv", "angebote.csv", "zielwerte.csv", "standards.csv",
+                  "angebote.xlsx", "zielwerte.xlsx", "standards.xlsx")
+
+#: The Kommune's own counts per Sozialraum (template ``bimokit template sozialraum``): read
+#: with :func:`bimokit.io.own.read_sozialraum`, every problem of the file at once.
+SOZIALRAUM_FILES = ("sozialraumdaten.csv", "sozialraumdaten.xlsx")
 
 _SUFFIXES = (".csv", ".xlsx")
 
@@ -189,7 +196,9 @@ def load_data(
     paths : str, Path or list of them, optional
         A data folder (every ``*.csv`` and ``*.xlsx`` in it except :data:`NON_FACT_FILES`;
         its ``regions.csv``, if any, adds names, Kreistyp and Sozialräume to the region
-        table) or a list of files and folders. Default: the embedded sample
+        table; a :data:`SOZIALRAUM_FILES` file holds the Kommune's own counts per
+        Sozialraum, whose keys must be in ``regions.csv`` where there is one) or a list of
+        files and folders. Default: the embedded sample
         ``data_samples/musterland``.
     strict : bool, keyword-only
         Raise instead of warning when a table holds labels its mapping does not know.
@@ -240,7 +249,15 @@ def load_data(
     files, regions_csv = _collect(paths)
     voc = load_vocabulary()
     parts, region_rows, listing = [], [], []
+    known_keys = read_regions(regions_csv)["ags"] if regions_csv is not None else None
     for f in files:
+        if f.name in SOZIALRAUM_FILES:
+            own = read_sozialraum(f, regions=known_keys, vocabulary=voc)
+            h = harmonize(own, strict=strict, vocabulary=voc)
+            h["file"] = str(f)
+            parts.append(h)
+            listing.append({"file": str(f), "table_code": "", "stand": None, "rows": len(h)})
+            continue
         export = bio.read(f)
         h = harmonize(export, strict=strict, vocabulary=voc)
         h["file"] = str(f)

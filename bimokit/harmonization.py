@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._schema import TOTAL
+from ._schema import IMPLAUSIBLE, TOTAL
 from .catalogue import CATALOGUE_DIR, Vocabulary, load_vocabulary, read_toml
-from .errors import CatalogueError, InputError, ParameterError
+from .errors import CatalogueError, InputError, InputWarning, ParameterError
 from .status import is_missing_rank, status_ranks, sum_groups
 
 __all__ = ["UnmappedLabelWarning", "load_table_mappings", "harmonize"]
@@ -287,6 +287,7 @@ def harmonize(
         if strict:
             raise InputError(msg, path=None)
         warnings.warn(msg, UnmappedLabelWarning, stacklevel=2)
+    out = _mark_negative_counts(out, voc, path or table_code or "")
     out = _finish(out, voc)
     fallback = table_code or (Path(path).stem if path else "")
     if "source" in out.columns and tidy:
@@ -370,6 +371,32 @@ def _map_table(df, raw_dims, table: _TableSpec, voc, problems) -> pd.DataFrame:
     if "source" in df.columns:
         out["source"] = df["source"]
     return out[keep]
+
+
+def _mark_negative_counts(df: pd.DataFrame, voc: Vocabulary, where: str) -> pd.DataFrame:
+    """A count (unit Anzahl) below 0 cannot be true: status ``!``, value NaN, and a warning.
+
+    Marked before labels are summed, so that no sum over it is published either.
+    """
+    if df.empty:
+        return df
+    counts = df["variable"].map(
+        {v: voc.units.get(v, "Anzahl") == "Anzahl" for v in df["variable"].unique()})
+    bad = counts.to_numpy(dtype=bool) & (df["value"].to_numpy(dtype="float64") < 0)
+    if not bad.any():
+        return df
+    shown = df[bad].head(5)
+    cells = "; ".join(f"{r.ags} {r.year} {r.variable} = {r.value:g}".replace(".", ",")
+                      for r in shown.itertuples(index=False))
+    more = f" und {int(bad.sum()) - len(shown)} weitere" if bad.sum() > len(shown) else ""
+    warnings.warn(
+        f"{where + ': ' if where else ''}{int(bad.sum())} negative Anzahl(en) sind nicht "
+        f"plausibel und werden nicht verwendet (Status !): {cells}{more}",
+        InputWarning, stacklevel=3)
+    df = df.copy()
+    df.loc[bad, "value"] = np.nan
+    df.loc[bad, "status"] = IMPLAUSIBLE
+    return df
 
 
 def _finish(df: pd.DataFrame, voc: Vocabulary) -> pd.DataFrame:

@@ -86,6 +86,7 @@ _MISSING_REASON = {
     "x": "Aussage nicht sinnvoll",
     "...": "Angabe fällt später an",
     "/": "Zahlenwert nicht sicher genug",
+    "!": "Zahlen nicht plausibel",
 }
 #: Remarks after a published value, by status symbol.
 _VALUE_REMARK = {

@@ -268,7 +268,7 @@ def test_zielwerte_file(tmp_path):
     bad = tmp_path / "ziele.csv"
     bad.write_text("indicator,baseline_year,target_year,target_value\nC1.1,2018,2030,viel\n",
                    encoding="utf-8")
-    with pytest.raises(InputError, match=r"line 2.*target_value|target_value.*line 2"):
+    with pytest.raises(InputError, match=r"Zeile 2, Feld target_value: .viel. ist keine Zahl"):
         read_zielwerte(bad)
 
 

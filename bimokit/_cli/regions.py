@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._atomic import atomic_open
-from ..data import NON_FACT_FILES
+from ..data import NON_FACT_FILES, SOZIALRAUM_FILES
 from ..errors import InputError, ParameterError
 from ..regions import LEVELS, build_regions, read_regions
 
@@ -59,8 +59,8 @@ def _files_of(paths: list[Path]) -> tuple[list[Path], list[tuple[Path, bool]]]:
                     continue
                 if f.name == REGIONS_FILE:
                     tables.append(f)
-                elif f.name in NON_FACT_FILES or f.name.startswith("."):
-                    continue  # Angebote, Zielwerte: the Kommune's own tables, not exports
+                elif f.name in (*NON_FACT_FILES, *SOZIALRAUM_FILES) or f.name.startswith("."):
+                    continue  # Angebote, Zielwerte …: the Kommune's own tables, not exports
                 elif f.suffix.lower() in EXPORT_SUFFIXES:
                     exports.append((f, False))
         elif path.is_file():

@@ -5,6 +5,8 @@ Every reader returns an :class:`Export` (facts, regions and metadata, see
 :mod:`bimokit.io.geo` reads region geometry (GeoJSON in the core; GeoPackage, Shapefile and
 other CRS with the extra ``bimokit[geo]``).
 :func:`download_tables` fetches the classic CSV exports of the Regionalstatistik.
+:func:`read_sozialraum` reads the Kommune's own counts per Sozialraum (a template of its own,
+:mod:`bimokit.io.own`) straight into facts.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from .download import download_tables, download_url
 from .flat import read_flat
 from .genesis import read_genesis
 from .geo import find_geometry_files, read_geometries, read_geometry
+from .own import read_sozialraum
 from .tidy import read, read_tidy
 
 __all__ = [
-    "Export", "read", "read_genesis", "read_flat", "read_tidy",
+    "Export", "read", "read_genesis", "read_flat", "read_tidy", "read_sozialraum",
     "read_geometry", "read_geometries", "find_geometry_files", "download_tables", "download_url",
 ]

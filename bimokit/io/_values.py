@@ -10,6 +10,7 @@ import csv
 import io
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +42,8 @@ __all__ = [
     "unique_name",
     "region_code_of_name",
     "read_csv_rows",
+    "read_csv_table",
+    "CsvRows",
     "is_historical_unit",
 ]
 
@@ -163,14 +166,105 @@ def decode_file(path: str | Path) -> str:
     return decode_bytes(raw)
 
 
+@dataclass
+class CsvRows:
+    """The rows of a small CSV table, as :func:`read_csv_table` finds them.
+
+    Attributes
+    ----------
+    header : list of str
+        Header cells as in the file, stripped (not lower-cased).
+    rows : list of list of str
+        Data rows, padded with ``""`` or cut to the header's length.
+    lines : list of int
+        The file line of every data row (1-based; a quoted cell may span lines: the line the
+        row ends on).
+    header_line : int
+        The file line of the header (0 if there is none).
+    sep : str
+        The separator found: ``";"`` or ``","``.
+    widths : list of int
+        Number of fields of every data row as in the file, trailing empty fields not counted.
+    counts : list of int
+        Number of fields of every data row as in the file.
+    """
+
+    header: list[str]
+    rows: list[list[str]]
+    lines: list[int]
+    header_line: int
+    sep: str
+    widths: list[int]
+    counts: list[int]
+
+
+def read_csv_table(path: str | Path, *, empty: str = "no header line with the column names"
+                   ) -> CsvRows:
+    """Rows of a small CSV table a Kommune keeps itself (Angebote, Zielwerte, Standards …).
+
+    Decoded as the exports (:func:`decode_file`); ``;`` or ``,`` as separator, whichever the
+    header line has more of (``;`` on a tie); quoted cells may hold the separator; empty lines
+    and lines starting with ``#`` are skipped. Rows are not checked against the header: the
+    caller decides (see ``widths``).
+
+    Raises
+    ------
+    InputError
+        If the file cannot be decoded, has no header, or a quote is not closed (naming the
+        line).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_text("# Kommentar\\nA;B\\n1;\\"x;y\\"\\n\\n2\\n", encoding="utf-8")
+    >>> t = read_csv_table(p)
+    >>> t.header, t.rows, t.lines, t.header_line, t.sep, t.widths
+    (['A', 'B'], [['1', 'x;y'], ['2', '']], [3, 5], 2, ';', [2, 1])
+    """
+    text = decode_file(path)
+    lines = text.splitlines()
+    first = next((ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")), None)
+    if first is None:
+        raise InputError(empty, path=path)
+    sep = ";" if first.count(";") >= first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    header: list[str] | None = None
+    header_line = 0
+    rows: list[list[str]] = []
+    lines_no: list[int] = []
+    widths: list[int] = []
+    counts: list[int] = []
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise InputError(f"not a readable CSV line ({exc})", path=path,
+                             line=reader.line_num) from None
+        ln = reader.line_num
+        if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
+            continue
+        if header is None:
+            header, header_line = [h.strip() for h in row], ln
+            continue
+        width = len(row)
+        while width and not row[width - 1].strip():
+            width -= 1
+        rows.append((row + [""] * len(header))[: len(header)])
+        lines_no.append(ln)
+        widths.append(width)
+        counts.append(len(row))
+    return CsvRows(header or [], rows, lines_no, header_line, sep, widths, counts)
+
+
 def read_csv_rows(path: str | Path, *, exact: bool = False,
                   empty: str = "no header line with the column names"
                   ) -> tuple[list[str], list[list[str]], list[int], int]:
     """Rows of a small CSV table a Kommune keeps itself (Angebote, Zielwerte).
 
-    Decoded as the exports (:func:`decode_file`); ``;`` or ``,`` as separator, whichever the
-    header line has more of (``;`` on a tie); quoted cells may hold the separator; empty lines
-    and lines starting with ``#`` are skipped.
+    As :func:`read_csv_table`, with the header lower-cased and the field counts checked.
 
     Parameters
     ----------
@@ -193,42 +287,17 @@ def read_csv_rows(path: str | Path, *, exact: bool = False,
     InputError
         Naming the file and line.
     """
-    text = decode_file(path)
-    lines = text.splitlines()
-    first = next((ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")), None)
-    if first is None:
-        raise InputError(empty, path=path)
-    sep = ";" if first.count(";") >= first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    header: list[str] | None = None
-    header_line = 0
-    rows: list[list[str]] = []
-    lines_no: list[int] = []
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise InputError(f"not a readable CSV line ({exc})", path=path,
-                             line=reader.line_num) from None
-        ln = reader.line_num
-        if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
-            continue
-        if header is None:
-            header, header_line = [h.strip().lower() for h in row], ln
-            continue
-        if exact and len(row) != len(header):
-            raise InputError(f"expected {len(header)} fields, found {len(row)}", path=path,
-                             line=ln)
-        if len(row) > len(header) and any(c.strip() for c in row[len(header):]):
-            raise InputError(
-                f"{len(row)} fields, but the header has {len(header)} (separator {sep!r})",
-                path=path, line=ln,
-            )
-        rows.append((row + [""] * len(header))[: len(header)])
-        lines_no.append(ln)
-    return header or [], rows, lines_no, header_line
+    t = read_csv_table(path, empty=empty)
+    n = len(t.header)
+    if exact:
+        for ln, count in zip(t.lines, t.counts, strict=True):
+            if count != n:
+                raise InputError(f"expected {n} fields, found {count}", path=path, line=ln)
+    for ln, width in zip(t.lines, t.widths, strict=True):
+        if width > n:
+            raise InputError(f"{width} fields, but the header has {n} (separator {t.sep!r})",
+                             path=path, line=ln)
+    return [h.lower() for h in t.header], t.rows, t.lines, t.header_line
 
 
 def map_unique(values, func) -> np.ndarray:
