@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from .._params import parse_years
-from .._schema import IMPLAUSIBLE
 from .._paths import sample_dir
+from .._schema import IMPLAUSIBLE
 from ..catalogue import load_catalogue
 from ..errors import BimokitError, ParameterError, UnknownRegionError
 from ..fmt import default_decimals, fmt_number, is_missing, normalize_unit, short_unit
