@@ -297,10 +297,10 @@ def test_value_that_is_not_plausible_is_neither_ranked_nor_in_the_funnel():
     bad = v["ags"] == "05112"
     v.loc[bad, ["numerator", "denominator", "value"]] = np.nan
     v["status"] = np.where(bad, "!", "")
-    r = bk.compare(v, "05111", regions=REGIONS, directions={"D3.1": -1}).iloc[0]
+    r = bk.compare(v, "05111", regions=REGIONS, direction={"D3.1": -1}).iloc[0]
     # (10 + 5) / (100 + 100) = 7,5 %; two members, Düsseldorf (10 %) second of two
     assert r.group_value == pytest.approx(7.5) and r.n_group == 2 and r["rank"] == 2
-    own = bk.compare(v, "05112", regions=REGIONS, directions={"D3.1": -1}).iloc[0]
+    own = bk.compare(v, "05112", regions=REGIONS, direction={"D3.1": -1}).iloc[0]
     assert pd.isna(own.value) and pd.isna(own["rank"]) and pd.isna(own.lower_95)
     f = bk.funnel_table(v, indicator="D3.1", year=2020, regions=REGIONS, ags="05111")
     assert "05112" not in set(f["ags"])

@@ -23,7 +23,7 @@ LAYERS = {
     "catalogue": 3, "status": 3, "harmonization": 3, "computation": 3, "data": 3,
     "disclosure": 3, "sources": 3,
     "comparison": 4, "trends": 4, "normalization": 4, "composite": 4, "allocation": 4,
-    "targets": 4, "offers": 4,
+    "targets": 4, "offers": 4, "own_templates": 4,
     "plots": 5, "text": 5, "publish": 5,
     "chapters": 6,
     "report": 7,

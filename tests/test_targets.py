@@ -225,7 +225,7 @@ def test_non_finite_value_gets_no_ampel(bad):
     v = VALUES.copy()
     v.loc[(v["ags"] == "05111") & (v["indicator"] == "C1.1") & (v["year"] == 2024), "value"] = bad
     r = bk.target_status(v, TARGETS, year=2024,
-                         directions={"C1.1": 1, "D3.1": -1}).set_index(["ags", "indicator"])
+                         direction={"C1.1": 1, "D3.1": -1}).set_index(["ags", "indicator"])
     a = r.loc[("05111", "C1.1")]
     assert a.ampel == "" and np.isnan(a.achievement_pct)
     assert a.reason == "kein Wert im Bewertungsjahr"
@@ -306,7 +306,7 @@ def test_read_zielwerte_direction_from_the_catalogue(tmp_path):
                       "schlechter als der Basiswert 40 .C1.1: höher ist besser."):
         t = read_zielwerte(p)
     r = bk.target_status(_values([("05111", "C1.1", 2018, 40.0), ("05111", "C1.1", 2024, 35.0)]),
-                         t, directions=bk.load_catalogue().table())
+                         t, direction=bk.load_catalogue().table())
     # 35 ≥ 30: held → grün; target mode Halten
     assert r[["target_mode", "ampel"]].values.tolist() == [["Halten", "grün"]]
 
