@@ -19,7 +19,7 @@ from ._paths import sample_dir
 from .catalogue import load_vocabulary
 from .computation import compute
 from .errors import InputError
-from .harmonization import harmonize
+from .harmonization import derive_complements, harmonize
 
 __all__ = ["Dataset", "load_data", "load_sample", "NON_FACT_FILES"]
 
@@ -225,7 +225,7 @@ def load_data(
     parts, region_rows, listing = [], [], []
     for f in files:
         export = bio.read(f)
-        h = harmonize(export, strict=strict, vocabulary=voc)
+        h = harmonize(export, strict=strict, vocabulary=voc, complements=False)
         h["file"] = str(f)
         parts.append(h)
         if export.regions is not None and len(export.regions):
@@ -241,6 +241,9 @@ def load_data(
         facts[d] = facts[d].astype(object).where(facts[d].notna(), None)
     facts["stand"] = facts["stand"].astype(object).where(facts["stand"].notna(), None)
     facts, revisions = _resolve(facts, dims)
+    # männlich/deutsch where only Insgesamt and weiblich/ausländisch are published: derived
+    # after the editions are resolved, so that a revision is listed once, as published
+    facts = derive_complements(facts, vocabulary=voc)
     facts, city_rows = _city_state_kreise(facts)
 
     rows = []

@@ -30,6 +30,7 @@ __all__ = [
     "normalize_label",
     "load_table_mappings",
     "find_table_mapping",
+    "derive_complements",
     "harmonize",
 ]
 
@@ -451,6 +452,7 @@ def harmonize(
     strict: bool = False,
     mappings: Mapping | None = None,
     vocabulary: Vocabulary | None = None,
+    complements: bool = True,
 ) -> pd.DataFrame:
     """Map the published labels of an export to the harmonised vocabulary.
 
@@ -468,6 +470,9 @@ def harmonize(
         Table mappings from :func:`load_table_mappings`; default: bimokit's own.
     vocabulary : Vocabulary, keyword-only, optional
         Default: :func:`load_vocabulary` ().
+    complements : bool, keyword-only
+        Derive the missing category of Geschlecht and Nationalität where the table publishes
+        the total and the other category (:func:`derive_complements`); default True.
 
     Returns
     -------
@@ -489,7 +494,9 @@ def harmonize(
     A table whose variables are already vocabulary names (bimokit's tidy files) passes
     through with its codes checked. Several labels mapped to the same code are summed
     (statuses combined, see the module docstring). A dimension the vocabulary does not carry
-    for a variable keeps only its ``insgesamt`` rows.
+    for a variable keeps only its ``insgesamt`` rows. Where a table publishes Insgesamt and
+    weiblich (or ausländisch) only, männlich (deutsch) is added as the difference, secret where
+    either count is (:func:`derive_complements`).
 
     Examples
     --------
@@ -545,6 +552,8 @@ def harmonize(
             raise InputError(msg, path=None)
         warnings.warn(msg, UnmappedLabelWarning, stacklevel=2)
     out = _finish(out, voc)
+    if complements:
+        out = derive_complements(out, vocabulary=voc)
     fallback = table_code or (Path(path).stem if path else "")
     if "source" in out.columns and tidy:
         out["source"] = out["source"].astype(object).where(out["source"].notna(), fallback)
@@ -580,8 +589,8 @@ def _labels_text(labels: pd.Series, patterns: LabelPatterns | None = None) -> st
 
 
 def _is_total(raw: pd.Series) -> pd.Series:
-    norm = raw.map(lambda x: normalize_label(x) if isinstance(x, str) else x)
-    return raw.isna() | norm.isin(["insgesamt", ""])
+    totals = [u for u in raw.dropna().unique() if normalize_label(u) in ("insgesamt", "")]
+    return raw.isna() | raw.isin(totals)
 
 
 def _map_table(df, raw_dims, table: TableMapping, voc, problems) -> pd.DataFrame:
@@ -608,9 +617,9 @@ def _map_table(df, raw_dims, table: TableMapping, voc, problems) -> pd.DataFrame
             keep &= (raw.isna() | spec.keep_only.map(raw).notna()).to_numpy()
             continue
         dropped = spec.drop.map(raw).notna().to_numpy()
-        target = spec.labels.map(raw)
-        dims = target.map(lambda t: t[0] if isinstance(t, tuple) else None)
-        codes = target.map(lambda t: t[1] if isinstance(t, tuple) else None)
+        lut = {u: spec.labels.lookup(u) for u in raw.dropna().unique()}
+        dims = raw.map({u: t[0] for u, t in lut.items() if t is not None})
+        codes = raw.map({u: t[1] for u, t in lut.items() if t is not None})
         unmapped = raw.notna().to_numpy() & codes.isna().to_numpy() & ~dropped
         keep &= ~dropped
         if (unmapped & keep).any():
@@ -643,6 +652,104 @@ def _map_table(df, raw_dims, table: TableMapping, voc, problems) -> pd.DataFrame
     if "source" in df.columns:
         out["source"] = df["source"]
     return out[keep]
+
+
+def derive_complements(facts: pd.DataFrame, *, vocabulary: Vocabulary | None = None
+                       ) -> pd.DataFrame:
+    """Add the missing category of a two-way breakdown as the total minus the published one.
+
+    Many tables publish Insgesamt and one category only: weiblich but not männlich, Ausländer
+    but not Deutsche. For every dimension the vocabulary marks ``partition = true``
+    (``geschlecht``, ``nationalitaet``) and every additive variable broken down by it, a row
+    with the total and one category but not the other gets the other category.
+
+    Parameters
+    ----------
+    facts : DataFrame
+        Harmonised facts (vocabulary variables and codes).
+    vocabulary : Vocabulary, keyword-only, optional
+        Default: :func:`load_vocabulary` ().
+
+    Returns
+    -------
+    DataFrame
+        ``facts`` with the derived rows appended (same columns; ``source`` that of the total).
+
+    Notes
+    -----
+    ``value = total − category``; ``status`` = the status of a value built from both counts
+    (:func:`bimokit.status.combine_status`): a secret (``.``), unreliable (``/``), not
+    meaningful (``x``) or later (``...``) total or category makes the derived value NaN with
+    that symbol, so nothing un-suppresses a secret cell (a secret weiblich cannot be recovered
+    as Insgesamt − männlich either: the derived männlich is secret too). Flags (``p``, ``r``,
+    ``()``) are carried. A negative difference (inconsistent inputs) is NaN with status ``x``.
+    Published means (``additive = false``) are never derived. Dimensions are completed one
+    after the other, so a cross-classified table (Geschlecht × Nationalität) gets every cell
+    it can.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"ags": "01001", "year": 2023, "variable": "abgaenger",
+    ...                   "abschluss": "insgesamt", "geschlecht": ["insgesamt", "weiblich"],
+    ...                   "nationalitaet": "insgesamt", "value": [1059.0, 558.0],
+    ...                   "status": ""})
+    >>> derive_complements(f)[["geschlecht", "value", "status"]].values.tolist()
+    [['insgesamt', 1059.0, ''], ['weiblich', 558.0, ''], ['maennlich', 501.0, '']]
+    """
+    voc = vocabulary or load_vocabulary()
+    out = facts
+    for dim in voc.dimension_order:
+        if dim not in voc.partitions or dim not in out.columns:
+            continue
+        vars_ = [v for v, dims in voc.variables.items()
+                 if dim in dims and v not in voc.non_additive]
+        sub = out[out["variable"].isin(vars_).to_numpy() & out[dim].notna().to_numpy()]
+        if sub.empty:
+            continue
+        a, b = (c for c in voc.dimensions[dim] if c != TOTAL)
+        others = [d for d in voc.dimension_order if d in out.columns and d != dim]
+        added = [_complement(sub, dim, others, have, want) for have, want in ((a, b), (b, a))]
+        added = [x for x in added if len(x)]
+        if added:
+            out = pd.concat([out, *added], ignore_index=True)
+    return out
+
+
+def _complement(sub: pd.DataFrame, dim: str, others: list[str], have: str, want: str
+                ) -> pd.DataFrame:
+    """Rows ``dim = want`` as ``insgesamt − have`` where both exist and ``want`` does not."""
+    total = TOTAL
+    key = ["ags", "year", "variable", *others]
+    k = sub[key].astype(object).where(sub[key].notna(), "")
+    idx = pd.MultiIndex.from_frame(k)
+    code = sub[dim].to_numpy()
+    tot = pd.Series(np.flatnonzero(code == total), index=idx[code == total])
+    hav = pd.Series(np.flatnonzero(code == have), index=idx[code == have])
+    tot = tot[~tot.index.duplicated()]
+    hav = hav[~hav.index.duplicated()]
+    common = tot.index.intersection(hav.index, sort=False)
+    if (code == want).any():
+        common = common[~common.isin(idx[code == want])]
+    if not len(common):
+        return sub.iloc[0:0]
+    ti = tot.reindex(common).to_numpy()
+    hi = hav.reindex(common).to_numpy()
+    t_rows, h_rows = sub.iloc[ti], sub.iloc[hi]
+    ranks, names = status_ranks(pd.concat([t_rows["status"], h_rows["status"]],
+                                          ignore_index=True))
+    n = len(ti)
+    rank = np.minimum(ranks[:n], ranks[n:])
+    value = t_rows["value"].to_numpy(dtype="float64") - h_rows["value"].to_numpy(dtype="float64")
+    missing = is_missing_rank(rank, names) | np.isnan(value)
+    negative = ~missing & (value < 0)
+    rank = np.where(negative, names.index("x"), rank)
+    missing |= negative
+    rank = np.where(np.isnan(value) & ~is_missing_rank(rank, names), names.index("."), rank)
+    new = t_rows.copy()
+    new[dim] = want
+    new["value"] = np.where(missing, np.nan, value)
+    new["status"] = [names[r] for r in rank]
+    return new
 
 
 def _finish(df: pd.DataFrame, voc: Vocabulary) -> pd.DataFrame:

@@ -266,10 +266,13 @@ def test_davon_row_is_dropped_not_summed():
 def test_auslaender_in_the_geschlecht_row_becomes_nationalitaet():
     raw = _raw_abgaenger(["Insgesamt"] * 3, ["Insgesamt", "weiblich", "Ausländer(innen)"],
                          [1302.0, 664.0, 90.0])
-    h = harmonize(raw)
+    h = harmonize(raw, complements=False)
     got = h[["geschlecht", "nationalitaet", "value"]].values.tolist()
     assert got == [["insgesamt", "insgesamt", 1302.0], ["weiblich", "insgesamt", 664.0],
                    ["insgesamt", "auslaendisch", 90.0]]
+    # with the complements (the default): männlich 1302 − 664, deutsch 1302 − 90
+    got = harmonize(raw)[["geschlecht", "nationalitaet", "value"]].values.tolist()[3:]
+    assert got == [["maennlich", "insgesamt", 638.0], ["insgesamt", "deutsch", 1212.0]]
 
 
 def test_unmapped_label_warns_with_the_labels_and_strict_raises():
@@ -329,7 +332,7 @@ def test_tidy_facts_pass_through_with_codes_checked():
                          "geschlecht": ["insgesamt", "weiblich", "divers"],
                          "value": [10.0, 6.0, 1.0], "status": "", "source": "vhs.csv"})
     with pytest.warns(UnmappedLabelWarning, match="'divers' \\(1 rows\\)"):
-        h = harmonize(tidy)
+        h = harmonize(tidy, complements=False)
     assert h["geschlecht"].tolist() == ["insgesamt", "weiblich"]
     assert h["source"].unique().tolist() == ["vhs.csv"]
 

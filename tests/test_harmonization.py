@@ -179,8 +179,8 @@ def test_old_and_new_wording_harmonise_to_the_same_facts():
               "ausländisch")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        h_old = harmonize(old, strict=True)
-        h_new = harmonize(new, strict=True)
+        h_old = harmonize(old, strict=True, complements=False)
+        h_new = harmonize(new, strict=True, complements=False)
     cols = ["variable", "abschluss", "geschlecht", "nationalitaet", "value"]
     assert h_old[cols].values.tolist() == h_new[cols].values.tolist() == [
         ["abgaenger", "insgesamt", "insgesamt", "insgesamt", 100.0],
@@ -259,7 +259,8 @@ def test_b_variant_classic_maps_like_the_4_table(tmp_path):
 def studierende_b() -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("error", UnmappedLabelWarning)
-        return harmonize(read(REAL / "21311-01-01-4-B_de_flat.csv"), strict=True)
+        return harmonize(read(REAL / "21311-01-01-4-B_de_flat.csv"), strict=True,
+                         complements=False)
 
 
 def test_b_variant_flat_studierende(studierende_b):
@@ -347,3 +348,162 @@ def test_verified_mappings_read_their_real_export_strictly(code, ref, request):
         h = harmonize(export, strict=True)
     assert len(h) > 0
     assert np.isfinite(h["value"]).any()
+
+
+# --------------------------------------------------------------------------------------------
+# Complement categories: männlich = Insgesamt − weiblich, deutsch = Insgesamt − ausländisch
+
+
+def _facts(rows, variable="abgaenger", **fixed):
+    cols = ["ags", "geschlecht", "nationalitaet", "value", "status"]
+    df = pd.DataFrame(rows, columns=cols).assign(year=2023, variable=variable, **fixed)
+    return df
+
+
+def _cell(h, ags, g, n):
+    r = h[(h["ags"] == ags) & (h["geschlecht"] == g) & (h["nationalitaet"] == n)]
+    assert len(r) == 1, (ags, g, n, len(r))
+    return r["value"].item(), r["status"].item()
+
+
+def test_complements_are_derived_with_the_status_carried():
+    from bimokit.harmonization import derive_complements
+
+    f = _facts([
+        # plain: 1059 − 558 = 501 männlich; 1059 − 90 = 969 deutsch
+        ("01001", "insgesamt", "insgesamt", 1059.0, ""),
+        ("01001", "weiblich", "insgesamt", 558.0, ""),
+        ("01001", "insgesamt", "auslaendisch", 90.0, ""),
+        # weiblich secret: männlich is secret too (Insgesamt − männlich would reveal weiblich)
+        ("01002", "insgesamt", "insgesamt", 40.0, ""),
+        ("01002", "weiblich", "insgesamt", np.nan, "."),
+        # total secret
+        ("01003", "insgesamt", "insgesamt", np.nan, "."),
+        ("01003", "weiblich", "insgesamt", 7.0, ""),
+        # unreliable and provisional: the symbol of higher precedence wins, the value stays
+        # missing for "/", kept for "p"
+        ("01004", "insgesamt", "insgesamt", 50.0, "p"),
+        ("01004", "insgesamt", "auslaendisch", 5.0, "/"),
+        ("01005", "insgesamt", "insgesamt", 50.0, "p"),
+        ("01005", "weiblich", "insgesamt", 20.0, ""),
+        # true zeros stay true zeros
+        ("01006", "insgesamt", "insgesamt", 0.0, "-"), ("01006", "weiblich", "insgesamt", 0.0, "-"),
+        # both categories published: nothing derived, the published männlich is kept
+        ("01007", "insgesamt", "insgesamt", 10.0, ""), ("01007", "weiblich", "insgesamt", 4.0, ""),
+        ("01007", "maennlich", "insgesamt", 5.0, ""),
+        # inconsistent inputs (category above the total): not meaningful
+        ("01008", "insgesamt", "insgesamt", 3.0, ""), ("01008", "weiblich", "insgesamt", 4.0, ""),
+    ], abschluss="insgesamt")
+    h = derive_complements(f)
+    assert _cell(h, "01001", "maennlich", "insgesamt") == (501.0, "")
+    assert _cell(h, "01001", "insgesamt", "deutsch") == (969.0, "")
+    v, st = _cell(h, "01002", "maennlich", "insgesamt")
+    assert np.isnan(v) and st == "."
+    v, st = _cell(h, "01003", "maennlich", "insgesamt")
+    assert np.isnan(v) and st == "."
+    v, st = _cell(h, "01004", "insgesamt", "deutsch")
+    assert np.isnan(v) and st == "/"
+    assert _cell(h, "01005", "maennlich", "insgesamt") == (30.0, "p")
+    assert _cell(h, "01006", "maennlich", "insgesamt") == (0.0, "-")
+    assert _cell(h, "01007", "maennlich", "insgesamt") == (5.0, "")
+    v, st = _cell(h, "01008", "maennlich", "insgesamt")
+    assert np.isnan(v) and st == "x"
+    # nothing else is invented: no deutsch where no ausländisch was published
+    assert not ((h["ags"] == "01002") & (h["nationalitaet"] == "deutsch")).any()
+    assert len(h) == len(f) + 8
+
+
+def test_complements_never_unsuppress_a_secret_cell():
+    from bimokit.harmonization import derive_complements
+
+    # weiblich secret; männlich derived must not be computable: it is secret as well, so that
+    # Insgesamt − männlich gives nothing back
+    f = _facts([("01001", "insgesamt", "insgesamt", 12.0, ""),
+                ("01001", "weiblich", "insgesamt", np.nan, ".")], abschluss="insgesamt")
+    h = derive_complements(f)
+    assert h["value"].notna().sum() == 1
+
+
+def test_complements_of_a_cross_classified_table():
+    from bimokit.harmonization import derive_complements
+
+    # Studierende: Geschlecht × Nationalität, published Insgesamt and weiblich × Insgesamt and
+    # ausländisch: every cell of the 3 × 3 table results
+    f = _facts([("14612", "insgesamt", "insgesamt", 100.0, ""),
+                ("14612", "weiblich", "insgesamt", 45.0, ""),
+                ("14612", "insgesamt", "auslaendisch", 10.0, ""),
+                ("14612", "weiblich", "auslaendisch", 4.0, "")], variable="studierende")
+    h = derive_complements(f)
+    assert len(h) == 9
+    assert _cell(h, "14612", "maennlich", "auslaendisch") == (6.0, "")
+    assert _cell(h, "14612", "maennlich", "deutsch") == (100 - 45 - 10 + 4, "")
+    assert _cell(h, "14612", "weiblich", "deutsch") == (41.0, "")
+
+
+def test_published_means_are_never_complemented():
+    # a quota for Frauen is no difference of quotas: einkommen_je_einwohner has no breakdown,
+    # so use a non-additive variable with geschlecht by a vocabulary of its own
+    from bimokit.catalogue import Vocabulary, load_vocabulary
+    from bimokit.harmonization import derive_complements
+
+    voc = load_vocabulary()
+    voc2 = Vocabulary(voc.dimensions, {**voc.variables, "quote": ("geschlecht",)}, voc.titles,
+                      voc.units, voc.non_additive | {"quote"}, voc.partitions)
+    f = pd.DataFrame({"ags": "01001", "year": 2023, "variable": "quote",
+                      "geschlecht": ["insgesamt", "weiblich"], "value": [6.2, 5.5],
+                      "status": ""})
+    assert len(derive_complements(f, vocabulary=voc2)) == 2
+
+
+def test_real_21111_02_06_4_gets_maennlich_with_secret_cells_carried():
+    h = harmonize(read(REAL / "21111-02-06-4_stand-2025.csv"), strict=True)
+    m = h[h["geschlecht"] == "maennlich"].set_index(["ags", "abschluss"])
+    # "2023;01001;      Flensburg, kreisfreie Stadt;1059;558;90;39;147;69;318;162;57;27;-;-;504;288"
+    # männlich: 1059 − 558 = 501, ohne Ersten Schulabschluss 90 − 39 = 51, ahr 504 − 288 = 216
+    assert m.loc[("01001", "insgesamt"), "value"] == 501
+    assert m.loc[("01001", "ohne_esa"), "value"] == 51
+    assert m.loc[("01001", "ahr"), "value"] == 216
+    assert m.loc[("01001", "fhr"), "status"] == "-" and m.loc[("01001", "fhr"), "value"] == 0
+    # Niedersachsen FHR ".;." (secret) and 16063 FHR "x": männlich carries the symbol
+    assert np.isnan(m.loc[("03", "fhr"), "value"]) and m.loc[("03", "fhr"), "status"] == "."
+    assert np.isnan(m.loc[("16063", "fhr"), "value"]) and m.loc[("16063", "fhr"), "status"] == "x"
+    # one derived männlich row per published weiblich row
+    assert len(m) == (h["geschlecht"] == "weiblich").sum() == 19 * 6
+
+
+def test_breakdown_by_geschlecht_exists_after_harmonising():
+    from bimokit.computation import compute
+
+    h = harmonize(read(REAL / "21111-02-06-4_stand-2025.csv"), strict=True)
+    v = compute(h, "D4.1", by="geschlecht")
+    fl = v[v["ags"] == "01001"].set_index("category")
+    # Flensburg 2023: männlich 51 of 501 ohne Ersten Schulabschluss = 10.18 %; weiblich 39/558
+    assert fl.loc["maennlich", "value"] == pytest.approx(51 / 501 * 100, rel=1e-12)
+    assert fl.loc["weiblich", "value"] == pytest.approx(39 / 558 * 100, rel=1e-12)
+    assert fl.loc["maennlich", "breakdown"] == "geschlecht"
+
+
+def test_real_21111_01_03_4_gets_deutsch_and_maennlich():
+    h = harmonize(read(REAL / "21111-01-03-4_stand-2025.csv"), strict=True)
+    s = h[(h["variable"] == "schueler") & (h["ags"] == "01001") & (h["schulart"] == "gymnasium")]
+    v = s.set_index(["geschlecht", "nationalitaet"])["value"]
+    # "2023;01001;      Flensburg, kreisfreie Stadt;Gymnasien;4;3537;1878;267;408;120"
+    assert v[("maennlich", "insgesamt")] == 3537 - 1878
+    assert v[("insgesamt", "deutsch")] == 3537 - 267
+
+
+def test_load_data_derives_complements_after_the_editions_are_resolved():
+    from bimokit._paths import sample_dir
+
+    sample = sample_dir("musterland")
+    ds = load_data([sample / "21111-02-06-4_stand-2019.csv",
+                    sample / "21111-02-06-4_stand-2025.csv"])
+    f = ds.facts
+    assert (f["geschlecht"] == "maennlich").any() and (f["nationalitaet"] == "deutsch").any()
+    # a revised published value is listed once, not again through its derived complement
+    assert not ds.revisions["dims"].str.contains("maennlich|deutsch").any()
+    key = ["ags", "year", "variable", "abschluss", "geschlecht", "nationalitaet"]
+    assert not f[key].duplicated().any()
+    row = f[(f["ags"] == "99101") & (f["year"] == 2018) & (f["abschluss"] == "insgesamt")
+            & (f["nationalitaet"] == "insgesamt")].set_index("geschlecht")["value"]
+    assert row["maennlich"] == row["insgesamt"] - row["weiblich"]

@@ -53,13 +53,14 @@ def test_abgaenger_2025_every_label_is_mapped(abg_2025):
     h = abg_2025
     assert set(h["variable"]) == {"abgaenger"}
     assert set(h["abschluss"]) == {"insgesamt", "ohne_esa", "esa", "msa", "fhr", "ahr"}
-    assert set(h["geschlecht"]) == {"insgesamt", "weiblich"}
+    # published: Insgesamt and weiblich; männlich is derived as their difference
+    assert set(h["geschlecht"]) == {"insgesamt", "weiblich", "maennlich"}
     # the edition has no Nationalität breakdown
     assert set(h["nationalitaet"]) == {"insgesamt"}
     assert set(h["year"]) == {2023}
     assert str(h["stand"].iloc[0]) == "2025-03-13"
-    # 19 regions x 6 Abschlüsse x 2 (Insgesamt, weiblich); the "dar." column is dropped
-    assert len(h) == 19 * 6 * 2
+    # 19 regions x 6 Abschlüsse x 3 (Insgesamt, weiblich, männlich); the "dar." column is dropped
+    assert len(h) == 19 * 6 * 3
 
 
 def test_abgaenger_2025_flensburg_numbers(abg_2025):
@@ -122,10 +123,12 @@ def test_schueler_2025_every_label_is_mapped(schueler_2025):
     voc = load_vocabulary()
     assert set(h["schulart"]) == set(voc.dimensions["schulart"])
     s = h[h["variable"] == "schueler"]
-    assert set(s["nationalitaet"]) == {"insgesamt", "auslaendisch"}
-    assert set(s["geschlecht"]) == {"insgesamt", "weiblich"}
-    # 3 regions x 12 Schularten x (schulen + 3 pupil columns); Klassenstufe columns dropped
-    assert len(h) == 3 * 12 * 4
+    # published ausländisch and weiblich; deutsch and männlich derived
+    assert set(s["nationalitaet"]) == {"insgesamt", "auslaendisch", "deutsch"}
+    assert set(s["geschlecht"]) == {"insgesamt", "weiblich", "maennlich"}
+    # 3 regions x 12 Schularten x (schulen + 3 pupil columns + 2 derived); Klassenstufe
+    # columns dropped
+    assert len(h) == 3 * 12 * 6
 
 
 def test_schueler_2025_flensburg_gymnasien(schueler_2025):
@@ -266,7 +269,8 @@ def test_studierende_im_kreisgebiet_label_of_the_flat_download():
                         "status": "", "source": "21311-01-01-4"})
     h = harmonize(raw, strict=True)
     assert h[["variable", "geschlecht", "value"]].values.tolist() == [
-        ["studierende", "insgesamt", 40500.0], ["studierende", "weiblich", 17800.0]]
+        ["studierende", "insgesamt", 40500.0], ["studierende", "weiblich", 17800.0],
+        ["studierende", "maennlich", 22700.0]]
 
 
 def test_shared_real_folders_load_strictly(shared_data):

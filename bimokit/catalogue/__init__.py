@@ -98,6 +98,10 @@ class Vocabulary:
         Variable → unit.
     non_additive : frozenset[str]
         Variables whose values cannot be summed over regions (published means).
+    partitions : frozenset[str]
+        Dimensions whose categories other than ``insgesamt`` add up to it (``geschlecht``:
+        männlich + weiblich; ``nationalitaet``: deutsch + ausländisch), so that a missing one
+        is the total minus the others.
     """
 
     dimensions: dict
@@ -105,6 +109,7 @@ class Vocabulary:
     titles: dict
     units: dict
     non_additive: frozenset
+    partitions: frozenset = frozenset()
 
     @property
     def dimension_order(self) -> tuple[str, ...]:
@@ -135,7 +140,7 @@ def load_vocabulary(path: str | Path | None = None) -> Vocabulary:
     """
     path = Path(path) if path is not None else CATALOGUE_DIR / "variables.toml"
     data = read_toml(path)
-    dims, variables, titles, units, non_add = {}, {}, {}, {}, set()
+    dims, variables, titles, units, non_add, parts = {}, {}, {}, {}, set(), set()
     for name, spec in data.get("dimensions", {}).items():
         codes = spec.get("codes") if isinstance(spec, dict) else None
         if not isinstance(codes, list) or TOTAL not in codes:
@@ -144,6 +149,14 @@ def load_vocabulary(path: str | Path | None = None) -> Vocabulary:
             )
         dims[name] = tuple(str(c) for c in codes)
         titles[name] = spec.get("title", name)
+        partition = spec.get("partition", False)
+        if not isinstance(partition, bool):
+            raise CatalogueError(f"{path}: dimension {name!r}: `partition` must be true or false.")
+        if partition:
+            if len(codes) != 3:
+                raise CatalogueError(
+                    f"{path}: dimension {name!r}: a partition has {TOTAL!r} and two codes.")
+            parts.add(name)
     for name, spec in data.get("variables", {}).items():
         vd = spec.get("dimensions", []) if isinstance(spec, dict) else None
         if not isinstance(vd, list):
@@ -158,7 +171,7 @@ def load_vocabulary(path: str | Path | None = None) -> Vocabulary:
         units[name] = spec.get("unit", "Anzahl")
         if spec.get("additive", True) is False:
             non_add.add(name)
-    return Vocabulary(dims, variables, titles, units, frozenset(non_add))
+    return Vocabulary(dims, variables, titles, units, frozenset(non_add), frozenset(parts))
 
 
 # ---------------------------------------------------------------------------------------------
