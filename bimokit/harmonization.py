@@ -12,7 +12,7 @@ import re
 import unicodedata
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -219,6 +219,9 @@ class TableMapping:
         True where the mapping was checked against a real export, named in ``verified_by``.
     verified_by : tuple of str
         The real exports (``tests/data/real/…`` or ``shared:…`` below ``../shared/data``).
+    totals : dict
+        Dimension → the code the table's total stands for (a table of children under 3 years
+        has ``{"altersgruppe": "0-3"}``: its "Insgesamt" is the group 0-3).
     """
 
     code: str
@@ -229,6 +232,7 @@ class TableMapping:
     column_patterns: tuple = ()
     verified: bool = False
     verified_by: tuple = ()
+    totals: dict = field(default_factory=dict)
 
     def find(self, column: str) -> DimensionMapping | None:
         """The dimension mapping of a raw column: by name, pattern or name prefix."""
@@ -339,7 +343,8 @@ def _label_list(raw, what: str, where: str) -> LabelPatterns:
     return LabelPatterns({x: True for x in items}, where=where)
 
 
-_TABLE_FIELDS = {"title", "variables", "drop_variables", "dimensions", "verified", "verified_by"}
+_TABLE_FIELDS = {"title", "variables", "drop_variables", "dimensions", "verified", "verified_by",
+                 "totals"}
 _DIM_FIELDS = {"to", "labels", "drop", "keep_only"}
 
 
@@ -399,8 +404,13 @@ def _parse_table(code, spec, label_maps, path, voc) -> TableMapping:
                 raise CatalogueError(f"{w}: not a regular expression: {exc}") from None
         else:
             dims[_norm_col(col)] = dm
+    totals = spec.get("totals", {})
+    if not isinstance(totals, dict):
+        raise CatalogueError(f"{where}: `totals` must be {{ dimension = code }}")
+    for dim, c in totals.items():
+        _parse_code(dim, str(c), f"{where}, totals", voc)
     return TableMapping(
-        code=code, title=spec.get("title", code),
+        code=code, title=spec.get("title", code), totals=dict(totals),
         variables=LabelPatterns(variables, where=where),
         drop_variables=_label_list(spec.get("drop_variables", []), "drop_variables", where),
         dimensions=dims, column_patterns=tuple(col_patterns), verified=verified,
@@ -545,6 +555,12 @@ def harmonize(
                 "for it (bimokit/catalogue/tables.toml or your own file via "
                 "load_table_mappings(extra=...))", path=path or None)
         out = _map_table(df, raw_dims, table, voc, problems)
+        for dim, code in table.totals.items():
+            if dim not in out.columns:
+                out[dim] = TOTAL
+            has = out["variable"].map(lambda v, d=dim: d in voc.variables.get(v, ()))
+            out[dim] = out[dim].where((out[dim] != TOTAL) | ~has.astype(bool), code)
+        out = _split_variables(out, voc)
     if problems:
         msg = (f"table {table_code!r}{' (' + path + ')' if path else ''}: labels not in the "
                f"table mapping, rows not used: " + "; ".join(problems))
@@ -652,6 +668,20 @@ def _map_table(df, raw_dims, table: TableMapping, voc, problems) -> pd.DataFrame
     if "source" in df.columns:
         out["source"] = df["source"]
     return out[keep]
+
+
+def _split_variables(df: pd.DataFrame, voc: Vocabulary) -> pd.DataFrame:
+    """``betreute_kinder`` of the Art ``tagespflege`` → ``tagespflege_kinder`` (vocabulary)."""
+    for var, (dim, targets) in voc.splits.items():
+        if dim not in df.columns:
+            continue
+        is_var = (df["variable"] == var).to_numpy()
+        for code, target in targets.items():
+            sel = is_var & (df[dim] == code).to_numpy()
+            if sel.any():
+                df.loc[sel, "variable"] = target
+                df.loc[sel, dim] = TOTAL
+    return df
 
 
 def derive_complements(facts: pd.DataFrame, *, vocabulary: Vocabulary | None = None

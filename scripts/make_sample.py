@@ -201,6 +201,7 @@ BERUF_SCHULARTEN = [
 BERUF_RATE = [0.0170, 0.0011, 0.0052, 0.0017, 0.0021, 0.0023]
 BERUF_FEMALE = [0.38, 0.37, 0.61, 0.48, 0.52, 0.55]
 BERUF_FOREIGN = [0.85, 3.2, 1.1, 0.9, 0.45, 0.5]
+KITA_ART = [("BETART01", "Kindertageseinrichtungen"), ("BETART02", "Kindertagespflege")]
 UEBERGANG_SCHULARTEN = [
     ("GYM", "Gymnasien"), ("RS", "Realschulen"), ("IGS", "Integrierte Gesamtschulen"),
     ("HS", "Hauptschulen"), ("SMBG", "Schularten mit mehreren Bildungsgängen"),
@@ -548,6 +549,8 @@ STAND = {
     "21111-02-06-4_stand-2025": "03.03.2025 / 14:09:18",
     "21121-01-02-4": "05.03.2025 / 08:55:40",
     "21311-01-01-4": "20.02.2025 / 11:37:02",
+    "22543-03-01-4": "30.09.2025 / 10:12:44",
+    "22543-04-01-4": "30.09.2025 / 10:15:02",
     "82411-01-03-4": "28.08.2025 / 13:27:18",
 }
 
@@ -907,6 +910,57 @@ def write_82411_01_03(out: Path, data) -> None:
     )
 
 
+def kita_quota(d: dict, d_old: dict | None, year: int, age: int) -> list[float]:
+    """Published Betreuungsquoten (%, one decimal) of one region: insgesamt, Einrichtungen,
+    Tagespflege; children on 01.03. over the population of the same age on 31.12. of the year
+    before (on the territory of the Stichtag: ``d_old`` is a Kreis merged into the region)."""
+    i = yi(year)
+    base = d["pop"][i - 1, age].sum() + (d_old["pop"][i - 1, age].sum() if d_old else 0)
+    kita, tp = d["kita"][i, age, 0], d["tpflege"][i, age]
+    if base == 0:  # a dissolved Kreis
+        return [0.0, 0.0, 0.0]
+    return [round(100 * v / base, 1) for v in (kita + tp, kita, tp)]
+
+
+def quota_cell(q: float, ags: str, year: int) -> str:
+    return "-" if dissolved(ags, year) else f"{q:.1f}".replace(".", ",")
+
+
+def write_22543_quotas(out: Path, data) -> None:
+    """22543-03-01-4 (unter 3 Jahre) and 22543-04-01-4 (nach Altersgruppen): the quotas."""
+    kinds = ["Insgesamt"] + [label for _, label in KITA_ART]
+    ages = [(0, "unter 3 Jahre"), (1, "3 bis unter 6 Jahre")]
+    notes = standard_notes([("Betreuungsquote", [
+        "Betreute Kinder am 01.03. je 100 Kinder der gleichen Altersgruppe am 31.12. des "
+        "Vorjahres (Gebietsstand des Stichtags). Kinder in Kindertagespflege, die zusätzlich "
+        "eine Kindertageseinrichtung besuchen, werden bei \"Insgesamt\" nur einmal gezählt."])])
+    for code, title, age_cols in (
+        ("22543-03-01-4", ["Betreute Kinder von unter 3 Jahren und Betreuungsquoten nach",
+                           "Art der Kindertagesbetreuung - Stichtag -"], ages[:1]),
+        ("22543-04-01-4", ["Betreute Kinder von unter 14 Jahren und Betreuungsquoten",
+                           "nach Art der Kindertagesbetreuung - Stichtag -"], ages),
+    ):
+        n = 3 * len(age_cols)
+        header = [["", "", ""] + ["Betreuungsquote"] * n]
+        if len(age_cols) > 1:
+            header += [["", "", ""] + ["Altersgruppen"] * n,
+                       ["", "", ""] + [label for _, label in age_cols for _ in range(3)]]
+        header += [["", "", ""] + ["Art der Kindertagesbetreuung"] * n,
+                   ["", "", ""] + kinds * len(age_cols),
+                   ["", "", ""] + ["Prozent"] * n]
+        body = []
+        for year in YEARS:
+            for ags, name in region_rows("B"):
+                d = data[ags]
+                old = data[DISSOLVED] if ags == ABSORBING and year == MERGE_YEAR else None
+                cells = [quota_cell(q, ags, year) for a, _ in age_cols
+                         for q in kita_quota(d, old, year, a)]
+                body.append([f"01.03.{year}", ags, name] + cells)
+        write_classic(out / f"{code}.csv", code, STAND[code], title,
+                      "Statistik der Kinder in Tageseinrichtungen und in öffentlich geförderter "
+                      "Kindertagespflege", None, header, body, notes, 3 + n)
+
+
 # ---- flat files
 
 
@@ -962,47 +1016,54 @@ def write_flat_files(out: Path, data) -> None:
     write_flat(out / "12411-01-01-4_flat.csv", ("12411", "Fortschreibung des Bevölkerungsstandes"),
                ("STAG", "Stichtag"), [ges], rows)
 
-    # 22541-01-01-4: Kindertageseinrichtungen, 01.03.
-    alt = ("ALT", "Altersgruppen")
-    alt_attrs = [("", "Insgesamt"), ("ALT000B03", "unter 3 Jahre"),
-                 ("ALT003B06", "3 bis unter 6 Jahre"), ("ALT006B14", "6 bis unter 14 Jahre")]
-    betrum = ("BETRUM", "Betreuungsumfang")
-    betrum_attrs = [("", "Insgesamt"), ("BETRUM04", "mehr als 7 Stunden")]
+    # 22541-01-04-4: Tageseinrichtungen, genehmigte Plätze, tätige Personen, 01.03.
     rows = []
     for year in YEARS:
         i = yi(year)
         for k in KREIS_CODES:
             d = data[k]
-            tval = f"{year}-03-01"
             for vcode, vlabel, v in (("TAGEIN", "Tageseinrichtungen", d["kita_einr"][i]),
                                      ("GENPLA", "Genehmigte Plätze", d["kita_plaetze"][i]),
                                      ("PERS04", "Pädagogisch tätige Personen",
                                       d["kita_personal"][i])):
-                rows.append((tval, k, [alt_attrs[0], betrum_attrs[0]], flat_value(v, k, year),
-                             "Anzahl", vcode, vlabel))
-            kita = d["kita"][i]  # (3 ages, [total, ganztags])
-            for b, battr in enumerate(betrum_attrs):
-                col = kita[:, b]
-                for a, aattr in enumerate(alt_attrs):
-                    v = col.sum() if a == 0 else col[a - 1]
-                    rows.append((tval, k, [aattr, battr], flat_value(v, k, year), "Anzahl",
-                                 "BETKIN", "Kinder in Tageseinrichtungen"))
-    write_flat(out / "22541-01-01-4_flat.csv",
+                rows.append((f"{year}-03-01", k, [], flat_value(v, k, year), "Anzahl", vcode,
+                             vlabel))
+    write_flat(out / "22541-01-04-4_flat.csv",
                ("22541", "Statistik der Kinder und tätigen Personen in Tageseinrichtungen"),
-               ("STAG", "Stichtag"), [alt, betrum], rows)
+               ("STAG", "Stichtag"), [], rows)
 
+    # 22543-01-03-4: betreute Kinder nach Art der Kindertagesbetreuung, 01.03.
+    alt = ("ALT", "Altersgruppen")
+    alt_attrs = [("", "Insgesamt"), ("ALT000B03", "unter 3 Jahre"),
+                 ("ALT003B06", "3 bis unter 6 Jahre"), ("ALT006B14", "6 bis unter 14 Jahre")]
+    betrum = ("BETRUM", "Betreuungsumfang")
+    betrum_attrs = [("", "Insgesamt"), ("BETRUM04", "mehr als 7 Stunden")]
+    art = ("BETART", "Art der Kindertagesbetreuung")
+    art_attrs = [("", "Insgesamt")] + KITA_ART  # an extract: the two Arten, not their total
     rows = []
     for year in YEARS:
+        i = yi(year)
         for k in KREIS_CODES:
-            tp = data[k]["tpflege"][yi(year)]
+            tval = f"{year}-03-01"
+            kita = data[k]["kita"][i]  # (3 ages, [total, ganztags])
+            tp = data[k]["tpflege"][i]  # (3 ages)
+
+            def by_age(col):
+                return [col.sum()] + list(col)
+
+            for b, battr in enumerate(betrum_attrs):
+                for a, aattr in enumerate(alt_attrs):
+                    rows.append((tval, k, [aattr, battr, art_attrs[1]],
+                                 flat_value(by_age(kita[:, b])[a], k, year), "Anzahl", "BETKIN",
+                                 "Betreute Kinder"))
             for a, aattr in enumerate(alt_attrs):
-                v = tp.sum() if a == 0 else tp[a - 1]
-                rows.append((f"{year}-03-01", k, [aattr], flat_value(v, k, year), "Anzahl",
-                             "BETKIN", "Kinder in Kindertagespflege"))
-    write_flat(out / "22543-01-01-4_flat.csv",
-               ("22543", "Statistik der Kinder und tätigen Personen in öffentlich geförderter "
-                         "Kindertagespflege"),
-               ("STAG", "Stichtag"), [alt], rows)
+                rows.append((tval, k, [aattr, betrum_attrs[0], art_attrs[2]],
+                             flat_value(by_age(tp)[a], k, year), "Anzahl", "BETKIN",
+                             "Betreute Kinder"))
+    write_flat(out / "22543-01-03-4_flat.csv",
+               ("22543", "Statistik der Kinder in Tageseinrichtungen und in öffentlich "
+                         "geförderter Kindertagespflege"),
+               ("STAG", "Stichtag"), [alt, betrum, art], rows)
 
     # 21211-01-01-4: Auszubildende by sex and nationality, 31.12.
     rows = []
@@ -1351,6 +1412,7 @@ def generate(out: Path) -> list[Path]:
     write_21121_01_02(out, data)
     write_21311_01_01(out, data)
     write_82411_01_03(out, data)
+    write_22543_quotas(out, data)
     write_flat_files(out, data)
     write_tidy_files(out, data, sr)
     write_regions(out)

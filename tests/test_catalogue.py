@@ -208,9 +208,11 @@ def test_mappings_cover_the_required_table_codes():
     maps = load_table_mappings()
     for code in ("12411-01-01-4", "12411-02-03-4", "12411-03-03-4", "21111-01-03-4",
                  "21111-02-06-4", "21111-04-01-4", "21121-01-02-4", "21211-01-01-4",
-                 "21211-02-01-4", "21311-01-01-4", "22541-01-01-4", "22543-01-01-4",
-                 "82411-01-03-4"):
+                 "21211-02-01-4", "21311-01-01-4", "22541-01-04-4", "22543-01-03-4",
+                 "22543-03-01-4", "22543-04-01-4", "82411-01-03-4"):
         assert code in maps, code
+    # the tables that end in 2002 and 2010 are not taken for current Kita data
+    assert "22541-01-01-4" not in maps and "22543-01-01-4" not in maps
 
 
 def test_mapping_to_an_unknown_code_names_table_and_column(tmp_path):
@@ -351,3 +353,20 @@ def test_real_exports_harmonise_without_unmapped_labels(shared_data):
     assert dg.loc["insgesamt", "value"] == 846423
     assert dg.loc["ohne_esa", "value"] == 47435
     assert str(h["stand"].iloc[0]) == "2017-12-15"
+
+
+def test_a_mean_needs_a_published_non_additive_variable(tmp_path):
+    text = (GOOD.replace('kind = "share"', 'kind = "mean"')
+            .replace('denominator = { variable = "abgaenger" }\n', "")
+            .replace('breakdowns = ["geschlecht"]', "breakdowns = []")
+            .replace("scale = 100", "scale = 1"))
+    with pytest.raises(CatalogueError, match="Indicator 'X1.1': a mean needs a published value "
+                                             "that is never summed; variable 'abgaenger'"):
+        load_catalogue(_write(tmp_path, text))
+    # a published quota: a mean in %, with scale 1 and a breakdown the table publishes
+    ok = text.replace('variable = "abgaenger", filters = { abschluss = "ohne_esa" }',
+                      'variable = "betreuungsquote", filters = { altersgruppe = "0-3" }')
+    ok = ok.replace("breakdowns = []", 'breakdowns = ["betreuungsart"]')
+    cat = load_catalogue(_write(tmp_path, ok, "ok.toml"))
+    assert cat["X1.1"].unit == "%" and cat["X1.1"].scale == 1
+    assert cat["X1.1"].breakdowns == ("betreuungsart",)

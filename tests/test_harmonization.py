@@ -507,3 +507,98 @@ def test_load_data_derives_complements_after_the_editions_are_resolved():
     row = f[(f["ags"] == "99101") & (f["year"] == 2018) & (f["abschluss"] == "insgesamt")
             & (f["nationalitaet"] == "insgesamt")].set_index("geschlecht")["value"]
     assert row["maennlich"] == row["insgesamt"] - row["weiblich"]
+
+
+# --------------------------------------------------------------------------------------------
+# Kindertagesbetreuung: the current tables (no real export at hand: tolerant, unverified)
+
+
+def _raw(table, variable, values, **cols):
+    n = len(values)
+    return pd.DataFrame({"ags": "09162", "year": 2024, "variable": variable, **cols,
+                         "value": values, "status": "", "source": table}, index=range(n))
+
+
+def test_kita_mappings_are_the_current_tables_and_unverified():
+    for code in ("22541-01-04-4", "22543-01-03-4", "22543-03-01-4", "22543-04-01-4"):
+        assert not MAPS[code].verified and MAPS[code].verified_by == ()
+    assert "22541-01-01-4" not in MAPS and "22543-01-01-4" not in MAPS
+
+
+def test_betreute_kinder_by_art_are_kita_and_tagespflege_children():
+    raw = _raw("22543-01-03-4", "Betreute Kinder", [60.0, 50.0, 12.0, 20.0, 16.0, 4.0],
+               art_der_kindertagesbetreuung=["Insgesamt", "Kindertageseinrichtungen",
+                                             "in öffentlich geförderter Kindertagespflege"] * 2,
+               altersgruppen=["Insgesamt"] * 3 + ["unter 3 Jahre"] * 3)
+    h = harmonize(raw, strict=True)
+    got = {(r.variable, r.altersgruppe): r.value for r in h.itertuples()}
+    assert got == {("betreute_kinder", "insgesamt"): 60, ("kita_kinder", "insgesamt"): 50,
+                   ("tagespflege_kinder", "insgesamt"): 12, ("betreute_kinder", "0-3"): 20,
+                   ("kita_kinder", "0-3"): 16, ("tagespflege_kinder", "0-3"): 4}
+    # kita_kinder and tagespflege_kinder carry no betreuungsart: it named the variable
+    assert h.loc[h["variable"] == "kita_kinder", "betreuungsart"].isna().all()
+
+
+def test_betreuungsumfang_bands_other_than_ganztags_are_parts_of_the_total():
+    raw = _raw("22543-01-03-4", "Kinder in Tageseinrichtungen", [100.0, 20.0, 30.0, 50.0],
+               vertraglich_vereinbarte_betreuungszeit=[
+                   "Insgesamt", "bis zu 5 Stunden", "mehr als 5 bis zu 7 Stunden",
+                   "mehr als 7 Stunden"])
+    h = harmonize(raw, strict=True)
+    assert h[["betreuungsumfang", "value"]].values.tolist() == [["insgesamt", 100.0],
+                                                                 ["ganztags", 50.0]]
+
+
+def test_u3_quota_table_totals_are_the_under_3_group():
+    # 22543-03-01-4 has only children under 3: its total is the group 0-3; single years of age
+    # are dropped (their sum is that group)
+    raw = _raw("22543-03-01-4", "Betreuungsquote", [35.2, 28.0, 7.2, 12.1, 40.0],
+               art_der_kindertagesbetreuung=["Insgesamt", "Kindertageseinrichtungen",
+                                             "Kindertagespflege", "Insgesamt", "Insgesamt"],
+               altersgruppen=["Insgesamt", "Insgesamt", "Insgesamt", "unter 1 Jahr",
+                              "2 bis unter 3 Jahre"])
+    h = harmonize(raw, strict=True)
+    assert h[["variable", "altersgruppe", "betreuungsart", "value"]].values.tolist() == [
+        ["betreuungsquote", "0-3", "insgesamt", 35.2],
+        ["betreuungsquote", "0-3", "tageseinrichtung", 28.0],
+        ["betreuungsquote", "0-3", "tagespflege", 7.2]]
+    # without an age column at all
+    raw2 = raw.iloc[:3].drop(columns="altersgruppen")
+    assert set(harmonize(raw2, strict=True)["altersgruppe"]) == {"0-3"}
+    # the -B variant maps alike
+    raw3 = raw2.assign(source="22543-03-01-4-B")
+    assert harmonize(raw3, strict=True)["value"].tolist() == [35.2, 28.0, 7.2]
+
+
+def test_published_quota_is_reported_as_published_and_never_averaged():
+    from bimokit.computation import compute
+
+    raw = _raw("22543-04-01-4", "Betreuungsquote", [40.0, 30.0, 95.0],
+               art_der_kindertagesbetreuung="Insgesamt",
+               altersgruppen=["unter 3 Jahre", "unter 3 Jahre", "3 bis unter 6 Jahre"])
+    raw["ags"] = ["09161", "09162", "09162"]
+    h = harmonize(raw, strict=True)
+    regions = pd.DataFrame({"ags": ["09", "09161", "09162"], "level": ["land", "kreis", "kreis"],
+                            "parent": ["DG", "09", "09"]})
+    v = compute(h, ["C1.5", "C1.6"], regions=regions)
+    got = {(r.indicator, r.ags): r.value for r in v.itertuples()}
+    # the published values; no Land value from the two Kreise (a quota is not summed or
+    # averaged: the Land quota needs its own published row)
+    assert got == {("C1.5", "09161"): 40.0, ("C1.5", "09162"): 30.0, ("C1.6", "09162"): 95.0}
+
+
+def test_kita_einrichtungen_by_age_keep_the_total():
+    raw = _raw("22541-01-04-4", "Tageseinrichtungen", [120.0, 30.0, 90.0],
+               einrichtungen_nach_alter_der_kinder=[
+                   "Insgesamt", "Einrichtungen für Kinder von 0 bis unter 3 Jahren",
+                   "Einrichtungen mit Kindern aller Altersgruppen"])
+    raw = pd.concat([raw, _raw("22541-01-04-4", "Genehmigte Plätze", [7000.0]),
+                     _raw("22541-01-04-4", "Pädagogisches Personal", [1400.0])],
+                    ignore_index=True)
+    h = harmonize(raw, strict=True)
+    assert dict(zip(h["variable"], h["value"], strict=True)) == {
+        "kita_einrichtungen": 120.0, "kita_plaetze": 7000.0, "kita_personal": 1400.0}
+    # all staff is not the pedagogical staff: the warning names the label and the closest
+    with pytest.warns(UnmappedLabelWarning, match="'Tätige Personen' .*closest mapping "
+                                                  "'Pädagogisch tätige Personen'"):
+        harmonize(_raw("22541-01-04-4", "Tätige Personen", [1700.0]))

@@ -31,6 +31,8 @@ CLASSIC = [
     "21111-02-06-4_stand-2025.csv",
     "21121-01-02-4.csv",
     "21311-01-01-4.csv",
+    "22543-03-01-4.csv",
+    "22543-04-01-4.csv",
     "82411-01-03-4.csv",
 ]
 FLAT = [
@@ -38,8 +40,8 @@ FLAT = [
     "21111-04-01-4_flat.csv",
     "21211-01-01-4_flat.csv",
     "21211-02-01-4_flat.csv",
-    "22541-01-01-4_flat.csv",
-    "22543-01-01-4_flat.csv",
+    "22541-01-04-4_flat.csv",
+    "22543-01-03-4_flat.csv",
 ]
 TIDY = ["ba_sgb2_arbeitsmarkt.csv", "kultur_jugend.csv", "sozialraeume.csv", "vhs_statistik.csv"]
 ALL_FILES = sorted(CLASSIC + FLAT + TIDY + ["regions.csv", "musterland.geojson"])
@@ -67,9 +69,9 @@ def _num(raw: str) -> float:
         return 0.0
     if raw in (".", "x", "...", "/"):
         return float("nan")
-    m = re.fullmatch(r"\(?(\d+)\)?\s?[prs]?", raw)
+    m = re.fullmatch(r"\(?(\d+(?:,\d)?)\)?\s?[prs]?", raw)  # "35,2": a published quota
     assert m, raw
-    return float(m.group(1))
+    return float(m.group(1).replace(",", "."))
 
 
 def parse_classic(name: str, n_labels: int = 0) -> pd.DataFrame:
@@ -81,7 +83,7 @@ def parse_classic(name: str, n_labels: int = 0) -> pd.DataFrame:
     lines = (SAMPLE / name).read_bytes().decode("iso-8859-1").split("\n")
     end = lines.index("__________")
     header = [line.split(";") for line in lines[:end] if line.startswith(";")]
-    units = {"", "Anzahl", "Tsd. EUR", "EUR"}
+    units = {"", "Anzahl", "Tsd. EUR", "EUR", "Prozent"}
     header = [h for h in header if not set(h) <= units]  # the unit row is not part of the key
     records = []
     year = None
@@ -93,8 +95,8 @@ def parse_classic(name: str, n_labels: int = 0) -> pd.DataFrame:
             if re.fullmatch(r"\d{4}", f[0]):
                 year = int(f[0])  # block line
             continue
-        if re.fullmatch(r"\d{4}", f[0]):  # year in column 1
-            row_year, f, off = int(f[0]), f[1:], 1
+        if re.fullmatch(r"(\d\d\.\d\d\.)?\d{4}", f[0]):  # year or Stichtag in column 1
+            row_year, f, off = int(f[0][-4:]), f[1:], 1
         else:
             row_year, off = year, 0
         merkmal = f[2] if n_labels else ""
@@ -288,9 +290,10 @@ def test_sozialraeume_add_up_to_their_kreis():
     labels = dict(zip(make_sample.AGE_CODES, make_sample.AGE_LABELS, strict=True))
     labels["insgesamt"] = "Insgesamt"
     ba = parse_tidy("ba_sgb2_arbeitsmarkt.csv")
-    kita = parse_flat("22541-01-01-4_flat.csv")
+    kita = parse_flat("22543-01-03-4_flat.csv")
     kita = kita[
         (kita["value_variable_code"] == "BETKIN") & (kita["3_variable_attribute_code"] == "")
+        & (kita["4_variable_attribute_code"] == "BETART01")
     ]
     kita_codes = {"insgesamt": "", "0-3": "ALT000B03", "3-6": "ALT003B06", "6-14": "ALT006B14"}
     ub = parse_flat("21111-04-01-4_flat.csv")
@@ -364,13 +367,13 @@ def test_plausible_population_and_social_situation():
 
 def test_plausible_kindertagesbetreuung():
     pop = _kreis_pop(year_shift=1)  # Stichtag 01.03.t over population 31.12.(t-1)
-    kita = parse_flat("22541-01-01-4_flat.csv")
-    tp = parse_flat("22543-01-01-4_flat.csv")
+    flat = parse_flat("22543-01-03-4_flat.csv")
+    kita = flat[flat["4_variable_attribute_code"] == "BETART01"]  # Kindertageseinrichtungen
+    tp = flat[flat["4_variable_attribute_code"] == "BETART02"]  # Kindertagespflege
 
     def kids(df, alt, betrum=""):
         sel = (df["2_variable_attribute_code"] == alt) & (df["value_variable_code"] == "BETKIN")
-        if "3_variable_attribute_code" in df:
-            sel &= df["3_variable_attribute_code"] == betrum
+        sel &= df["3_variable_attribute_code"] == betrum
         return (
             df[sel]
             .rename(columns={"1_variable_attribute_code": "ags"})
@@ -539,7 +542,7 @@ def test_regions_table():
     assert set(r.loc[r["level"] == "sozialraum", "parent"]) == {"99101", "99351"}
     # every region of every file is in the table
     codes = set(parse_classic("21121-01-02-4.csv", 1)["ags"])
-    codes |= set(parse_flat("22541-01-01-4_flat.csv")["1_variable_attribute_code"])
+    codes |= set(parse_flat("22541-01-04-4_flat.csv")["1_variable_attribute_code"])
     codes |= set(parse_tidy("sozialraeume.csv")["ags"])
     assert codes <= set(r["ags"])
 
@@ -641,8 +644,10 @@ READ_BACK = {
     "21111-04-01-4_flat.csv": (30, range(2012, 2025), {"", "-"}),
     "21211-01-01-4_flat.csv": (30, range(2012, 2025), {"", "-"}),
     "21211-02-01-4_flat.csv": (30, range(2012, 2025), {"", "-"}),
-    "22541-01-01-4_flat.csv": (30, range(2012, 2025), {"", "-"}),
-    "22543-01-01-4_flat.csv": (30, range(2012, 2025), {"", "-"}),
+    "22543-03-01-4.csv": (35, range(2012, 2025), {"", "-"}),
+    "22543-04-01-4.csv": (35, range(2012, 2025), {"", "-"}),
+    "22541-01-04-4_flat.csv": (30, range(2012, 2025), {"", "-"}),
+    "22543-01-03-4_flat.csv": (30, range(2012, 2025), {"", "-"}),
     "ba_sgb2_arbeitsmarkt.csv": (35, range(2012, 2025), {"", "-"}),
     "kultur_jugend.csv": (34, range(2012, 2025), {"", "-"}),
     "sozialraeume.csv": (28, range(2012, 2025), {""}),
@@ -690,11 +695,12 @@ def test_read_back_values_match_the_generator():
         & (pop["altersgruppen_unter_3_bis_75_u_m"] == "unter 3 Jahre")
     ]
     assert row["value"].item() == data["99101"]["pop"][i, 0, 1]
-    kita = read(SAMPLE / "22541-01-01-4_flat.csv").facts
+    kita = read(SAMPLE / "22543-01-03-4_flat.csv").facts
     row = kita[
         (kita["ags"] == "99351")
         & (kita["year"] == 2024)
-        & (kita["variable"] == "Kinder in Tageseinrichtungen")
+        & (kita["variable"] == "Betreute Kinder")
+        & (kita["art_der_kindertagesbetreuung"] == "Kindertageseinrichtungen")
         & (kita["altersgruppen"] == "unter 3 Jahre")
         & (kita["betreuungsumfang"] == "Insgesamt")
     ]
@@ -706,3 +712,37 @@ def test_read_back_values_match_the_generator():
         & (income["variable"] == "verfügbares Einkommen der privaten Haushalte")
     ]
     assert row["value"].item() == data["99"]["eink"][i] and row["status"].item() == "p"
+
+
+def test_published_betreuungsquote_has_its_own_population_base():
+    # 22543-03-01-4: children on 01.03.t (22543-01-03-4) over the under-3-year-olds of
+    # 31.12.(t-1) (12411-02-03-4), one decimal
+    quota = parse_classic("22543-03-01-4.csv")
+    quota = quota.set_index(["ags", "year", "column"])["value"]
+    flat = parse_flat("22543-01-03-4_flat.csv")
+    u3 = flat[(flat["2_variable_attribute_code"] == "ALT000B03")
+              & (flat["3_variable_attribute_code"] == "")]
+    kids = u3.groupby(["1_variable_attribute_code", "year"])["value_num"].sum()
+    pop = parse_classic("12411-02-03-4.csv").set_index(["ags", "year", "column"])["value"]
+    col = "Insgesamt|Altersgruppen (unter 3 bis 75 u. m.)|unter 3 Jahre"
+    n = 0
+    for ags in ("99101", "99351", "99257"):
+        for year in range(2013, 2025):
+            want = round(100 * kids[(ags, year)] / pop[(ags, year - 1, col)], 1)
+            got = quota[(ags, year, "Betreuungsquote|Art der Kindertagesbetreuung|Insgesamt")]
+            assert got == pytest.approx(want, abs=1e-9), (ags, year)
+            n += 1
+    assert n == 36
+    # the two Arten add up to the total up to rounding
+    parts = [quota.xs(f"Betreuungsquote|Art der Kindertagesbetreuung|{a}", level="column")
+             for a in ("Kindertageseinrichtungen", "Kindertagespflege")]
+    total = quota.xs("Betreuungsquote|Art der Kindertagesbetreuung|Insgesamt", level="column")
+    assert ((parts[0] + parts[1] - total).abs() <= 0.10001).all()
+    # 22543-04-01-4 repeats the under-3 quota and adds 3 bis unter 6 Jahre
+    q4 = parse_classic("22543-04-01-4.csv").set_index(["ags", "year", "column"])["value"]
+    assert q4[("99101", 2024, "Betreuungsquote|Altersgruppen|unter 3 Jahre|"
+               "Art der Kindertagesbetreuung|Insgesamt")] == quota[
+        ("99101", 2024, "Betreuungsquote|Art der Kindertagesbetreuung|Insgesamt")]
+    q36 = q4.xs("Betreuungsquote|Altersgruppen|3 bis unter 6 Jahre|Art der Kindertagesbetreuung|"
+                "Insgesamt", level="column")
+    assert q36[q36 > 0].between(85, 100).all()
