@@ -213,7 +213,7 @@ def load_data(
     --------
     >>> ds = load_data()
     >>> sorted(ds.facts["variable"].unique())[:3]
-    ['abgaenger', 'arbeitslose', 'ausbildungsvertraege_neu']
+    ['abgaenger', 'abgaenger_beruflich', 'arbeitslose']
     >>> ds.regions.loc[ds.regions["ags"] == "99101", "level"].item()
     'kreis'
     """

@@ -199,7 +199,7 @@ def test_kommune_adds_an_indicator_by_a_toml_entry(tmp_path, cat):
 def test_vocabulary_matches_the_data_contract():
     voc = load_vocabulary()
     assert voc.dimensions["abschluss"] == ("insgesamt", "ohne_esa", "esa", "msa", "fhr", "ahr")
-    assert voc.variables["schueler"] == ("schulart", "geschlecht", "nationalitaet")
+    assert voc.variables["schueler"] == ("schulart", "geschlecht", "nationalitaet", "klassenstufe")
     assert voc.variables["kita_kinder"] == ("altersgruppe", "betreuungsumfang")
     assert "einkommen_je_einwohner" in voc.non_additive
 
@@ -298,7 +298,7 @@ def test_unmapped_variable_label_is_reported():
     assert h.empty
 
 
-def test_klassenstufe_keeps_only_the_total():
+def test_klassenstufe_is_a_breakdown_beside_the_total():
     raw = pd.DataFrame({
         "ags": "01001", "year": 2015,
         "variable": "Schüler(innen) an allgemein bildenden Schulen",
@@ -307,8 +307,9 @@ def test_klassenstufe_keeps_only_the_total():
         "value": [3672.0, 363.0], "status": "", "source": "21111-01-03-4",
     })
     h = harmonize(raw)
-    assert h[["variable", "schulart", "value"]].values.tolist() == [
-        ["schueler", "gymnasium", 3672.0]]
+    # 363 pupils of the 7. Klassenstufe are a sub-count of the 3672, never a pupil total
+    assert h[["variable", "schulart", "klassenstufe", "value"]].values.tolist() == [
+        ["schueler", "gymnasium", "insgesamt", 3672.0], ["schueler", "gymnasium", "7", 363.0]]
 
 
 def test_labels_mapped_to_one_code_are_summed_with_status():

@@ -210,11 +210,12 @@ def test_real_editions_of_21111_01_03_4_give_the_same_codes(shared_data):
     old = shared_data / "genesis_examples" / "21111-01-03-4_stand-2017.csv"
     ds = load_data([old, REAL / "21111-01-03-4_stand-2025.csv"], strict=True)
     s = ds.facts[ds.facts["variable"] == "schueler"]
-    for col in ("schulart", "geschlecht", "nationalitaet"):
+    for col in ("schulart", "geschlecht", "nationalitaet", "klassenstufe"):
         by_year = s.groupby("year")[col].agg(lambda x: sorted(set(x)))
         assert by_year[2015] == by_year[2023], col
     dg = s[(s["ags"] == "DG") & (s["schulart"] == "grundschule")
-           & (s["geschlecht"] == "insgesamt")].set_index(["year", "nationalitaet"])["value"]
+           & (s["klassenstufe"] == "insgesamt") & (s["geschlecht"] == "insgesamt")]
+    dg = dg.set_index(["year", "nationalitaet"])["value"]
     # SOURCES.md: Deutschland 2015, Grundschulen: 2,715,127 pupils, 226,962 Ausländer(innen);
     # "2023;DG;Deutschland;Grundschulen;15531;3098664;1529357;507817;x;x"
     assert dg[(2015, "insgesamt")] == 2715127 and dg[(2015, "auslaendisch")] == 226962
