@@ -2,7 +2,12 @@
 
 :func:`load_table_mappings` reads ``bimokit/catalogue/tables.toml`` (published labels →
 variables and codes, across editions); :func:`harmonize` applies it to an export of
-:func:`bimokit.read`.
+:func:`bimokit.read`. Labels are compared after :func:`normalize_label` (case, umlauts, gender
+forms, punctuation and whitespace do not count) and may be given as patterns
+(:class:`LabelPatterns`), so that the offices' renames between editions map to the same codes;
+a ``-B`` variant of a table maps like the table (:func:`find_table_mapping`). Where a table
+publishes a total and one category of Geschlecht or Nationalität, the other is derived
+(:func:`derive_complements`).
 """
 
 from __future__ import annotations
