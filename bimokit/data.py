@@ -20,7 +20,7 @@ from .catalogue import load_vocabulary
 from .computation import compute
 from .disclosure import DisclosureRules, protect_facts
 from .errors import InputError
-from .harmonization import harmonize
+from .harmonization import derive_complements, harmonize
 from .io.own import read_sozialraum
 
 __all__ = ["Dataset", "load_data", "load_sample", "NON_FACT_FILES", "DISCLOSURE_FILE",
@@ -239,7 +239,7 @@ def load_data(
     --------
     >>> ds = load_data()
     >>> sorted(ds.facts["variable"].unique())[:3]
-    ['abgaenger', 'arbeitslose', 'ausbildungsvertraege_neu']
+    ['abgaenger', 'abgaenger_beruflich', 'arbeitslose']
     >>> ds.regions.loc[ds.regions["ags"] == "99101", "level"].item()
     'kreis'
     """
@@ -259,7 +259,7 @@ def load_data(
             listing.append({"file": str(f), "table_code": "", "stand": None, "rows": len(h)})
             continue
         export = bio.read(f)
-        h = harmonize(export, strict=strict, vocabulary=voc)
+        h = harmonize(export, strict=strict, vocabulary=voc, complements=False)
         h["file"] = str(f)
         parts.append(h)
         if export.regions is not None and len(export.regions):
@@ -275,6 +275,9 @@ def load_data(
         facts[d] = facts[d].astype(object).where(facts[d].notna(), None)
     facts["stand"] = facts["stand"].astype(object).where(facts["stand"].notna(), None)
     facts, revisions = _resolve(facts, dims)
+    # männlich/deutsch where only Insgesamt and weiblich/ausländisch are published: derived
+    # after the editions are resolved, so that a revision is listed once, as published
+    facts = derive_complements(facts, vocabulary=voc)
     facts, city_rows = _city_state_kreise(facts)
 
     rows = []

@@ -12,7 +12,7 @@ from bimokit.io import read
 def _real_files(shared_data):
     files = sorted((shared_data / "genesis_examples").glob("*.csv"))
     files += sorted((shared_data / "genesis_flat").glob("*.csv"))
-    assert len(files) == 5
+    assert len(files) == 6  # five classic exports (with 13211-02-05-4) and one flat file
     return files
 
 
@@ -22,18 +22,19 @@ def test_read_all_real_files_to_csv(shared_data, tmp_path, capsys):
     rc = cli.main(["read", *map(str, files), "-o", str(out)])
     assert rc == 0
     err = capsys.readouterr().err.splitlines()
-    assert len(err) == 5  # one summary line per file
+    assert len(err) == 6  # one summary line per file
     assert err[0].startswith("12411-01-01-4.csv: Tabelle 12411-01-01-4, Stand 21.03.2020, "
                              "1.614 Zeilen, 538 Regionen, Jahre 2018")
     # raw token counts of 21111-01-03-4 (see test_io_genesis): 6,888 '-', 5,455 'x', 24 '.'
-    assert "'-' 6.888, 'x' 5.455, '.' 24" in err[1]
+    assert "'-' 6.888, 'x' 5.455, '.' 24" in err[2]
     df = pd.read_csv(out, dtype={"ags": str}, keep_default_na=False)
     # the design's column order: ags, year, variable, dims…, value, status, source
     assert list(df.columns[:3]) == ["ags", "year", "variable"]
     assert list(df.columns[-3:]) == ["value", "status", "source"]
     dims = set(df.columns[3:-3])
+    # merkmal_1: the unlabelled Personengruppen row of 13211-02-05-4
     assert dims == {"geschlecht", "merkmal", "nationalitaet", "schulabschluss",
-                    "klassenstufe_jahrgangsstufe_schulbesuchsjahr"}
+                    "klassenstufe_jahrgangsstufe_schulbesuchsjahr", "merkmal_1"}
     # every row of every file, nothing lost
     assert len(df) == sum(len(read(f).facts) for f in files)
     # a dimension a file does not have is 'Insgesamt'

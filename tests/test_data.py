@@ -41,7 +41,7 @@ def test_sample_facts_are_harmonised_and_unique(ds):
     # every file that was read is listed, the region table and the offers are not facts
     names = {p.split("/")[-1] for p in ds.files["file"]}
     assert "regions.csv" not in names and "angebote.csv" not in names
-    assert len(ds.files) == 18
+    assert len(ds.files) == 23
 
 
 def test_sample_region_table(ds):
