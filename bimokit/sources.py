@@ -22,7 +22,7 @@ import pandas as pd
 from .catalogue import CATALOGUE_DIR, Catalogue, load_catalogue, load_source_tables, read_toml
 from .data import NON_FACT_FILES
 from .errors import BimokitError, ParameterError
-from .harmonization import harmonize
+from .harmonization import find_table_mapping, harmonize, load_table_mappings
 from .io import download_url, read
 
 __all__ = [
@@ -429,6 +429,7 @@ def table_guide(
                 needs.setdefault(t, []).append(iid)
                 if len(row["missing_tables"]) == 1:
                     alone.setdefault(t, []).append(iid)
+    mappings = load_table_mappings()
     rows = []
     for letter, iid in ((c, i) for c in letters for i in chapter_indicators(c, catalogue)):
         ind = catalogue[iid]
@@ -439,7 +440,7 @@ def table_guide(
                 "indicator_title": ind.title, "available": pd.NA, "table": code,
                 "table_title": "" if meta is None else meta["title"],
                 "source": "" if meta is None else meta["source"],
-                "verified": False if meta is None else bool(meta["verified"]),
+                "verified": _verified(code, mappings),
                 "present": pd.NA, "files": "", "stand": "", "years": "", "url": "",
                 "enables": "", "needed_for": "", "note": _table_note(code, meta),
             }
@@ -668,3 +669,9 @@ def _table_lines(r, has_data: bool) -> list[str]:
     if r["note"]:
         out += _wrap(r["note"], detail, detail)
     return out
+
+
+def _verified(code: str, mappings: dict) -> bool:
+    """Whether the table's mapping was checked against a real export (tables.toml)."""
+    mapping = find_table_mapping(code, mappings)
+    return bool(mapping is not None and mapping.verified)

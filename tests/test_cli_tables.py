@@ -42,7 +42,7 @@ def test_tables_on_the_shared_examples_lists_present_and_missing_tables(shared_d
     assert list(blocks) == list("ABCDEFGHS")
     # present and missing tables, per chapter
     for letter, present, missing in [
-            ("A", "12411-01-01-4", "12411-02-03-4"), ("B", "21111-01-03-4", "22541-01-01-4"),
+            ("A", "12411-01-01-4", "12411-02-03-4"), ("B", "21111-01-03-4", "22541-01-04-4"),
             ("D", "21111-02-06-4", "21111-04-01-4"), ("G", "12411-01-01-4", "vhs_statistik"),
             ("H", "12411-01-01-4", "kultur_jugend"),
             ("S", "21111-02-06-4", "ba_sgb2_arbeitsmarkt")]:
@@ -57,7 +57,7 @@ def test_tables_on_the_shared_examples_lists_present_and_missing_tables(shared_d
     assert ("        Bevölkerung nach Geschlecht und Altersgruppen (17) - Stichtag 31.12. - "
             "regionale Tiefe:\n        Kreise und krfr. Städte\n") in a
     assert f"        Download: {URL}12411-02-03-4_00.csv" in a
-    assert "        ermöglicht A1.2, A1.3, A1.4, A1.5, A1.6, A1.7, A1.8, A1.9, A1.10, B2.3;" in a
+    assert "        ermöglicht A1.2, A1.3, A1.4, A1.5, A1.6, A1.7, A1.8, A1.9, A1.10, A2.3, B2.3;" in a
     assert "  A2.5   Verfügbares Einkommen der privaten Haushalte je Einwohner  [Daten " \
            "vorhanden]" in a
     assert "  A1.2   Anteil der Kinder unter 3 Jahren an der Bevölkerung  [keine Daten]" in a
@@ -81,7 +81,7 @@ def test_tables_csv(tmp_path, capsys):
     d11 = t[t["indicator"] == "D1.1"].iloc[0]
     assert d11[["table", "present", "url", "enables"]].tolist() == [
         "21111-01-03-4", "False", URL + "21111-01-03-4_00.csv",
-        "B2.1, B2.2, D1.1, D1.2, D1.3, D1.4, D1.5, D1.6, D1.7, D1.8, D2.1, D2.2"]
+        "B2.1, B2.2, D1.1, D1.2, D1.3, D1.4, D1.5, D1.6, D1.7, D1.8, D1.9, D2.1, D2.2, D3.4"]
 
 
 def test_tables_bad_chapter_is_one_line(capsys):

@@ -40,10 +40,9 @@ KEYWORDS = [
     (r"auszubild|ausbildung", r"Auszubildende|Ausbildung"),
 ]
 
-#: Tables the catalogue still uses although they have ended: the Kita tables, which issue 13
-#: (item 6) replaces by 22541-01-04-4, 22543-01-03-4, 22543-03-01-4 and 22543-04-01-4. Empty
-#: this set once that is merged.
-PENDING_REPLACEMENT = {"22541-01-01-4", "22543-01-01-4"}
+#: Tables the catalogue may still use although they have ended (none since the Kita tables
+#: were replaced by 22541-01-04-4, 22543-01-03-4, 22543-03-01-4 and 22543-04-01-4).
+PENDING_REPLACEMENT: set[str] = set()
 
 
 @pytest.fixture(scope="module")
@@ -150,50 +149,18 @@ def test_kita_and_new_tables_carry_their_official_titles(official, entries):
 
 
 # --------------------------------------------------------------------------------------------
-# verified: a real export, read by a test
+# verified: said once, where the mapping is (tables.toml), and listed in SOURCES.md
 
 
-def _export_path(export: str, shared: Path | None) -> Path | None:
-    if export.startswith("shared:"):
-        return None if shared is None else shared / export.removeprefix("shared:")
-    return ROOT / export
+def test_sources_md_lists_exactly_the_verified_mappings():
+    from bimokit.harmonization import load_table_mappings
 
-
-def _first_line_code(path: Path) -> str:
-    line = path.read_bytes()[:200].decode("latin-1").splitlines()[0]
-    return re.match(r'"?(?:GENESIS-)?Tabelle:\s*(\S+)', line).group(1)
-
-
-def _check_verified(entries, shared: Path | None) -> int:
-    n = 0
-    for code, row in entries[entries["verified"]].iterrows():
-        path = _export_path(row["export"], shared)
-        if path is None:
-            continue
-        assert path.is_file(), f"{code}: export {row['export']} not found"
-        assert _first_line_code(path) == code
-        test = ROOT / row["test"]
-        assert test.is_file(), f"{code}: test {row['test']} not found"
-        text = test.read_text(encoding="utf-8")
-        assert path.name in text or path.parent.name in text, (
-            f"{code}: {row['test']} does not read {row['export']}")
-        n += 1
-    return n
-
-
-def test_verified_tables_name_a_real_export_in_this_checkout_and_its_test(entries):
-    assert _check_verified(entries, None) == 2  # 21111-01-03-4, 21111-02-06-4
-
-
-def test_verified_tables_name_a_real_shared_export_and_its_test(entries, shared_data):
-    assert _check_verified(entries, shared_data) == 4
-
-
-def test_sources_md_lists_exactly_the_verified_tables(entries):
     text = (ROOT / "tests" / "data" / "real" / "SOURCES.md").read_text(encoding="utf-8")
-    section = text.split("## Verified table mappings", 1)[1]
-    listed = set(re.findall(r"^\| `([^`]+)` \|", section, flags=re.MULTILINE))
-    assert listed == set(entries.index[entries["verified"]])
+    section = text.split("## Which table mappings are verified", 1)[1]
+    verified = {c for c, m in load_table_mappings().items() if m.verified}
+    assert verified and all(code in section for code in verified)
+    assert "verified" not in (ROOT / "bimokit" / "catalogue" / "source_tables.toml").read_text(
+        encoding="utf-8").split("# Gebiet")[1]
 
 
 # --------------------------------------------------------------------------------------------
@@ -202,19 +169,15 @@ def test_sources_md_lists_exactly_the_verified_tables(entries):
 
 @pytest.mark.parametrize("body, message", [
     ('[tables."12411-01-01-4"]\ntitle = "Bevölkerung"\nsource = "regionalstatistik"\n'
-     "verified = false\ncolour = 1\n", r"Source table '12411-01-01-4': unknown field\(s\) "
+     "colour = 1\n", r"Source table '12411-01-01-4': unknown field\(s\) "
      r"'colour'"),
-    ('[tables."12411-01-01-4"]\ntitle = "Bevölkerung"\nsource = "destatis"\nverified = false\n',
+    ('[tables."12411-01-01-4"]\ntitle = "Bevölkerung"\nsource = "destatis"\n',
      r"source must be one of regionalstatistik, sample, own, not 'destatis'"),
-    ('[tables."12411-01-01"]\ntitle = "Bevölkerung"\nsource = "regionalstatistik"\n'
-     "verified = false\n", r"'12411-01-01': is not a Regionalstatistik table code"),
-    ('[tables."12411-01-01-4"]\ntitle = "Bevölkerung"\nsource = "regionalstatistik"\n'
-     "verified = true\n", r"verified = true needs `export`"),
-    ('[tables."12411-01-01-4"]\ntitle = ""\nsource = "regionalstatistik"\nverified = false\n',
+    ('[tables."12411-01-01"]\ntitle = "Bevölkerung"\nsource = "regionalstatistik"\n',
+     r"'12411-01-01': is not a Regionalstatistik table code"),
+    ('[tables."12411-01-01-4"]\ntitle = ""\nsource = "regionalstatistik"\n',
      r"title must be a non-empty text"),
-    ('[tables."12411-01-01-4"]\ntitle = "B"\nsource = "regionalstatistik"\nverified = "ja"\n',
-     r"verified must be true or false, not 'ja'"),
-    ('[tables."22541-01-01-4"]\ntitle = "K"\nsource = "regionalstatistik"\nverified = false\n'
+    ('[tables."22541-01-01-4"]\ntitle = "K"\nsource = "regionalstatistik"\n'
      'replaced_by = "22541-01-04-4"\n', r"replaced_by '22541-01-04-4' is not an entry"),
     ('[table."12411-01-01-4"]\ntitle = "B"\n', r"unknown top-level key\(s\) table"),
 ])
@@ -228,8 +191,7 @@ def test_load_source_tables_names_the_bad_entry(tmp_path, body, message):
 def test_load_source_tables_columns_and_whitespace(tmp_path):
     path = tmp_path / "source_tables.toml"
     path.write_text('[tables."own_file"]\ntitle = """Eigene\n  Daten"""\nsource = "own"\n'
-                    "verified = false\n", encoding="utf-8")
+                    "", encoding="utf-8")
     t = load_source_tables(path)
-    assert t.columns.tolist() == ["code", "title", "source", "verified", "export", "test",
-                                  "replaced_by", "see", "note"]
-    assert t.iloc[0].tolist() == ["own_file", "Eigene Daten", "own", False, "", "", "", "", ""]
+    assert t.columns.tolist() == ["code", "title", "source", "replaced_by", "see", "note"]
+    assert t.iloc[0].tolist() == ["own_file", "Eigene Daten", "own", "", "", ""]

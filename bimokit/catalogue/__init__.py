@@ -683,9 +683,8 @@ SOURCE_KINDS = {
     "own": "a file the Kommune supplies in bimokit's long format",
 }
 
-_SOURCE_FIELDS = {"title", "source", "verified", "export", "test", "replaced_by", "see", "note"}
-_SOURCE_COLUMNS = ["code", "title", "source", "verified", "export", "test", "replaced_by",
-                   "see", "note"]
+_SOURCE_FIELDS = {"title", "source", "replaced_by", "see", "note"}
+_SOURCE_COLUMNS = ["code", "title", "source", "replaced_by", "see", "note"]
 #: Regionalstatistik table codes: ``21111-01-03-4``, ``21111-01-03-4-B``, ``12211-Z-08``.
 _OFFICIAL_CODE = re.compile(r"^\d{5}-(?:\d{2}-\d{2}-\d|Z-\d{2})(?:-B)?$")
 
@@ -708,20 +707,13 @@ def _source_entry(code: str, spec, path: Path) -> dict:
         raise fail(f"source must be one of {', '.join(SOURCE_KINDS)}, not {kind!r}")
     if kind == "regionalstatistik" and not _OFFICIAL_CODE.match(code):
         raise fail("is not a Regionalstatistik table code like '21111-01-03-4'")
-    verified = spec.get("verified")
-    if not isinstance(verified, bool):
-        raise fail(f"verified must be true or false, not {verified!r}")
     texts = {}
-    for name in ("export", "test", "replaced_by", "see", "note"):
+    for name in ("replaced_by", "see", "note"):
         value = spec.get(name, "")
         if not isinstance(value, str):
             raise fail(f"{name} must be a text, not {value!r}")
         texts[name] = " ".join(value.split())
-    if verified and not (texts["export"] and texts["test"]):
-        raise fail("verified = true needs `export` (the real export) and `test` (the test "
-                   "that reads it)")
-    return {"code": code, "title": " ".join(title.split()), "source": kind,
-            "verified": verified, **texts}
+    return {"code": code, "title": " ".join(title.split()), "source": kind, **texts}
 
 
 def load_source_tables(path: str | Path | None = None) -> pd.DataFrame:
@@ -737,10 +729,8 @@ def load_source_tables(path: str | Path | None = None) -> pd.DataFrame:
     DataFrame
         One row per table, in file order: ``code``; ``title`` (the official title of a
         Regionalstatistik table, a German description otherwise); ``source`` (a key of
-        :data:`SOURCE_KINDS`: ``regionalstatistik``, ``sample`` or ``own``); ``verified``
-        (bool: the table mapping was checked against a real export that a test reads);
-        ``export`` and ``test`` (that export and test, ``shared:`` paths lie in
-        ``../shared/data``); ``replaced_by`` (the current table where this one has ended);
+        :data:`SOURCE_KINDS`: ``regionalstatistik``, ``sample`` or ``own``); ``replaced_by``
+        (the current table where this one has ended);
         ``see`` (the Regionalstatistik table a sample code stands for); ``note`` (German).
         Texts are ``""`` where not given.
 
@@ -748,16 +738,17 @@ def load_source_tables(path: str | Path | None = None) -> pd.DataFrame:
     ------
     CatalogueError
         Naming the entry: an unknown field, a missing title, an unknown ``source``, a
-        Regionalstatistik entry whose code is not a table code, ``verified = true`` without
-        its export and test, or ``replaced_by`` / ``see`` naming no entry.
+        Regionalstatistik entry whose code is not a table code, or ``replaced_by`` / ``see``
+        naming no entry. (Whether a table's mapping was checked against a real export is said
+        where the mapping is: ``verified`` in ``tables.toml``.)
 
     Examples
     --------
     >>> st = load_source_tables().set_index("code")
     >>> st.loc["22541-01-01-4", "replaced_by"]
     '22541-01-04-4'
-    >>> st.loc["21111-02-06-4", "source"], bool(st.loc["21111-02-06-4", "verified"])
-    ('regionalstatistik', True)
+    >>> st.loc["21111-02-06-4", "source"]
+    'regionalstatistik'
     """
     path = Path(path) if path is not None else CATALOGUE_DIR / "source_tables.toml"
     data = read_toml(path)
@@ -777,6 +768,4 @@ def load_source_tables(path: str | Path | None = None) -> pd.DataFrame:
                 raise CatalogueError(
                     f"Source table {r['code']!r}: {name} {r[name]!r} is not an entry of "
                     f"{path.name} (in {path})")
-    out = pd.DataFrame(rows, columns=_SOURCE_COLUMNS)
-    out["verified"] = out["verified"].astype(bool)
-    return out
+    return pd.DataFrame(rows, columns=_SOURCE_COLUMNS)
