@@ -57,14 +57,17 @@ def test_tables_on_the_shared_examples_lists_present_and_missing_tables(shared_d
     assert ("        Bevölkerung nach Geschlecht und Altersgruppen (17) - Stichtag 31.12. - "
             "regionale Tiefe:\n        Kreise und krfr. Städte\n") in a
     assert f"        Download: {URL}12411-02-03-4_00.csv" in a
-    assert "        ermöglicht A1.2, A1.3, A1.4, A1.5, A1.6, A1.7, A1.8, A1.9, A1.10, A2.3, B2.3;" in a
+    assert ("        ermöglicht A1.2, A1.3, A1.4, A1.5, A1.6, A1.7, A1.8, A1.9, A1.10, A2.3, "
+            "B2.3;") in a
     assert "  A2.5   Verfügbares Einkommen der privaten Haushalte je Einwohner  [Daten " \
            "vorhanden]" in a
     assert "  A1.2   Anteil der Kinder unter 3 Jahren an der Bevölkerung  [keine Daten]" in a
     assert "         Tabellen: ✓ 12411-01-01-4   ✗ 12411-02-03-4   ✗ 12411-03-03-4" in a
     # a table shown in an earlier chapter is referred to
     assert "    fehlt      12411-02-03-4  (siehe Kapitel A)" in blocks["B"]
-    assert f"  bimokit download 12411-02-03-4 12411-03-03-4 21311-01-01-4 --to {data}" in text
+    assert ("  bimokit download 12411-02-03-4 12411-03-03-4 11111-01-01-4 22541-01-04-4 "
+            "22543-01-03-4 22543-03-01-4 22543-04-01-4 21121-02-02-4 21311-01-01-4 "
+            f"--to {data}") in text
     assert "13211-02-05-4" in text  # every file of the folder is accounted for
 
 
