@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._atomic import atomic_open
+from .._spreadsheet import csv_safe
 from ..data import NON_FACT_FILES
 from ..errors import InputError, ParameterError
 from ..regions import LEVELS, build_regions, read_regions
@@ -125,7 +126,7 @@ def _write_atomic(frame: pd.DataFrame, path: Path) -> None:
     if not path.parent.is_dir():
         raise InputError("the folder for the output does not exist", path=path.parent)
     with atomic_open(path) as fh:
-        frame.to_csv(fh, index=False)
+        csv_safe(frame).to_csv(fh, index=False)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -149,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
         )
     else:
         try:
-            out.to_csv(sys.stdout, index=False)
+            csv_safe(out).to_csv(sys.stdout, index=False)
             sys.stdout.flush()
         except BrokenPipeError:  # e.g. `bimokit regions | head`
             devnull = os.open(os.devnull, os.O_WRONLY)
