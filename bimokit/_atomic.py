@@ -40,7 +40,7 @@ def _fsync_dir(folder: Path) -> None:
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it replaces ``path``.
 
-    For writers that want a file name (``openpyxl``'s ``save``, ``DataFrame.to_pickle``).
+    For writers that want a file name (``openpyxl``'s ``save``, ``DataFrame.to_csv``).
 
     Parameters
     ----------

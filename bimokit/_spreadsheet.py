@@ -89,6 +89,30 @@ def _is_text_column(series: pd.Series) -> bool:
                 or pd.api.types.is_datetime64_any_dtype(series))
 
 
+def _replace_texts(frame: pd.DataFrame, change) -> pd.DataFrame:
+    """``frame`` with ``change`` applied to the headers and to the texts of its text columns.
+
+    Works on the distinct values of a column (a values table repeats the same few texts in
+    100,000 rows), so that only the columns that hold such a text are copied.
+    """
+    out = frame.copy(deep=False)
+    for i in range(out.shape[1]):
+        col = out.iloc[:, i]
+        if not _is_text_column(col):
+            continue
+        texts = [v for v in pd.unique(col.dropna()) if isinstance(v, str)]
+        mapping = {v: new for v in texts if (new := change(v)) != v}
+        if mapping:
+            new = col.astype(object)
+            hit = new.isin(list(mapping))
+            new[hit] = new[hit].map(mapping)
+            if isinstance(col.dtype, pd.StringDtype):
+                new = new.astype(col.dtype)
+            out.isetitem(i, new)
+    out.columns = [change(c) for c in out.columns]
+    return out
+
+
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` to write as CSV for spreadsheets: headers and text cells quoted.
 
@@ -102,17 +126,7 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     >>> csv_safe(df).to_dict("list")
     {'name': ["'=1+1", 'Kiel'], 'value': [-5.0, 2.0], 'status': ['-', '']}
     """
-    out = frame.copy(deep=False)
-    texts = [c for c in out.columns if _is_text_column(out[c])]
-    for c in texts:
-        col = out[c]
-        mask = col.map(_needs_quote, na_action="ignore").fillna(False).astype(bool)
-        if mask.any():
-            col = col.astype(object)
-            col[mask] = "'" + col[mask]
-            out[c] = col
-    out.columns = [csv_text(c) for c in out.columns]
-    return out
+    return _replace_texts(frame, csv_text)
 
 
 def csv_restore(frame: pd.DataFrame) -> pd.DataFrame:
@@ -124,19 +138,7 @@ def csv_restore(frame: pd.DataFrame) -> pd.DataFrame:
     >>> csv_restore(df).to_dict("list")
     {'=n': ['=1+1', 'Kiel'], 'value': [-5.0, 2.0]}
     """
-    out = frame.copy(deep=False)
-    for c in out.columns:
-        col = out[c]
-        if not _is_text_column(col):
-            continue
-        quoted = col.map(lambda v: isinstance(v, str) and v[:1] == "'", na_action="ignore")
-        quoted = quoted.fillna(False).astype(bool)
-        if quoted.any():
-            col = col.copy()
-            col[quoted] = col[quoted].map(csv_unquote)
-            out[c] = col
-    out.columns = [csv_unquote(c) for c in out.columns]
-    return out
+    return _replace_texts(frame, csv_unquote)
 
 
 def xlsx_text(value):

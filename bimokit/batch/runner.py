@@ -34,14 +34,22 @@ __all__ = ["run_batch", "prepare_values"]
 
 
 
+#: The batch's indicator values in ``<out>/.bimokit-batch/`` and their stamp.
+VALUES_FILE = "values.csv"
+VALUES_STAMP = "values.json"
+
+
 def prepare_values(data=None, out=Path("reports"), *, data_fp: str | None = None,
-                   dataset=None, code_fp: str | None = None) -> Path:
+                   dataset=None, code_fp: str | None = None, force: bool = False) -> Path:
     """Compute the indicator values of all Kommunen once and store them for the chapters.
 
     ``load_data(data)`` and ``compute(facts, regions=…, by="all")`` over every region (totals
     and every breakdown, as a chapter computes them without a values file); the result goes to
-    ``<out>/.bimokit-batch/values.pkl`` with the fingerprints of the data folder and of
-    bimokit's code beside it, and is reused while both stay the same.
+    ``<out>/.bimokit-batch/values.csv`` (:func:`bimokit.publish.save_values`: data only)
+    with a stamp ``values.json`` beside it: the fingerprints of the data folder and of
+    bimokit's code and the file's SHA-256. The file is reused while both fingerprints stay
+    the same and its content still has that checksum; a damaged or foreign file is computed
+    again, and so is every file with ``force``.
 
     Parameters
     ----------
@@ -55,6 +63,8 @@ def prepare_values(data=None, out=Path("reports"), *, data_fp: str | None = None
         The folder already loaded with :func:`bimokit.load_data`.
     code_fp : str, optional
         :func:`code_fingerprint` when already known.
+    force : bool
+        Compute the values again even when the stored ones are current.
 
     Returns
     -------
@@ -65,22 +75,27 @@ def prepare_values(data=None, out=Path("reports"), *, data_fp: str | None = None
     from ..data import load_data
 
     folder = Path(out) / BATCH_DIR
-    path = folder / "values.pkl"
-    stamp = folder / "values.json"
+    path = folder / VALUES_FILE
+    stamp = folder / VALUES_STAMP
+    for old in ("values.pkl",):  # earlier versions' pickle: never loaded, removed
+        (folder / old).unlink(missing_ok=True)
     data_fp = data_fp or data_fingerprint(data)
     code_fp = code_fp or code_fingerprint()
-    try:
-        known = json.loads(stamp.read_text(encoding="utf-8"))
-        if (known.get("data") == data_fp and known.get("code") == code_fp
-                and known.get("by") == "all" and path.is_file()):
-            return path
-    except (OSError, ValueError):
-        pass
+    if not force:
+        try:
+            known = json.loads(stamp.read_text(encoding="utf-8"))
+            if (isinstance(known, dict) and known.get("data") == data_fp
+                    and known.get("code") == code_fp and known.get("by") == "all"
+                    and known.get("sha256") == file_sha256(path)):
+                return path
+        except (OSError, ValueError):
+            pass
+    stamp.unlink(missing_ok=True)  # no stamp without its file
     ds = dataset if dataset is not None else load_data(None if data in (None, "") else data)
     values = compute(ds.facts, regions=ds.regions, by="all")
     save_values(values, path)
     atomic_write_text(stamp, json.dumps({"data": data_fp, "code": code_fp, "by": "all",
-                                         "rows": len(values)}))
+                                         "rows": len(values), "sha256": file_sha256(path)}))
     return path
 
 
@@ -249,7 +264,7 @@ def _run_batch(pool, run_id, t_start, kommunen, *, land, data, out, chapters, ye
         # Computed once per batch (while the local workers start their kernels).
         if any(t.run for t in tasks) and values["path"] is None:
             values["path"] = prepare_values(data, out_root, data_fp=data_fp, dataset=dataset,
-                                            code_fp=code_fp)
+                                            code_fp=code_fp, force=force)
         for t in tasks:
             t.values_path = str(values["path"]) if t.run else ""
 

@@ -6,16 +6,22 @@ import dataclasses
 import hashlib
 import json
 import os
-import pickle
 import shutil
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .._atomic import atomic_path, atomic_write_text
-from ..errors import ParameterError
+from .._atomic import atomic_write_text
+from ..errors import InputError, ParameterError
 from ..publish import KeyFigure, PublishedTable, read_published
+from ._cache import (
+    CacheDamaged,
+    forget_chapter,
+    read_chapter_data,
+    remove_stale,
+    write_chapter_data,
+)
 from ._execute import ChapterFailure, execute_chapter
 from ._pages import ChapterEntry, write_index, write_steckbrief
 from ._validate import CHAPTERS, DataInfo, ReportRequest, describe_data, validate_request
@@ -32,7 +38,7 @@ __all__ = [
 ]
 
 #: Hidden folder in ``<out>/<ags>/`` with each built chapter's tables and key figures
-#: (``<letter>.pkl``) and the run record ``report.json``.
+#: (``<letter>.json``, checksums in ``manifest.json``) and the run record ``report.json``.
 STATE_DIR = ".bimokit"
 
 
@@ -226,8 +232,9 @@ def run_chapter(
 
     The notebook runs with a fresh, empty ``out_dir`` that is also the kernel's working
     folder; after a successful run its tables and key figures are stored as
-    ``<out>/<ags>/.bimokit/<letter>.pkl`` (written before the page, so that an existing page
-    always has its data). A failed chapter leaves neither page nor data.
+    ``<out>/<ags>/.bimokit/<letter>.json`` with its checksum in ``manifest.json`` (written
+    before the page, so that an existing page always has its data). A failed chapter leaves
+    neither page nor data.
 
     Parameters
     ----------
@@ -244,8 +251,8 @@ def run_chapter(
     target = request.out_dir
     state = target / STATE_DIR
     state.mkdir(parents=True, exist_ok=True)
+    remove_stale(state)
     html_path = target / f"{chapter}.html"
-    data_path = state / f"{chapter}.pkl"
     work = Path(tempfile.mkdtemp(prefix=f".work-{chapter}-", dir=state))
     try:
         params = request.parameters(out_dir=work, values_path=values_path)
@@ -264,23 +271,27 @@ def run_chapter(
             request.notebooks[chapter], params, pending, title=request.title(chapter),
             context=context, kernel_name=kernel_name, km=km, kc=kc, cwd=work, timeout=timeout,
         )
-        if not run.ok:
-            for stale in (html_path, data_path, pending):
+        failure = run.failure
+        if run.ok:
+            try:
+                tables, figures = read_published(work, chapter=chapter)
+            except InputError as exc:  # what the notebook published does not fit its schema
+                failure = ChapterFailure(None, None, "", type(exc).__name__, str(exc))
+        if failure is not None:
+            for stale in (html_path, pending):
                 stale.unlink(missing_ok=True)
-            return ChapterResult(chapter, False, html_path, run.seconds, run.failure,
+            forget_chapter(state, chapter)
+            return ChapterResult(chapter, False, html_path, run.seconds, failure,
                                  warnings=run.warnings)
         try:
-            tables, figures = read_published(work, chapter=chapter)
-            with atomic_path(data_path) as tmp, open(tmp, "wb") as fh:
-                pickle.dump(
-                    {"tables": tables, "keyfigures": figures, "parameters": params,
-                     "notebook_sha256": _sha256(Path(request.notebooks[chapter]))},
-                    fh, protocol=pickle.HIGHEST_PROTOCOL,
-                )
+            write_chapter_data(state, chapter, tables=tables, keyfigures=figures,
+                               parameters=params,
+                               notebook_sha256=_sha256(Path(request.notebooks[chapter])))
             os.replace(pending, html_path)
         except BaseException:
-            for stale in (html_path, data_path, pending):
+            for stale in (html_path, pending):
                 stale.unlink(missing_ok=True)
+            forget_chapter(state, chapter)
             raise
         return ChapterResult(chapter, True, html_path, run.seconds, None, len(tables),
                              len(figures), run.warnings)
@@ -289,11 +300,20 @@ def run_chapter(
 
 
 def _load_chapter_data(target: Path, chapter: str):
-    path = target / STATE_DIR / f"{chapter}.pkl"
-    if not (path.is_file() and (target / f"{chapter}.html").is_file()):
+    """The stored data of a built chapter (page and data present); None when not built.
+
+    Raises :class:`CacheDamaged` when the data is damaged or foreign.
+    """
+    if not (target / f"{chapter}.html").is_file():
         return None
-    with open(path, "rb") as fh:
-        return pickle.load(fh)
+    return read_chapter_data(target / STATE_DIR, chapter)
+
+
+def _drop_damaged(target: Path, chapter: str) -> None:
+    """A page whose data is damaged or foreign is no longer a built chapter: the next run
+    builds it again."""
+    (target / f"{chapter}.html").unlink(missing_ok=True)
+    forget_chapter(target / STATE_DIR, chapter)
 
 
 def finish_report(
@@ -312,17 +332,23 @@ def finish_report(
     request = _with_reader_name(request)
     target = request.out_dir
     target.mkdir(parents=True, exist_ok=True)
+    remove_stale(target / STATE_DIR)
     results = results or []
     by_letter = {r.chapter: r for r in results}
     entries: list[ChapterEntry] = []
     tables: list[PublishedTable] = []
     figures: list[KeyFigure] = []
     for letter, title in CHAPTERS.items():
-        data = _load_chapter_data(target, letter)
+        try:
+            data = _load_chapter_data(target, letter)
+        except CacheDamaged:
+            _drop_damaged(target, letter)
+            entries.append(ChapterEntry(letter, title, None, "neu zu erstellen"))
+            continue
         if data is not None:
             entries.append(ChapterEntry(letter, title, f"{letter}.html"))
-            tables.extend(data["tables"])
-            figures.extend(data["keyfigures"])
+            tables.extend(data.tables)
+            figures.extend(data.keyfigures)
         elif letter in by_letter and not by_letter[letter].ok:
             f = by_letter[letter].failure
             note = "Fehler" if f is None else (
