@@ -221,7 +221,7 @@ def _request(out_dir: Path, chapters="A"):
 def test_chapter_data_is_json_with_a_checksum(built):
     state = built.out_dir / ".bimokit"
     names = sorted(p.name for p in state.iterdir() if not p.name.startswith("."))
-    assert names == ["A.json", "manifest.json", "report.json"]
+    assert names == ["A.json", "lock", "manifest.json", "report.json"]
     manifest = json.loads((state / "manifest.json").read_text(encoding="utf-8"))
     import hashlib
 

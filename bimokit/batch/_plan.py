@@ -9,7 +9,6 @@ import io
 import json
 import os
 import re
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +16,8 @@ from .._atomic import atomic_write_text
 from .._paths import sample_dir
 from ..errors import InputError, ParameterError, UnknownRegionError
 from ..report import STATE_DIR, DataInfo, ReportRequest, describe_data, validate_request
-from ..report._cache import chapter_data_ok, chapter_data_path, remove_stale
+from ..report._cache import chapter_data_ok, chapter_data_path, folder_lock
+from ..report._cache import remove_leftovers as _remove_leftovers
 
 __all__ = [
     "read_ags_list",
@@ -432,24 +432,15 @@ def chapter_is_current(request: ReportRequest, chapter: str, fingerprint: str) -
 
 
 def remove_leftovers(folder: Path) -> int:
-    """Remove temporary files a killed run left in ``<out>/<ags>/``; return how many."""
-    n = 0
-    if not folder.is_dir():
-        return 0
-    for pattern in (".*.html.pending", ".*.tmp"):
-        for p in folder.glob(pattern):
-            p.unlink(missing_ok=True)
-            n += 1
-    state = folder / STATE_DIR
-    if state.is_dir():
-        for p in state.glob(".*.tmp"):
-            p.unlink(missing_ok=True)
-            n += 1
-        for p in state.glob(".work-*"):
-            shutil.rmtree(p, ignore_errors=True)
-            n += 1
-        n += remove_stale(state)
-    return n
+    """Remove temporary files a killed run left in ``<out>/<ags>/``; return how many.
+
+    Only when no other run is writing into the folder now (:func:`folder_lock`).
+    """
+    folder = Path(folder)
+    if not (folder / STATE_DIR).is_dir():
+        return _remove_leftovers(folder, state_dir=STATE_DIR)
+    with folder_lock(folder / STATE_DIR) as alone:
+        return _remove_leftovers(folder, state_dir=STATE_DIR) if alone else 0
 
 
 def report_is_current(request: ReportRequest, state: dict) -> bool:

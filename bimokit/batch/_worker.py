@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 
 from ..report import STATE_DIR, finish_report
+from ..report._cache import folder_lock, remove_leftovers
 from ..report._warm import WarmKernel
 from ._plan import KommuneTask, chapter_state, marker_path, write_marker
 from ._records import ChapterRecord
@@ -76,6 +77,16 @@ def run_kommune(task: KommuneTask, progress: Callable[[ChapterRecord], None] | N
         ``records`` (list of :class:`ChapterRecord` as dicts), ``finish_error`` (str or
         None), ``worker``.
     """
+
+    request = task.request
+    state = request.out_dir / STATE_DIR
+    with folder_lock(state) as alone:  # this worker writes the Kommune's folder now
+        if alone:
+            remove_leftovers(request.out_dir, state_dir=STATE_DIR)
+        return _run_kommune(task, progress)
+
+
+def _run_kommune(task: KommuneTask, progress) -> dict:
     from ..report import ChapterResult
 
     request = task.request

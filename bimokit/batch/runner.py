@@ -11,7 +11,8 @@ from pathlib import Path
 
 from .._atomic import atomic_write_text
 from ..errors import ParameterError
-from ..report import load_values, save_values
+from ..report import STATE_DIR, load_values, save_values
+from ..report._interrupt import catching_interrupts
 from ..report._warm import DEFAULT_SEED
 from ._plan import (
     BATCH_DIR,
@@ -216,23 +217,42 @@ def run_batch(
     if workers is not None and (not isinstance(workers, int) or workers < 1):
         raise ParameterError(f"`workers` must be a whole number of at least 1; not {workers!r}.")
     pool = None
-    if scheduler is None:
-        # The worker processes import bimokit while the parameters are checked; they start
-        # their kernels only when told to, after every check passed.
-        n = workers or os.cpu_count() or 1
-        if isinstance(kommunen, (list, tuple)):
-            n = min(n, max(1, len(kommunen)))
-        pool = _LocalPool(n)
-    try:
-        return _run_batch(
-            pool, run_id, t_start, kommunen, land=land, data=data, out=out, chapters=chapters,
-            years=years, vergleichsgruppe=vergleichsgruppe, scheduler=scheduler,
-            notebook_dir=notebook_dir, values_path=values_path, progress=progress,
-            timeout=timeout, force=force, seed=seed,
-        )
-    finally:
-        if pool is not None:
-            pool.close()
+    with catching_interrupts():
+        try:
+            if scheduler is None:
+                # The worker processes import bimokit while the parameters are checked; they
+                # start their kernels only when told to, after every check passed.
+                n = workers or os.cpu_count() or 1
+                if isinstance(kommunen, (list, tuple)):
+                    n = min(n, max(1, len(kommunen)))
+                pool = _LocalPool(n)
+            return _run_batch(
+                pool, run_id, t_start, kommunen, land=land, data=data, out=out,
+                chapters=chapters, years=years, vergleichsgruppe=vergleichsgruppe,
+                scheduler=scheduler, notebook_dir=notebook_dir, values_path=values_path,
+                progress=progress, timeout=timeout, force=force, seed=seed,
+            )
+        except KeyboardInterrupt:
+            # Ctrl-C: stop the workers (each ends its chapter and removes its work folder),
+            # then remove what a worker that had to be killed left; pages stay.
+            if pool is not None:
+                pool.stop()
+                pool = None
+            _remove_work_of(out)
+            raise
+        finally:
+            if pool is not None:
+                pool.close()
+
+
+def _remove_work_of(out) -> None:
+    """Remove the work folders and pending pages of every Kommune folder in ``out``."""
+    root = Path(out)
+    if not root.is_dir():
+        return
+    for folder in root.iterdir():
+        if folder.is_dir() and (folder / STATE_DIR).is_dir():
+            remove_leftovers(folder)
 
 
 def _run_batch(pool, run_id, t_start, kommunen, *, land, data, out, chapters, years,
@@ -290,6 +310,9 @@ def _run_batch(pool, run_id, t_start, kommunen, *, land, data, out, chapters, ye
                 n = max(1, min(len(pool.workers), sum(1 for t in tasks if t.run)))
                 meta["workers"] = n
                 pool.run(tasks, n, bar, outcomes, on_start=values_ready)
+    except KeyboardInterrupt:
+        bar.leave = False  # the one line of the interrupt replaces the bar
+        raise
     finally:
         bar.close()
     meta["values"] = str(values["path"]) if values["path"] else None
@@ -342,11 +365,13 @@ class _LocalWorker:
         env["PYTHONPATH"] = os.pathsep.join(
             [root] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
         )
+        # A session of its own: Ctrl-C in the terminal reaches only the batch, which stops
+        # its workers itself (SIGTERM), so that no worker prints a traceback.
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bimokit.batch._procworker", str(theirs.fileno()),
              str(os.getpid())],
             pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, start_new_session=os.name == "posix",
         )
         theirs.close()
         self.conn = Connection(ours.detach())
@@ -386,6 +411,26 @@ class _LocalPool:
                 w.send(None)
         for w in self.workers:
             w.close()
+
+    def stop(self, *, grace: float = 20.0) -> None:
+        """Stop every worker now (Ctrl-C): SIGTERM, which ends the chapter it runs, removes
+        its work folder and stops its kernel; killed when it takes longer than ``grace``."""
+        import signal
+
+        for w in self.workers:
+            if w.proc.poll() is None:
+                try:
+                    w.proc.send_signal(signal.SIGTERM)
+                except OSError:
+                    pass
+        deadline = time.monotonic() + grace
+        for w in self.workers:
+            try:
+                w.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except Exception:
+                w.proc.kill()
+                w.proc.wait()
+            w.conn.close()
 
     def run(self, tasks: list[KommuneTask], n: int, bar, outcomes: dict,
             on_start=None) -> None:

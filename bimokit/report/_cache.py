@@ -10,8 +10,11 @@ fit its schema is *damaged*: it is never used, and the chapter counts as not bui
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +24,8 @@ from ..errors import InputError
 from ..publish import KeyFigure, PublishedTable
 
 __all__ = ["ChapterData", "CacheDamaged", "write_chapter_data", "read_chapter_data",
-           "forget_chapter", "chapter_data_path", "chapter_data_ok", "remove_stale"]
+           "forget_chapter", "chapter_data_path", "chapter_data_ok", "remove_stale",
+           "folder_lock", "remove_leftovers"]
 
 _FORMAT = "bimokit-chapter"
 _VERSION = 1
@@ -135,4 +139,72 @@ def remove_stale(state: str | os.PathLike) -> int:
                 n += 1
             except OSError:
                 pass
+    return n
+
+
+#: The lock file of a state folder: held (``flock``) by the run that writes the Kommune.
+LOCK = "lock"
+
+
+@contextlib.contextmanager
+def folder_lock(state: str | os.PathLike) -> Iterator[bool]:
+    """Hold ``<state>/lock`` while a run writes into the Kommune's folder.
+
+    Yields True when this run holds the lock (no other run writes there now, so what the
+    folder holds of temporary work belongs to a run that ended), False when another
+    process holds it. The lock goes with the process: a killed run leaves none behind.
+    Where ``fcntl`` is missing (Windows) every run counts as alone.
+    """
+    folder = Path(state)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError:
+        yield False  # cannot even create the lock: clean nothing, let the writes report it
+        return
+    try:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            yield True
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def remove_leftovers(folder: str | os.PathLike, *, state_dir: str = ".bimokit") -> int:
+    """Remove what an interrupted or killed run left in ``<out>/<ags>/``; return how many.
+
+    Hidden pending pages and temporary files (``.*.html.pending``, ``.*.tmp``), the work
+    folders of chapters (``.bimokit/.work-*``) and files of earlier versions (``*.pkl``).
+    Call it only while holding :func:`folder_lock` (another run's work must stay).
+    """
+    folder = Path(folder)
+    n = 0
+    if not folder.is_dir():
+        return 0
+    for pattern in (".*.html.pending", ".*.tmp"):
+        for p in folder.glob(pattern):
+            with contextlib.suppress(OSError):
+                p.unlink()
+                n += 1
+    state = folder / state_dir
+    if state.is_dir():
+        for p in state.glob(".*.tmp"):
+            with contextlib.suppress(OSError):
+                p.unlink()
+                n += 1
+        for p in state.glob(".work-*"):
+            shutil.rmtree(p, ignore_errors=True)
+            n += not p.exists()
+        n += remove_stale(state)
     return n

@@ -287,6 +287,7 @@ class WarmKernel:
         still be busy with it), the next chapter gets a new kernel.
         """
         from ._cache import forget_chapter
+        from ._interrupt import raise_if_interrupted
         from .runner import STATE_DIR, ChapterFailure, ChapterResult, run_chapter
 
         t0 = time.perf_counter()
@@ -298,6 +299,7 @@ class WarmKernel:
                                  kc=self.kc, timeout=timeout)
             died = not self.is_alive()
         except Exception as exc:  # kernel start or reset failed: the chapter cannot run
+            raise_if_interrupted()  # ... or a Ctrl-C on its way: stop, keep the old page
             died = not self.is_alive()
             (request.out_dir / f"{chapter}.html").unlink(missing_ok=True)
             forget_chapter(request.out_dir / STATE_DIR, chapter)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -17,12 +18,15 @@ from ..errors import InputError, ParameterError
 from ..publish import KeyFigure, PublishedTable, read_published
 from ._cache import (
     CacheDamaged,
+    folder_lock,
     forget_chapter,
     read_chapter_data,
+    remove_leftovers,
     remove_stale,
     write_chapter_data,
 )
 from ._execute import ChapterFailure, execute_chapter
+from ._interrupt import catching_interrupts, raise_if_interrupted, shielded
 from ._pages import ChapterEntry, write_index, write_steckbrief
 from ._validate import CHAPTERS, DataInfo, ReportRequest, describe_data, validate_request
 from ._xlsx import write_xlsx
@@ -253,6 +257,9 @@ def run_chapter(
     state.mkdir(parents=True, exist_ok=True)
     remove_stale(state)
     html_path = target / f"{chapter}.html"
+    # The page is written under a hidden name first and takes its real name only after the
+    # chapter's data is stored: a chapter page never exists without its tables.
+    pending = target / f".{chapter}.html.pending"
     work = Path(tempfile.mkdtemp(prefix=f".work-{chapter}-", dir=state))
     try:
         params = request.parameters(out_dir=work, values_path=values_path)
@@ -264,38 +271,40 @@ def run_chapter(
             "index_href": "index.html",
             "data_label": request.data or "eingebettete Beispieldaten (Musterland)",
         }
-        # The page is written under a hidden name first and takes its real name only after the
-        # chapter's data is stored: a chapter page never exists without its tables.
-        pending = target / f".{chapter}.html.pending"
         run = execute_chapter(
             request.notebooks[chapter], params, pending, title=request.title(chapter),
             context=context, kernel_name=kernel_name, km=km, kc=kc, cwd=work, timeout=timeout,
         )
+        # A Ctrl-C that the notebook runner turned into a failure ("Kernel died") is no
+        # failure of the chapter: stop, and keep the page of an earlier run.
+        raise_if_interrupted()
         failure = run.failure
         if run.ok:
             try:
                 tables, figures = read_published(work, chapter=chapter)
             except InputError as exc:  # what the notebook published does not fit its schema
                 failure = ChapterFailure(None, None, "", type(exc).__name__, str(exc))
-        if failure is not None:
-            for stale in (html_path, pending):
-                stale.unlink(missing_ok=True)
+        if failure is not None:  # no outdated page of an earlier run stays
+            html_path.unlink(missing_ok=True)
             forget_chapter(state, chapter)
             return ChapterResult(chapter, False, html_path, run.seconds, failure,
                                  warnings=run.warnings)
-        try:
-            write_chapter_data(state, chapter, tables=tables, keyfigures=figures,
-                               parameters=params,
-                               notebook_sha256=_sha256(Path(request.notebooks[chapter])))
-            os.replace(pending, html_path)
-        except BaseException:
-            for stale in (html_path, pending):
-                stale.unlink(missing_ok=True)
-            forget_chapter(state, chapter)
-            raise
+        with shielded():  # data, then page: a Ctrl-C waits for these few milliseconds
+            try:
+                write_chapter_data(state, chapter, tables=tables, keyfigures=figures,
+                                   parameters=params,
+                                   notebook_sha256=_sha256(Path(request.notebooks[chapter])))
+                os.replace(pending, html_path)
+            except Exception:
+                with contextlib.suppress(OSError):
+                    html_path.unlink(missing_ok=True)
+                    forget_chapter(state, chapter)
+                raise
         return ChapterResult(chapter, True, html_path, run.seconds, None, len(tables),
                              len(figures), run.warnings)
     finally:
+        with contextlib.suppress(OSError):
+            pending.unlink(missing_ok=True)
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -445,8 +454,6 @@ def run_report(
     ``tabellenanhang_<ags>.xlsx``, and ``.bimokit/`` with the chapters' data and
     ``report.json``.
     """
-    from tqdm.auto import tqdm
-
     try:
         info = describe_data(data)
     except ParameterError:
@@ -459,15 +466,34 @@ def run_report(
     names = _remember_names(request.data, info)
     request = dataclasses.replace(request, name=names.get(request.ags, request.name))
     request.out_dir.mkdir(parents=True, exist_ok=True)
+    with catching_interrupts(), folder_lock(request.out_dir / STATE_DIR) as alone:
+        if alone:  # what a killed run left (work folders, pending pages) goes
+            remove_leftovers(request.out_dir, state_dir=STATE_DIR)
+        results = _run_chapters(request, kernel_name=kernel_name, progress=progress,
+                                timeout=timeout)
+        index_path, steckbrief_path, xlsx_path = finish_report(request, results)
+    return ReportResult(request.ags, request.name, request.out_dir, results, index_path,
+                        steckbrief_path, xlsx_path)
+
+
+def _run_chapters(request: ReportRequest, *, kernel_name, progress: bool,
+                  timeout) -> list[ChapterResult]:
+    """The chapters one after another, in one warm kernel or (``kernel_name``) fresh ones.
+
+    On Ctrl-C the kernel is stopped, the progress bar is taken off the terminal and the
+    ``KeyboardInterrupt`` goes on to the caller; pages of earlier runs stay.
+    """
+    from tqdm.auto import tqdm
+
     results: list[ChapterResult] = []
     bar = tqdm(total=len(request.chapters), desc=f"Bericht {request.ags}", unit="Kapitel",
                disable=not progress, file=sys.stderr, leave=True)
     kernel = None
-    if kernel_name is None:
-        from ._warm import WarmKernel
-
-        kernel = WarmKernel()
     try:
+        if kernel_name is None:
+            from ._warm import WarmKernel
+
+            kernel = WarmKernel()
         for letter in request.chapters:
             bar.set_postfix_str(letter)
             if kernel is None:
@@ -475,11 +501,13 @@ def run_report(
                                            timeout=timeout))
             else:
                 results.append(kernel.run_chapter(request, letter, timeout=timeout).result)
+            raise_if_interrupted()
             bar.update(1)
+    except KeyboardInterrupt:
+        bar.leave = False  # the one line of the interrupt replaces the bar
+        raise
     finally:
         bar.close()
         if kernel is not None:
             kernel.shutdown()
-    index_path, steckbrief_path, xlsx_path = finish_report(request, results)
-    return ReportResult(request.ags, request.name, request.out_dir, results, index_path,
-                        steckbrief_path, xlsx_path)
+    return results
