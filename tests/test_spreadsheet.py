@@ -186,7 +186,7 @@ def test_regions_csv_quotes_a_formula_name(evil_data, tmp_path, capsys, to_file)
     _assert_csv_safe(text, [LINK])
 
 
-def test_read_and_compute_csv_quote_formula_texts(tmp_path, capsys):
+def test_read_csv_quotes_formula_texts_and_keeps_numbers(tmp_path, capsys):
     facts = tmp_path / "facts.csv"
     frame = pd.DataFrame({
         "ags": ["99", "99"], "year": [2024, 2024], "variable": ["bevoelkerung"] * 2,

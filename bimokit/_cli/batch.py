@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._chapters import add_chapter_options, chapter_kwargs
+from ._chapters import add_chapter_options, chapter_kwargs, report_write_errors
 
 __all__ = ["add_parser", "run"]
 
@@ -60,4 +60,5 @@ def run(args) -> int:
         **chapter_kwargs(args),
     )
     print(result.summary())
+    report_write_errors("batch", result.write_errors)
     return 0 if result.ok else 1

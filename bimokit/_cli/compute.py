@@ -12,6 +12,7 @@ import pandas as pd
 from .._atomic import atomic_open
 from .._spreadsheet import csv_safe
 from ..errors import InputError, ParameterError, UnknownRegionError
+from ._output import check_output_file
 
 __all__ = ["add_parser", "run", "write_csv_atomic", "summary_table"]
 
@@ -97,6 +98,7 @@ def run(args) -> int:
 
     if args.pool_years < 1:
         raise ParameterError(f"--pool-years must be 1 or more; not {args.pool_years}.")
+    check_output_file(args.output, example="values.csv")
     by = args.by
     by = None if by == ["none"] else ("all" if by == ["all"] else by)
     catalogue = load_catalogue(extra=args.catalogue)

@@ -12,6 +12,7 @@ from .._atomic import atomic_open
 from .._spreadsheet import csv_safe
 from ..errors import InputError
 from ..io import Export, read
+from ._output import check_output_file
 
 __all__ = ["add_parser", "run", "combine_facts", "summary_line"]
 
@@ -78,6 +79,7 @@ def _write_atomic(df: pd.DataFrame, target: Path) -> None:
 
 
 def run(args) -> int:
+    check_output_file(args.output, example="facts.csv")
     exports = []
     for name in args.files:
         ex = read(name)

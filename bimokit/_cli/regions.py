@@ -15,6 +15,7 @@ from .._spreadsheet import csv_safe
 from ..data import NON_FACT_FILES
 from ..errors import InputError, ParameterError
 from ..regions import LEVELS, build_regions, read_regions
+from ._output import check_output_file
 
 __all__ = ["add_parser", "run", "collect_regions", "OUTPUT_COLUMNS"]
 
@@ -130,6 +131,7 @@ def _write_atomic(frame: pd.DataFrame, path: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_output_file(args.output, example="regions.csv")
     if args.data:
         paths = list(args.data)
     else:

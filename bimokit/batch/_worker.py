@@ -8,6 +8,7 @@ and a Dask worker with ``threads_per_worker=1`` have exactly one).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
@@ -57,6 +58,13 @@ def _worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def _mark(path, record: dict) -> None:
+    """Write a batch marker; one that cannot be written only means the chapter is built
+    again next time (the chapter itself reports a folder that cannot be written)."""
+    with contextlib.suppress(OSError):
+        write_marker(path, record)
+
+
 def _error_text(failure) -> str | None:
     if failure is None:
         return None
@@ -98,16 +106,16 @@ def _run_kommune(task: KommuneTask, progress) -> dict:
         mpath = marker_path(request, letter)
         base = {"fingerprint": task.fingerprints.get(letter, ""), "run": task.run_id,
                 "worker": worker}
-        write_marker(mpath, {**base, "state": "running"})
+        _mark(mpath, {**base, "state": "running"})
         run = kernel.run_chapter(request, letter, values_path=task.values_path,
                                  timeout=task.timeout, seed=task.seed)
         result, seconds = run.result, run.seconds
         if result.ok:
             st = result.html_path.stat()
-            write_marker(mpath, {**base, "state": "done", "html_size": st.st_size,
+            _mark(mpath, {**base, "state": "done", "html_size": st.st_size,
                                  "html_mtime_ns": st.st_mtime_ns, "seconds": round(seconds, 3)})
         else:
-            write_marker(mpath, {**base, "state": "failed", "seconds": round(seconds, 3)})
+            _mark(mpath, {**base, "state": "failed", "seconds": round(seconds, 3)})
         f = result.failure
         error = _error_text(f)
         if run.note:
@@ -129,7 +137,7 @@ def _run_kommune(task: KommuneTask, progress) -> dict:
     finish_error = None
     try:
         finish_report(request, results)
-        write_marker(request.out_dir / STATE_DIR / "report.batch.json", chapter_state(request))
+        _mark(request.out_dir / STATE_DIR / "report.batch.json", chapter_state(request))
     except Exception as exc:  # a broken index must not stop the batch; it is reported
         finish_error = f"{type(exc).__name__}: {exc}"[:500]
     return {"ags": request.ags, "records": records, "finish_error": finish_error,

@@ -271,7 +271,11 @@ def _run_batch(pool, run_id, t_start, kommunen, *, land, data, out, chapters, ye
         values_path = Path(values_path).resolve()
         values_fp = file_sha256(values_path)
     out_root = requests[0].out_dir.parent
-    out_root.mkdir(parents=True, exist_ok=True)
+    try:
+        out_root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ParameterError(f"Cannot run the batch: the output folder {str(out_root)!r} "
+                             f"cannot be created ({exc.strerror or exc}).") from None
     data_fp = data_fingerprint(data)
     code_fp = code_fingerprint()
 

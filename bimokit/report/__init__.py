@@ -112,6 +112,7 @@ from .runner import (
     ChapterResult,
     ReportFailedError,
     ReportResult,
+    ReportWriteError,
     finish_report,
     run_chapter,
     run_report,

@@ -14,6 +14,7 @@ papermill's ``cwd``, because papermill changes the working folder of the whole P
 from __future__ import annotations
 
 import atexit
+import contextlib
 import copy
 import datetime as _dt
 import os
@@ -502,6 +503,11 @@ def execute_chapter(
     Returns
     -------
     ChapterRun
+
+    Raises
+    ------
+    OSError
+        When the page cannot be written (the notebook ran; the output folder is at fault).
     """
     import nbformat
 
@@ -531,15 +537,15 @@ def execute_chapter(
             problems = check_html(markup) if check else []
             if problems:
                 failure = ChapterFailure(None, None, "", "HtmlCheckError", "; ".join(problems))
-            else:
-                atomic_write_text(out_html, markup)
         except Exception as exc:  # conversion errors are reported like cell errors
             failure = ChapterFailure(None, None, "", type(exc).__name__, str(exc))
-    if failure is not None:
-        try:
-            out_html.unlink()
-        except FileNotFoundError:
-            pass
+    if failure is None:
+        # not the notebook's fault when this fails (OSError: a read-only or full output
+        # folder): the caller reports it as such
+        atomic_write_text(out_html, markup)
+    else:
+        with contextlib.suppress(OSError):
+            out_html.unlink(missing_ok=True)
     return ChapterRun(
         ok=failure is None,
         html_path=out_html,

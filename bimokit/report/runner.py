@@ -10,10 +10,11 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .._atomic import atomic_write_text
+from .._atomic import atomic_write_text, os_error_text
 from ..errors import InputError, ParameterError
 from ..publish import KeyFigure, PublishedTable, read_published
 from ._cache import (
@@ -64,6 +65,9 @@ class ChapterResult:
         How many the chapter published.
     warnings : list of str
         stderr text of the notebook (not shown in the page).
+    write_error : str or None
+        The chapter ran or could not start because a file or folder of the output could not
+        be written (``"cannot write <path>: <reason>"``).
     """
 
     chapter: str
@@ -74,6 +78,7 @@ class ChapterResult:
     tables: int = 0
     keyfigures: int = 0
     warnings: list[str] = field(default_factory=list)
+    write_error: str | None = None
 
     def line(self) -> str:
         """One summary line in German and English."""
@@ -114,6 +119,9 @@ class ReportResult:
     chapters : list of ChapterResult
         In report order.
     index_path, steckbrief_path, xlsx_path : pathlib.Path
+    write_errors : list of str
+        Files that could not be written (``"cannot write <path>: <reason>"``), e.g. because
+        the output folder turned read-only during the run.
     """
 
     ags: str
@@ -123,11 +131,12 @@ class ReportResult:
     index_path: Path
     steckbrief_path: Path
     xlsx_path: Path
+    write_errors: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        """True when every chapter was built."""
-        return all(c.ok for c in self.chapters)
+        """True when every chapter was built and every file written."""
+        return all(c.ok for c in self.chapters) and not self.write_errors
 
     @property
     def failed(self) -> list[ChapterResult]:
@@ -154,6 +163,15 @@ class ReportResult:
         if not self.ok:
             raise ReportFailedError(self)
         return self
+
+
+class ReportWriteError(OSError):
+    """Files of a report that could not be written; ``.errors`` holds one line each
+    (``"cannot write <path>: <reason>"``)."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = list(errors)
+        super().__init__("; ".join(self.errors))
 
 
 class ReportFailedError(RuntimeError):
@@ -254,13 +272,18 @@ def run_chapter(
     request = _with_reader_name(request)
     target = request.out_dir
     state = target / STATE_DIR
-    state.mkdir(parents=True, exist_ok=True)
-    remove_stale(state)
     html_path = target / f"{chapter}.html"
     # The page is written under a hidden name first and takes its real name only after the
     # chapter's data is stored: a chapter page never exists without its tables.
     pending = target / f".{chapter}.html.pending"
-    work = Path(tempfile.mkdtemp(prefix=f".work-{chapter}-", dir=state))
+    t0 = time.perf_counter()
+    try:
+        state.mkdir(parents=True, exist_ok=True)
+        remove_stale(state)
+        work = Path(tempfile.mkdtemp(prefix=f".work-{chapter}-", dir=state))
+    except OSError as exc:  # the output folder cannot be written: the chapter cannot run
+        return _write_failure(chapter, html_path, exc, time.perf_counter() - t0,
+                              name=state if Path(str(exc.filename)).parent == state else None)
     try:
         params = request.parameters(out_dir=work, values_path=values_path)
         context = {
@@ -271,10 +294,16 @@ def run_chapter(
             "index_href": "index.html",
             "data_label": request.data or "eingebettete Beispieldaten (Musterland)",
         }
-        run = execute_chapter(
-            request.notebooks[chapter], params, pending, title=request.title(chapter),
-            context=context, kernel_name=kernel_name, km=km, kc=kc, cwd=work, timeout=timeout,
-        )
+        try:
+            run = execute_chapter(
+                request.notebooks[chapter], params, pending, title=request.title(chapter),
+                context=context, kernel_name=kernel_name, km=km, kc=kc, cwd=work,
+                timeout=timeout,
+            )
+        except OSError as exc:  # the page could not be written; the earlier one stays
+            raise_if_interrupted()
+            return _write_failure(chapter, html_path, exc, time.perf_counter() - t0,
+                                  name=html_path if exc.filename == str(pending) else None)
         # A Ctrl-C that the notebook runner turned into a failure ("Kernel died") is no
         # failure of the chapter: stop, and keep the page of an earlier run.
         raise_if_interrupted()
@@ -285,8 +314,9 @@ def run_chapter(
             except InputError as exc:  # what the notebook published does not fit its schema
                 failure = ChapterFailure(None, None, "", type(exc).__name__, str(exc))
         if failure is not None:  # no outdated page of an earlier run stays
-            html_path.unlink(missing_ok=True)
-            forget_chapter(state, chapter)
+            with contextlib.suppress(OSError):
+                html_path.unlink(missing_ok=True)
+                forget_chapter(state, chapter)
             return ChapterResult(chapter, False, html_path, run.seconds, failure,
                                  warnings=run.warnings)
         with shielded():  # data, then page: a Ctrl-C waits for these few milliseconds
@@ -295,10 +325,12 @@ def run_chapter(
                                    parameters=params,
                                    notebook_sha256=_sha256(Path(request.notebooks[chapter])))
                 os.replace(pending, html_path)
-            except Exception:
+            except Exception as exc:
                 with contextlib.suppress(OSError):
                     html_path.unlink(missing_ok=True)
                     forget_chapter(state, chapter)
+                if isinstance(exc, OSError):
+                    return _write_failure(chapter, html_path, exc, run.seconds)
                 raise
         return ChapterResult(chapter, True, html_path, run.seconds, None, len(tables),
                              len(figures), run.warnings)
@@ -306,6 +338,18 @@ def run_chapter(
         with contextlib.suppress(OSError):
             pending.unlink(missing_ok=True)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _write_failure(chapter: str, html_path: Path, exc: OSError, seconds: float, *,
+                   name: Path | None = None) -> ChapterResult:
+    """A chapter that failed because the output could not be written (``name``: the path to
+    name instead of a temporary one)."""
+    if name is not None and exc.errno is not None:
+        exc = type(exc)(exc.errno, exc.strerror, str(name))
+    text = os_error_text(exc)
+    return ChapterResult(chapter, False, html_path, seconds,
+                         ChapterFailure(None, None, "", type(exc).__name__, text),
+                         write_error=text)
 
 
 def _load_chapter_data(target: Path, chapter: str):
@@ -321,8 +365,9 @@ def _load_chapter_data(target: Path, chapter: str):
 def _drop_damaged(target: Path, chapter: str) -> None:
     """A page whose data is damaged or foreign is no longer a built chapter: the next run
     builds it again."""
-    (target / f"{chapter}.html").unlink(missing_ok=True)
-    forget_chapter(target / STATE_DIR, chapter)
+    with contextlib.suppress(OSError):
+        (target / f"{chapter}.html").unlink(missing_ok=True)
+        forget_chapter(target / STATE_DIR, chapter)
 
 
 def finish_report(
@@ -337,11 +382,18 @@ def finish_report(
     Returns
     -------
     (index_path, steckbrief_path, xlsx_path)
+
+    Raises
+    ------
+    ReportWriteError
+        When a file cannot be written (a folder turned read-only, a full disk), after every
+        other file was written; ``.errors`` names each path.
     """
     request = _with_reader_name(request)
     target = request.out_dir
     target.mkdir(parents=True, exist_ok=True)
-    remove_stale(target / STATE_DIR)
+    with contextlib.suppress(OSError):
+        remove_stale(target / STATE_DIR)
     results = results or []
     by_letter = {r.chapter: r for r in results}
     entries: list[ChapterEntry] = []
@@ -364,17 +416,22 @@ def finish_report(
                 f"Fehler in Zelle {f.cell_index}" if f.cell_index is not None else "Fehler"
             )
             entries.append(ChapterEntry(letter, title, None, note))
+    errors: list[str] = []
+
+    def attempt(write, *args, **kwargs) -> None:
+        try:
+            write(*args, **kwargs)
+        except OSError as exc:  # a folder turned read-only, a full disk: write the others
+            errors.append(os_error_text(exc))
+
     xlsx_path = target / f"tabellenanhang_{request.ags}.xlsx"
-    write_xlsx(tables, xlsx_path, title=f"Tabellenanhang Bildungsbericht {request.name}",
-               chapter_titles=CHAPTERS)
-    steckbrief_path = write_steckbrief(
-        target / "steckbrief.html", kommune=request.name, ags=request.ags, keyfigures=figures,
-        chapter_titles=CHAPTERS,
-    )
-    index_path = write_index(
-        target / "index.html", kommune=request.name, ags=request.ags, chapters=entries,
-        keyfigures=figures, xlsx_href=xlsx_path.name, chapter_titles=CHAPTERS,
-    )
+    steckbrief_path, index_path = target / "steckbrief.html", target / "index.html"
+    attempt(write_xlsx, tables, xlsx_path,
+            title=f"Tabellenanhang Bildungsbericht {request.name}", chapter_titles=CHAPTERS)
+    attempt(write_steckbrief, steckbrief_path, kommune=request.name, ags=request.ags,
+            keyfigures=figures, chapter_titles=CHAPTERS)
+    attempt(write_index, index_path, kommune=request.name, ags=request.ags, chapters=entries,
+            keyfigures=figures, xlsx_href=xlsx_path.name, chapter_titles=CHAPTERS)
     record = {
         "ags": request.ags,
         "name": request.name,
@@ -383,8 +440,10 @@ def finish_report(
         "vergleichsgruppe": request.vergleichsgruppe,
         "chapters": [r.as_dict() for r in results],
     }
-    atomic_write_text(target / STATE_DIR / "report.json",
-                      json.dumps(record, ensure_ascii=False, indent=1))
+    attempt(atomic_write_text, target / STATE_DIR / "report.json",
+            json.dumps(record, ensure_ascii=False, indent=1))
+    if errors:
+        raise ReportWriteError(errors)
     return index_path, steckbrief_path, xlsx_path
 
 
@@ -465,15 +524,26 @@ def run_report(
     # the chapters' name of the Kommune ('Flensburg', not 'Flensburg, kreisfreie Stadt')
     names = _remember_names(request.data, info)
     request = dataclasses.replace(request, name=names.get(request.ags, request.name))
-    request.out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        (request.out_dir / STATE_DIR).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ParameterError(f"Cannot build the report: the output folder "
+                             f"{str(request.out_dir)!r} cannot be created "
+                             f"({exc.strerror or exc}).") from None
     with catching_interrupts(), folder_lock(request.out_dir / STATE_DIR) as alone:
         if alone:  # what a killed run left (work folders, pending pages) goes
             remove_leftovers(request.out_dir, state_dir=STATE_DIR)
         results = _run_chapters(request, kernel_name=kernel_name, progress=progress,
                                 timeout=timeout)
-        index_path, steckbrief_path, xlsx_path = finish_report(request, results)
-    return ReportResult(request.ags, request.name, request.out_dir, results, index_path,
-                        steckbrief_path, xlsx_path)
+        errors = [r.write_error for r in results if r.write_error]
+        try:
+            finish_report(request, results)
+        except ReportWriteError as exc:
+            errors += exc.errors
+    target = request.out_dir
+    return ReportResult(request.ags, request.name, target, results, target / "index.html",
+                        target / "steckbrief.html", target / f"tabellenanhang_{request.ags}.xlsx",
+                        write_errors=errors)
 
 
 def _run_chapters(request: ReportRequest, *, kernel_name, progress: bool,
