@@ -1,224 +1,190 @@
-"""Bad output targets and an output folder that changes during the run (issue 14.6).
-
-Parameters that cannot work (``--out`` naming a file or a path that cannot be created, ``-o``
-naming a folder) give exit code 2 and one line before anything runs. A folder that becomes
-unwritable during the run gives exit code 1 and one line naming the path; what can still be
-written is written, and no work file is left behind.
-
-The tests run as root, where ``chmod`` does not stop writes; a read-only folder is simulated
-by making every creating, renaming or removing file operation below it fail with ``EROFS``
-(the operations bimokit's atomic writes use: ``os.open``, ``os.mkdir``, ``os.replace``,
-``os.rename``, ``os.unlink``, ``os.rmdir``), or by putting a folder where a file must go.
-"""
+"""Tests of bimokit.targets: hand-computed Zielerreichung, direction, Ampel, properties."""
 
 from __future__ import annotations
 
-import errno
-import os
-import shutil
-from pathlib import Path
-
+import numpy as np
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bimokit import cli
-from bimokit.batch._records import BatchResult, ChapterRecord
-
-NOTEBOOKS = Path(__file__).parent / "data" / "notebooks"
-
-
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("data")
-    (folder / "regions.csv").write_text(
-        "ags,name,level,parent\n99,Musterland,land,\n99101,Musterstadt,kreis,99\n",
-        encoding="utf-8")
-    (folder / "facts.csv").write_text(
-        "ags,year,variable,value,status,source\n99101,2012,bevoelkerung,100,,t\n"
-        "99101,2024,bevoelkerung,110,,t\n", encoding="utf-8")
-    return folder
+import bimokit as bk
+from bimokit.errors import ParameterError
+from bimokit.targets import TARGET_COLUMNS, achievement, ampel, describe_method, path_value
 
 
-@pytest.fixture(scope="module")
-def notebooks(tmp_path_factory) -> Path:
-    """Two chapters that publish tables and key figures: A and C (a copy of A)."""
-    folder = tmp_path_factory.mktemp("notebooks")
-    shutil.copy(NOTEBOOKS / "A.ipynb", folder / "A.ipynb")
-    shutil.copy(NOTEBOOKS / "A.ipynb", folder / "C.ipynb")
-    return folder
+def _values(rows):
+    return pd.DataFrame(rows, columns=["ags", "indicator", "year", "value"])
 
 
-class ReadOnly:
-    """Make folders unwritable for this process from a moment on (see the module text)."""
-
-    _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
-
-    def __init__(self, monkeypatch):
-        self.folders: list[str] = []
-        self.real = {name: getattr(os, name)
-                     for name in ("open", "mkdir", "replace", "rename", "unlink", "rmdir")}
-        for name in self.real:
-            monkeypatch.setattr(os, name, self._wrap(name))
-
-    def add(self, folder: Path) -> None:
-        self.folders.append(os.path.abspath(folder))
-
-    def _blocked(self, path) -> bool:
-        try:
-            p = os.path.abspath(os.fspath(path))
-        except TypeError:  # a file descriptor
-            return False
-        return any(os.path.dirname(p) == f or p == f for f in self.folders)
-
-    def _wrap(self, name):
-        real = self.real[name]
-
-        def guarded(*args, **kwargs):
-            paths = args[:2] if name in ("replace", "rename") else args[:1]
-            if name == "open" and not (len(args) > 1 and args[1] & self._WRITE_FLAGS):
-                paths = ()
-            for p in paths:
-                if self._blocked(p):
-                    raise OSError(errno.EROFS, os.strerror(errno.EROFS), os.fspath(p))
-            return real(*args, **kwargs)
-
-        return guarded
-
-
-# --- parameters: exit 2 before anything runs --------------------------------------------------
-
-
-@pytest.mark.parametrize("command", ["report", "batch"])
-@pytest.mark.parametrize("where", ["file", "below a file", "cannot be created"])
-def test_out_that_cannot_be_a_folder_is_a_parameter_error(data_dir, tmp_path, capsys, command,
-                                                          where):
-    a_file = tmp_path / "bericht.html"
-    a_file.write_text("x", encoding="utf-8")
-    out = {"file": a_file, "below a file": a_file / "berichte",
-           "cannot be created": Path("/proc/bimokit-test/berichte")}[where]
-    which = ["--ags", "99101"] if command == "report" else ["--all"]
-    code = cli.main([command, *which, "--data", str(data_dir), "--out", str(out),
-                     "--chapters", "A", "--no-progress"])
-    err = capsys.readouterr().err
-    assert code == 2, err
-    assert err.count("\n") == 1 and "Traceback" not in err
-    assert f"bimokit {command}: error: Cannot " in err
-    assert ("is a file, not a folder" in err) if where != "cannot be created" else (
-        "cannot be created" in err)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bericht.html"]  # nothing written
-
-
-@pytest.mark.parametrize("argv, example", [
-    (["compute"], "values.csv"),
-    (["read", "FACTS"], "facts.csv"),
-    (["regions"], "regions.csv"),
+VALUES = _values([
+    # Betreuungsquote U3 (%), higher is better; baseline 2020, target 45 % in 2030
+    ("05111", "C1.1", 2020, 30.0), ("05111", "C1.1", 2024, 37.5),
+    ("05112", "C1.1", 2020, 30.0), ("05112", "C1.1", 2024, 33.0),
+    ("05113", "C1.1", 2020, 30.0), ("05113", "C1.1", 2024, 29.0),
+    # Abgänger ohne Abschluss (%), lower is better; 8 → 5 by 2030
+    ("05111", "D3.1", 2020, 8.0), ("05111", "D3.1", 2024, 4.5),
 ])
-def test_output_option_naming_a_folder_is_a_parameter_error(tmp_path, capsys, argv, example):
-    facts = tmp_path / "facts.csv"
-    facts.write_text("ags,year,variable,value,status,source\n99,2020,x,1,,t\n",
-                     encoding="utf-8")
-    argv = [str(facts) if a == "FACTS" else a for a in argv]
-    folder = tmp_path / "ausgabe"
-    folder.mkdir()
-    code = cli.main([*argv, "-o", str(folder)])
-    err = capsys.readouterr().err
-    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
-    assert f"is a folder; give a file name, e.g. {folder / example}" in err
-    assert list(folder.iterdir()) == []
-    code = cli.main([*argv, "-o", str(facts / "x.csv")])  # below a file
-    err = capsys.readouterr().err
-    assert code == 2 and "is a file, not a folder" in err
+
+TARGETS = pd.DataFrame({
+    "indicator": ["C1.1", "D3.1"], "baseline_year": [2020, 2020], "target_year": [2030, 2030],
+    "target_value": [45.0, 5.0],
+})
 
 
-def test_output_file_in_a_read_only_folder_is_one_line(tmp_path, capsys, monkeypatch):
-    folder = tmp_path / "ausgabe"
-    folder.mkdir()
-    ReadOnly(monkeypatch).add(folder)
-    code = cli.main(["regions", "-o", str(folder / "regions.csv")])
-    err = capsys.readouterr().err
-    assert code == 1, err
-    assert err.count("\n") == 1 and "Traceback" not in err
-    assert err.startswith(f"bimokit regions: error: cannot read or write {folder}")
-    assert "Read-only file system" in err
-    assert list(folder.iterdir()) == []
+def test_primitives_by_hand():
+    # (37.5 − 30)/(45 − 30) = 0.5
+    assert achievement(37.5, 30.0, 45.0) == pytest.approx(0.5)
+    # direction −1: (4.5 − 8)/(5 − 8) = 3.5/3 = 1.1667
+    assert achievement(4.5, 8.0, 5.0) == pytest.approx(3.5 / 3)
+    assert np.isnan(achievement(5.0, 5.0, 5.0))
+    # 2024 is 40 % of 2020–2030: 30 + 15·0.4 = 36
+    assert path_value(30.0, 45.0, 2020, 2030, 2024) == pytest.approx(36.0)
+    assert ampel([1.0, 0.5, 0.49, np.nan], [False, False, False, True]).tolist() == [
+        "grün", "gelb", "rot", "grün"]
+    with pytest.raises(ParameterError, match="gelb"):
+        ampel([1.0], [False], thresholds=(0.5, 0.8))
 
 
-# --- the output folder turns read-only during a report ----------------------------------------
+def test_target_status_by_hand():
+    r = bk.target_status(VALUES, TARGETS, directions={"C1.1": 1, "D3.1": -1})
+    assert list(r.columns) == ["ags", "indicator", *TARGET_COLUMNS]
+    r = r.set_index(["ags", "indicator"])
+    a = r.loc[("05111", "C1.1")]
+    # a = 7.5/15 = 50 %; s = 40 %; path 36; 37.5 ≥ 36 → on track; progress 50/40 = 125 % → grün
+    assert a.achievement_pct == pytest.approx(50.0)
+    assert a.time_share_pct == pytest.approx(40.0)
+    assert a.path_value == pytest.approx(36.0)
+    assert a.progress_pct == pytest.approx(125.0)
+    assert a.on_track and not a.target_reached and a.ampel == "grün"
+    assert (a.direction, a.direction_source, a.target_mode) == (1, "Katalog", "Veränderung")
+    b = r.loc[("05112", "C1.1")]
+    # a = 3/15 = 20 %; progress 20/40 = 50 % → gelb (threshold 50 %)
+    assert b.achievement_pct == pytest.approx(20.0)
+    assert b.progress_pct == pytest.approx(50.0) and b.ampel == "gelb" and not b.on_track
+    c = r.loc[("05113", "C1.1")]
+    # moved away: raw (29 − 30)/15 = −6.67 %, clipped to 0 → rot
+    assert c.achievement_raw_pct == pytest.approx(-100 / 15)
+    assert c.achievement_pct == 0.0 and c.ampel == "rot"
+    d = r.loc[("05111", "D3.1")]
+    # lower is better: 8 → 4.5 passes the target 5: raw 116.7 %, clipped 100 %, grün
+    assert d.achievement_raw_pct == pytest.approx(100 * 3.5 / 3)
+    assert d.achievement_pct == 100.0 and d.target_reached and d.ampel == "grün"
+    assert (r["threshold_gruen_pct"] == 100.0).all() and (r["threshold_gelb_pct"] == 50).all()
 
 
-def _read_only_after_first_chapter(monkeypatch, folders):
-    """From the end of the first chapter on, ``folders`` cannot be written."""
-    import bimokit.report.runner as runner
-
-    guard = ReadOnly(monkeypatch)
-    real = runner.run_chapter
-    seen = []
-
-    def run_chapter(request, chapter, **kwargs):
-        if seen:
-            for f in folders(request.out_dir):
-                guard.add(f)
-        seen.append(chapter)
-        return real(request, chapter, **kwargs)
-
-    monkeypatch.setattr(runner, "run_chapter", run_chapter)
-    return guard
+def test_direction_inferred_and_targets_column_wins():
+    r = bk.target_status(VALUES, TARGETS).set_index(["ags", "indicator"])
+    assert r.loc[("05111", "D3.1"), "direction"] == -1
+    assert r.loc[("05111", "D3.1"), "direction_source"] == "abgeleitet"
+    t = TARGETS.assign(direction=[1, -1])
+    r = bk.target_status(VALUES, t, directions={"C1.1": -1}).set_index(["ags", "indicator"])
+    assert r.loc[("05111", "C1.1"), "direction_source"] == "Ziele"
 
 
-@pytest.mark.parametrize("which", ["kommune", "kommune and state"])
-def test_folder_turning_read_only_mid_run(data_dir, notebooks, tmp_path, capsys, monkeypatch,
-                                          which):
-    out = tmp_path / "berichte"
-    folders = (lambda d: [d]) if which == "kommune" else (lambda d: [d, d / ".bimokit"])
-    _read_only_after_first_chapter(monkeypatch, folders)
-    code = cli.main(["report", "--ags", "99101", "--data", str(data_dir), "--out", str(out),
-                     "--chapters", "A,C", "--notebooks", str(notebooks), "--no-progress"])
-    captured = capsys.readouterr()
-    assert code == 1, captured
-    err = captured.err
-    assert err.count("\n") == 1 and "Traceback" not in err
-    target = out / "99101"
-    assert err.startswith(f"bimokit report: error: cannot write {target}")
-    assert "Read-only file system" in err and "more)" in err  # C, index, Steckbrief, XLSX
-    # the summary is still printed: A built, C failed naming the folder
-    lines = captured.out.splitlines()
-    assert lines[0].startswith("Kapitel A: fertig")
-    assert lines[1].startswith("Kapitel C: FEHLER") and str(target) in lines[1]
-    named = target / ("C.html" if which == "kommune" else ".bimokit")
-    assert f"cannot write {named}: Read-only file system" in lines[1]
-    assert (target / "A.html").is_file() and not (target / "C.html").exists()
-    # no work file left: no work folder, no pending page, no temporary file
-    assert not list(target.rglob(".work-*")) and not list(target.rglob(".*.tmp"))
-    assert not list(target.glob(".*.pending"))
-    record = target / ".bimokit" / "report.json"
-    if which == "kommune":  # what could still be written was written
-        import json
-
-        chapters = json.loads(record.read_text(encoding="utf-8"))["chapters"]
-        assert [c["status"] for c in chapters] == ["ok", "failed"]
+def test_hold_mode_when_baseline_already_meets_target():
+    # lower is better, baseline 4 % already below the target 5 %: keep it
+    v = _values([("05114", "D3.1", 2020, 4.0), ("05114", "D3.1", 2024, 4.8),
+                 ("05115", "D3.1", 2020, 4.0), ("05115", "D3.1", 2024, 5.5)])
+    r = bk.target_status(v, TARGETS, directions={"D3.1": -1}).set_index("ags")
+    assert (r["target_mode"] == "Halten").all()
+    assert r.loc["05114", "ampel"] == "grün" and r.loc["05114", "on_track"]
+    assert r.loc["05115", "ampel"] == "rot" and not r.loc["05115", "target_reached"]
+    assert r["achievement_pct"].isna().all()
 
 
-# --- the batch report --------------------------------------------------------------------------
+def test_region_target_overrides_general_and_year_option():
+    t = pd.concat([TARGETS, pd.DataFrame({"indicator": ["C1.1"], "ags": ["05112"],
+                                          "baseline_year": [2020], "target_year": [2025],
+                                          "target_value": [33.0]})], ignore_index=True)
+    r = bk.target_status(VALUES, t).set_index(["ags", "indicator"])
+    # own target 33 by 2025, reached in 2024
+    assert r.loc[("05112", "C1.1"), "target_value"] == 33.0
+    assert r.loc[("05112", "C1.1"), "ampel"] == "grün"
+    assert r.loc[("05111", "C1.1"), "target_value"] == 45.0
+    # assess the baseline year itself: nothing due yet → on track, grün, progress +inf
+    r20 = bk.target_status(VALUES, TARGETS, year=2020).set_index(["ags", "indicator"])
+    assert r20.loc[("05111", "C1.1"), "ampel"] == "grün"
+    assert r20.loc[("05111", "C1.1"), "time_share_pct"] == 0.0
+    # a year without values
+    r21 = bk.target_status(VALUES, TARGETS, year=2021)
+    assert (r21["ampel"] == "").all() and r21["reason"].str.contains("kein Wert").all()
 
 
-def test_batch_report_that_cannot_be_written_is_reported(tmp_path):
-    (tmp_path / "batch_report.json").mkdir()  # something in the way of the file
-    result = BatchResult([ChapterRecord(ags="99101", name="M", chapter="A", status="ok")],
-                         [("99101", "M")], tmp_path, "run", 1.0)
-    result.write()
-    assert (tmp_path / "batch_report.html").is_file()  # the other file is written
-    assert not result.ok and len(result.write_errors) == 1
-    assert result.write_errors[0].startswith(f"cannot write {tmp_path}")
-    assert not list(tmp_path.glob(".*.tmp"))
+def test_missing_baseline_and_breakdowns():
+    v = VALUES.assign(geschlecht="insgesamt")
+    v = pd.concat([v, v.assign(geschlecht="weiblich", value=v["value"] + 1)])
+    v = v[~((v["geschlecht"] == "weiblich") & (v["ags"] == "05113") & (v["year"] == 2020))]
+    r = bk.target_status(v, TARGETS)
+    assert list(r.columns[:3]) == ["ags", "indicator", "geschlecht"]
+    assert len(r) == 8
+    miss = r[(r["ags"] == "05113") & (r["geschlecht"] == "weiblich")].iloc[0]
+    assert miss.reason == "kein Basiswert" and miss.ampel == ""
+    # a given baseline_value is used instead of the table
+    t = TARGETS.assign(baseline_value=[20.0, np.nan])
+    r = bk.target_status(VALUES, t).set_index(["ags", "indicator"])
+    # (37.5 − 20)/(45 − 20) = 70 %
+    assert r.loc[("05111", "C1.1"), "achievement_pct"] == pytest.approx(70.0)
 
 
-def test_batch_with_an_unwritable_report_exits_1_with_one_line(data_dir, tmp_path, capsys):
-    out = tmp_path / "berichte"
-    (out / "batch_report.html").mkdir(parents=True)
-    code = cli.main(["batch", "--all", "--data", str(data_dir), "--out", str(out),
-                     "--chapters", "A", "--notebooks", str(NOTEBOOKS), "--workers", "1",
-                     "--no-progress"])
-    captured = capsys.readouterr()
-    assert code == 1, captured
-    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
-    assert captured.err.startswith(f"bimokit batch: error: cannot write {out}")
-    assert (out / "batch_report.json").is_file() and (out / "99101" / "A.html").is_file()
+def test_errors():
+    with pytest.raises(ParameterError, match="lacks the column"):
+        bk.target_status(VALUES, TARGETS.drop(columns="target_value"))
+    with pytest.raises(ParameterError, match="must come after baseline_year"):
+        bk.target_status(VALUES, TARGETS.assign(target_year=[2020, 2030]))
+    with pytest.raises(ParameterError, match="more than one row"):
+        bk.target_status(VALUES, pd.concat([TARGETS, TARGETS]))
+    with pytest.raises(ParameterError, match="direction must be 1"):
+        bk.target_status(VALUES, TARGETS.assign(direction=[2, 1]))
+    with pytest.raises(ParameterError, match="without values: 09999"):
+        bk.target_status(VALUES, TARGETS.assign(ags=["09999", ""]))
+    with pytest.raises(ParameterError, match="target_value must be a number"):
+        bk.target_status(VALUES, TARGETS.assign(target_value=["viel", 5.0]))
+
+
+def test_describe_method_states_thresholds():
+    r = bk.target_status(VALUES, TARGETS, thresholds=(0.9, 0.6))
+    text = describe_method(r)
+    assert "mindestens 90 %" in text and "gelb ab 60 %" in text
+
+
+# --- properties -----------------------------------------------------------------------------
+
+num = st.floats(min_value=-1e3, max_value=1e3, allow_nan=False).map(lambda x: round(x, 2))
+
+
+@settings(max_examples=60, deadline=None)
+@given(num, num, st.integers(2000, 2020), st.integers(1, 15), st.data())
+def test_reaching_target_is_100_and_path_is_on_track(baseline, target, by, span, data):
+    if target == baseline:
+        return
+    ty = by + span
+    year = data.draw(st.integers(by + 1, ty))
+    on_path = float(path_value(baseline, target, by, ty, year))
+    v = _values([("05111", "X", by, baseline), ("05111", "X", ty, target),
+                 ("05112", "X", by, baseline), ("05112", "X", year, on_path)])
+    t = pd.DataFrame({"indicator": ["X"], "baseline_year": [by], "target_year": [ty],
+                      "target_value": [target]})
+    r = bk.target_status(v, t).set_index("ags")
+    assert r.loc["05111", "achievement_pct"] == pytest.approx(100.0)
+    assert r.loc["05111", "target_reached"] and r.loc["05111", "ampel"] == "grün"
+    # the plan value itself is on track
+    assert r.loc["05112", "on_track"] and r.loc["05112", "ampel"] == "grün"
+    assert r.loc["05112", "progress_pct"] == pytest.approx(100.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(num, num, num)
+def test_direction_mirror(baseline, target, current):
+    # negating every value and the direction gives the same achievement and Ampel
+    if target == baseline:
+        return
+    rows = [("05111", "X", 2020, baseline), ("05111", "X", 2024, current)]
+    t = pd.DataFrame({"indicator": ["X"], "baseline_year": [2020], "target_year": [2030],
+                      "target_value": [target]})
+    r1 = bk.target_status(_values(rows), t).iloc[0]
+    neg = [(a, i, y, -x) for a, i, y, x in rows]
+    r2 = bk.target_status(_values(neg), t.assign(target_value=-target)).iloc[0]
+    assert r1.direction == -r2.direction
+    assert r1.ampel == r2.ampel
+    assert r1.achievement_pct == pytest.approx(r2.achievement_pct)
