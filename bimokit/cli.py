@@ -3,7 +3,9 @@
 Each sub-command lives in ``bimokit/_cli/<name>.py`` with two functions,
 ``add_parser(subparsers)`` and ``run(args) -> int``. Errors a user can cause
 (:class:`bimokit.errors.BimokitError`) are printed as one line, without a traceback,
-and give exit code 2.
+and give exit code 2. A file or folder that cannot be read or written (``OSError``: a
+read-only or full disk, a path that vanished) is one line naming the path and exit code 1;
+Ctrl-C is one line and exit code 130.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 
+from ._atomic import os_error_text
 from .errors import BimokitError
 
 __all__ = ["main", "COMMANDS"]
@@ -49,12 +53,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bimokit {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C: no traceback now
         print(f"bimokit {args.command}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # the reader went away (``bimokit tables … | head``): stop quietly, as cat does
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as exc:
+        print(f"bimokit {args.command}: error: {os_error_text(exc, verb='read or write')}",
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -512,7 +512,7 @@ def test_chapter_from_the_kernels_shared_results_equals_a_cold_one():
 
 def test_rewritten_values_file_is_read_again(tmp_path, ds):
     values = ds.compute(["C1.1"])
-    path = tmp_path / "values.pkl"
+    path = tmp_path / "values.csv"
     bk.save_values(values, path)
     first = Chapter("C", ags="99101", values_path=str(path))._latest("C1.1")["value"]
     bk.save_values(values.assign(value=values["value"] + 1.0), path)

@@ -18,6 +18,7 @@ PACKAGE = Path(bk.__file__).parent
 #: Layer of every top-level module or package of bimokit, lowest first.
 LAYERS = {
     "_paths": 0, "_atomic": 0, "_schema": 0, "_params": 0, "errors": 0, "fmt": 0,
+    "_frames": 0, "_spreadsheet": 0,
     "io": 1,
     "regions": 2,
     "catalogue": 3, "status": 3, "harmonization": 3, "computation": 3, "data": 3,

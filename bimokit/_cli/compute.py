@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 
 from .._atomic import atomic_open
+from .._spreadsheet import csv_safe
 from ..errors import InputError, ParameterError, UnknownRegionError
+from ._output import check_output_file
 
 __all__ = ["add_parser", "run", "write_csv_atomic", "summary_table"]
 
@@ -42,14 +44,17 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def write_csv_atomic(df: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``df`` as CSV via a temporary file and ``os.replace``: never half a file."""
+    """Write ``df`` as CSV via a temporary file and ``os.replace``: never half a file.
+
+    Text cells that a spreadsheet would evaluate are quoted (:func:`bimokit._spreadsheet.csv_safe`).
+    """
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"cannot create the folder: {exc.strerror}", path=path.parent) from None
     with atomic_open(path) as fh:
-        df.to_csv(fh, index=False, lineterminator="\n")
+        csv_safe(df).to_csv(fh, index=False, lineterminator="\n")
     return path
 
 
@@ -93,6 +98,7 @@ def run(args) -> int:
 
     if args.pool_years < 1:
         raise ParameterError(f"--pool-years must be 1 or more; not {args.pool_years}.")
+    check_output_file(args.output, example="values.csv")
     by = args.by
     by = None if by == ["none"] else ("all" if by == ["all"] else by)
     catalogue = load_catalogue(extra=args.catalogue)
@@ -114,7 +120,7 @@ def run(args) -> int:
         path = write_csv_atomic(values, args.output)
         print(f"{len(values)} Werte geschrieben: {path}", file=sys.stderr)
     else:
-        values.to_csv(sys.stdout, index=False, lineterminator="\n")
+        csv_safe(values).to_csv(sys.stdout, index=False, lineterminator="\n")
     if args.ags is not None and args.output:
         name = ds.regions.loc[ds.regions["ags"] == args.ags, "name"]
         name = str(name.iloc[0]) if len(name) else args.ags

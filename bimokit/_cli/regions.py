@@ -11,9 +11,11 @@ from pathlib import Path
 import pandas as pd
 
 from .._atomic import atomic_open
+from .._spreadsheet import csv_safe
 from ..data import NON_FACT_FILES, SOZIALRAUM_FILES
 from ..errors import InputError, ParameterError
 from ..regions import LEVELS, build_regions, read_regions
+from ._output import check_output_file
 
 __all__ = ["add_parser", "run", "collect_regions", "OUTPUT_COLUMNS"]
 
@@ -125,10 +127,11 @@ def _write_atomic(frame: pd.DataFrame, path: Path) -> None:
     if not path.parent.is_dir():
         raise InputError("the folder for the output does not exist", path=path.parent)
     with atomic_open(path) as fh:
-        frame.to_csv(fh, index=False)
+        csv_safe(frame).to_csv(fh, index=False)
 
 
 def run(args: argparse.Namespace) -> int:
+    check_output_file(args.output, example="regions.csv")
     if args.data:
         paths = list(args.data)
     else:
@@ -149,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
         )
     else:
         try:
-            out.to_csv(sys.stdout, index=False)
+            csv_safe(out).to_csv(sys.stdout, index=False)
             sys.stdout.flush()
         except BrokenPipeError:  # e.g. `bimokit regions | head`
             devnull = os.open(os.devnull, os.O_WRONLY)

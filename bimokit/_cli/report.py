@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._chapters import add_chapter_options, chapter_kwargs
+from ._chapters import add_chapter_options, chapter_kwargs, report_write_errors
 
 __all__ = ["add_parser", "run"]
 
@@ -35,4 +35,5 @@ def run(args) -> int:
 
     result = run_report(args.ags, kernel_name=args.kernel, **chapter_kwargs(args))
     print(result.summary())
+    report_write_errors("report", result.write_errors)
     return 0 if result.ok else 1

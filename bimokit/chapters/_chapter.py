@@ -194,7 +194,7 @@ class Chapter:
         Where :func:`bimokit.report.publish_table` and ``publish_keyfigure`` write; ``""``
         writes nothing.
     values_path : str
-        Precomputed indicator values (``.pkl``/``.csv``) of all regions; ``""``: compute the
+        Precomputed indicator values (``.csv``/``.parquet``) of all regions; ``""``: compute the
         chapter's indicators here in one :func:`bimokit.compute` call.
 
     Attributes
