@@ -20,6 +20,7 @@ from .catalogue import load_vocabulary
 from .computation import compute
 from .errors import InputError
 from .harmonization import harmonize
+from .io.editions import newest_edition, newest_first
 
 __all__ = ["Dataset", "load_data", "load_sample", "NON_FACT_FILES"]
 
@@ -114,45 +115,41 @@ def _dims_text(df: pd.DataFrame, dims: list[str]) -> pd.Series:
 
 def _resolve(facts: pd.DataFrame, dims: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Keep the newest edition of every observation; list the values that changed."""
-    order = pd.to_datetime(facts["stand"], errors="coerce")
-    facts = facts.assign(_o=order, _n=np.arange(len(facts)))
-    facts = facts.sort_values(["_o", "_n"], na_position="first", kind="stable")
     key = ["ags", "year", "variable", *dims]
+    keep = newest_edition(facts, key)
+    kept = facts[keep].reset_index(drop=True)
+    if keep.all():
+        return kept, _empty_revisions()
+    # pair every older row with the kept row of its observation
     keyframe = facts[key].astype(object).where(facts[key].notna(), "")
     dup = keyframe.duplicated(keep=False).to_numpy()
-    last = ~keyframe.duplicated(keep="last").to_numpy()
-    kept = facts[last]
-    revisions = _empty_revisions()
-    if dup.any():
-        older = facts[dup & ~last].copy()
-        winners = facts[dup & last].copy()
-        okey = keyframe[dup & ~last]
-        wkey = keyframe[dup & last]
-        older["_k"] = pd.MultiIndex.from_frame(okey).to_flat_index()
-        winners["_k"] = pd.MultiIndex.from_frame(wkey).to_flat_index()
-        m = older.merge(winners[["_k", "value", "status", "stand", "file"]], on="_k",
-                        suffixes=("_old", "_new"))
-        same_value = (m["value_old"] == m["value_new"]) | (
-            m["value_old"].isna() & m["value_new"].isna())
-        changed = m[~(same_value & (m["status_old"] == m["status_new"]))]
-        if len(changed):
-            revisions = pd.DataFrame({
-                "ags": changed["ags"].astype(str).to_numpy(),
-                "year": changed["year"].to_numpy(dtype="int64"),
-                "variable": changed["variable"].astype(str).to_numpy(),
-                "dims": _dims_text(changed, dims).to_numpy(),
-                "old_value": changed["value_old"].to_numpy(dtype="float64"),
-                "new_value": changed["value_new"].to_numpy(dtype="float64"),
-                "old_status": changed["status_old"].astype(str).to_numpy(),
-                "new_status": changed["status_new"].astype(str).to_numpy(),
-                "old_stand": changed["stand_old"].to_numpy(dtype=object),
-                "new_stand": changed["stand_new"].to_numpy(dtype=object),
-                "old_file": changed["file_old"].astype(str).to_numpy(),
-                "new_file": changed["file_new"].astype(str).to_numpy(),
-                "source": changed["source"].astype(str).to_numpy(),
-            }).sort_values(["variable", "ags", "year"], kind="stable").reset_index(drop=True)
-    kept = kept.sort_values("_n", kind="stable").drop(columns=["_o", "_n"])
-    return kept.reset_index(drop=True), revisions
+    pair_key = pd.MultiIndex.from_frame(keyframe[dup]).to_flat_index()
+    rows = facts[dup].assign(_k=pair_key)
+    older, winners = rows[~keep[dup]], rows[keep[dup]]
+    m = older.merge(winners[["_k", "value", "status", "stand", "file"]], on="_k",
+                    suffixes=("_old", "_new"))
+    same_value = (m["value_old"] == m["value_new"]) | (
+        m["value_old"].isna() & m["value_new"].isna())
+    changed = m[~(same_value & (m["status_old"] == m["status_new"]))]
+    if not len(changed):
+        return kept, _empty_revisions()
+    revisions = pd.DataFrame({
+        "ags": changed["ags"].astype(str).to_numpy(),
+        "year": changed["year"].to_numpy(dtype="int64"),
+        "variable": changed["variable"].astype(str).to_numpy(),
+        "dims": _dims_text(changed, dims).to_numpy(),
+        "old_value": changed["value_old"].to_numpy(dtype="float64"),
+        "new_value": changed["value_new"].to_numpy(dtype="float64"),
+        "old_status": changed["status_old"].astype(str).to_numpy(),
+        "new_status": changed["status_new"].astype(str).to_numpy(),
+        "old_stand": changed["stand_old"].to_numpy(dtype=object),
+        "new_stand": changed["stand_new"].to_numpy(dtype=object),
+        "old_file": changed["file_old"].astype(str).to_numpy(),
+        "new_file": changed["file_new"].astype(str).to_numpy(),
+        "source": changed["source"].astype(str).to_numpy(),
+    })
+    return kept, revisions.sort_values(["variable", "ags", "year"],
+                                       kind="stable").reset_index(drop=True)
 
 
 def _empty_revisions() -> pd.DataFrame:
@@ -229,9 +226,7 @@ def load_data(
         h["file"] = str(f)
         parts.append(h)
         if export.regions is not None and len(export.regions):
-            r = export.regions.copy()
-            r["_stand"] = pd.Timestamp(export.stand) if export.stand else pd.NaT
-            region_rows.append(r)
+            region_rows.append(export.regions.assign(stand=export.stand))
         listing.append({"file": str(f), "table_code": export.table_code or "",
                         "stand": export.stand, "rows": len(h)})
     dims = [d for d in voc.dimension_order if any(d in p.columns for p in parts)]
@@ -247,9 +242,9 @@ def load_data(
     if regions_csv is not None:
         rows.append(read_regions(regions_csv))
     if region_rows:
+        # the names of the newest edition first: build_regions keeps the first it meets
         rr = pd.concat(region_rows, ignore_index=True)
-        rr = rr.sort_values("_stand", ascending=False, na_position="last", kind="stable")
-        rows.append(rr.drop(columns="_stand"))
+        rows.append(rr.iloc[newest_first(rr["stand"])].drop(columns="stand"))
     if len(city_rows):
         rows.append(city_rows)
     if rows:

@@ -1,4 +1,4 @@
-"""Shared pieces of the readers: decoding, symbols, years, region keys, column names.
+"""Shared pieces of the readers: decoding, years, region keys, column names, CSV rows.
 
 Everything here works on whole columns at once (vectorised); the readers only loop over
 header rows and columns, never over the cells of a body.
@@ -20,15 +20,12 @@ from ..errors import InputError
 __all__ = [
     "AGS_PATTERN",
     "decode_file",
-    "parse_values",
-    "parse_value_tokens_ok",
     "parse_years",
     "map_unique",
     "text_codes",
     "factorize_objects",
     "first_row",
     "duplicate_rows",
-    "parse_distinct",
     "read_raw",
     "check_control",
     "decode_bytes",
@@ -51,27 +48,6 @@ AGS_PATTERN = r"DG|[0-9]{2}|[0-9]{3}|[0-9]{5}|[0-9]{8}|[0-9]{9}|[0-9]{12}"
 SOZIALRAUM_PATTERN = r"[0-9]{5}-[0-9A-Za-z_]+"
 
 _AGS_RE = re.compile(rf"(?:{AGS_PATTERN})")
-
-#: Symbols that replace a value (Zeichenerklärung), with the status they give.
-_SYMBOLS = {
-    "-": "-",
-    "\u2013": "-",  # en dash, as some hand-edited files write the true zero
-    ".": ".",
-    "x": "x",
-    "X": "x",
-    "...": "...",
-    "\u2026": "...",  # the single-character ellipsis
-    "/": "/",
-}
-_FLAGGED = re.compile(
-    r"^(?:\((?P<paren>[+-]?[0-9]+(?:[.,][0-9]+)?)\)|(?P<num>[+-]?[0-9]+(?:[.,][0-9]+)?)\s*(?P<flag>[prs]))$"
-)
-
-#: What a value cell may hold, for error messages.
-EXPECTED_VALUE = (
-    "expected a number (1234, 12,5 or -3,2) or a symbol: - (zero), . (secret), x (not "
-    "meaningful), ... (later), / (unreliable), (123) (limited), 123p / 123r / 123s (flags)"
-)
 
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: Every byte except the C0 controls other than tab, LF, CR (and DEL): deleted before the
@@ -374,111 +350,6 @@ def strip(values) -> np.ndarray:
     return map_unique(values, lambda u: u.str.strip())
 
 
-def parse_values(tokens, *, decimal: str = "both"):
-    """Turn published cell texts into values and statuses.
-
-    Parameters
-    ----------
-    tokens : Series or array of str
-        The cells as text.
-    decimal : {"both", "comma", "point"}
-        ``"both"`` reads ``12,5`` and ``12.5`` (classic and flat exports have no thousands
-        separators); ``"point"`` only ``12.5``; ``"comma"`` reads ``1.234,5`` (point as
-        thousands separator).
-
-    Returns
-    -------
-    values : numpy.ndarray of float
-    status : numpy.ndarray of object (str)
-    bad : numpy.ndarray of int
-        Positions of cells that are neither a number nor a known symbol (empty if all good).
-
-    Examples
-    --------
-    >>> v, s, bad = parse_values(["12", "-3,5", "-", ".", "(7)", "8p", "x", "abc"])
-    >>> v.tolist()[:6], s.tolist(), bad.tolist()
-    ([12.0, -3.5, 0.0, nan, 7.0, 8.0], ['', '', '-', '.', '()', 'p', 'x', ''], [7])
-    """
-    arr = np.asarray(tokens, dtype=object)
-    if len(arr) == 0:
-        return np.zeros(0), np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64)
-    codes, uniq = pd.factorize(arr, use_na_sentinel=False)
-    uv, us, ubad = _parse_distinct(np.asarray(uniq, dtype=object), decimal)
-    bad_u = np.zeros(len(uniq), bool)
-    bad_u[ubad] = True
-    return uv[codes], us[codes], np.flatnonzero(bad_u[codes])
-
-
-def parse_distinct(tokens, *, decimal: str = "both"):
-    """:func:`parse_values` of distinct cell texts (no hashing): values, statuses, bad positions.
-
-    Examples
-    --------
-    >>> v, s, bad = parse_distinct(["7", "(7)", "?"])
-    >>> v.tolist()[:2], s.tolist(), bad.tolist()
-    ([7.0, 7.0], ['', '()', ''], [2])
-    """
-    return _parse_distinct(np.asarray(tokens, dtype=object), decimal)
-
-
-def _parse_distinct(tokens: np.ndarray, decimal: str):
-    # plain loops: the tokens are distinct, and mostly few. Digit strings (the bulk of
-    # counts) are converted directly, the other numbers through one vectorised
-    # to_numeric; only tokens that are no number are looked at one by one.
-    n = len(tokens)
-    if n and pd.api.types.infer_dtype(tokens, skipna=False) == "string":
-        texts = tokens
-    else:
-        texts = np.empty(n, dtype=object)
-        texts[:] = [t if isinstance(t, str) else str(t) for t in tokens]
-    values = np.full(n, np.nan)
-    status = np.full(n, "", dtype=object)
-    plain = (np.fromiter(map(str.isdigit, texts), dtype=bool, count=n)
-             & np.fromiter(map(str.isascii, texts), dtype=bool, count=n)
-             & (np.fromiter(map(len, texts), dtype=np.int64, count=n) <= 15))
-    values[plain] = np.fromiter(map(int, texts[plain]), dtype=np.int64)
-    rest = np.flatnonzero(~plain)
-    if len(rest) == 0:
-        return values, status, rest
-    if decimal == "comma":
-        prepared = [t.replace(".", "").replace(",", ".") for t in texts[rest]]
-    elif decimal == "point":
-        prepared = texts[rest]
-    else:
-        prepared = [t.replace(",", ".") for t in texts[rest]]
-    prepared_arr = np.empty(len(rest), dtype=object)
-    prepared_arr[:] = prepared
-    values[rest] = pd.to_numeric(pd.Series(prepared_arr, dtype=object),
-                                 errors="coerce").to_numpy(dtype="float64")
-    rest = rest[~np.isfinite(values[rest])]
-    if len(rest) == 0:
-        return values, status, rest
-    bad: list[int] = []
-    flagged: list[int] = []
-    numbers: list[str] = []
-    for i in rest.tolist():
-        t = texts[i].strip()
-        sym = _SYMBOLS.get(t)
-        if sym is not None:
-            status[i] = sym
-            values[i] = 0.0 if sym == "-" else np.nan
-            continue
-        m = _FLAGGED.search(t)
-        if m is None or (decimal == "point" and "," in t):
-            bad.append(i)
-            continue
-        paren = m.group("paren")
-        flagged.append(i)
-        numbers.append((paren if paren is not None else m.group("num")).replace(",", "."))
-        status[i] = "()" if paren is not None else m.group("flag")
-    if flagged:
-        values[flagged] = pd.to_numeric(pd.Series(numbers, dtype=object),
-                                         errors="coerce").to_numpy(dtype="float64")
-    bad_pos = np.asarray(bad, dtype=np.int64)
-    values[bad_pos] = np.nan
-    return values, status, bad_pos
-
-
 _YEAR_RE = re.compile(
     r"^(?:(?:WS|SS|WiSe|SoSe|Wintersemester|Sommersemester|Schuljahr|Jahr)\s*)?"
     r"(?:[0-9]{1,2}\.[0-9]{1,2}\.)?(?P<year>(?:19|20)[0-9]{2})(?:\s*/\s*(?:[0-9]{2}|[0-9]{4}))?$"
@@ -575,12 +446,6 @@ def unique_name(name: str, taken) -> str:
     while f"{name}_{k}" in taken:
         k += 1
     return f"{name}_{k}"
-
-
-def parse_value_tokens_ok(token: str) -> bool:
-    """Whether one cell text is a number or a known symbol (used to tell values from labels)."""
-    _, _, bad = parse_values([token])
-    return len(bad) == 0
 
 
 _LAND_PREFIX = re.compile(

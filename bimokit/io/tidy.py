@@ -26,12 +26,11 @@ import pandas as pd
 from .._schema import MISSING_STATUS, STATUS_SYMBOLS, TOTAL
 from ..errors import InputError
 from ._export import Export
+from ._numbers import parse_values, value_problem
 from ._values import (
     AGS_PATTERN,
-    EXPECTED_VALUE,
     SOZIALRAUM_PATTERN,
     decode_file,
-    parse_values,
     region_levels,
 )
 
@@ -76,7 +75,7 @@ def read_tidy(path: str | Path) -> Export:
     1  99101-02  2023  sprachfoerderbedarf  insgesamt    NaN      .  own.csv
     """
     p = Path(path)
-    decimal = "point"
+    number_format = "point"
     if p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         df = _read_excel(p)
     else:
@@ -84,7 +83,7 @@ def read_tidy(path: str | Path) -> Export:
         first = text.split("\n", 1)[0]
         sep = ";" if first.count(";") > first.count(",") else ","
         if sep == ";":
-            decimal = "both"
+            number_format = "genesis"
         try:
             df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
                              na_filter=False, engine="c")
@@ -99,7 +98,7 @@ def read_tidy(path: str | Path) -> Export:
                 ) from None
             raise InputError(f"cannot be read as a {sep!r}-separated table "
                              f"({str(exc).strip()})", path=p) from None
-    return _from_frame(df.astype(object), str(p), decimal=decimal)
+    return _from_frame(df.astype(object), str(p), number_format=number_format)
 
 
 def _read_excel(p: Path) -> pd.DataFrame:
@@ -113,7 +112,7 @@ def _read_excel(p: Path) -> pd.DataFrame:
     return df.fillna("")
 
 
-def _from_frame(df: pd.DataFrame, path: str, *, decimal: str) -> Export:
+def _from_frame(df: pd.DataFrame, path: str, *, number_format: str) -> Export:
     df = df.rename(columns=lambda c: str(c).strip())
     missing = [c for c in _REQUIRED if c not in df.columns]
     if missing:
@@ -167,11 +166,11 @@ def _from_frame(df: pd.DataFrame, path: str, *, decimal: str) -> Export:
     if len(bad):
         fail("the value is empty: expected a number, or a status such as '.' (secret) "
              "that says why there is none", bad[0], "value")
-    values, status, badv = parse_values(np.where(empty, "0", tokens), decimal=decimal)
+    values, status, badv = parse_values(np.where(empty, "0", tokens),
+                                        number_format=number_format)
     if len(badv):
         i = int(badv[0])
-        fail(f"value {tokens[i]!r} is neither a number nor a known symbol; {EXPECTED_VALUE}",
-             i, "value")
+        fail(value_problem(tokens[i], number_format), i, "value")
     values[empty] = np.nan
     status = np.where(given != "", given, status)
     values[np.isin(status, list(MISSING_STATUS))] = np.nan
