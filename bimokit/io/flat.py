@@ -6,15 +6,33 @@ One value a row, UTF-8 (usually with BOM), ``;``-separated::
     1_variable_code;1_variable_label;1_variable_attribute_code;1_variable_attribute_label;
     2_variable_code;…;value;value_unit;value_variable_code;value_variable_label[;value_q]
 
-with any number of ``<k>_variable_*`` groups. The regional variable is the group whose code
-is a region list (``DINSG``, ``DLAND``, ``REGBEZ``, ``KREISE``, ``GEMEINDE`` …); its attribute
-codes are the region keys. Every other group is a dimension named by its label; an empty
-attribute code is the total (``Insgesamt``). A table without a regional variable is a
-Deutschland table (``ags`` ``DG``). ``time`` is ISO (``2024-12-31``, ``2023``,
-``2023-10P6M``) and gives the year. Values use a decimal comma (German files) or point
-(English files), never a thousands separator, and may be symbols as in the classic tables;
-an optional ``value_q`` column carries quality flags (``e`` final, ``p``/``v`` provisional,
-``r`` revised, ``s`` estimated).
+with any number of ``<k>_variable_*`` groups.
+
+Regions
+    The regional variable is the group whose code is a region list: Deutschland ``DINSG``,
+    Länder ``DLAND``, Regierungsbezirke ``REGBEZ``, Kreise ``KREISE``, Gemeindeverbände
+    ``GEMVB``, Gemeinden ``GEMEIN`` (the Zensus database: ``GEOBL1``, ``GEOLK4``, ``GEOGM4``
+    …), or a group whose label names such a list ("Gemeinden", "Kreise und kreisfreie
+    Städte" …) and whose attribute codes are all region keys. Its attribute codes are the
+    keys; an empty code (the total) is Deutschland. A table without a regional variable is
+    a Deutschland table (``ags`` ``DG``).
+Breakdowns
+    Every other group is a dimension named by its label. The facts are keyed by the
+    attribute codes the file gives, and show their labels: a label that several codes share
+    (a classification with a repeated name) is written ``label [CODE]``, so that the
+    categories stay apart. An empty attribute code is the total (``Insgesamt``).
+Time
+    ``time`` is ISO (``2024-12-31``, ``2023``, ``2023-10P6M``) and gives the year. Where the
+    file has several reference dates within one year (quarterly Stichtage ``2023-03-31`` and
+    ``2023-06-30``), the date is kept in a dimension named after ``time_label``
+    (``stichtag``) beside the year.
+Values
+    A decimal comma (German files) or point (English files, ``…_en_flat.csv``), never a
+    thousands separator; symbols as in the classic tables (``-``, ``.``, ``x``, ``...``,
+    ``/``, ``(123)``). An optional ``value_q`` column carries the quality flags: ``e``
+    final, ``p``/``v`` provisional, ``r`` revised, ``s`` estimated, ``()`` limited
+    (Aussagewert eingeschränkt), ``0`` less than half the unit, and the value-replacing
+    symbols. A flag marks a plain value; the symbol of a value cell stays.
 """
 
 from __future__ import annotations
@@ -45,10 +63,17 @@ from ._values import (
 
 __all__ = ["read_flat", "REGION_VARIABLES"]
 
-#: Variable codes of the GENESIS region lists.
+#: Variable codes of the GENESIS region lists: Deutschland, Länder, Regierungsbezirke
+#: (Statistische Regionen), Kreise, Gemeindeverbände, Gemeinden.
 REGION_VARIABLES = frozenset({
-    "DINSG", "DLAND", "REGBEZ", "KREISE", "GEMEINDE", "GEMVB", "GVBEZ", "STAREG", "DG",
+    "DINSG", "DG", "DLAND", "REGBEZ", "STAREG", "KREISE", "GEMVB", "GVBEZ", "GEMEIN",
+    "GEMEINDE",
 })
+#: Labels of region lists, for a group whose code is not in REGION_VARIABLES.
+_REGION_LABEL = re.compile(
+    r"(?i)deutschland(?: insgesamt)?|(?:bundes)?länder|regierungsbezirke|statistische regionen|"
+    r"kreise(?: und kreisfreie städte)?|landkreise|kreisfreie städte|gemeindeverbände|"
+    r"verbandsgemeinden|gemeinden")
 
 #: Region lists of the Zensus 2022 database: GEOBL1 Länder, GEOLK4 Kreise, GEOGM4 Gemeinden …
 _GEO_VARIABLE = r"GEO[A-Z]{2,3}[0-9]"
@@ -57,7 +82,13 @@ _REQUIRED = ("statistics_code", "time", "value", "value_variable_label")
 #: The year of a time: ISO (2024-12-31, 2023, 2023/24, 2024-05, 2023-10P6M) or, in the older
 #: format, German (31.12.2022, 04/1991).
 _TIME_YEAR = (r"^(?:((?:19|20)[0-9]{2})(?:$|[-P/ ])|(?:[0-9]{1,2}[./])+((?:19|20)[0-9]{2})$)")
-_QUALITY = {"": "", "e": "", "p": "p", "v": "p", "r": "r", "s": "s"}
+#: Quality flags (``value_q``) and the status they give: the flags of the GENESIS web service
+#: and every symbol of the Zeichenerklärung.
+_QUALITY = {"": "", "e": "", "p": "p", "v": "p", "r": "r", "s": "s", "()": "()", "0": "0",
+            "-": "-", "\u2013": "-", ".": ".", "x": "x", "...": "...", "\u2026": "...",
+            "/": "/"}
+#: Statuses whose value is unknown (NaN).
+_MISSING = frozenset({".", "x", "...", "/"})
 _TABLE_FROM_NAME = re.compile(r"^([0-9]{5}-[0-9A-Za-z]+(?:-[0-9A-Za-z]+)*?)(?:_[a-z]{2})?_flat")
 
 
@@ -161,10 +192,13 @@ def _parse(raw: bytes, path: str) -> Export:
         value_field = np.full(len(df), rows.field("value"))
     # 2. the measure of every row (a variable in several units gets the unit in its label)
     var_codes, var_labels, units = _variables(rows)
-    # 3. the year of every row
-    year_codes, years = _years(rows)
+    # 3. the year of every row, and the reference date where it is finer than a year
+    year_codes, years, dates = _years(rows)
     # 4. the variable groups: one region list, every other group a breakdown
     region, dims = _variable_groups(rows)
+    if dates is not None:
+        label = str(head["time_label"].iloc[0]) if "time_label" in head.columns else ""
+        dims[unique_name(snake(label) if label.strip() else "zeit", set(dims))] = dates
     # 5. values and statuses
     values, status_codes, status_texts = _values(rows, value_field, old_format)
     # 6. each key once
@@ -300,7 +334,11 @@ def _variables(rows: _Table):
 
 
 def _years(rows: _Table):
-    """Year of every row, from ``time``: codes into the distinct years."""
+    """Year of every row, from ``time``: codes into the distinct years.
+
+    Where one year has several distinct times (quarterly or monthly reference dates), the
+    times are returned too, as (codes, texts), to be kept as a dimension; else None.
+    """
     time_codes, time_uniq = rows.col("time")
     m = pd.Series(time_uniq, dtype=object).astype(str).str.extract(_TIME_YEAR)
     year_u = pd.to_numeric(m[0].fillna(m[1]), errors="coerce").to_numpy(dtype="float64")
@@ -309,7 +347,9 @@ def _years(rows: _Table):
         rows.fail(f"time {rows.df['time'].iloc[i]!r} has no year: expected an ISO time such "
                   "as 2024-12-31, 2023 or 2023-10P6M", i, rows.field("time"))
     year_key, years = pd.factorize(year_u.astype("int64"))
-    return year_key[time_codes], np.asarray(years, dtype="int64")
+    finer = len(years) < len(time_uniq)
+    dates = (time_codes, np.asarray(time_uniq, dtype=object)) if finer else None
+    return year_key[time_codes], np.asarray(years, dtype="int64"), dates
 
 
 class _Region:
@@ -328,10 +368,29 @@ class _Region:
         return table.astype(str)
 
 
-def _is_region_list(code_uniq: np.ndarray) -> np.ndarray:
-    """Which variable codes name a region list (DLAND, KREISE, GEOGM4 …)."""
-    return np.fromiter((u in REGION_VARIABLES or re.fullmatch(_GEO_VARIABLE, u) is not None
-                        for u in code_uniq), dtype=bool, count=len(code_uniq))
+def _is_region_list(rows: _Table, g: int) -> np.ndarray:
+    """Which distinct variable codes of group ``g`` are region lists.
+
+    A code of :data:`REGION_VARIABLES` or of the Zensus lists (``GEOGM4`` …); or a code whose
+    variable label names a region list and whose attribute codes are all region keys (or
+    empty, the total).
+    """
+    code_codes, code_uniq = rows.col(f"{g}_variable_code")
+    known = np.fromiter((u in REGION_VARIABLES or re.fullmatch(_GEO_VARIABLE, u) is not None
+                         for u in code_uniq), dtype=bool, count=len(code_uniq))
+    label_codes, label_uniq = rows.col(f"{g}_variable_label")
+    attr_codes, attr_uniq = rows.col(f"{g}_variable_attribute_code")
+    key_like = np.zeros(len(attr_uniq), bool)
+    key_like[:] = True
+    key_like[check_ags(attr_uniq)] = False
+    key_like |= attr_uniq == ""
+    for u in np.flatnonzero(~known & (code_uniq != "")):
+        these = code_codes == u
+        labels = label_uniq[np.unique(label_codes[these])]
+        if all(_REGION_LABEL.fullmatch(str(lab).strip()) for lab in labels) and \
+                key_like[attr_codes[these]].all():
+            known[u] = True
+    return known
 
 
 def _variable_groups(rows: _Table):
@@ -352,7 +411,7 @@ def _variable_groups(rows: _Table):
     dims: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for g in _groups(rows.df):
         code_codes, code_uniq = rows.col(f"{g}_variable_code")
-        reg_u = _is_region_list(code_uniq)
+        reg_u = _is_region_list(rows, g)
         is_reg = reg_u[code_codes] & ~has_region
         if is_reg.any():
             attr_codes, attr_uniq = rows.col(f"{g}_variable_attribute_code")
@@ -387,25 +446,34 @@ def _variable_groups(rows: _Table):
 
 
 def _add_breakdowns(rows: _Table, g: int, other: np.ndarray, dims: dict) -> None:
-    """The breakdowns of group ``g`` in the rows ``other`` (one per variable label)."""
+    """The breakdowns of group ``g`` in the rows ``other`` (one per variable label).
+
+    A category is its attribute code; it shows its label, ``Insgesamt`` for the empty code
+    (the total, also where a row has no such group), and ``label [CODE]`` where several
+    codes share the label.
+    """
     n = len(rows)
     label_codes, label_uniq = rows.col(f"{g}_variable_label")
     ac_codes, ac_uniq = rows.col(f"{g}_variable_attribute_code")
     al_codes, al_uniq = rows.col(f"{g}_variable_attribute_label")
-    texts = np.append(al_uniq, "Insgesamt").astype(object)
-    total = len(texts) - 1
-    value = np.where((ac_uniq != "")[ac_codes], al_codes, total)
     for lc in pd.unique(label_codes[other]):
-        name = snake(label_uniq[lc])
-        if name in dims:
-            name = unique_name(name, set(dims))
         these = other & (label_codes == lc)
-        if these.all():
-            dims[name] = (value, texts)
-        else:
-            codes = np.full(n, total, dtype=np.intp)
-            codes[these] = value[these]
-            dims[name] = (codes, texts)
+        # the distinct (code, label) pairs of these rows
+        pair_codes, pair_uniq = pd.factorize(ac_codes[these] * len(al_uniq) + al_codes[these])
+        code = ac_uniq[pair_uniq // len(al_uniq)]
+        text = np.where(code == "", "Insgesamt", al_uniq[pair_uniq % len(al_uniq)]).astype(object)
+        shared = (pd.Series(code).groupby(text).transform("nunique") > 1).to_numpy()
+        relabel = shared & (code != "")
+        text[relabel] = [f"{t} [{c}]" for t, c in zip(text[relabel], code[relabel],
+                                                     strict=True)]
+        # one code per distinct text (a code with two labels is one category)
+        merged, texts = pd.factorize(text)
+        texts = np.append(np.asarray(texts, dtype=object), "Insgesamt")
+        total = int(np.flatnonzero(texts == "Insgesamt")[0])
+        codes = np.full(n, total, dtype=np.intp)
+        codes[these] = merged[pair_codes]
+        name = snake(label_uniq[lc])
+        dims[unique_name(name, set(dims)) if name in dims else name] = (codes, texts)
 
 
 def _values(rows: _Table, value_field: np.ndarray, old_format: bool):
@@ -431,17 +499,24 @@ def _values(rows: _Table, value_field: np.ndarray, old_format: bool):
     if "value_q" not in df.columns:
         return values, status_codes, status_texts
     q_codes, q_uniq = text_codes(df["value_q"].to_numpy(dtype=object), strip=False)
-    q_flag = pd.Series(q_uniq, dtype=object).str.strip().str.lower().map(_QUALITY)
+    q_text = pd.Series(q_uniq, dtype=object).str.strip()
+    q_flag = q_text.map(_QUALITY).fillna(q_text.str.lower().map(_QUALITY))
     i = first_row(q_flag.isna().to_numpy(), q_codes)
     if i is not None:
         field = int(value_field[i]) + 1 if old_format else rows.field("value_q")
-        rows.fail(f"quality flag {df['value_q'].iloc[i]!r} is unknown: expected e, p, v, r, "
-                  "s or empty", i, field)
+        rows.fail(f"quality flag {df['value_q'].iloc[i]!r} is unknown: expected one of "
+                  + ", ".join(repr(f) for f in _QUALITY if f) + " or empty", i, field)
     q_flag = q_flag.to_numpy(dtype=object)
     pair_codes, pair_uniq = pd.factorize(status_codes * len(q_uniq) + q_codes)
     ps = status_texts[pair_uniq // len(q_uniq)]
     pf = q_flag[pair_uniq % len(q_uniq)]
-    return values, pair_codes, np.where((ps == "") & (pf != ""), pf, ps).astype(object)
+    status = np.where((ps == "") & (pf != ""), pf, ps).astype(object)
+    # a flag that replaces the value: no value (secret …), or a true zero
+    flagged = (ps == "")[pair_codes]
+    values = values.copy()
+    values[flagged & np.isin(status, list(_MISSING))[pair_codes]] = np.nan
+    values[flagged & (status == "-")[pair_codes]] = 0.0
+    return values, pair_codes, status
 
 
 def _number_format(path: str) -> str:
