@@ -3,7 +3,7 @@
 Each sub-command lives in ``bimokit/_cli/<name>.py`` with two functions,
 ``add_parser(subparsers)`` and ``run(args) -> int``. Errors a user can cause
 (:class:`bimokit.errors.BimokitError`) are printed as one line, without a traceback,
-and give exit code 2.
+and give exit code 2; warnings (a skipped file, unmapped labels) as one line each.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 
 from .errors import BimokitError
 
@@ -41,8 +42,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+
+    def one_line(message, category, filename, lineno, file=None, line=None):
+        print(f"bimokit {args.command}: warning: {message}", file=sys.stderr)
+
     try:
-        return int(args._run(args) or 0)
+        with warnings.catch_warnings():
+            warnings.showwarning = one_line
+            return int(args._run(args) or 0)
     except BimokitError as exc:
         print(f"bimokit {args.command}: error: {exc}", file=sys.stderr)
         return 2

@@ -7,6 +7,7 @@ vocabulary with :func:`bimokit.harmonization.harmonize`, resolves overlapping ed
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from os import PathLike
@@ -18,8 +19,8 @@ import pandas as pd
 from ._paths import sample_dir
 from .catalogue import load_vocabulary
 from .computation import compute
-from .errors import InputError
-from .harmonization import harmonize
+from .errors import InputError, InputWarning, UnknownTableError
+from .harmonization import harmonize, load_table_mappings
 from .io.editions import newest_edition, newest_first
 
 __all__ = ["Dataset", "load_data", "load_sample", "NON_FACT_FILES"]
@@ -179,7 +180,8 @@ def load_data(
         table) or a list of files and folders. Default: the embedded sample
         ``data_samples/musterland``.
     strict : bool, keyword-only
-        Raise instead of warning when a table holds labels its mapping does not know.
+        Raise instead of warning when a file holds a table the catalogue does not know (no
+        table mapping) or labels its mapping does not know.
 
     Returns
     -------
@@ -189,8 +191,16 @@ def load_data(
     Raises
     ------
     bimokit.errors.InputError
-        Naming the file: a path that does not exist, a file that is not a readable export, a
-        table code without a mapping.
+        Naming the file: a path that does not exist, a file that is not a readable export;
+        with ``strict=True`` a table without a mapping (:class:`~bimokit.errors.
+        UnknownTableError`) or a label its mapping does not know; a table without a mapping
+        also where no file holds a table the catalogue knows.
+
+    Warns
+    -----
+    bimokit.errors.InputWarning
+        For every file skipped because the catalogue does not know its table, naming the
+        file and the table (not with ``strict=True``, which refuses instead).
 
     Notes
     -----
@@ -219,16 +229,26 @@ def load_data(
 
     files, regions_csv = _collect(paths)
     voc = load_vocabulary()
-    parts, region_rows, listing = [], [], []
+    mappings = load_table_mappings(vocabulary=voc)
+    parts, region_rows, listing, skipped = [], [], [], []
     for f in files:
         export = bio.read(f)
-        h = harmonize(export, strict=strict, vocabulary=voc)
+        try:
+            h = harmonize(export, strict=strict, vocabulary=voc, mappings=mappings)
+        except UnknownTableError as exc:
+            if strict:
+                raise
+            skipped.append(exc)
+            _warn_skipped(f, export)
+            continue
         h["file"] = str(f)
         parts.append(h)
         if export.regions is not None and len(export.regions):
             region_rows.append(export.regions.assign(stand=export.stand))
         listing.append({"file": str(f), "table_code": export.table_code or "",
                         "stand": export.stand, "rows": len(h)})
+    if not parts:  # nothing the catalogue knows: say why for the first file
+        raise skipped[0]
     dims = [d for d in voc.dimension_order if any(d in p.columns for p in parts)]
     cols = ["ags", "year", "variable", *dims, "value", "status", "source", "file", "stand"]
     facts = pd.concat([p.reindex(columns=cols) for p in parts], ignore_index=True)
@@ -266,6 +286,15 @@ def load_data(
         revisions=revisions,
         files=pd.DataFrame(listing, columns=["file", "table_code", "stand", "rows"]),
     )
+
+
+def _warn_skipped(path: Path, export) -> None:
+    """An :class:`InputWarning` for a file whose table the catalogue does not know."""
+    code = export.table_code or ", ".join(map(str, pd.unique(export.facts["source"])[:3]))
+    warnings.warn(
+        f"{path}: table {code!r} is not in the catalogue (no table mapping); the file is "
+        "skipped, the other files are read (strict=True / --strict refuses such a file)",
+        InputWarning, stacklevel=3)
 
 
 def _city_state_kreise(facts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

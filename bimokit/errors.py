@@ -12,6 +12,7 @@ from os import PathLike
 __all__ = [
     "BimokitError",
     "InputError",
+    "UnknownTableError",
     "CatalogueError",
     "UnknownRegionError",
     "ParameterError",
@@ -64,6 +65,12 @@ class InputError(BimokitError):
         if self.field is not None:
             where.append(f"field {self.field}")
         super().__init__(f"{', '.join(where)}: {message}" if where else message)
+
+
+class UnknownTableError(InputError):
+    """An export of a table the catalogue has no table mapping for (and whose variables are
+    not vocabulary names): :func:`bimokit.data.load_data` skips such a file with an
+    :class:`InputWarning`, or refuses it with ``strict=True``."""
 
 
 class CatalogueError(BimokitError):

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ._schema import TOTAL
 from .catalogue import CATALOGUE_DIR, Vocabulary, load_vocabulary, read_toml
-from .errors import CatalogueError, InputError, ParameterError
+from .errors import CatalogueError, InputError, ParameterError, UnknownTableError
 from .status import is_missing_rank, status_ranks, sum_groups
 
 __all__ = ["UnmappedLabelWarning", "load_table_mappings", "harmonize"]
@@ -275,7 +275,7 @@ def harmonize(
         maps = mappings if mappings is not None else load_table_mappings(vocabulary=voc)
         if table_code not in maps:
             unknown = sorted(variables - set(voc.variables))
-            raise InputError(
+            raise UnknownTableError(
                 f"table {table_code!r} has no table mapping, and its variables "
                 f"{', '.join(map(repr, unknown[:5]))} are not vocabulary names; add a mapping "
                 "for it (bimokit/catalogue/tables.toml or your own file via "

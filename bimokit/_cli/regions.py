@@ -14,6 +14,7 @@ from .._atomic import atomic_open
 from ..data import NON_FACT_FILES
 from ..errors import InputError, ParameterError
 from ..regions import LEVELS, build_regions, read_regions
+from ._data import add_strict_option, check_strict
 
 __all__ = ["add_parser", "run", "collect_regions", "OUTPUT_COLUMNS"]
 
@@ -42,6 +43,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "--data", nargs="+", metavar="DIR|FILE", type=Path,
         help="data folder(s) or export file(s); default: the sample musterland",
     )
+    add_strict_option(p)
     p.add_argument("--level", choices=LEVELS, help="only regions of this level")
     p.add_argument("-o", "--output", metavar="FILE", type=Path,
                    help="write the CSV here instead of to standard output")
@@ -129,6 +131,7 @@ def _write_atomic(frame: pd.DataFrame, path: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_strict(args)
     if args.data:
         paths = list(args.data)
     else:
