@@ -232,7 +232,7 @@ def load_data(
     mappings = load_table_mappings(vocabulary=voc)
     parts, region_rows, listing, skipped = [], [], [], []
     for f in files:
-        export = bio.read(f)
+        export = bio.read(f, units=voc.units)
         try:
             h = harmonize(export, strict=strict, vocabulary=voc, mappings=mappings)
         except UnknownTableError as exc:

@@ -38,6 +38,7 @@ __all__ = [
     "unique_name",
     "region_code_of_name",
     "read_csv_rows",
+    "parser_error_line",
     "is_historical_unit",
 ]
 
@@ -205,6 +206,50 @@ def read_csv_rows(path: str | Path, *, exact: bool = False,
         rows.append((row + [""] * len(header))[: len(header)])
         lines_no.append(ln)
     return header or [], rows, lines_no, header_line
+
+
+#: Where the C parser of ``read_csv`` says a problem is: "… in line 6, saw 3" (1-based) or
+#: "… EOF inside string starting at row 5" (0-based), counting logical lines (a line break
+#: inside quotes does not count, a blank line does).
+_PARSER_WHERE = re.compile(r"\b(line|row) ([0-9]+)")
+
+
+def parser_error_line(message: str, open_text, *, sep: str, first_line: int = 1) -> int | None:
+    """File line of the problem a ``read_csv`` error message names, or None.
+
+    Parameters
+    ----------
+    message : str
+        The text of the :class:`pandas.errors.ParserError`.
+    open_text : callable
+        Opens the text that was parsed (a text stream, ``newline=""``); it is read with the
+        :mod:`csv` module up to the logical line named, so that line breaks inside quotes
+        are counted as the file lines they are.
+    sep : str
+        The separator.
+    first_line : int
+        File line of the first line of the parsed text.
+
+    Examples
+    --------
+    >>> text = 'a;b\\n1;"x\\ny"\\n\\n3;"open\\n4;5\\n'
+    >>> parser_error_line("EOF inside string starting at row 3", lambda: io.StringIO(text),
+    ...                   sep=";")
+    5
+    """
+    m = _PARSER_WHERE.search(message)
+    if m is None:
+        return None
+    index = int(m.group(2)) - (1 if m.group(1) == "line" else 0)
+    with open_text() as fh:
+        reader = csv.reader(fh, delimiter=sep)
+        for k in range(index + 1):
+            start = reader.line_num + 1
+            try:
+                next(reader)
+            except (StopIteration, csv.Error):
+                return first_line - 1 + start if k == index else None
+    return first_line - 1 + start
 
 
 def map_unique(values, func) -> np.ndarray:

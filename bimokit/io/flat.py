@@ -199,8 +199,9 @@ def _parse(raw: bytes, path: str) -> Export:
     if dates is not None:
         label = str(head["time_label"].iloc[0]) if "time_label" in head.columns else ""
         dims[unique_name(snake(label) if label.strip() else "zeit", set(dims))] = dates
-    # 5. values and statuses
+    # 5. values and statuses; counts whole and non-negative
     values, status_codes, status_texts = _values(rows, value_field, old_format)
+    _check_counts(rows, values, var_codes, var_labels, units, value_field)
     # 6. each key once
     _check_unique(rows, region, year_codes, years, var_codes, var_labels, dims)
     m = _TABLE_FROM_NAME.match(Path(path).name)

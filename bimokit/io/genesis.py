@@ -277,8 +277,9 @@ def _parse(text: str, path: str, *, require_footer: bool) -> Export:
     labels = _row_labels(body, rows, layout)
     _check_unique_rows(rows, regions, row_year, labels, layout, path)
     _check_unique_columns(columns, col_region, hdr, layout, head.body_line, path)
-    # 7. the value cells: numbers and symbols
+    # 7. the value cells: numbers and symbols; counts whole and non-negative
     values, status_codes, status_texts = _cell_values(body, rows, layout, path)
+    _check_counts(values, body, rows, layout, columns, path)
     # 8. the facts (row-major: every value column of a row, then the next row)
     keys, key_of_fact = _fact_regions(len(rows.index), layout.n_values, regions, col_region)
     facts = _facts(keys, key_of_fact, layout.n_values, row_year, col_year, columns, labels,
