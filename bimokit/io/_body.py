@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ._values import parser_error_line
 
 __all__ = ["Body", "read_body", "split_fields", "plain_numbers", "cell_texts", "byte_words"]
 
@@ -169,10 +169,16 @@ def _read_labels(data: bytes, ncols: int, n_label: int, body_line: int, path: st
             engine="c", encoding="utf-8",
         )
     except (pd.errors.ParserError, ValueError) as exc:
-        m = re.search(r"(?:line|row) ([0-9]+)", str(exc))
+        msg = str(exc).strip()
+        line = parser_error_line(msg, lambda: io.TextIOWrapper(io.BytesIO(data), "utf-8",
+                                                               newline=""),
+                                 sep=";", first_line=body_line)
+        if "EOF inside string" in msg:
+            raise InputError("a quote opened here is never closed: expected every quoted "
+                             "value to end with a quote", path=path, line=line) from None
         raise InputError(
-            f"the body cannot be read as ';'-separated rows ({str(exc).strip()})",
-            path=path, line=body_line + int(m.group(1)) - 1 if m else None,
+            "the body cannot be read as ';'-separated rows "
+            f"({msg.removeprefix('Error tokenizing data. ')})", path=path, line=line,
         ) from None
 
 

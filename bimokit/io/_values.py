@@ -6,10 +6,12 @@ header rows and columns, never over the cells of a body.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +29,8 @@ __all__ = [
     "first_row",
     "duplicate_rows",
     "read_raw",
+    "scan_text_file",
+    "TextFile",
     "check_control",
     "decode_bytes",
     "strip",
@@ -39,6 +43,7 @@ __all__ = [
     "region_code_of_name",
     "read_csv_rows",
     "parser_error_line",
+    "record_line",
     "is_historical_unit",
 ]
 
@@ -92,6 +97,102 @@ def read_raw(path: str | Path) -> bytes:
             path=p,
         )
     return raw
+
+
+def _check_head(p: Path, head: bytes, whole_blank: bool) -> None:
+    """The checks of :func:`read_raw` that look at the start of a file."""
+    if not head or whole_blank:
+        raise InputError("the file is empty; expected a statistics export", path=p)
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or head[:400].count(b"\x00") > 20:
+        raise InputError(
+            "the file is UTF-16 encoded; expected UTF-8 or ISO-8859-1 text "
+            "(save it again as 'CSV (UTF-8)' or download it as CSV from GENESIS)",
+            path=p,
+        )
+    if head[:4] == b"PK\x03\x04":
+        raise InputError(
+            "the file is a ZIP archive or an XLSX workbook; expected a CSV text file "
+            "(unpack the archive; read own XLSX tables with read_tidy)",
+            path=p,
+        )
+
+
+@dataclass(frozen=True)
+class TextFile:
+    """What :func:`scan_text_file` found: encoding, first line, quotes, blank lines."""
+
+    encoding: str  # "utf-8-sig", "cp1252" or "latin-1"
+    first_line: str
+    has_quote: bool
+    has_blank_line: bool
+
+
+_BLOCK = 1 << 24
+_BLANK_LINE = re.compile(rb"\n[ \t\r]*\n")
+
+
+def scan_text_file(path: str | Path) -> TextFile:
+    """Check a text file as :func:`read_raw` and :func:`check_control` do, block by block.
+
+    Never holds more than one block (16 MB) of the file: for large files that are then read
+    by ``read_csv`` from disk.
+
+    Raises
+    ------
+    InputError
+        As :func:`read_raw` and :func:`check_control`.
+    """
+    p = Path(path)
+    if p.is_dir():
+        raise InputError(
+            "is a folder; expected one export file (folders are read by the loader)", path=p
+        )
+    decoders = {name: codecs.getincrementaldecoder(name)() for name in ("utf-8", "cp1252")}
+    has_quote = has_blank = False
+    blank = True
+    lines = 0  # line breaks before the current block
+    first = b""
+    tail = b""
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(_BLOCK)
+            _check_head(p, head, False)
+            block = head
+            while block:
+                if block.translate(None, _NOT_CONTROL):
+                    bad = _CONTROL_BYTES.search(block)
+                    raise InputError(
+                        f"the file contains the control byte {chr(bad.group()[0])!r}: it is "
+                        "binary or in an unsupported encoding; expected UTF-8 or ISO-8859-1 "
+                        "text", path=p, line=lines + block.count(b"\n", 0, bad.start()) + 1)
+                blank = blank and block.isspace()
+                has_quote = has_quote or b'"' in block
+                has_blank = has_blank or bool(_BLANK_LINE.search(tail + block))
+                for name, dec in list(decoders.items()):
+                    try:
+                        dec.decode(block)
+                    except UnicodeDecodeError:
+                        del decoders[name]
+                if not first:
+                    nl = block.find(b"\n")
+                    first = block if nl < 0 else block[:nl]
+                lines += block.count(b"\n")
+                tail = block[-2:]
+                block = fh.read(_BLOCK)
+            for name, dec in list(decoders.items()):
+                try:
+                    dec.decode(b"", final=True)
+                except UnicodeDecodeError:
+                    del decoders[name]
+    except FileNotFoundError:
+        raise InputError("file not found", path=p) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", path=p) from None
+    _check_head(p, head, blank)
+    encoding = ("utf-8-sig" if "utf-8" in decoders else
+                "cp1252" if "cp1252" in decoders else "latin-1")
+    return TextFile(encoding, first.decode(encoding, "replace").lstrip("\ufeff").rstrip("\r"),
+                    has_quote, has_blank)
 
 
 def check_control(raw: bytes, path: str | Path) -> None:
@@ -182,14 +283,13 @@ def read_csv_rows(path: str | Path, *, exact: bool = False,
     rows: list[list[str]] = []
     lines_no: list[int] = []
     while True:
+        ln = reader.line_num + 1  # the file line where the row starts
         try:
             row = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
-            raise InputError(f"not a readable CSV line ({exc})", path=path,
-                             line=reader.line_num) from None
-        ln = reader.line_num
+            raise InputError(f"not a readable CSV line ({exc})", path=path, line=ln) from None
         if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
             continue
         if header is None:
@@ -222,9 +322,7 @@ def parser_error_line(message: str, open_text, *, sep: str, first_line: int = 1)
     message : str
         The text of the :class:`pandas.errors.ParserError`.
     open_text : callable
-        Opens the text that was parsed (a text stream, ``newline=""``); it is read with the
-        :mod:`csv` module up to the logical line named, so that line breaks inside quotes
-        are counted as the file lines they are.
+        Opens the text that was parsed (a text stream, ``newline=""``).
     sep : str
         The separator.
     first_line : int
@@ -241,15 +339,39 @@ def parser_error_line(message: str, open_text, *, sep: str, first_line: int = 1)
     if m is None:
         return None
     index = int(m.group(2)) - (1 if m.group(1) == "line" else 0)
+    line = record_line(open_text, index, sep=sep, blank=True)
+    return None if line is None else first_line - 1 + line
+
+
+def record_line(open_text, index: int, *, sep: str, blank: bool) -> int | None:
+    """File line (1-based) where CSV record ``index`` (0-based, the header is 0) starts.
+
+    The text is read with the :mod:`csv` module, so that line breaks inside quotes count as
+    the file lines they are. ``blank``: whether blank lines count as records (they do in
+    the line numbers of pandas' parser messages; ``read_csv`` skips them as rows).
+
+    Examples
+    --------
+    >>> text = 'a,b\\n1,"x\\ny"\\n\\n3,4\\n'
+    >>> [record_line(lambda: io.StringIO(text), k, sep=",", blank=False) for k in (1, 2)]
+    [2, 5]
+    """
     with open_text() as fh:
         reader = csv.reader(fh, delimiter=sep)
-        for k in range(index + 1):
+        k = 0
+        while True:
             start = reader.line_num + 1
             try:
-                next(reader)
-            except (StopIteration, csv.Error):
-                return first_line - 1 + start if k == index else None
-    return first_line - 1 + start
+                row = next(reader)
+            except StopIteration:
+                return None
+            except csv.Error:
+                return start if k == index else None
+            if not blank and (not row or (len(row) == 1 and not row[0].strip())):
+                continue
+            if k == index:
+                return start
+            k += 1
 
 
 def map_unique(values, func) -> np.ndarray:
@@ -352,7 +474,7 @@ def duplicate_rows(*keys: tuple[np.ndarray, int]) -> np.ndarray:
 
     Each part of the key is given as integer codes (``0 <= code < n_distinct``) with its
     number of distinct values; the parts are combined into one integer per row (mixed
-    radix), so that one hash pass finds the repeats.
+    radix, in place), and a stable sort of those integers puts repeats side by side.
 
     Examples
     --------
@@ -367,9 +489,14 @@ def duplicate_rows(*keys: tuple[np.ndarray, int]) -> np.ndarray:
             combined, uniq = pd.factorize(combined)
             combined = combined.astype(np.int64)
             size = max(len(uniq), 1)
-        combined = combined * n_distinct + np.asarray(codes, dtype=np.int64)
+        combined *= n_distinct
+        combined += codes
         size *= n_distinct
-    return np.flatnonzero(pd.Series(combined).duplicated().to_numpy())
+    order = np.argsort(combined, kind="stable")
+    ordered = combined[order]
+    del combined
+    repeat = np.flatnonzero(ordered[1:] == ordered[:-1]) + 1
+    return np.sort(order[repeat])
 
 
 _PANDAS3 = int(pd.__version__.split(".")[0]) >= 3

@@ -53,6 +53,7 @@ from ._values import (
     decode_bytes,
     duplicate_rows,
     first_row,
+    parser_error_line,
     read_raw,
     region_levels,
     snake,
@@ -156,9 +157,16 @@ def _read_csv(data: bytes, path: str, **kw) -> pd.DataFrame:
     except UnicodeDecodeError:
         raise
     except (pd.errors.ParserError, ValueError) as exc:
-        m = re.search(r"line ([0-9]+)", str(exc))
-        raise InputError(f"cannot be read as ';'-separated rows ({str(exc).strip()})",
-                         path=path, line=int(m.group(1)) if m else None) from None
+        msg = str(exc).strip()
+        line = parser_error_line(msg, lambda: io.TextIOWrapper(io.BytesIO(data), "utf-8-sig",
+                                                               errors="replace", newline=""),
+                                 sep=";")
+        if "EOF inside string" in msg:
+            raise InputError("a quote opened here is never closed: expected every quoted "
+                             "value to end with a quote", path=path, line=line) from None
+        raise InputError("cannot be read as ';'-separated rows "
+                         f"({msg.removeprefix('Error tokenizing data. ')})", path=path,
+                         line=line) from None
 
 
 def _read_frames(data: bytes, path: str, old_format: bool):

@@ -22,13 +22,15 @@ names for ``regions``. An empty dimension cell means the total (``insgesamt``). 
 ``Anzahl``, from an optional ``unit`` column or the ``units`` the caller knows) are whole and
 non-negative.
 
-The file is read column by column as categories (codes and distinct texts): every check and
-conversion works on the distinct texts, and a large file needs little more memory than the
-facts it gives (``benchmarks/bench_read_memory.py``).
+A CSV file is read in chunks of rows: each column becomes integer codes into its distinct
+texts, the value column is parsed chunk by chunk; every check works on the distinct texts,
+and no text object per cell outlives its chunk, so that a large file needs little more
+memory than the facts it gives (``benchmarks/bench_read_memory.py``).
 """
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -43,12 +45,13 @@ from ._numbers import count_problem, count_problems, is_count, parse_distinct, v
 from ._values import (
     AGS_PATTERN,
     SOZIALRAUM_PATTERN,
-    check_control,
     duplicate_rows,
+    factorize_objects,
     first_row,
     parser_error_line,
-    read_raw,
+    record_line,
     region_levels,
+    scan_text_file,
     str_column,
 )
 
@@ -110,97 +113,180 @@ def read_tidy(path: str | Path, *, units: Mapping[str, str] | None = None) -> Ex
 
 
 class _Table:
-    """The cells of a tidy file, column by column as codes into distinct stripped texts.
+    """The cells of a tidy file: every column but ``value`` as codes into its distinct
+    stripped texts, ``value`` parsed (:class:`_Values`). ``line(i)`` is the file line of row
+    ``i``, ``cell(i, name)`` the text of a cell (for messages)."""
 
-    ``typed`` holds the number cells of a workbook's value column (mask, values); ``line(i)``
-    is the file line of row ``i``.
-    """
+    def __init__(self, columns: dict, value, n: int, number_format: str, line, cell):
+        self.columns, self.value, self.n = columns, value, n
+        self.number_format, self.line, self.cell = number_format, line, cell
 
-    def __init__(self, columns: dict, n: int, number_format: str, line, typed=None):
-        self.columns, self.n, self.number_format = columns, n, number_format
-        self.line, self.typed = line, typed
+    def has(self, name: str) -> bool:
+        return name in self.columns or (name == "value" and self.value is not None)
+
+    def names(self) -> list[str]:
+        return list(self.columns) + (["value"] if self.value is not None else [])
 
     def col(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         return self.columns[name]
 
     def text(self, name: str, i: int) -> str:
+        if name == "value":
+            return self.cell(i, name)
         codes, uniq = self.columns[name]
         return str(uniq[codes[i]])
 
 
 #: Rows read at a time: the text objects of one chunk are all that exists at once.
-_CHUNK = 500_000
+_CHUNK = 200_000
 
 
 class _Codes:
-    """One column read chunk by chunk: integer codes into the distinct texts seen so far."""
+    """One column read chunk by chunk: each chunk as codes into its distinct texts; at the
+    end, the distinct texts of all chunks are hashed once into one list."""
 
     def __init__(self):
-        self.index: dict[str, int] = {}
-        self.parts: list[np.ndarray] = []
+        self.codes: list[np.ndarray] = []
+        self.uniq: list[np.ndarray] = []
 
     def add(self, cells: np.ndarray) -> None:
-        codes, uniq = pd.factorize(cells, use_na_sentinel=False)
-        index = self.index
-        to_global = np.fromiter((index.setdefault(u, len(index)) for u in uniq),
-                                dtype=np.int64, count=len(uniq))
-        self.parts.append(to_global[codes].astype(np.int32 if len(index) < 2**31 else np.int64))
+        codes, uniq = factorize_objects(cells)
+        self.codes.append(codes.astype(np.int32))
+        self.uniq.append(np.asarray(uniq, dtype=object))
 
     def result(self) -> tuple[np.ndarray, np.ndarray]:
         """Codes and distinct stripped texts (texts equal after stripping share a code)."""
-        codes = np.concatenate(self.parts) if self.parts else np.zeros(0, dtype=np.int32)
+        if not self.codes:
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=object)
+        offsets = np.cumsum([0] + [len(u) for u in self.uniq[:-1]])
+        to_global, distinct = pd.factorize(np.concatenate(self.uniq), use_na_sentinel=False)
+        stripped = np.empty(len(distinct), dtype=object)
+        stripped[:] = [u.strip() for u in distinct]
+        merged, distinct = pd.factorize(stripped, use_na_sentinel=False)
+        if len(distinct) < len(stripped):
+            to_global = merged[to_global]
+        to_global = to_global.astype(np.int32 if len(distinct) < 2**31 else np.int64)
+        codes = np.concatenate([to_global[o + c] for o, c in zip(offsets, self.codes,
+                                                                  strict=True)])
+        self.codes, self.uniq = [], []
+        return codes, np.asarray(distinct, dtype=object)
+
+
+class _Values:
+    """The value column, parsed chunk by chunk (its texts are not kept).
+
+    After :meth:`result`: ``values`` (float, NaN where the cell is empty, a symbol without
+    a value, or bad), ``symbol`` (codes into ``symbols``: the status the cell writes, ``""``
+    for a plain number), ``empty`` (bool), ``first_bad`` (row and text of the first cell
+    that is no value in the file's number format, or None) and ``n_bad``.
+    """
+
+    def __init__(self, number_format: str):
+        self.number_format = number_format
+        self.symbols: list[str] = [""]
+        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.first_bad: tuple[int, str] | None = None
+        self.n_bad = 0
+        self.n = 0
+
+    def add(self, cells: np.ndarray, typed: np.ndarray | None = None) -> None:
+        """Parse one chunk; ``typed`` (a workbook's number cells) is taken as it is."""
+        codes, uniq = factorize_objects(cells)
+        texts = [u.strip() if isinstance(u, str) else "" for u in uniq]
+        empty_u = np.asarray([t == "" for t in texts], dtype=bool)
+        uv, us, bad = parse_distinct(texts, number_format=self.number_format)
+        bad_u = np.zeros(len(texts), bool)
+        bad_u[bad] = True
+        bad_u &= ~empty_u
+        sym = np.asarray([self._symbol(s) for s in us], dtype=np.int8)
+        values, symbol, empty = uv[codes], sym[codes], empty_u[codes]
+        bad_rows = bad_u[codes]
+        if typed is not None:
+            values[typed[0]] = typed[1][typed[0]]
+            symbol[typed[0]] = 0
+            empty[typed[0]] = False
+            bad_rows &= ~typed[0]
+        values[empty] = np.nan
+        hit = np.flatnonzero(bad_rows)
+        if len(hit):
+            if self.first_bad is None:
+                self.first_bad = (self.n + int(hit[0]), texts[codes[hit[0]]])
+            self.n_bad += len(hit)
+        self.parts.append((values, symbol, empty))
+        self.n += len(cells)
+
+    def _symbol(self, status: str) -> int:
+        if status not in self.symbols:
+            self.symbols.append(status)
+        return self.symbols.index(status)
+
+    def result(self) -> _Values:
+        if self.parts:
+            self.values, self.symbol, self.empty = (np.concatenate(p) for p in zip(*self.parts,
+                                                                                     strict=True))
+        else:
+            self.values, self.symbol, self.empty = np.zeros(0), np.zeros(0, np.int8), \
+                np.zeros(0, bool)
+        self.symbols = np.asarray(self.symbols, dtype=object)
         self.parts = []
-        uniq = np.empty(len(self.index), dtype=object)
-        uniq[:] = [u.strip() for u in self.index]
-        self.index = {}
-        merged, distinct = pd.factorize(uniq, use_na_sentinel=False)
-        if len(distinct) < len(uniq):
-            return merged[codes], np.asarray(distinct, dtype=object)
-        return codes, uniq
+        return self
 
 
 def _read_csv(p: Path) -> _Table:
-    """Every column as codes into its distinct texts, read in chunks; separator from line 1."""
-    raw = read_raw(p)
-    check_control(raw, p)
-    try:
-        raw.decode("utf-8")
-        encoding = "utf-8-sig"
-    except UnicodeDecodeError as exc:
-        encoding = "cp1252" if _cp1252_ok(raw, exc.start) else "latin-1"
-    # without quotes and blank lines, row i is line i + 2
-    simple = b'"' not in raw and b"\n\n" not in raw.replace(b"\r\n", b"\n")
-    first = raw[:raw.find(b"\n") if b"\n" in raw else len(raw)].decode(encoding, "replace")
-    del raw  # read_csv reads the file itself, chunk by chunk
+    """Every column read in chunks: as codes into its distinct texts, ``value`` parsed."""
+    # checks, encoding, and whether row i is line i + 2 (no quotes, no blank lines), read
+    # block by block: the file is never held whole (read_csv reads it in chunks)
+    scan = scan_text_file(p)
+    encoding, first = scan.encoding, scan.first_line
+    simple = not (scan.has_quote or scan.has_blank_line)
     sep = ";" if first.count(";") > first.count(",") else ","
+    number_format = "german" if sep == ";" else "point"
 
     def open_text():
         return open(p, encoding=encoding, errors="replace", newline="")
 
     columns: dict[str, _Codes] = {}
+    value = None
     n = 0
     try:
-        reader = pd.read_csv(p, sep=sep, dtype=str, keep_default_na=False, na_filter=False,
-                             engine="c", encoding=encoding, chunksize=_CHUNK)
+        reader = pd.read_csv(p, sep=sep, dtype=object, keep_default_na=False,
+                             na_filter=False, engine="c", encoding=encoding, chunksize=_CHUNK)
         with reader:
             for chunk in reader:
-                if not columns:
-                    columns = {str(c).strip(): _Codes() for c in chunk.columns}
-                for name, c in zip(columns.values(), chunk.columns, strict=True):
-                    name.add(chunk[c].to_numpy(dtype=object))
+                names = [str(c).strip() for c in chunk.columns]
+                if not columns and value is None:
+                    columns = {nm: _Codes() for nm in names if nm != "value"}
+                    value = _Values(number_format) if "value" in names else None
+                for nm, c in zip(names, chunk.columns, strict=True):
+                    cells = chunk[c].to_numpy(dtype=object)
+                    (value if nm == "value" else columns[nm]).add(cells)
                 n += len(chunk)
     except (pd.errors.ParserError, ValueError) as exc:
         _parser_error(exc, p, sep, open_text)
-    if not columns:  # a header without rows: the names from the first line
-        columns = {c.strip().strip('"'): _Codes() for c in first.lstrip("\ufeff").split(sep)}
-    result = {name: c.result() for name, c in columns.items()}
+    if not columns and value is None:  # a header without rows: the names from line 1
+        names = [c.strip().strip('"') for c in first.lstrip("\ufeff").split(sep)]
+        columns = {nm: _Codes() for nm in names if nm != "value"}
+        value = _Values(number_format) if "value" in names else None
 
     def line(i: int) -> int:
-        if simple:
-            return i + 2
-        return parser_error_line(f"line {i + 2}", open_text, sep=sep) or i + 2
+        return i + 2 if simple else record_line(open_text, i + 1, sep=sep, blank=False)
 
-    return _Table(result, n, "german" if sep == ";" else "point", line)
+    def cell(i: int, name: str) -> str:
+        with open_text() as fh:
+            for k, row in enumerate(r for r in csv.reader(fh, delimiter=sep) if _filled(r)):
+                if k == i + 1:
+                    fields = dict(zip([h.strip() for h in first.lstrip("\ufeff").split(sep)],
+                                      row, strict=False))
+                    return fields.get(name, "").strip()
+        return ""
+
+    return _Table({nm: c.result() for nm, c in columns.items()},
+                  value.result() if value is not None else None, n, number_format, line, cell)
+
+
+def _filled(row: list[str]) -> bool:
+    """Whether a CSV row is no blank line (read_csv skips those)."""
+    return bool(row) and not (len(row) == 1 and not row[0].strip())
 
 
 def _parser_error(exc: Exception, p: Path, sep: str, open_text) -> None:
@@ -223,17 +309,9 @@ def _parser_error(exc: Exception, p: Path, sep: str, open_text) -> None:
                      line=line) from None
 
 
-def _cp1252_ok(raw: bytes, start: int) -> bool:
-    """Whether the bytes decode as Windows-1252 (else ISO-8859-1 is used)."""
-    try:
-        raw[max(0, start - 4):].decode("cp1252")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
 def _read_excel(p: Path) -> _Table:
-    """The first sheet; number cells of ``value`` kept as numbers, every other cell as text."""
+    """The first sheet; number cells of ``value`` kept as numbers, the other cells as text
+    (German where a number is written as text)."""
     try:
         df = pd.read_excel(p, sheet_name=0, dtype=object, keep_default_na=False)
     except FileNotFoundError:
@@ -241,22 +319,28 @@ def _read_excel(p: Path) -> _Table:
     except Exception as exc:  # openpyxl raises many types for a broken workbook
         raise InputError(f"cannot be read as an XLSX workbook ({exc})", path=p) from None
     df.columns = [str(c).strip() for c in df.columns]
-    typed = None
+    texts = {}
+    for c in df.columns:
+        texts[c] = np.asarray(["" if v is None or (isinstance(v, float) and np.isnan(v))
+                               else _cell_text(v) for v in df[c].to_numpy(dtype=object)],
+                              dtype=object)
+    columns = {}
+    for c in df.columns:
+        if c != "value":
+            codes, uniq = pd.factorize(texts[c], use_na_sentinel=False)
+            columns[c] = (codes, np.asarray([u.strip() for u in uniq], dtype=object))
+    value = None
     if "value" in df.columns:
         cells = df["value"].to_numpy(dtype=object)
         mask = np.fromiter((isinstance(v, int | float) and not isinstance(v, bool)
                             for v in cells), dtype=bool, count=len(cells))
-        values = np.full(len(cells), np.nan)
-        values[mask] = [float(v) for v in cells[mask]]
-        typed = (mask, values)
-    columns = {}
-    for c in df.columns:
-        cells = df[c].to_numpy(dtype=object)
-        texts = np.asarray(["" if v is None or (isinstance(v, float) and np.isnan(v))
-                            else _cell_text(v) for v in cells], dtype=object)
-        codes, uniq = pd.factorize(texts, use_na_sentinel=False)
-        columns[c] = (codes, np.asarray([u.strip() for u in uniq], dtype=object))
-    return _Table(columns, len(df), "german", lambda i: i + 2, typed)
+        numbers = np.full(len(cells), np.nan)
+        numbers[mask] = [float(v) for v in cells[mask]]
+        value = _Values("german")
+        value.add(np.where(mask, "", texts["value"]).astype(object), typed=(mask, numbers))
+        value = value.result()
+    return _Table(columns, value, len(df), "german", lambda i: i + 2,
+                  lambda i, name: str(texts[name][i]).strip())
 
 
 def _cell_text(v) -> str:
@@ -268,9 +352,9 @@ def _cell_text(v) -> str:
 
 def _from_table(t: _Table, path: str, *, units: Mapping[str, str]) -> Export:
     """Check every column on its distinct texts and build the facts."""
-    missing = [c for c in _REQUIRED if c not in t.columns]
+    missing = [c for c in _REQUIRED if not t.has(c)]
     if missing:
-        found = ", ".join(list(t.columns)[:8])
+        found = ", ".join(t.names()[:8])
         raise InputError(
             f"missing column(s) {', '.join(missing)}: expected a long table with columns "
             f"ags, year, variable, <dimensions…>, value[, status][, source]; found {found}",
@@ -297,31 +381,14 @@ def _from_table(t: _Table, path: str, *, units: Mapping[str, str]) -> Export:
 
     src_codes, src_u = _optional(t, "source")
     src_u = np.where(src_u == "", Path(path).name, src_u).astype(object)
-    dims = [c for c in t.columns if c not in _FIXED]
-    key = [(ags_codes, len(ags_u)), (year_codes, len(year_u)), (var_codes, len(var_u))]
-    out: dict[str, object] = {
-        "ags": str_column(ags_u, ags_codes),
-        "year": year_v.astype("int64")[year_codes],
-        "variable": str_column(var_u, var_codes),
-    }
-    for c in dims:
+    dims = [c for c in t.names() if c not in _FIXED]
+    for c in dims:  # an empty dimension cell is the total
         codes, uniq = t.col(c)
-        uniq = np.where(uniq == "", TOTAL, uniq).astype(object)  # empty: the total
+        uniq = np.where(uniq == "", TOTAL, uniq).astype(object)
         merged, distinct = pd.factorize(uniq, use_na_sentinel=False)
-        key.append((merged[codes], len(distinct)))
-        out[c] = str_column(uniq, codes)
-    key.append((src_codes, len(src_u)))
-    dup = duplicate_rows(*key)
-    if len(dup):
-        i = int(dup[0])
-        parts = [f"{c}={t.text(c, i)!r}" for c in ["ags", "year", "variable", *dims]]
-        raise InputError(f"the key ({', '.join(parts)}) occurs twice: expected one row per "
-                         "region, year, variable and breakdown", path=path, line=t.line(i))
-    out["value"] = values
-    out["status"] = status
-    out["source"] = str_column(src_u, src_codes)
-    facts = pd.DataFrame(out, copy=False)
-
+        t.columns[c] = (merged.astype(np.int32)[codes], np.asarray(distinct, dtype=object))
+    _check_unique(t, path, year_v, dims)
+    units_of_file = _file_units(t)
     first = np.flatnonzero(~pd.Series(ags_codes).duplicated().to_numpy())
     name_codes, name_u = _optional(t, "name")
     regions = pd.DataFrame({"ags": ags_u[ags_codes[first]], "name": name_u[name_codes[first]]})
@@ -330,13 +397,39 @@ def _from_table(t: _Table, path: str, *, units: Mapping[str, str]) -> Export:
     sources = src_u[pd.unique(src_codes)]
     table_code = (str(sources[0]) if len(set(sources)) == 1 and sources[0] != Path(path).name
                   else None)
+    # the facts, column by column; the codes of a column are dropped once it is built
+    out: dict[str, object] = {"ags": str_column(ags_u, ags_codes),
+                              "year": year_v.astype("int64")[year_codes]}
+    del ags_codes, year_codes
+    for c in ["variable", *dims]:
+        codes, uniq = t.columns.pop(c)
+        out[c] = str_column(uniq, codes)
+        del codes
+    out["value"] = values
+    out["status"] = status
+    out["source"] = str_column(src_u, src_codes)
+    t.columns.clear()
+    facts = pd.DataFrame(out, copy=False)
     return Export(facts=facts, regions=regions, table_code=table_code, title="",
-                  stand=None, units=_file_units(t), notes="", path=path)
+                  stand=None, units=units_of_file, notes="", path=path)
+
+
+def _check_unique(t: _Table, path: str, year_v: np.ndarray, dims: list[str]) -> None:
+    """No two rows with the same region, year, variable, breakdowns and source."""
+    names = ["ags", "year", "variable", *dims] + (["source"] if t.has("source") else [])
+    dup = duplicate_rows(*[(t.col(c)[0], len(t.col(c)[1])) for c in names])
+    if len(dup):
+        i = int(dup[0])
+        year_codes = t.col("year")[0]
+        parts = [f"ags={t.text('ags', i)!r}", f"year={int(year_v[year_codes[i]])}"]
+        parts += [f"{c}={t.text(c, i)!r}" for c in ["variable", *dims]]
+        raise InputError(f"the key ({', '.join(parts)}) occurs twice: expected one row per "
+                         "region, year, variable and breakdown", path=path, line=t.line(i))
 
 
 def _optional(t: _Table, name: str) -> tuple[np.ndarray, np.ndarray]:
     """An optional column, or every row empty."""
-    if name in t.columns:
+    if t.has(name):
         return t.col(name)
     return np.zeros(t.n, dtype=np.intp), np.asarray([""], dtype=object)
 
@@ -358,38 +451,31 @@ def _first(rows: np.ndarray) -> int | None:
 def _values(t: _Table, path: str):
     """Value and status of every row.
 
-    The distinct texts of ``value`` are parsed once in the file's number format (number
-    cells of a workbook are taken as they are); a given ``status`` wins over the symbol of
-    the value cell; an empty value needs a status that means "no value".
+    The value cells come parsed in the file's number format (number cells of a workbook as
+    they are); a given ``status`` wins over the symbol of the value cell; an empty value
+    needs a status that means "no value".
     """
-    val_codes, val_u = t.col("value")
+    v = t.value
     st_codes, st_u = _optional(t, "status")
-    if "status" in t.columns:
+    if t.has("status"):
         _refuse(t, path, "status", ~np.isin(st_u, list(STATUS_SYMBOLS)), lambda text: (
             f"status {text!r} is unknown: expected one of "
             + ", ".join(repr(s) for s in STATUS_SYMBOLS)))
-    typed = t.typed[0] if t.typed is not None else None
-    empty = (val_u == "")[val_codes]
-    i = _first(empty & ~np.isin(st_u, list(MISSING_STATUS))[st_codes])
+    i = _first(v.empty & ~np.isin(st_u, list(MISSING_STATUS))[st_codes])
     if i is not None:
         raise InputError("the value is empty: expected a number, or a status such as '.' "
                          "(secret) that says why there is none", path=path, line=t.line(i),
                          field="value")
-    uv, us, bad = parse_distinct(val_u, number_format=t.number_format)
-    bad_u = np.isin(np.arange(len(val_u)), bad) & (val_u != "")
-    bad_rows = bad_u[val_codes] if typed is None else bad_u[val_codes] & ~typed
-    i = _first(bad_rows)
-    if i is not None:
-        raise InputError(value_problem(t.text("value", i), t.number_format), path=path,
+    if v.first_bad is not None:
+        i, text = v.first_bad
+        more = f" ({v.n_bad - 1} more rows like it)" if v.n_bad > 1 else ""
+        raise InputError(value_problem(text, t.number_format) + more, path=path,
                          line=t.line(i), field="value")
-    values = uv[val_codes]
-    if typed is not None:
-        values[typed] = t.typed[1][typed]
-    values[empty] = np.nan
-    # status of every distinct (value, status) pair: the given one, else the value's symbol
-    pair_codes, pair_u = pd.factorize(val_codes * len(st_u) + st_codes)
+    values = v.values
+    # status of every distinct (symbol, status) pair: the given one, else the cell's symbol
+    pair_codes, pair_u = pd.factorize(v.symbol.astype(np.int64) * len(st_u) + st_codes)
     given = st_u[pair_u % len(st_u)]
-    status_u = np.where(given != "", given, us[pair_u // len(st_u)]).astype(object)
+    status_u = np.where(given != "", given, v.symbols[pair_u // len(st_u)]).astype(object)
     values[np.isin(status_u, list(MISSING_STATUS))[pair_codes]] = np.nan
     values[(status_u == "-")[pair_codes] & np.isnan(values)] = 0.0
     return values, str_column(status_u, pair_codes)
@@ -411,15 +497,14 @@ def _check_counts(t: _Table, values: np.ndarray, path: str, units: Mapping[str, 
     if len(bad):
         i = int(bad[0])
         p = pair_codes[i]
-        token = (f"{values[i]:g}" if t.typed is not None and t.typed[0][i]
-                 else t.text("value", i))
+        token = t.text("value", i)
         raise InputError(count_problem(token, values[i], pv[p], pu[p]), path=path,
                          line=t.line(i), field="value")
 
 
 def _file_units(t: _Table) -> dict[str, str]:
     """Variable → unit from a ``unit`` column (the first unit a variable has)."""
-    if "unit" not in t.columns:
+    if not t.has("unit"):
         return {}
     var_codes, var_u = t.col("variable")
     unit_codes, unit_u = t.col("unit")
