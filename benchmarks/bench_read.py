@@ -20,9 +20,20 @@ Robust to a noisy machine: both sides run ``--repeat`` times in one process, alt
 are printed with the ratio of the bests (the usual figure) and of the medians. The default
 sizes make the bare read take about 0.3 s or more; a note says when it took less.
 
-Last measured: see the table at the end of this docstring. Small real files (470 kB) stay
-at about 3x: there the fixed costs (header, regions, checks) of a few milliseconds weigh
-against a bare read of 5 ms.
+Last measured (shared 2-core machine under load 4-5, pandas 3.1.1, defaults, 7 runs; ratios
+of the bests / medians; they move by about 0.3 between runs at that load):
+
+=======  ==============================  ======================================
+file     before the split (d9f9ef2)      now
+=======  ==============================  ======================================
+classic  2.04 / 2.13                     1.19 / 1.24 (historical-unit check on
+                                         the distinct keys, not every fact)
+general  3.12 / 2.51                     2.51 / 2.34 (what the fast path buys)
+flat     1.32 / 1.35                     1.34 / 1.47
+=======  ==============================  ======================================
+
+Small real files (470 kB) stay at about 3x: there the fixed costs (header, regions, checks)
+of a few milliseconds weigh against a bare read of 5 ms.
 
 Run: ``.venv/bin/python benchmarks/bench_read.py [--gemeinden 20000] [--years 10] [--repeat 5]``
 """

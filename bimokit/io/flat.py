@@ -387,6 +387,8 @@ def _is_region_list(rows: _Table, g: int) -> np.ndarray:
     code_codes, code_uniq = rows.col(f"{g}_variable_code")
     known = np.fromiter((u in REGION_VARIABLES or re.fullmatch(_GEO_VARIABLE, u) is not None
                          for u in code_uniq), dtype=bool, count=len(code_uniq))
+    if (known | (code_uniq == "")).all():
+        return known
     label_codes, label_uniq = rows.col(f"{g}_variable_label")
     attr_codes, attr_uniq = rows.col(f"{g}_variable_attribute_code")
     key_like = np.zeros(len(attr_uniq), bool)
