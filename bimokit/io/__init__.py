@@ -2,6 +2,8 @@
 
 Every reader returns an :class:`Export` (facts, regions and metadata, see
 ``docs/data_contract.md``); :func:`read` detects the format from the content.
+:mod:`bimokit.io.editions` says which of several editions of a table wins (the newest
+``Stand``).
 """
 
 from __future__ import annotations
