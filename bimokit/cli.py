@@ -3,9 +3,9 @@
 Each sub-command lives in ``bimokit/_cli/<name>.py`` with two functions,
 ``add_parser(subparsers)`` and ``run(args) -> int``. Errors a user can cause
 (:class:`bimokit.errors.BimokitError`) are printed as one line, without a traceback,
-and give exit code 2. A file or folder that cannot be read or written (``OSError``: a
-read-only or full disk, a path that vanished) is one line naming the path and exit code 1;
-Ctrl-C is one line and exit code 130.
+and give exit code 2; warnings (a skipped file, unmapped labels) as one line each. A file or
+folder that cannot be read or written (``OSError``: a read-only or full disk, a path that
+vanished) is one line naming the path and exit code 1; Ctrl-C is one line and exit code 130.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import importlib
 import os
 import signal
 import sys
+import warnings
 
 from ._atomic import os_error_text
 from .errors import BimokitError
@@ -47,8 +48,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+
+    def one_line(message, category, filename, lineno, file=None, line=None):
+        print(f"bimokit {args.command}: warning: {message}", file=sys.stderr)
+
     try:
-        return int(args._run(args) or 0)
+        with warnings.catch_warnings():
+            warnings.showwarning = one_line
+            return int(args._run(args) or 0)
     except BimokitError as exc:
         print(f"bimokit {args.command}: error: {exc}", file=sys.stderr)
         return 2

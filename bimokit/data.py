@@ -7,6 +7,7 @@ vocabulary with :func:`bimokit.harmonization.harmonize`, resolves overlapping ed
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from os import PathLike
@@ -19,8 +20,9 @@ from ._paths import sample_dir
 from .catalogue import load_vocabulary
 from .computation import compute
 from .disclosure import DisclosureRules, protect_facts
-from .errors import InputError
-from .harmonization import derive_complements, harmonize
+from .errors import InputError, InputWarning, UnknownTableError
+from .harmonization import derive_complements, harmonize, load_table_mappings
+from .io.editions import newest_edition, newest_first
 from .io.own import read_sozialraum
 
 __all__ = ["Dataset", "load_data", "load_sample", "NON_FACT_FILES", "DISCLOSURE_FILE",
@@ -130,45 +132,41 @@ def _dims_text(df: pd.DataFrame, dims: list[str]) -> pd.Series:
 
 def _resolve(facts: pd.DataFrame, dims: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Keep the newest edition of every observation; list the values that changed."""
-    order = pd.to_datetime(facts["stand"], errors="coerce")
-    facts = facts.assign(_o=order, _n=np.arange(len(facts)))
-    facts = facts.sort_values(["_o", "_n"], na_position="first", kind="stable")
     key = ["ags", "year", "variable", *dims]
+    keep = newest_edition(facts, key)
+    kept = facts[keep].reset_index(drop=True)
+    if keep.all():
+        return kept, _empty_revisions()
+    # pair every older row with the kept row of its observation
     keyframe = facts[key].astype(object).where(facts[key].notna(), "")
     dup = keyframe.duplicated(keep=False).to_numpy()
-    last = ~keyframe.duplicated(keep="last").to_numpy()
-    kept = facts[last]
-    revisions = _empty_revisions()
-    if dup.any():
-        older = facts[dup & ~last].copy()
-        winners = facts[dup & last].copy()
-        okey = keyframe[dup & ~last]
-        wkey = keyframe[dup & last]
-        older["_k"] = pd.MultiIndex.from_frame(okey).to_flat_index()
-        winners["_k"] = pd.MultiIndex.from_frame(wkey).to_flat_index()
-        m = older.merge(winners[["_k", "value", "status", "stand", "file"]], on="_k",
-                        suffixes=("_old", "_new"))
-        same_value = (m["value_old"] == m["value_new"]) | (
-            m["value_old"].isna() & m["value_new"].isna())
-        changed = m[~(same_value & (m["status_old"] == m["status_new"]))]
-        if len(changed):
-            revisions = pd.DataFrame({
-                "ags": changed["ags"].astype(str).to_numpy(),
-                "year": changed["year"].to_numpy(dtype="int64"),
-                "variable": changed["variable"].astype(str).to_numpy(),
-                "dims": _dims_text(changed, dims).to_numpy(),
-                "old_value": changed["value_old"].to_numpy(dtype="float64"),
-                "new_value": changed["value_new"].to_numpy(dtype="float64"),
-                "old_status": changed["status_old"].astype(str).to_numpy(),
-                "new_status": changed["status_new"].astype(str).to_numpy(),
-                "old_stand": changed["stand_old"].to_numpy(dtype=object),
-                "new_stand": changed["stand_new"].to_numpy(dtype=object),
-                "old_file": changed["file_old"].astype(str).to_numpy(),
-                "new_file": changed["file_new"].astype(str).to_numpy(),
-                "source": changed["source"].astype(str).to_numpy(),
-            }).sort_values(["variable", "ags", "year"], kind="stable").reset_index(drop=True)
-    kept = kept.sort_values("_n", kind="stable").drop(columns=["_o", "_n"])
-    return kept.reset_index(drop=True), revisions
+    pair_key = pd.MultiIndex.from_frame(keyframe[dup]).to_flat_index()
+    rows = facts[dup].assign(_k=pair_key)
+    older, winners = rows[~keep[dup]], rows[keep[dup]]
+    m = older.merge(winners[["_k", "value", "status", "stand", "file"]], on="_k",
+                    suffixes=("_old", "_new"))
+    same_value = (m["value_old"] == m["value_new"]) | (
+        m["value_old"].isna() & m["value_new"].isna())
+    changed = m[~(same_value & (m["status_old"] == m["status_new"]))]
+    if not len(changed):
+        return kept, _empty_revisions()
+    revisions = pd.DataFrame({
+        "ags": changed["ags"].astype(str).to_numpy(),
+        "year": changed["year"].to_numpy(dtype="int64"),
+        "variable": changed["variable"].astype(str).to_numpy(),
+        "dims": _dims_text(changed, dims).to_numpy(),
+        "old_value": changed["value_old"].to_numpy(dtype="float64"),
+        "new_value": changed["value_new"].to_numpy(dtype="float64"),
+        "old_status": changed["status_old"].astype(str).to_numpy(),
+        "new_status": changed["status_new"].astype(str).to_numpy(),
+        "old_stand": changed["stand_old"].to_numpy(dtype=object),
+        "new_stand": changed["stand_new"].to_numpy(dtype=object),
+        "old_file": changed["file_old"].astype(str).to_numpy(),
+        "new_file": changed["file_new"].astype(str).to_numpy(),
+        "source": changed["source"].astype(str).to_numpy(),
+    })
+    return kept, revisions.sort_values(["variable", "ags", "year"],
+                                       kind="stable").reset_index(drop=True)
 
 
 def _empty_revisions() -> pd.DataFrame:
@@ -201,7 +199,8 @@ def load_data(
         files and folders. Default: the embedded sample
         ``data_samples/musterland``.
     strict : bool, keyword-only
-        Raise instead of warning when a table holds labels its mapping does not know.
+        Raise instead of warning when a file holds a table the catalogue does not know (no
+        table mapping) or labels its mapping does not know.
     disclosure : "auto", DisclosureRules, mapping or None, keyword-only
         How the Kommune's own small-area counts (Sozialräume) are protected before anything
         is computed from them (:func:`bimokit.disclosure.protect_facts`). ``"auto"``
@@ -218,8 +217,16 @@ def load_data(
     Raises
     ------
     bimokit.errors.InputError
-        Naming the file: a path that does not exist, a file that is not a readable export, a
-        table code without a mapping.
+        Naming the file: a path that does not exist, a file that is not a readable export;
+        with ``strict=True`` a table without a mapping (:class:`~bimokit.errors.
+        UnknownTableError`) or a label its mapping does not know; a table without a mapping
+        also where no file holds a table the catalogue knows.
+
+    Warns
+    -----
+    bimokit.errors.InputWarning
+        For every file skipped because the catalogue does not know its table, naming the
+        file and the table (not with ``strict=True``, which refuses instead).
 
     Notes
     -----
@@ -248,7 +255,8 @@ def load_data(
 
     files, regions_csv = _collect(paths)
     voc = load_vocabulary()
-    parts, region_rows, listing = [], [], []
+    mappings = load_table_mappings(vocabulary=voc)
+    parts, region_rows, listing, skipped = [], [], [], []
     known_keys = read_regions(regions_csv)["ags"] if regions_csv is not None else None
     for f in files:
         if f.name in SOZIALRAUM_FILES:
@@ -258,16 +266,24 @@ def load_data(
             parts.append(h)
             listing.append({"file": str(f), "table_code": "", "stand": None, "rows": len(h)})
             continue
-        export = bio.read(f)
-        h = harmonize(export, strict=strict, vocabulary=voc, complements=False)
+        export = bio.read(f, units=voc.units)
+        try:
+            h = harmonize(export, strict=strict, vocabulary=voc, mappings=mappings,
+                          complements=False)
+        except UnknownTableError as exc:
+            if strict:
+                raise
+            skipped.append(exc)
+            _warn_skipped(f, export)
+            continue
         h["file"] = str(f)
         parts.append(h)
         if export.regions is not None and len(export.regions):
-            r = export.regions.copy()
-            r["_stand"] = pd.Timestamp(export.stand) if export.stand else pd.NaT
-            region_rows.append(r)
+            region_rows.append(export.regions.assign(stand=export.stand))
         listing.append({"file": str(f), "table_code": export.table_code or "",
                         "stand": export.stand, "rows": len(h)})
+    if not parts:  # nothing the catalogue knows: say why for the first file
+        raise skipped[0]
     dims = [d for d in voc.dimension_order if any(d in p.columns for p in parts)]
     cols = ["ags", "year", "variable", *dims, "value", "status", "source", "file", "stand"]
     facts = pd.concat([p.reindex(columns=cols) for p in parts], ignore_index=True)
@@ -284,9 +300,9 @@ def load_data(
     if regions_csv is not None:
         rows.append(read_regions(regions_csv))
     if region_rows:
+        # the names of the newest edition first: build_regions keeps the first it meets
         rr = pd.concat(region_rows, ignore_index=True)
-        rr = rr.sort_values("_stand", ascending=False, na_position="last", kind="stable")
-        rows.append(rr.drop(columns="_stand"))
+        rows.append(rr.iloc[newest_first(rr["stand"])].drop(columns="stand"))
     if len(city_rows):
         rows.append(city_rows)
     if rows:
@@ -349,6 +365,13 @@ def _read_disclosure_file(path: Path) -> dict:
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", path=path) from None
     return dict(data.get("disclosure", data))
+def _warn_skipped(path: Path, export) -> None:
+    """An :class:`InputWarning` for a file whose table the catalogue does not know."""
+    code = export.table_code or ", ".join(map(str, pd.unique(export.facts["source"])[:3]))
+    warnings.warn(
+        f"{path}: table {code!r} is not in the catalogue (no table mapping); the file is "
+        "skipped, the other files are read (strict=True / --strict refuses such a file)",
+        InputWarning, stacklevel=3)
 
 
 def _city_state_kreise(facts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

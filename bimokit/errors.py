@@ -16,6 +16,7 @@ __all__ = [
     "InputError",
     "Problem",
     "InputProblems",
+    "UnknownTableError",
     "CatalogueError",
     "UnknownRegionError",
     "ParameterError",
@@ -165,6 +166,10 @@ class InputProblems(InputError):
         self.line = first.line
         self.field = first.field
         self.sheet = first.sheet
+class UnknownTableError(InputError):
+    """An export of a table the catalogue has no table mapping for (and whose variables are
+    not vocabulary names): :func:`bimokit.data.load_data` skips such a file with an
+    :class:`InputWarning`, or refuses it with ``strict=True``."""
 
 
 class CatalogueError(BimokitError):

@@ -25,7 +25,7 @@ import pandas as pd
 
 from ._schema import IMPLAUSIBLE, TOTAL
 from .catalogue import CATALOGUE_DIR, Vocabulary, load_vocabulary, read_toml
-from .errors import CatalogueError, InputError, InputWarning, ParameterError
+from .errors import CatalogueError, InputError, InputWarning, ParameterError, UnknownTableError
 from .status import is_missing_rank, status_ranks, sum_groups
 
 __all__ = [
@@ -554,7 +554,7 @@ def harmonize(
         table = find_table_mapping(table_code, maps)
         if table is None:
             unknown = sorted(variables - set(voc.variables))
-            raise InputError(
+            raise UnknownTableError(
                 f"table {table_code!r} has no table mapping, and its variables "
                 f"{', '.join(map(repr, unknown[:5]))} are not vocabulary names; add a mapping "
                 "for it (bimokit/catalogue/tables.toml or your own file via "

@@ -6,13 +6,17 @@ import argparse
 import sys
 from pathlib import Path
 
+from ._data import add_strict_option
+
 __all__ = ["add_chapter_options", "chapter_kwargs", "report_write_errors"]
 
 
 def add_chapter_options(p: argparse.ArgumentParser, *, out_help: str) -> None:
-    """--data, --out, --chapters, --years, --vergleichsgruppe, --notebooks, --no-progress."""
+    """--data, --strict, --out, --chapters, --years, --vergleichsgruppe, --notebooks,
+    --no-progress."""
     p.add_argument("--data", default=None, metavar="DIR",
                    help="data folder with regions.csv (default: the embedded sample Musterland)")
+    add_strict_option(p)
     p.add_argument("--out", default="reports", metavar="DIR", help=out_help)
     p.add_argument("--chapters", default=None, metavar="A,C,…",
                    help="comma list of chapters out of A,B,C,D,E,F,G,H,S (default: all)")

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from ._chapters import add_chapter_options, chapter_kwargs, report_write_errors
+from ._data import check_strict
 
 __all__ = ["add_parser", "run"]
 
@@ -46,6 +47,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args) -> int:
+    check_strict(args)
     from bimokit.batch import run_batch
 
     kommunen = args.ags_list if args.ags_list is not None else None

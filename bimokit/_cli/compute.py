@@ -12,6 +12,7 @@ import pandas as pd
 from .._atomic import atomic_open
 from .._spreadsheet import csv_safe
 from ..errors import InputError, ParameterError, UnknownRegionError
+from ._data import add_strict_option
 from ._output import check_output_file
 
 __all__ = ["add_parser", "run", "write_csv_atomic", "summary_table"]
@@ -29,6 +30,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     )
     p.add_argument("--data", nargs="+", metavar="DIR|FILE",
                    help="data folder(s) or export files (default: the embedded sample)")
+    add_strict_option(p)
     p.add_argument("--indicator", nargs="+", metavar="ID",
                    help="indicator ids (default: the whole catalogue)")
     p.add_argument("--ags", metavar="AGS", help="only this Kommune (plus its Land and Bund)")
@@ -102,7 +104,7 @@ def run(args) -> int:
     by = args.by
     by = None if by == ["none"] else ("all" if by == ["all"] else by)
     catalogue = load_catalogue(extra=args.catalogue)
-    ds = load_data(args.data)
+    ds = load_data(args.data, strict=args.strict)
     if args.ags is not None:
         known = set(ds.regions["ags"].astype(str))
         if args.ags not in known:

@@ -15,6 +15,7 @@ from .._spreadsheet import csv_safe
 from ..data import NON_FACT_FILES, SOZIALRAUM_FILES
 from ..errors import InputError, ParameterError
 from ..regions import LEVELS, build_regions, read_regions
+from ._data import add_strict_option, check_strict
 from ._output import check_output_file
 
 __all__ = ["add_parser", "run", "collect_regions", "OUTPUT_COLUMNS"]
@@ -44,6 +45,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "--data", nargs="+", metavar="DIR|FILE", type=Path,
         help="data folder(s) or export file(s); default: the sample musterland",
     )
+    add_strict_option(p)
     p.add_argument("--level", choices=LEVELS, help="only regions of this level")
     p.add_argument("-o", "--output", metavar="FILE", type=Path,
                    help="write the CSV here instead of to standard output")
@@ -132,6 +134,7 @@ def _write_atomic(frame: pd.DataFrame, path: Path) -> None:
 
 def run(args: argparse.Namespace) -> int:
     check_output_file(args.output, example="regions.csv")
+    check_strict(args)
     if args.data:
         paths = list(args.data)
     else:

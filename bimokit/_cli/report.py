@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ._chapters import add_chapter_options, chapter_kwargs, report_write_errors
+from ._data import check_strict
 
 __all__ = ["add_parser", "run"]
 
@@ -31,6 +32,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args) -> int:
+    check_strict(args)
     from bimokit.report import run_report
 
     result = run_report(args.ags, kernel_name=args.kernel, **chapter_kwargs(args))

@@ -7,6 +7,8 @@ other CRS with the extra ``bimokit[geo]``).
 :func:`download_tables` fetches the classic CSV exports of the Regionalstatistik.
 :func:`read_sozialraum` reads the Kommune's own counts per Sozialraum (a template of its own,
 :mod:`bimokit.io.own`) straight into facts.
+:mod:`bimokit.io.editions` says which of several editions of a table wins (the newest
+``Stand``).
 """
 
 from __future__ import annotations
