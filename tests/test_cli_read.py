@@ -42,9 +42,8 @@ def test_read_all_real_files_to_csv(shared_data, tmp_path, capsys):
     assert list(df.columns[:3]) == ["ags", "year", "variable"]
     assert list(df.columns[-3:]) == ["value", "status", "source"]
     dims = set(df.columns[3:-3])
-    # merkmal_1: the unlabelled Personengruppen row of 13211-02-05-4
     assert dims == {"geschlecht", "merkmal", "nationalitaet", "schulabschluss",
-                    "klassenstufe_jahrgangsstufe_schulbesuchsjahr", "merkmal_1"}
+                    "klassenstufe_jahrgangsstufe_schulbesuchsjahr"}
     # every row of every file, nothing lost
     assert len(df) == sum(len(read(f).facts) for f in files)
     # a dimension a file does not have is 'Insgesamt'
