@@ -412,7 +412,7 @@ def table_guide(
     --------
     >>> g = table_guide(chapters="C")
     >>> g.loc[g["indicator"] == "C1.1", "table"].tolist()
-    ['22541-01-01-4', '22543-01-01-4', '12411-02-03-4']
+    ['22543-01-03-4', '12411-02-03-4']
     """
     catalogue = catalogue if catalogue is not None else load_catalogue()
     letters = _chapters(chapters, catalogue)

@@ -49,9 +49,8 @@ def test_population_total_only_gives_a1_1_and_names_the_age_table_for_the_rest()
     assert av.loc["A1.2", "missing_tables"] == ("12411-02-03-4",)
     # G1.1 = vhs_belegungen / bevoelkerung: the population is there, the VHS file is missing
     assert av.loc["G1.1", "missing_tables"] == ("vhs_statistik",)
-    # C1.1 needs Kita, Tagespflege and the age groups
-    assert av.loc["C1.1", "missing_tables"] == ("22541-01-01-4", "22543-01-01-4",
-                                                "12411-02-03-4")
+    # C1.1 needs Kita and Tagespflege (22543-01-03-4) and the age groups
+    assert av.loc["C1.1", "missing_tables"] == ("22543-01-03-4", "12411-02-03-4")
     assert len(av) >= 72 and av["available"].dtype == bool
 
 
@@ -105,9 +104,10 @@ def test_downloadable_tables_leave_out_own_sample_and_ended_tables():
     # chapter G: vhs_statistik (own file) and 12411-01-01-4
     assert downloadable_tables("G") == ["12411-01-01-4"]
     # chapter E: 21121-01-02-4 and 21211-* are codes of the sample only
-    assert downloadable_tables("E") == ["12411-02-03-4"]
-    # chapter C: the Kita tables the catalogue names have ended (bis 2002 / bis 2010)
-    assert downloadable_tables("C") == ["12411-02-03-4"]
+    assert downloadable_tables("E") == ["12411-02-03-4", "21121-02-02-4"]
+    # chapter C: the current Kita tables
+    assert downloadable_tables("C") == ["22543-01-03-4", "12411-02-03-4", "22543-03-01-4",
+                                        "22543-04-01-4"]
     everything = downloadable_tables()
     assert "21311-01-01-4" in everything and "vhs_statistik" not in everything
     assert len(everything) == len(set(everything))
@@ -149,8 +149,8 @@ def test_scan_lists_every_file_and_why_one_gives_nothing(folder):
     abg = files.loc["21111-02-06-4_stand-2025.csv"]
     assert abg[["table", "stand", "years", "problem"]].tolist() == [
         "21111-02-06-4", "13.03.2025", "2023", ""]
-    # 19 regions x 6 Abschlüsse x 2 (Insgesamt, weiblich): see test_mappings_real
-    assert abg["rows"] == 19 * 6 * 2
+    # 19 regions x 6 Abschlüsse x 3 (Insgesamt, weiblich and männlich as their difference)
+    assert abg["rows"] == 19 * 6 * 3
     assert files.loc["99999-99-99-4.csv", "problem"].startswith(
         "nicht zugeordnet: table '99999-99-99-4' has no table mapping")
     assert files.loc["notizen.csv", "problem"].startswith("nicht lesbar: ")
@@ -193,11 +193,13 @@ def test_guide_without_a_folder_lists_tables_and_addresses():
         "needed_for", "note"]
 
 
-def test_guide_of_ended_and_sample_tables_says_why_there_is_no_address():
+def test_guide_of_sample_tables_says_why_there_is_no_address():
     g = table_guide(chapters="C,E")
-    kita = g[g["table"] == "22541-01-01-4"].iloc[0]
-    assert kita["url"] == ""
-    assert kita["note"].startswith("Tabelle beendet, aktuelle Tabelle: 22541-01-04-4.")
+    # the catalogue names only current tables (the Kita tables that ended in 2002 and 2010
+    # were replaced: see test_source_tables)
+    assert not g["table"].isin(["22541-01-01-4", "22543-01-01-4"]).any()
+    kita = g[g["table"] == "22543-01-03-4"].iloc[0]
+    assert kita["url"].endswith("22543-01-03-4_00.csv")
     azubi = g[g["table"] == "21211-01-01-4"].iloc[0]
     assert azubi["url"] == "" and azubi["source"] == "sample"
     assert "keine Tabelle der Regionalstatistik" in azubi["note"]
