@@ -24,9 +24,9 @@ from .harmonization import harmonize
 __all__ = ["Dataset", "load_data", "load_sample", "NON_FACT_FILES"]
 
 #: Files in a data folder that are not exports: the region table, the offers inventory
-#: (``bimokit.offers``) and the Zielwerte (``bimokit.chapters``); GeoJSON files are skipped
-#: as well.
-NON_FACT_FILES = ("regions.csv", "angebote.csv", "zielwerte.csv")
+#: (``bimokit.offers``), the Zielwerte (``bimokit.chapters``) and the Versorgungsstandards
+#: (``standards.csv``, chapter S); GeoJSON files are skipped as well.
+NON_FACT_FILES = ("regions.csv", "angebote.csv", "zielwerte.csv", "standards.csv")
 
 _SUFFIXES = (".csv", ".xlsx")
 

@@ -152,6 +152,41 @@ def read_zielwerte(path: str | Path) -> pd.DataFrame:
     return out
 
 
+def _read_standards(path: Path) -> pd.DataFrame:
+    """Read ``standards.csv`` (``angebotsart, zielgruppe, plaetze_je_100, quelle``).
+
+    A small reader for chapter S; the numbers are checked by
+    :func:`bimokit.offers.coverage_status`, this names file, line and field of what it can see.
+    """
+    from ..io import read_csv_rows
+    from ..offers import STANDARD_COLUMNS
+
+    header, rows, lines_no, header_line = read_csv_rows(
+        path, empty="the Versorgungsstandards file is empty")
+    missing = [c for c in STANDARD_COLUMNS if c not in header]
+    if missing:
+        raise InputError(f"column(s) {', '.join(missing)} missing (needed: "
+                         f"{', '.join(STANDARD_COLUMNS)})", path=path, line=header_line)
+    out = []
+    for n, raw in zip(lines_no, rows, strict=True):
+        row = dict(zip(header, [c.strip() for c in raw], strict=False))
+        text = row.get("plaetze_je_100", "")
+        try:
+            value = float(text.replace(",", "."))
+        except ValueError:
+            raise InputError(f"{text!r} is not a number of places per 100", path=path,
+                             line=n, field="plaetze_je_100") from None
+        if not np.isfinite(value) or value < 0:
+            raise InputError(f"{text!r} is not a number ≥ 0", path=path, line=n,
+                             field="plaetze_je_100")
+        for col in ("angebotsart", "zielgruppe"):
+            if not row.get(col):
+                raise InputError("required field is empty", path=path, line=n, field=col)
+        out.append({"angebotsart": row["angebotsart"], "zielgruppe": row["zielgruppe"],
+                    "plaetze_je_100": value, "quelle": row.get("quelle", "")})
+    return pd.DataFrame(out, columns=list(STANDARD_COLUMNS))
+
+
 _DATE_SUFFIX = re.compile(r"\s+(?:am|im)\s+(?:\d{2}\.\d{2}\.|Wintersemester)$")
 
 
@@ -211,6 +246,11 @@ def denominator_label(ind, titles: dict) -> str:
 #: The Kommune's own row in a table of all Kreise: bold (also in black-and-white print) on a
 #: light tint.
 _HIGHLIGHT_STYLE = "font-weight:bold;background:#fdf0c2"
+
+
+def _cases(n: int) -> str:
+    """'einem Fall' / '3 Fällen' (dative, after 'in')."""
+    return "einem Fall" if n == 1 else f"{n} Fällen"
 
 
 def _esc(text) -> str:
@@ -1688,30 +1728,107 @@ class Chapter:
             self._para(f"Von {len(table)} Zielen stehen {', '.join(parts[:-1])}"
                        f"{' und ' if len(parts) > 1 else ''}{parts[-1]}.")
 
-    @returns_section
-    def angebote(self, datei: str = "") -> Section:
-        """Offers inventory: coverage per Sozialraum, Doppelstrukturen and Lücken."""
-        from ..offers import coverage, doppelstrukturen, luecken, read_offers
+    @property
+    def _folder(self) -> Path:
+        """The data folder (the embedded sample's for ``data=""``)."""
+        return sample_dir("musterland") if not self.data else Path(self.data)
 
-        folder = sample_dir("musterland") if not self.data else Path(self.data)
-        file = Path(datei) if datei else folder / "angebote.csv"
+    def _standards(self, path: str = "") -> pd.DataFrame | None:
+        """The Versorgungsstandards (``standards.csv`` of the data folder, or ``path``)."""
+        file = Path(path) if path else self._folder / "standards.csv"
+        if not file.is_file():
+            if path:
+                raise InputError("no such Versorgungsstandards file", path=file)
+            return None
+        return CONTEXT.shared(("standards", str(file.resolve()), file.stat().st_mtime_ns),
+                              lambda: _read_standards(file))
+
+    def _offers_setup(self, datei: str, standards: str) -> dict | None:
+        """Offers of the Kommune, coverage and its judgement against the standards; None (and
+        a note) where there is nothing to show."""
+        from ..offers import coverage, coverage_status, read_offers
+
+        file = Path(datei) if datei else self._folder / "angebote.csv"
         if not file.is_file():
             self._note_missing("Ein Angebotsinventar (angebote.csv) liegt nicht vor.")
-            return
+            return None
         offers = read_offers(file)
         mine = offers[offers["sozialraum"].astype(str).str.startswith(self.ags + "-")
                       | (offers["sozialraum"].astype(str) == self.ags)]
         if mine.empty or not self.sozialraeume:
             self._note_missing(f"Für {self.name} enthält das Angebotsinventar keine Angebote "
                                "auf Ebene der Sozialräume.")
-            return
+            return None
         f = self.facts
         pop = f[(f["variable"] == "bevoelkerung") & f["ags"].isin(self.sozialraeume)]
         cov = coverage(mine, pop, units=self.sozialraeume)
-        self.coverage = cov
-        cov = cov.assign(label=[f"{ANGEBOTSARTEN.get(a, a)} ({ZIELGRUPPEN_DE.get(z, z)})"
-                                for a, z in zip(cov["angebotsart"], cov["zielgruppe"],
-                                                strict=True)])
+        std = self._standards(standards)
+        self.coverage = coverage_status(cov, standards=std)
+        return {"file": file, "offers": mine, "coverage": cov, "standards": std,
+                "status": self.coverage}
+
+    def _pair_label(self, art: str, group: str) -> str:
+        return f"{ANGEBOTSARTEN.get(art, art)} ({ZIELGRUPPEN_DE.get(group, group)})"
+
+    def _measure_text(self, status: pd.DataFrame, standards_given: bool) -> None:
+        """The measure the coverage is judged against, stated before any judgement."""
+        pairs = status.drop_duplicates(["angebotsart", "zielgruppe"])
+        n = len(pairs)
+        by_std = int((pairs["grundlage"] == "standard").sum())
+        rule = ("Ein Sozialraum liegt unter dem Maßstab, wenn er weniger Plätze je 100 der "
+                "Zielgruppe hat als die Kommune im Durchschnitt (Plätze aller Sozialräume je 100 "
+                "der ganzen Zielgruppe).")
+        if by_std == n:
+            text = ("Maßstab: der Versorgungsstandard, den die Kommune für jede Angebotsart "
+                    "festgelegt hat (Datei standards.csv).")
+        elif by_std:
+            text = (f"Maßstab: Für {by_std} von {n} Angebotsarten gilt der Versorgungsstandard "
+                    "der Kommune (Datei standards.csv). Für die übrigen ist keiner festgelegt; "
+                    f"dort gilt eine Regel: {rule}")
+        else:
+            where = "in der Datei standards.csv" if standards_given else \
+                "(eine Datei standards.csv fehlt im Datenordner)"
+            text = (f"Maßstab: Einen Versorgungsstandard hat die Kommune für keine dieser "
+                    f"Angebotsarten festgelegt {where}. Deshalb gilt eine Regel: {rule}")
+        self._para(text + " Ein Sozialraum ohne jedes Angebot einer Art ist immer unterversorgt.")
+        grund = {"standard": "Versorgungsstandard", "schwelle": "vorgegebene Schwelle",
+                 "durchschnitt": "Durchschnitt der Kommune (kein Standard)"}
+        table = pd.DataFrame({
+            "angebotsart": [ANGEBOTSARTEN.get(a, a) for a in pairs["angebotsart"]],
+            "zielgruppe": [ZIELGRUPPEN_DE.get(z, z) for z in pairs["zielgruppe"]],
+            "schwelle": pairs["schwelle"].to_numpy(dtype="float64"),
+            "grundlage": [grund.get(g, g) for g in pairs["grundlage"]],
+            "quelle": pairs["quelle"].astype(str).to_numpy()})
+        self._table(table, name=f"Maßstab der Versorgung, {self.name}",
+                    labels={"angebotsart": "Angebotsart", "zielgruppe": "Zielgruppe",
+                            "schwelle": "Maßstab (Plätze je 100 der Zielgruppe)",
+                            "grundlage": "Grundlage", "quelle": "Quelle des Standards"},
+                    decimals={"schwelle": 1},
+                    source="Versorgungsstandards der Kommune (standards.csv); eigene Berechnungen"
+                    if by_std else "Angebotsinventar; eigene Berechnungen")
+
+    @returns_section
+    def angebote(self, datei: str = "", standards: str = "") -> Section:
+        """Offers inventory: coverage per Sozialraum, its measure, Lücken and Doppelstrukturen.
+
+        Parameters
+        ----------
+        datei : str
+            The inventory (see :func:`bimokit.offers.read_offers`); ``""``: ``angebote.csv``
+            of the data folder.
+        standards : str
+            The Versorgungsstandards (columns ``angebotsart, zielgruppe, plaetze_je_100,
+            quelle``); ``""``: ``standards.csv`` of the data folder. Without standards a
+            stated rule applies (:func:`bimokit.offers.coverage_status`).
+        """
+        from ..offers import doppelstrukturen, luecken
+
+        setup = self._offers_setup(datei, standards)
+        if setup is None:
+            return
+        file, status = setup["file"], setup["status"]
+        cov = status.assign(label=[self._pair_label(a, z) for a, z in
+                                   zip(status["angebotsart"], status["zielgruppe"], strict=True)])
         wide = cov.pivot_table(index="ags", columns="label", values="plaetze_je_100",
                                aggfunc="first")
         table = wide.reset_index()
@@ -1725,43 +1842,148 @@ class Chapter:
                     decimals={c: 1 for c in table.columns if c not in ("ags", "name")},
                     note=f"Bevölkerung {int(year.iloc[0])}." if len(year) else "",
                     source=f"Angebotsinventar {file.name}; eigene Berechnungen")
-        dop = doppelstrukturen(mine)
-        if dop.empty:
-            self._para("Doppelstrukturen (mehrere Anbieter derselben Angebotsart für dieselbe "
-                       "Zielgruppe in einem Sozialraum) gibt es nicht.")
-        else:
-            t = pd.DataFrame({
-                "ags": dop["ags"].to_numpy(), "name": [self._names.get(a, a) for a in dop["ags"]],
-                "angebotsart": [ANGEBOTSARTEN.get(a, a) for a in dop["angebotsart"]],
-                "zielgruppe": [ZIELGRUPPEN_DE.get(z, z) for z in dop["zielgruppe"]],
-                "n_anbieter": dop["n_anbieter"].to_numpy(), "anbieter": dop["anbieter"]})
-            self._para(f"{len(t)} mögliche Doppelstrukturen: mehrere Anbieter derselben "
-                       "Angebotsart für dieselbe Zielgruppe im selben Sozialraum.")
-            self._table(t, name=f"Doppelstrukturen, {self.name}",
-                        labels={"ags": "Sozialraum", "name": "Name",
-                                "angebotsart": "Angebotsart", "zielgruppe": "Zielgruppe",
-                                "n_anbieter": "Anbieter (Anzahl)", "anbieter": "Anbieter"},
-                        source=f"Angebotsinventar {file.name}")
+        self._measure_text(status, setup["standards"] is not None)
+        self._methods["angebote"] = _offers_method(status, int(year.iloc[0]) if len(year)
+                                                   else None)
+        self._luecken_text(status, luecken, setup, file)
+        self._doppelstrukturen_text(doppelstrukturen, setup, file)
+
+    def _luecken_text(self, status, luecken, setup, file) -> None:
         r = self._sozialindex_result()
         if r is None or r["level"] != "sozialraum":
+            self._note_missing("Ohne Sozialindex der Sozialräume lassen sich Lücken in Gebieten "
+                               "mit hohem Bedarf nicht bestimmen.")
             return
-        gaps = luecken(self.coverage, r["si"])
+        si = r["si"]
+        high = si[pd.to_numeric(si["class"], errors="coerce") >= 4]
+        if high.empty:
+            self._para("Kein Sozialraum liegt in Klasse 4 oder 5 des Sozialindex; Lücken in "
+                       "Gebieten mit hohem Bedarf gibt es deshalb nicht.")
+            return
+        gaps = luecken(setup["coverage"], si, standards=setup["standards"])
+        unknown = status[status["ags"].isin(set(high["ags"]))
+                         & (status["versorgung"] == "unbekannt")]
+        cls = dict(zip(si["ags"], si["class"], strict=True))
         if gaps.empty:
-            self._para("In den Sozialräumen mit hohem Bedarf (Klasse 4 und 5) liegt kein "
-                       "Angebot unter dem mittleren Versorgungsgrad.")
+            n = len(high)
+            areas = "dem Sozialraum" if n == 1 else f"den {n} Sozialräumen"
+            text = (f"Nach diesem Maßstab gibt es in {areas} mit hohem Bedarf (Klasse 4 und 5) "
+                    "keine Lücke: Jede Angebotsart ist dort vorhanden und erreicht den Maßstab")
+            if len(unknown):
+                names = join_list(sorted({self._names.get(a, a) for a in unknown["ags"]}))
+                text += (f", soweit er sich berechnen lässt (für {names} fehlt die Zahl der "
+                         "Zielgruppe)")
+            self._para(text + ".")
             return
+        none = gaps[gaps["ohne_angebot"]]
+        below = gaps[~gaps["ohne_angebot"]]
+        parts = []
+        plain = setup["status"].drop_duplicates(["angebotsart", "zielgruppe"])
+        plain = not plain["angebotsart"].duplicated().any()  # one Zielgruppe per Angebotsart
+        for ags, g in none.groupby("ags", sort=False):
+            arts = join_list([ANGEBOTSARTEN.get(a, a) if plain else self._pair_label(a, z)
+                              for a, z in zip(g["angebotsart"], g["zielgruppe"], strict=True)])
+            parts.append(f"{self._names.get(ags, ags)} (Klasse {int(cls[ags])}): {arts}")
+        n = len(gaps)
+        text = (f"{n} {'Lücke' if n == 1 else 'Lücken'} in Sozialräumen mit hohem Bedarf "
+                "(Klasse 4 und 5)")
+        if len(none) and len(below):
+            text += (f": In {_cases(len(none))} gibt es dort kein Angebot der Art, in "
+                     f"{_cases(len(below))} liegt die Versorgung unter dem Maßstab.")
+        elif len(none):
+            text += ": Dort gibt es kein Angebot der Art." if n == 1 else \
+                ": Dort gibt es jeweils kein Angebot der Art."
+        else:
+            text += ": Die Versorgung liegt dort unter dem Maßstab." if n == 1 else \
+                ": Die Versorgung liegt dort jeweils unter dem Maßstab."
+        self._para(text)
+        if parts:
+            self._para("Ohne jedes Angebot in Gebieten mit hohem Bedarf: " + "; ".join(parts)
+                       + ".")
+        grund = {"standard": "Versorgungsstandard", "schwelle": "vorgegebene Schwelle",
+                 "durchschnitt": "Durchschnitt der Kommune"}
         t = pd.DataFrame({
             "ags": gaps["ags"].to_numpy(), "name": [self._names.get(a, a) for a in gaps["ags"]],
+            "klasse": gaps["class"].to_numpy(),
             "angebotsart": [ANGEBOTSARTEN.get(a, a) for a in gaps["angebotsart"]],
             "zielgruppe": [ZIELGRUPPEN_DE.get(z, z) for z in gaps["zielgruppe"]],
-            "plaetze_je_100": gaps["plaetze_je_100"].to_numpy(dtype="float64")})
-        self._para(f"{len(t)} Lücken: Angebote, die in Sozialräumen mit hohem Bedarf unter dem "
-                   "mittleren Versorgungsgrad aller Sozialräume liegen.")
+            "plaetze_je_100": gaps["plaetze_je_100"].to_numpy(dtype="float64"),
+            "schwelle": gaps["schwelle"].to_numpy(dtype="float64"),
+            "grundlage": [grund.get(g, g) for g in gaps["grundlage"]]})
         self._table(t, name=f"Lücken, {self.name}",
-                    labels={"ags": "Sozialraum", "name": "Name", "angebotsart": "Angebotsart",
-                            "zielgruppe": "Zielgruppe",
-                            "plaetze_je_100": "Plätze je 100 der Zielgruppe"},
-                    decimals={"plaetze_je_100": 1},
+                    labels={"ags": "Sozialraum", "name": "Name", "klasse": "Klasse",
+                            "angebotsart": "Angebotsart", "zielgruppe": "Zielgruppe",
+                            "plaetze_je_100": "Plätze je 100 der Zielgruppe",
+                            "schwelle": "Maßstab (Plätze je 100)", "grundlage": "Maßstab"},
+                    decimals={"plaetze_je_100": 1, "schwelle": 1, "klasse": 0},
+                    source=f"Angebotsinventar {file.name}; eigene Berechnungen")
+
+    def _doppelstrukturen_text(self, doppelstrukturen, setup, file) -> None:
+        dop = doppelstrukturen(setup["offers"], setup["coverage"], standards=setup["standards"])
+        if dop.empty:
+            self._para("Mehrere Anbieter derselben Angebotsart für dieselbe Zielgruppe in einem "
+                       "Sozialraum gibt es nicht; Doppelstrukturen gibt es deshalb nicht.")
+            return
+        n = len(dop)
+        counts = dop["urteil"].value_counts()
+        k = int(counts.get("moeglich", 0))
+        under = int(counts.get("nicht_ueber_standard", 0))
+        unjudged = int(counts.get("ohne_standard", 0) + counts.get("unbekannt", 0))
+        cases = "einem Sozialraum arbeiten" if n == 1 else f"{n} Fällen arbeiten"
+        parts = [f"In {cases} mehrere Anbieter derselben Angebotsart für dieselbe Zielgruppe "
+                 "im selben Sozialraum."]
+        if k:
+            if n == 1:
+                head = "Das ist eine mögliche Doppelstruktur"
+            elif k == 1:
+                head = "Einer davon ist eine mögliche Doppelstruktur"
+            else:
+                head = f"{k} davon sind mögliche Doppelstrukturen"
+            parts.append(f"{head}: Dort liegt die Versorgung über dem Versorgungsstandard.")
+        elif n - unjudged:
+            parts.append("Eine mögliche Doppelstruktur (Versorgung über dem Versorgungsstandard) "
+                         "ist nicht darunter.")
+        if under:
+            who = "In einem Fall" if under == 1 else f"In {under} Fällen"
+            parts.append(f"{who} liegt die Versorgung nicht über dem Standard: Zusammen decken "
+                         "die Anbieter den Bedarf nicht oder gerade; das ist keine "
+                         "Doppelstruktur, sondern ein Hinweis auf Unterversorgung.")
+        if unjudged == n:
+            kinds = "diese Angebotsart" if dop["angebotsart"].nunique() == 1 else \
+                "diese Angebotsarten"
+            parts.append(f"Für {kinds} hat die Kommune keinen Versorgungsstandard festgelegt; "
+                         "ob mehr Plätze da sind als nötig, lässt sich deshalb nicht beurteilen, "
+                         + ("und als Doppelstruktur gilt der Fall nicht." if n == 1 else
+                            "und als Doppelstruktur gilt keiner der Fälle."))
+        elif unjudged:
+            who = "In einem weiteren Fall" if unjudged == 1 else f"In {unjudged} weiteren Fällen"
+            parts.append(f"{who} ist für die Angebotsart kein Versorgungsstandard festgelegt; "
+                         "ob mehr Plätze da sind als nötig, lässt sich dort nicht beurteilen, "
+                         + ("und als Doppelstruktur gilt er nicht." if unjudged == 1 else
+                            "und als Doppelstruktur gelten sie nicht."))
+        self._para(" ".join(parts))
+        verdict = {"moeglich": "mögliche Doppelstruktur (über dem Standard)",
+                   "nicht_ueber_standard": "keine: nicht über dem Standard (Unterversorgung)",
+                   "ohne_standard": "nicht beurteilt: kein Versorgungsstandard",
+                   "unbekannt": "nicht beurteilt: Versorgung nicht berechenbar"}
+        t = pd.DataFrame({
+            "ags": dop["ags"].to_numpy(), "name": [self._names.get(a, a) for a in dop["ags"]],
+            "angebotsart": [ANGEBOTSARTEN.get(a, a) for a in dop["angebotsart"]],
+            "zielgruppe": [ZIELGRUPPEN_DE.get(z, z) for z in dop["zielgruppe"]],
+            "n_anbieter": dop["n_anbieter"].to_numpy(),
+            "plaetze_je_100": dop["plaetze_je_100"].to_numpy(dtype="float64"),
+            "standard": dop["schwelle"].where(dop["grundlage"].isin(["standard", "schwelle"])
+                                              ).to_numpy(dtype="float64"),
+            "beurteilung": [verdict[u] for u in dop["urteil"]],
+            "anbieter": dop["anbieter"].to_numpy()})
+        self._table(t, name=f"Mehrere Anbieter im selben Sozialraum, {self.name}",
+                    labels={"ags": "Sozialraum", "name": "Name",
+                            "angebotsart": "Angebotsart", "zielgruppe": "Zielgruppe",
+                            "n_anbieter": "Anbieter (Anzahl)",
+                            "plaetze_je_100": "Plätze je 100 der Zielgruppe",
+                            "standard": "Standard (Plätze je 100)",
+                            "beurteilung": "Doppelstruktur?", "anbieter": "Anbieter"},
+                    decimals={"plaetze_je_100": 1, "standard": 1},
                     source=f"Angebotsinventar {file.name}; eigene Berechnungen")
 
     # -----------------------------------------------------------------------------------------
@@ -1790,7 +2012,7 @@ class Chapter:
                 "beschreiben die Kernaussagen die Entwicklung bis zum Bruch und seit dem Bruch "
                 "getrennt; im Steckbrief steht dann ein Trendpfeil nur, wenn die Jahre seit dem "
                 "Bruch dafür ausreichen.")
-        for key in ("targets", "sozialindex", "allocate"):
+        for key in ("targets", "sozialindex", "allocate", "angebote"):
             if self._methods.get(key):
                 self._para(self._methods[key])
         rev = self.dataset.revisions
@@ -1834,6 +2056,33 @@ class Chapter:
         if not self.data:
             self._para("Beispieldaten Musterland: erfundene Zahlen im Format der amtlichen "
                        "Exporte, keine amtlichen Werte (Lizenz CC0).")
+
+
+def _offers_method(status: pd.DataFrame, year: int | None) -> str:
+    """Methodik note of the offers section: coverage, measure, Lücke, Doppelstruktur."""
+    kinds = sorted({ANGEBOTSARTEN.get(a, a) for a in
+                    status.loc[status["grundlage"] != "standard", "angebotsart"]})
+    pop = f"der Bevölkerung {year}" if year else "der Bevölkerung"
+    text = (f"Angebote und Bedarfe: Versorgung = Plätze je 100 Personen der Zielgruppe (nach "
+            f"Altersgruppen {pop} im Sozialraum). Maßstab ist der Versorgungsstandard, den die "
+            "Kommune in ihrem Soll-Konzept je Angebotsart und Zielgruppe festlegt (Datei "
+            "standards.csv: angebotsart, zielgruppe, plaetze_je_100, quelle). ")
+    if kinds:
+        text += (f"Für {join_list(kinds)} kennt bimokit keinen gesetzlichen oder landesweiten "
+                 "Standard in Plätzen je 100 der Zielgruppe (Rechtsansprüche wie der auf einen "
+                 "Kita-Platz nach § 24 SGB VIII richten sich nach dem Bedarf der Familien und "
+                 "geben keinen Platzschlüssel vor); einen Vorgabewert setzt bimokit deshalb "
+                 "nicht. Wo die Kommune keinen Standard festgelegt hat, gilt als Regel der "
+                 "Durchschnitt der Kommune (Plätze aller Sozialräume je 100 der ganzen "
+                 "Zielgruppe). ")
+    text += ("Lücke: ein Sozialraum der Sozialindex-Klasse 4 oder 5 ohne Angebot der Art oder "
+             "mit einer Versorgung unter dem Maßstab. Mögliche Doppelstruktur: mehrere Anbieter "
+             "derselben Angebotsart für dieselbe Zielgruppe in einem Sozialraum, dessen "
+             "Versorgung über dem Versorgungsstandard liegt; liegt sie darunter, ist das Gebiet "
+             "unterversorgt, nicht doppelt versorgt. Ohne Standard wird das nicht beurteilt: Der "
+             "Durchschnitt der Kommune ist kein Maß des Bedarfs, und wo die meisten Gebiete kein "
+             "Angebot haben, läge fast jedes Angebot darüber.")
+    return text
 
 
 def _targets_describe(res: pd.DataFrame) -> str:
