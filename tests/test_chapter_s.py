@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 
+import pandas as pd
 import pytest
 
 import bimokit as bk
@@ -37,6 +38,17 @@ elterncafe;eltern_u6;2,0;Soll-Konzept Musterstadt 2025
 """
 
 
+# Zielwerte with the Soll-Konzept's optional columns: a Maßnahme and who is responsible; a row
+# whose ags is a Sozialraum key is a target of that Sozialraum.
+ZIELWERTE = """ags,indicator,baseline_year,target_year,target_value,bemerkung,massnahme,akteur
+,A2.1,2018,2030,10.0,Landesziel,,
+,D4.1,2018,2030,5.0,Landesziel,Schulsozialarbeit an allen Schulen,Schulamt
+99101-06,A2.1,2018,2030,35.0,,Familienzentrum Hafen,Jugendamt
+99101-06,C3.1,2018,2030,30.0,,Sprachkita-Verbund,Bildungsbüro
+99101-13,A2.1,2018,2030,25.0,,,
+"""
+
+
 @pytest.fixture(scope="module")
 def sparse(tmp_path_factory):
     folder = tmp_path_factory.mktemp("sparse")
@@ -52,6 +64,7 @@ def with_standards(tmp_path_factory, sparse):
     shutil.copytree(bk.sample_dir(), folder)
     shutil.copy(sparse, folder / "angebote.csv")
     (folder / "standards.csv").write_text(STANDARDS, encoding="utf-8")
+    (folder / "zielwerte.csv").write_text(ZIELWERTE, encoding="utf-8")
     return folder
 
 
@@ -163,3 +176,36 @@ def test_no_gap_is_said_only_when_true_by_the_rule(tmp_path):
     text = _text(ch.angebote(datei=str(path)))
     assert ("Nach diesem Maßstab gibt es in den 4 Sozialräumen mit hohem Bedarf (Klasse 4 und "
             "5) keine Lücke") in text
+
+
+def test_soll_konzept_per_sozialraum_with_akteure_massnahmen_and_ampel(with_standards):
+    ch = Chapter("S", ags="99101", data=str(with_standards))
+    # the Kommune's targets keep their Maßnahme and Akteur through target_status
+    z = ch.zielerreichung().tables[0].set_index("indicator")
+    assert z.loc["D4.1", "massnahme"] == "Schulsozialarbeit an allen Schulen"
+    assert z.loc["D4.1", "akteur"] == "Schulamt" and z.loc["A2.1", "massnahme"] == ""
+    sec = ch.soll_konzept()
+    t = sec.tables[0].set_index("name")
+    assert list(t.columns) == ["ags", "bedarf", "angebot", "akteure", "massnahmen", "ampel"]
+    assert list(t.index[:2]) == ["Hafenviertel", "Gartenstadt"]  # highest need first
+    hafen = t.loc["Hafenviertel"]
+    assert hafen["bedarf"] == "5 sehr hoch"
+    # no Jugendtreff, no Elterncafé; Sprachförderung 1,8 below the standard 5,0
+    assert hafen["angebot"] == ("ohne Angebot: Elterncafé, Jugendtreff; unter dem Maßstab: "
+                                "Sprachförderung; Maßstab erreicht: 0 von 3")
+    # the offers' Akteur where given, else the provider; then the Zielwerte's Akteure
+    assert hafen["akteure"] == "Bildungsbüro; Diakonie; Jugendamt"
+    assert hafen["massnahmen"] == ("Familienzentrum Hafen (Jugendamt); Sprachkita-Verbund "
+                                   "(Bildungsbüro)")
+    # the Ampel of the Sozialraum's own targets, judged on its own values
+    values = ch.totals[(ch.totals["ags"] == "99101-06") & (ch.totals["indicator"] == "A2.1")]
+    res = bk.target_status(values, pd.DataFrame({
+        "indicator": ["A2.1"], "baseline_year": [2018], "target_year": [2030],
+        "target_value": [35.0]}), direction={"A2.1": -1})
+    assert hafen["ampel"].startswith(f"A2.1: {res['ampel'].iloc[0]}; C3.1: ")
+    assert t.loc["Nordviertel", "massnahmen"] == "–" and t.loc["Nordviertel", "ampel"] == "–"
+    assert t.loc["Gartenstadt", "massnahmen"] == "–" and t.loc["Gartenstadt", "ampel"] != "–"
+    # high-need areas with gaps and no Maßnahme are named
+    text = _text(sec)
+    assert "mit hohem Bedarf und Lücken haben noch keine Maßnahme: Gartenstadt" in text
+    assert "Hafenviertel" not in text.split("noch keine Maßnahme")[1]

@@ -1658,8 +1658,39 @@ class Chapter:
             return None
         cols = [c for c in ("indicator", "baseline_year", "target_year", "target_value",
                             "baseline_value") if c in t.columns]
-        return target_status(own[["ags", "year", "indicator", "value"]], t[cols],
-                             direction=self.catalogue.table())
+        res = target_status(own[["ags", "year", "indicator", "value"]], t[cols],
+                            direction=self.catalogue.table())
+        return _with_measures(res, t, ["indicator"])
+
+    def _sozialraum_targets(self, targets: pd.DataFrame | None) -> pd.DataFrame:
+        """Targets set for single Sozialräume of the Kommune (``ags`` = the Sozialraum's key),
+        with their Ampel where the Sozialraum has values, and Maßnahme and Akteur."""
+        from ..targets import target_status
+
+        cols = ["ags", "indicator", "ampel", "massnahme", "akteur"]
+        if targets is None or targets.empty or "ags" not in targets.columns:
+            return pd.DataFrame(columns=cols)
+        t = targets[targets["ags"].astype(str).isin(self.sozialraeume)].copy()
+        if t.empty:
+            return pd.DataFrame(columns=cols)
+        t["ags"] = t["ags"].astype(str)
+        known = t[t["indicator"].isin(self.catalogue.ids)]
+        res = pd.DataFrame(columns=["ags", "indicator", "ampel"])
+        if len(known):
+            values = self._compute_extra(sorted(set(known["indicator"])))
+            v = values[values["ags"].isin(set(known["ags"])) & values["value"].notna()]
+            have = set(zip(v["ags"], v["indicator"], strict=True))
+            known = known[[(a, i) in have for a, i in zip(known["ags"], known["indicator"],
+                                                           strict=True)]]
+            if len(known):
+                tcols = [c for c in ("ags", "indicator", "baseline_year", "target_year",
+                                     "target_value", "baseline_value") if c in known.columns]
+                res = target_status(v[["ags", "year", "indicator", "value"]], known[tcols],
+                                    direction=self.catalogue.table())[["ags", "indicator",
+                                                                       "ampel"]]
+        out = t[["ags", "indicator"]].merge(res, on=["ags", "indicator"], how="left")
+        out["ampel"] = out["ampel"].fillna("").astype(str)
+        return _with_measures(out, t, ["ags", "indicator"])[cols]
 
     def _ampel(self, indicator: str) -> str | None:
         if self._zielwerte is None:
@@ -1713,10 +1744,14 @@ class Chapter:
             "achievement_pct": res["achievement_pct"].to_numpy(dtype="float64"),
             "ampel": res["ampel"].astype(str).to_numpy(),
         })
+        for col in ("massnahme", "akteur"):  # the Soll-Konzept's Maßnahme and its Akteur
+            if res[col].astype(str).str.strip().ne("").any():
+                table[col] = res[col].astype(str).to_numpy()
         labels = {"indicator": "Indikator", "title": "Titel", "baseline_year": "Basisjahr",
                   "baseline_value": "Basiswert", "target_year": "Zieljahr",
                   "target_value": "Zielwert", "year": "Jahr", "value": "aktueller Wert",
-                  "achievement_pct": "Zielerreichung in %", "ampel": "Ampel"}
+                  "achievement_pct": "Zielerreichung in %", "ampel": "Ampel",
+                  "massnahme": "Maßnahme", "akteur": "verantwortlich"}
         decimals = {"baseline_value": 1,
                     "target_value": 1, "value": 1, "achievement_pct": 0}
         self._table(table, name=f"Zielerreichung {self.name}", labels=labels, decimals=decimals,
@@ -1986,6 +2021,92 @@ class Chapter:
                     decimals={"plaetze_je_100": 1, "standard": 1},
                     source=f"Angebotsinventar {file.name}; eigene Berechnungen")
 
+    @returns_section
+    def soll_konzept(self, datei: str = "", standards: str = "", zielwerte: str = ""
+                     ) -> Section:
+        """The Soll-Konzept per Sozialraum: Bedarf, Angebot against the measure, Akteure,
+        Maßnahmen and their Ampel, in one table.
+
+        Parameters
+        ----------
+        datei, standards : str
+            The offers inventory and the Versorgungsstandards (see :meth:`angebote`).
+        zielwerte : str
+            A Zielwerte CSV; ``""``: ``zielwerte.csv`` of the data folder. A row whose ``ags``
+            is a Sozialraum key (``99101-06``) is a target of that Sozialraum; its optional
+            ``massnahme`` and ``akteur`` name what is done and who is responsible.
+        """
+        from ..offers import soll_konzept
+
+        setup = self._offers_setup(datei, standards)
+        if setup is None:
+            return
+        r = self._sozialindex_result()
+        if r is None or r["level"] != "sozialraum":
+            self._note_missing("Ohne Sozialindex der Sozialräume lässt sich das Soll-Konzept "
+                               "nicht je Sozialraum zeigen.")
+            return
+        si = r["si"]
+        k = soll_konzept(setup["coverage"], si, setup["offers"], standards=setup["standards"])
+        targets = read_zielwerte(zielwerte) if zielwerte else self._zielwerte
+        tg = self._sozialraum_targets(targets)
+        status = setup["status"]
+        label = dict(zip(si["ags"], si["class_label"], strict=True))
+        plain = not status.drop_duplicates(["angebotsart", "zielgruppe"])[
+            "angebotsart"].duplicated().any()
+
+        def kinds(rows) -> str:
+            return ", ".join(ANGEBOTSARTEN.get(a, a) if plain else self._pair_label(a, z)
+                             for a, z in zip(rows["angebotsart"], rows["zielgruppe"],
+                                             strict=True))
+
+        supply, measures, ampel, actors = [], [], [], []
+        for row in k.itertuples(index=False):
+            mine = status[status["ags"] == row.ags]
+            parts = []
+            if row.n_ohne:
+                parts.append(f"ohne Angebot: {kinds(mine[mine['versorgung'] == 'ohne'])}")
+            if row.n_unter:
+                parts.append(f"unter dem Maßstab: {kinds(mine[mine['versorgung'] == 'unter'])}")
+            parts.append(f"Maßstab erreicht: {row.n_erreicht} von {row.n_arten}")
+            supply.append("; ".join(parts))
+            t = tg[tg["ags"] == row.ags]
+            measures.append("; ".join(
+                f"{m} ({a})" if a else m for m, a in zip(t["massnahme"], t["akteur"],
+                                                         strict=True) if m) or "–")
+            ampel.append("; ".join(f"{i}: {a}" for i, a in zip(t["indicator"], t["ampel"],
+                                                              strict=True) if a) or "–")
+            names = [x for x in str(row.akteure).split("; ") if x]
+            names += [a for a in t["akteur"] if a and a not in names]
+            actors.append("; ".join(names) or "–")
+        table = pd.DataFrame({
+            "ags": k["ags"].to_numpy(), "name": [self._names.get(a, a) for a in k["ags"]],
+            "bedarf": [f"{int(c)} {label.get(a, '')}".strip() if not pd.isna(c) else "–"
+                       for a, c in zip(k["ags"], k["class"], strict=True)],
+            "angebot": supply, "akteure": actors, "massnahmen": measures, "ampel": ampel})
+        self._para("Je Sozialraum: der Bedarf (Klasse des Sozialindex), das Angebot gemessen am "
+                   "Maßstab (siehe Angebote und Bedarfe), die Akteure vor Ort und die Maßnahmen "
+                   "aus den Zielwerten mit ihrer Ampel.")
+        self._table(table, name=f"Soll-Konzept je Sozialraum, {self.name}",
+                    labels={"ags": "Sozialraum", "name": "Name", "bedarf": "Bedarf (Klasse)",
+                            "angebot": "Angebot gemessen am Maßstab", "akteure": "Akteure",
+                            "massnahmen": "Maßnahmen (verantwortlich)", "ampel": "Ampel"},
+                    source=f"Angebotsinventar {setup['file'].name}, Zielwerte, Sozialindex; "
+                           "eigene Berechnungen")
+        high = k[(k["class"].fillna(0) >= 4) & ((k["n_ohne"] + k["n_unter"]) > 0)]
+        without = [self._names.get(a, a) for a in high["ags"]
+                   if not tg.loc[tg["ags"] == a, "massnahme"].astype(bool).any()]
+        if tg.empty:
+            self._para("Maßnahmen für einzelne Sozialräume sind in den Zielwerten nicht "
+                       "hinterlegt (zielwerte.csv: eine Zeile je Ziel mit dem Schlüssel des "
+                       "Sozialraums in ags und den Spalten massnahme und akteur).",
+                       "bk-hinweis")
+        if without:
+            n = len(without)
+            self._para(f"{'Ein Sozialraum' if n == 1 else f'{n} Sozialräume'} mit hohem Bedarf "
+                       f"und Lücken {'hat' if n == 1 else 'haben'} noch keine Maßnahme: "
+                       f"{join_list(without)}.")
+
     # -----------------------------------------------------------------------------------------
     # end of chapter
 
@@ -2056,6 +2177,20 @@ class Chapter:
         if not self.data:
             self._para("Beispieldaten Musterland: erfundene Zahlen im Format der amtlichen "
                        "Exporte, keine amtlichen Werte (Lizenz CC0).")
+
+
+def _with_measures(res: pd.DataFrame, targets: pd.DataFrame, keys: list) -> pd.DataFrame:
+    """``res`` with the Zielwerte's ``massnahme`` and ``akteur`` ('' where none), by ``keys``."""
+    res = res.copy()
+    t = targets.assign(**{k: targets[k].astype(str) for k in keys})
+    for col in ("massnahme", "akteur"):
+        if col in t.columns:
+            text = t[col].astype(object).where(t[col].notna(), "").astype(str).str.strip()
+            m = dict(zip(map(tuple, t[keys].to_numpy()), text, strict=True))
+            res[col] = [m.get(tuple(str(x) for x in k), "") for k in res[keys].to_numpy()]
+        else:
+            res[col] = ""
+    return res
 
 
 def _offers_method(status: pd.DataFrame, year: int | None) -> str:
