@@ -330,23 +330,45 @@ def test_pyramid_bars_order_and_thousands():
     ax = ch.ax
     assert len(ax.patches) == 6  # 3 age groups × 2
     assert list(ch.data["altersgruppe"]) == ["0-3", "3-6", "75+"]  # youngest at the bottom
+    # per year of age: 0-3 and 3-6 span 3 years, 75+ is spread over 75 to 90 (15 years)
+    assert ch.data["breite"].tolist() == [3, 3, 15]
     widths = [p.get_width() for p in ax.patches]
-    assert widths == [-500, -510, -700, 480, 490, 1100]  # männlich to the left
+    assert widths == pytest.approx([-500 / 3, -510 / 3, -700 / 15, 480 / 3, 490 / 3,
+                                    1100 / 15])
+    # each bar spans its ages: from the lower bound, as high as the group is wide
+    assert [(p.get_y(), p.get_height()) for p in ax.patches[:3]] == [(0, 3), (3, 3), (75, 15)]
+    assert ch.data["maennlich_gruppe"].tolist() == [500, 510, 700]
+    assert ax.patches[2].get_hatch() == "///" and ax.patches[0].get_hatch() is None
+    assert ax.get_xlabel().startswith("Personen je Altersjahr\n(Zahl der Altersgruppe geteilt")
+    assert ax.get_ylabel() == "Alter in Jahren"
     ch.fig.canvas.draw()
     xt = _ticks(ax.get_xticklabels())
-    assert "1.000" in xt and not any(t.startswith("-") for t in xt)
-    assert _ticks(ax.get_yticklabels()) == ["unter 3 Jahre", "3 bis unter 6 Jahre",
-                                            "75 Jahre und älter"]
-    # 2024 chosen as the latest year; 1.710 + 2.070 = 3.780; 75+: 700 + 1.100 = 1.800
+    assert xt and not any(t.startswith("-") for t in xt)
+    # 2024 chosen as the latest year; 1.710 + 2.070 = 3.780; densest: 3-6, (510 + 490) / 3
     assert ch.alt == (
         "Bevölkerungspyramide: Musterstadt 2024 nach 3 Altersgruppen und Geschlecht, insgesamt "
-        "3.780 Personen (1.710 männlich, 2.070 weiblich). Am stärksten besetzt ist die "
-        "Altersgruppe 75 Jahre und älter (1.800 Personen)."
+        "3.780 Personen (1.710 männlich, 2.070 weiblich), gezeichnet je Altersjahr (Zahl der "
+        "Altersgruppe geteilt durch ihre Breite in Jahren; 75 Jahre und älter bis 90 Jahre "
+        "gerechnet). Am dichtesten besetzt ist die Altersgruppe 3 bis unter 6 Jahre (333 "
+        "Personen je Altersjahr)."
     )
-    pct = plot_pyramid(ch.data.melt(id_vars=["altersgruppe", "label"], var_name="geschlecht"),
+    counts = ch.data[["altersgruppe", "maennlich_gruppe", "weiblich_gruppe"]].rename(
+        columns={"maennlich_gruppe": "maennlich", "weiblich_gruppe": "weiblich"})
+    pct = plot_pyramid(counts.melt(id_vars=["altersgruppe"], var_name="geschlecht"),
                        name="Musterstadt", percent=True)
-    # 1.100 / 3.780 = 29,1 %
-    assert pct.data.loc[2, "weiblich"] == pytest.approx(1100 / 3780 * 100)
+    # 1.100 / 3.780 = 29,1 % of the population, over 15 years of age
+    assert pct.data.loc[2, "weiblich_gruppe"] == pytest.approx(1100 / 3780 * 100)
+    assert pct.data.loc[2, "weiblich"] == pytest.approx(1100 / 3780 * 100 / 15)
+    # as counted, one bar per group
+    raw = plot_pyramid(counts.melt(id_vars=["altersgruppe"], var_name="geschlecht"),
+                       name="Musterstadt", per_year=False)
+    assert [p.get_width() for p in raw.ax.patches] == [-500, -510, -700, 480, 490, 1100]
+    raw.fig.canvas.draw()
+    assert _ticks(raw.ax.get_yticklabels()) == ["unter 3 Jahre", "3 bis unter 6 Jahre",
+                                                "75 Jahre und älter"]
+    with pytest.raises(ParameterError, match="no width in years"):
+        plot_pyramid(counts.assign(altersgruppe=["Kinder", "3-6", "75+"]).melt(
+            id_vars=["altersgruppe"], var_name="geschlecht"), name="X")
 
 
 def test_small_multiples_panels_and_lines():

@@ -1221,14 +1221,25 @@ class Chapter:
         self._show(chart)
         t = chart.data
         table = pd.DataFrame({"altersgruppe": t["label"].to_numpy(),
-                              "maennlich": t["maennlich"].to_numpy(dtype="float64"),
-                              "weiblich": t["weiblich"].to_numpy(dtype="float64")})
+                              "maennlich": t["maennlich_gruppe"].to_numpy(dtype="float64"),
+                              "weiblich": t["weiblich_gruppe"].to_numpy(dtype="float64")})
         table["insgesamt"] = table["maennlich"] + table["weiblich"]
+        table["breite"] = t["breite"].astype("float64").to_numpy()
+        table["je_altersjahr"] = table["insgesamt"] / table["breite"]
+        open_note = "".join(f" {lab}: bis {int(b)} Jahre gerechnet." for lab, a, b in
+                            zip(t["label"], t["altersgruppe"], t["bis"], strict=True)
+                            if str(a).endswith("+"))
         self._table(table, name=f"Bevölkerung nach Altersgruppen, {jahr}",
                     labels={"altersgruppe": "Altersgruppe", "maennlich": "männlich",
-                            "weiblich": "weiblich", "insgesamt": "insgesamt"},
-                    decimals={"maennlich": 0, "weiblich": 0, "insgesamt": 0},
-                    note="Stichtag 31.12.", source=self._source(tables))
+                            "weiblich": "weiblich", "insgesamt": "insgesamt",
+                            "breite": "Altersjahre", "je_altersjahr": "insgesamt je Altersjahr"},
+                    decimals={"maennlich": 0, "weiblich": 0, "insgesamt": 0, "breite": 0,
+                              "je_altersjahr": 0},
+                    note="Stichtag 31.12. Die Pyramide zeigt Personen je Altersjahr: die Zahl "
+                         "der Altersgruppe geteilt durch ihre Breite in Jahren, damit breite "
+                         "Gruppen (65 bis unter 75 Jahre) nicht größer wirken als schmale."
+                         + open_note,
+                    source=self._source(tables))
 
     @returns_section
     def abschlussarten(self) -> Section:
