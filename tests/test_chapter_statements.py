@@ -33,3 +33,96 @@ def test_pyramid_data_are_per_year_of_age():
     assert dens["30-35"] > dens["65-75"] > dens["75+"]
     assert sec.charts[0].ax.get_xlabel().startswith("Personen je Altersjahr")
     assert "Personen je Altersjahr" in sec.charts[0].alt
+
+
+def _sections(feld: str, **options) -> tuple[Chapter, list]:
+    """Run the display calls of notebooks/<feld>.ipynb on the sample; return the sections."""
+    import json
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).parents[1] / "notebooks" / f"{feld}.ipynb").read_text(
+        encoding="utf-8"))
+    ch = Chapter(feld, ags="99101", **options)
+    sections = []
+    for cell in nb["cells"]:
+        src = "".join(cell["source"]).strip()
+        if cell["cell_type"] == "code" and src.startswith("ch."):
+            sections.append(eval(src, {"ch": ch}))  # noqa: S307 - our own notebook
+    return ch, sections
+
+
+@pytest.fixture(scope="module")
+def chapter_s():
+    return _sections("S")
+
+
+@pytest.fixture(scope="module")
+def chapter_a():
+    return _sections("A")
+
+
+def test_sozialindex_map_legend_title_and_classes_are_the_tables(chapter_s):
+    ch, sections = chapter_s
+    table = next(s for s in sections if s.tables and "score_z" in s.tables[0]).tables[0]
+    chart = next(s for s in sections if s.charts and s.charts[0].alt.startswith(
+        "Karte: Sozialindex")).charts[0]
+    legend = chart.ax.get_legend()
+    # the legend names what is shown (the class of the index), not "Anzahl"
+    title = legend.get_title().get_text().replace("\n", " ")
+    assert title == "Sozialindex-Klasse (Bedarf)" and "Anzahl" not in title
+    # the classes are the table's: one entry per class that occurs, none empty
+    pairs = table[["klasse", "bedeutung"]].drop_duplicates().sort_values("klasse")
+    expected = [f"{int(k)} {b}" for k, b in pairs.itertuples(index=False)]
+    assert [t.get_text() for t in legend.get_texts()] == expected
+    assert expected == ["2 niedrig", "3 mittel", "4 hoch", "5 sehr hoch"]  # no class 1 here
+    drawn = chart.data.set_index("ags")["klasse"]
+    assert (drawn[table["ags"]].to_numpy() == table["klasse"].to_numpy()).all()
+    # every area is numbered on the map and named in the key
+    assert sorted(int(t.get_text()) for t in chart.ax.texts) == list(range(1, 16))
+
+
+def test_map_of_an_indicator_names_it_in_the_legend(chapter_s):
+    _, sections = chapter_s
+    sec = next(s for s in sections if s.charts and s.charts[0].alt.startswith(
+        "Karte: SGB-II-Quote"))
+    legend = sec.charts[0].ax.get_legend().get_title().get_text().replace("\n", " ")
+    assert legend == "SGB-II-Quote der unter 15-Jährigen in %"
+    table = sec.tables[0]
+    assert table.set_index("name").loc["Hafenviertel", "nummer"] == 6
+
+
+@pytest.mark.parametrize("feld", ["A", "S"])
+def test_no_chart_of_chapters_a_and_s_has_a_clipped_or_covered_legend(feld, chapter_a,
+                                                                     chapter_s):
+    from _layout import layout_problems
+
+    _, sections = {"A": chapter_a, "S": chapter_s}[feld]
+    charts = [c for s in sections for c in s.charts]
+    assert len(charts) >= 5
+    assert {c.alt[:40]: layout_problems(c) for c in charts if layout_problems(c)} == {}
+
+
+def test_population_based_series_mark_the_zensus_break(chapter_a):
+    _, sections = chapter_a
+    a18 = next(s for s in sections if s.title.startswith("A1.8"))
+    marks = [ln.get_xdata()[0] for ln in a18.charts[0].ax.lines
+             if ln.get_gid() == "bimokit-break"]
+    assert marks == [2021.5]
+    # Übergangsquote (D3.1) does not rest on population figures: no mark
+    ch = Chapter("D", ags="99101")
+    chart = ch.indikator("D3.1").charts[0]
+    assert not [ln for ln in chart.ax.lines if ln.get_gid() == "bimokit-break"]
+
+
+def test_a_chart_from_a_copy_of_the_sample_credits_the_sample(tmp_path):
+    import shutil
+
+    import bimokit as bk
+
+    folder = tmp_path / "musterland"
+    shutil.copytree(bk.sample_dir(), folder)
+    ch = Chapter("D", ags="99101", data=str(folder))
+    chart = ch.indikator("D4.1").charts[0]
+    assert chart.source.startswith("Quelle: Beispieldaten Musterland (fiktiv, keine amtlichen "
+                                   "Werte)")
+    assert "Statistische Ämter" not in chart.source

@@ -248,6 +248,20 @@ def denominator_label(ind, titles: dict) -> str:
 _HIGHLIGHT_STYLE = "font-weight:bold;background:#fdf0c2"
 
 
+def _legend_title(title: str, unit: str) -> str:
+    """What a map's colours show: the indicator and its unit ('… in %', '… je 1.000 …').
+
+    >>> _legend_title("SGB-II-Quote der unter 15-Jährigen", "%")
+    'SGB-II-Quote der unter 15-Jährigen in %'
+    """
+    u = normalize_unit(unit)
+    if u in ("%", "‰", "EUR"):
+        return f"{title} in {u}"
+    if not u or u == "Anzahl" or u in title:
+        return title
+    return f"{title} ({u})"
+
+
 def _cases(n: int) -> str:
     """'einem Fall' / '3 Fällen' (dative, after 'in')."""
     return "einem Fall" if n == 1 else f"{n} Fällen"
@@ -446,6 +460,13 @@ class Chapter:
         """The indicators whose Kernaussagen open the chapter (the catalogue's order)."""
         return self.catalogue.handlungsfelder[self.feld].main_indicators
 
+    @property
+    def _is_sample(self) -> bool:
+        """The Kommune is one of the fictional Musterland (Land key 99, which no real Land
+        has), whether from the embedded sample or a copy of its folder: its charts and tables
+        credit the sample, not the statistical offices."""
+        return not self.data or self.ags.startswith("99")
+
     @cached_property
     def _is_city_state(self) -> bool:
         """Hamburg or Berlin: the Kommune is its Land (the Land's values are its own)."""
@@ -570,7 +591,7 @@ class Chapter:
             shown.append(f"{t}{when}")
         word = "Tabelle" if len(items) == 1 else "Tabellen"
         tables_text = f", {word} {', '.join(shown)}" if shown else ""
-        if not self.data:
+        if self._is_sample:
             line = (f"Beispieldaten Musterland (fiktiv, keine amtlichen Werte){tables_text}; "
                     "eigene Berechnungen")
         else:
@@ -753,6 +774,16 @@ class Chapter:
                            trend_before_years=int(b["n_years"]))
         return out
 
+    def _breaks_shown(self, indicator: str) -> dict[int, str]:
+        """Year → label of the breaks a chart of ``indicator`` marks (Zensus, for indicators
+        that rest on population figures)."""
+        if indicator not in self._population_based:
+            return {}
+        b = _trend_mod.BREAKS
+        b = b[b["scope"] == "bevoelkerung"]
+        return {int(y): str(lab) for y, lab in zip(b["year"], b["label"], strict=True)
+                if self.first_year < int(y) <= self.last_year}
+
     def _break_note(self, indicator: str) -> str:
         """'Ab 2022 …' note of a Zensus break inside the shown years, '' if none."""
         if indicator not in self._population_based:
@@ -880,7 +911,7 @@ class Chapter:
             self._para(f"{self.name} ist Land und kreisfreie Stadt zugleich: Die Landeswerte "
                        "sind die eigenen Werte. Verglichen wird deshalb mit Deutschland und "
                        "der Vergleichsgruppe.", "bk-hinweis")
-        if not self.data:
+        if self._is_sample:
             self._para("Alle Zahlen dieses Kapitels stammen aus den Beispieldaten „Musterland“: "
                        "Sie sind erfunden und keine amtlichen Werte.", "bk-hinweis")
 
@@ -963,7 +994,8 @@ class Chapter:
             data, ags=self.ags, names=self._names, unit=ind.unit,
             land=self._land_ref if self._land_ref in present else None,
             bund="DG" if "DG" in present else None,
-            group=group, title=ind.title, source=self._source(self._tables_of(ind.id)))
+            group=group, breaks=self._breaks_shown(ind.id), title=ind.title,
+            source=self._source(self._tables_of(ind.id)))
 
     def _indicator_table(self, ind, own: pd.DataFrame, jahre: int) -> None:
         years = sorted(int(y) for y in own["year"])[-max(1, int(jahre)):]
@@ -1165,7 +1197,8 @@ class Chapter:
         chart = None if mine_years.nunique() < 2 else plot_small_multiples(
             data, by=nach, name=self.name, hue="ags" if comparable else None,
             labels={self.ags: self.name, self.land: self.land_name}, unit=ind.unit,
-            title=ind.title, source=self._source(self._tables_of(ind.id, breakdown=nach)))
+            breaks=self._breaks_shown(ind.id), title=ind.title,
+            source=self._source(self._tables_of(ind.id, breakdown=nach)))
         if chart is not None:
             self._show(chart)
         from ..plots import code_label
@@ -1341,16 +1374,20 @@ class Chapter:
             sel[["ags", "value"]], geo["path"], geo_key=geo["key"], within=within,
             level=level if geo["has_level"] else None,
             highlight=self.ags if ebene == "kreis" else None, area=area, unit=ind.unit,
+            legend_title=_legend_title(ind.title, ind.unit),
             title=f"{ind.title}, {jahr}", source=source)
         self._show(chart)
         if ebene == "sozialraum":
-            table = pd.DataFrame({"ags": sel["ags"].to_numpy(),
+            number = dict(zip(chart.data["ags"], chart.data["nummer"], strict=True))
+            table = pd.DataFrame({"nummer": [number.get(a, 0) for a in sel["ags"]],
+                                  "ags": sel["ags"].to_numpy(),
                                   "name": [self._names.get(a, a) for a in sel["ags"]],
                                   "value": sel["value"].to_numpy(dtype="float64")})
             dec = default_decimals(normalize_unit(ind.unit))
             self._table(table, name=f"{ind.id} {ind.title} nach Sozialräumen, {jahr}",
-                        labels={"ags": "Sozialraum", "name": "Name", "value": "Wert"},
-                        decimals={"value": dec}, source=source)
+                        labels={"nummer": "Nr. auf der Karte", "ags": "Sozialraum",
+                                "name": "Name", "value": _legend_title(ind.title, ind.unit)},
+                        decimals={"value": dec, "nummer": 0}, source=source)
 
     # -----------------------------------------------------------------------------------------
     # chapter S
@@ -1516,20 +1553,23 @@ class Chapter:
             self._note_missing("Eine Karte des Sozialindex liegt nicht vor (keine Werte oder "
                                "keine Geometrie).")
             return
-        si = r["si"][r["si"]["score_z"].notna()]
-        z = si["score_z"].to_numpy(dtype="float64")
-        lo, hi = float(np.floor(min(z.min(), -1.5) * 10 - 1) / 10), \
-            float(np.ceil(max(z.max(), 1.5) * 10 + 1) / 10)
-        bins = [lo, -1.5, -0.5, 0.5, 1.5, hi]
+        si = r["si"][r["si"]["class"].notna()]
+        # the table's classes: class k with its label, in the colours of five classes
+        labels = dict(zip(si["class"].astype(int), si["class_label"], strict=True))
+        n_classes = max(5, max(labels))
+        classes = {k: f"{k} {labels.get(k, '')}".strip() for k in range(1, n_classes + 1)}
         if r["level"] == "sozialraum":
             within, area, level, highlight = self.ags + "-", self.name, "sozialraum", None
         else:
             within, area, level, highlight = self.land, self.land_name, "kreis", self.ags
         chart = plot_choropleth(
-            pd.DataFrame({"ags": si["ags"].to_numpy(), "value": z}), geo["path"],
-            geo_key=geo["key"], within=within, level=level if geo["has_level"] else None,
-            bins=bins, unit="", decimals=1, highlight=highlight, area=area, cmap="YlOrRd",
-            title=f"Sozialindex {r['year']} (z-Wert; höher = mehr Bedarf)",
+            pd.DataFrame({"ags": si["ags"].to_numpy(),
+                          "value": si["class"].astype(int).to_numpy(dtype="float64")}),
+            geo["path"], geo_key=geo["key"], within=within,
+            level=level if geo["has_level"] else None, classes=classes,
+            legend_title="Sozialindex-Klasse (Bedarf)", highlight=highlight,
+            area=area, cmap="YlOrRd",
+            title=f"Sozialindex {r['year']}: Klassen des Unterstützungsbedarfs",
             source=self._source(self._tables_of(list(r["indicators"]),
                                                 sozialraum=r["level"] == "sozialraum")))
         self._show(chart)
@@ -2185,7 +2225,7 @@ class Chapter:
             return
         self._emit('<ul class="bk-quellen">' + "".join(f"<li>{_esc(t)}</li>" for t in items)
                    + "</ul>")
-        if not self.data:
+        if self._is_sample:
             self._para("Beispieldaten Musterland: erfundene Zahlen im Format der amtlichen "
                        "Exporte, keine amtlichen Werte (Lizenz CC0).")
 
