@@ -72,7 +72,6 @@ __all__ = [
     "template_path",
     "read_offers",
     "check_offers",
-    "STANDARD_COLUMNS",
     "coverage",
     "coverage_status",
     "doppelstrukturen",

@@ -126,3 +126,67 @@ def test_a_chart_from_a_copy_of_the_sample_credits_the_sample(tmp_path):
     assert chart.source.startswith("Quelle: Beispieldaten Musterland (fiktiv, keine amtlichen "
                                    "Werte)")
     assert "Statistische Ämter" not in chart.source
+
+
+_PREDICATES = {"gestiegen": "gestiegen", "gesunken": "gesunken",
+               "weitgehend stabil": "weitgehend stabil", "uneinheitlich": "uneinheitlich"}
+
+
+def _note_in_sentence(part: str, sentence: str) -> bool:
+    """One '; '-part of a Steckbrief trend note said in the Kernaussage."""
+    import re
+
+    if part.startswith("keine Trendaussage: nur"):
+        return not any(w in sentence for w in _PREDICATES)
+    m = re.fullmatch(r"seit dem (Zensus \d{4}) für eine Trendaussage zu kurz", part)
+    if m:
+        return (f"seit dem Zeitreihenbruch durch den {m.group(1)} ist die Reihe für eine "
+                "Trendaussage noch zu kurz") in sentence
+    m = re.fullmatch(r"keine Trendaussage: seit dem (Zensus \d{4}) zu wenige vergleichbare "
+                     r"Jahre", part)
+    if m:
+        return (f"wegen des Zeitreihenbruchs durch den {m.group(1)} ist keine Trendaussage "
+                "möglich (zu wenige vergleichbare Jahre)") in sentence
+    m = re.fullmatch(r"(seit (?:dem )?[\w ]+?|\d{4}–\d{4}) (gestiegen|gesunken|weitgehend "
+                     r"stabil|uneinheitlich)", part)
+    assert m, part
+    when, word = m.groups()
+    when = re.sub(r"(\d{4})–(\d{4})", r"von \1 bis \2", when)
+    when = when.replace("seit dem Zensus", "seit dem Zeitreihenbruch durch den Zensus")
+    return when in sentence and word.split()[-1] in sentence.split(when, 1)[1][:80]
+
+
+def test_steckbrief_trend_equals_the_chapters_for_every_steckbrief_indicator(tmp_path):
+    from bimokit.catalogue import load_catalogue
+    from bimokit.publish import TRENDS, read_published
+    from bimokit.report import steckbrief_table
+
+    words = {"steigend": "gestiegen", "fallend": "gesunken", "gleichbleibend": "weitgehend stabil",
+             "uneinheitlich": "uneinheitlich"}
+    checked = {}
+    for feld in "ABCDEFGH":
+        out = tmp_path / feld
+        ch = Chapter(feld, ags="99101", out_dir=str(out))
+        for ind in load_catalogue().handlungsfelder[feld].main_indicators[:2]:
+            ch.indikator(ind)
+        _, figures = read_published(out)
+        for kf in figures:
+            sentence = ch.kernaussage_text(kf.indicator)
+            cls, note = ch.trend_statement(kf.indicator)
+            assert (kf.trend_arrow, kf.trend_note) == (
+                {"steigend": "↑", "fallend": "↓", "stabil": "→", "uneinheitlich": "↕"}.get(cls),
+                note)
+            if kf.trend_arrow:  # the arrow's word is the sentence's predicate
+                word = TRENDS[kf.trend_arrow]
+                assert words[word] in sentence, (kf.indicator, sentence)
+            for part in filter(None, note.split("; ")):
+                assert _note_in_sentence(part, sentence), (kf.indicator, part, sentence)
+            html = steckbrief_table([kf])
+            assert note in html
+            checked[kf.indicator] = (kf.trend_arrow, note)
+    assert len(checked) >= 12
+    # the case of the issue: the chapter said "seit 2012 uneinheitlich", the Steckbrief "–"
+    # "weil weniger als fünf vergleichbare Jahre"
+    assert checked["D4.1"] == ("↕", "seit 2012 uneinheitlich")
+    assert checked["A1.1"] == (None, "seit dem Zensus 2022 für eine Trendaussage zu kurz; "
+                                     "2012–2021 gestiegen")

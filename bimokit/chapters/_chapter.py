@@ -20,7 +20,7 @@ from ..fmt import default_decimals, fmt_number, is_missing, normalize_unit, shor
 from ..publish import figure_html, load_values, publish_keyfigure, publish_table
 from ..publish import table_html as _table_html
 from ..regions import display_names
-from ..text import MIN_TREND_YEARS, join_list, subject_of
+from ..text import MIN_TREND_YEARS, join_list, subject_of, trend_summary
 from ..text import kernaussagen as _kernaussagen
 from ._config import ANGEBOTSARTEN, ZIELGRUPPEN_DE
 from ._context import CONTEXT
@@ -34,7 +34,7 @@ _compare_mod = importlib.import_module("bimokit.comparison")
 _trend_mod = importlib.import_module("bimokit.trends")
 
 _TOTAL = "insgesamt"
-_TREND_ARROWS = {"steigend": "↑", "fallend": "↓", "stabil": "→"}
+_TREND_ARROWS = {"steigend": "↑", "fallend": "↓", "stabil": "→", "uneinheitlich": "↕"}
 _AMPEL_CODES = {"grün": "gruen", "gelb": "gelb", "rot": "rot"}
 _DIMENSION_DE = {
     "geschlecht": "Geschlecht",
@@ -795,12 +795,17 @@ class Chapter:
                 notes.append(f"Zeitreihenbruch {int(b['year'])}: {b['note']}")
         return " ".join(notes)
 
+    def trend_statement(self, indicator: str) -> tuple[str | None, str]:
+        """The trend the Kernaussage of ``indicator`` states, short: its class (None where it
+        states none) and a note with the years (:func:`bimokit.text.trend_summary`); the
+        Steckbrief shows exactly this."""
+        if self._structural_zero(indicator) or self._latest(indicator) is None:
+            return None, ""
+        return trend_summary(self._row_for_text(indicator))
+
     def _trend_arrow(self, indicator: str) -> str | None:
-        """Steckbrief arrow: only for a trend the Kernaussage states (enough years)."""
-        tr = self._trend_row(indicator)
-        if not tr or int(tr.get("n_years") or 0) < MIN_TREND_YEARS:
-            return None
-        return _TREND_ARROWS.get(str(tr.get("trend_class") or ""))
+        """Steckbrief arrow of the trend the Kernaussage states."""
+        return _TREND_ARROWS.get(str(self.trend_statement(indicator)[0] or ""))
 
     def _comparable(self, indicator: str) -> bool:
         """Counts of a Kommune are not compared with the Land or other Kommunen."""
@@ -1075,7 +1080,8 @@ class Chapter:
         publish_keyfigure(
             indicator=ind.id, label=ind.title, value=None if is_missing(value) else value,
             unit=normalize_unit(ind.unit), year=year, ampel=self._ampel(ind.id),
-            trend_arrow=arrow, comparison=comparison, status=status, out_dir=self.out_dir)
+            trend_arrow=arrow, trend_note=self.trend_statement(ind.id)[1],
+            comparison=comparison, status=status, out_dir=self.out_dir)
 
     @returns_section
     def funnel(self, indikator: str) -> Section:
@@ -2182,8 +2188,10 @@ class Chapter:
                 f"Eine Trendaussage steht nur bei mindestens {MIN_TREND_YEARS} Jahreswerten. "
                 "Liegt ein Zeitreihenbruch im Berichtszeitraum (etwa durch den Zensus 2022), "
                 "beschreiben die Kernaussagen die Entwicklung bis zum Bruch und seit dem Bruch "
-                "getrennt; im Steckbrief steht dann ein Trendpfeil nur, wenn die Jahre seit dem "
-                "Bruch dafür ausreichen.")
+                "getrennt. Der Steckbrief sagt dasselbe in Kurzform: einen Trendpfeil für die "
+                "Jahre seit dem Bruch, wenn sie dafür ausreichen, und darunter die Entwicklung "
+                "bis zum Bruch. Zensusbrüche betreffen nur Indikatoren, die auf "
+                "Bevölkerungszahlen beruhen.")
         for key in ("targets", "sozialindex", "allocate", "angebote"):
             if self._methods.get(key):
                 self._para(self._methods[key])
