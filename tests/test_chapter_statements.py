@@ -4,6 +4,7 @@ named Vergleichskommunen, German details."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from bimokit.chapters import Chapter
@@ -190,3 +191,35 @@ def test_steckbrief_trend_equals_the_chapters_for_every_steckbrief_indicator(tmp
     assert checked["D4.1"] == ("↕", "seit 2012 uneinheitlich")
     assert checked["A1.1"] == (None, "seit dem Zensus 2022 für eine Trendaussage zu kurz; "
                                      "2012–2021 gestiegen")
+
+
+def test_five_named_peers_appear_as_five_lines_and_columns():
+    peers = ["99102", "99103", "99151", "99152", "99201"]
+    ch = Chapter("D", ags="99101", vergleichsgruppe=",".join(peers))
+    names = [ch._names[a] for a in peers]
+    assert names == ["Beispielhafen", "Modellingen", "Talkreis", "Musterheide", "Fiktivbrück"]
+    sec = ch.indikator("D4.1")
+    chart = sec.charts[0]
+    lines = {ln.get_label(): ln for ln in chart.ax.lines}
+    assert [n for n in names if n in lines] == names  # five lines, each named
+    drawn = chart.data[chart.data["role"] == "vergleichskommune"]
+    assert list(pd.unique(drawn["ags"])) == peers
+    t = ch.totals
+    for ags, name in zip(peers, names, strict=True):
+        own = t[(t["indicator"] == "D4.1") & (t["ags"] == ags)].sort_values("year")
+        assert list(lines[name].get_ydata()) == pytest.approx(list(own["value"]))
+    # the pooled group value stays beside them
+    assert "Vergleichsgruppe" in lines
+    table = sec.tables[0]
+    cols = [f"peer_{a}" for a in peers]
+    assert [c for c in table.columns if c.startswith("peer_")] == cols
+    last = t[(t["indicator"] == "D4.1") & (t["year"] == 2024)].set_index("ags")["value"]
+    assert table.loc[table["year"] == 2024, cols].iloc[0].tolist() == pytest.approx(
+        [last[a] for a in peers])
+    html = "".join(sec.fragments)
+    assert all(f"<th>{n}</th>" in html or f">{n}<" in html for n in names)
+    assert "jeder wird in Grafiken und Tabellen einzeln gezeigt" in ch.titel().sentences[0]
+    # more than five: compared as a pooled group only
+    six = Chapter("D", ags="99101", vergleichsgruppe=",".join([*peers, "99202"]))
+    assert not any(r == "vergleichskommune" for r in six.indikator("D4.1").charts[0].data["role"])
+    assert "mehr als 5 werden nur als Gruppe gezeigt" in six.titel().sentences[0]

@@ -34,6 +34,9 @@ _compare_mod = importlib.import_module("bimokit.comparison")
 _trend_mod = importlib.import_module("bimokit.trends")
 
 _TOTAL = "insgesamt"
+#: Most hand-picked Vergleichskommunen drawn and tabled one by one (as Wegweiser Kommune);
+#: a longer list is compared as a pooled group only.
+MAX_PEERS = 5
 _TREND_ARROWS = {"steigend": "↑", "fallend": "↓", "stabil": "→", "uneinheitlich": "↕"}
 _AMPEL_CODES = {"grün": "gruen", "gelb": "gelb", "rot": "rot"}
 _DIMENSION_DE = {
@@ -291,7 +294,8 @@ class Chapter:
     vergleichsgruppe : str
         ``"kreistyp"`` (default), ``"land"``, ``"aehnlich:<k>"`` (the k most similar Kreise by
         SGB-II-Quote der unter 15-Jährigen, Ausländeranteil and Anteil ab 65) or a comma list of
-        AGS.
+        AGS (hand-picked Vergleichskommunen: up to five are drawn as named lines and tabled as
+        named columns beside the pooled group value).
     out_dir : str
         Where :func:`bimokit.report.publish_table` and ``publish_keyfigure`` write; ``""``
         writes nothing.
@@ -905,7 +909,11 @@ class Chapter:
                             "Lage und Bevölkerungsstruktur"}
         g = self.group_options["group"]
         gtext = group.get(g, "") if isinstance(g, str) else "vom Nutzer gewählte Kreise: " + \
-            ", ".join(self._names.get(a, a) for a in g)
+            ", ".join(self._names.get(a, a) for a in g) + (
+                "; jeder wird in Grafiken und Tabellen einzeln gezeigt, dazu der Wert der Gruppe"
+                if self._peers else
+                f"; mehr als {MAX_PEERS} werden nur als Gruppe gezeigt"
+                if len([a for a in g if a != self.ags]) > MAX_PEERS else "")
         if g == "kreistyp" and self._group_is_national:
             gtext = "Kreise gleichen Typs in Deutschland" + (
                 "" if self._is_city_state else
@@ -987,7 +995,8 @@ class Chapter:
         comparable = self._comparable(ind.id)
         keep = {self.ags, self._land_ref, "DG"} - {None} if comparable else {self.ags}
         t = self.totals
-        data = t[(t["indicator"] == ind.id) & t["ags"].isin(keep)]
+        peers = self._peers_with_values(ind.id) if comparable else []
+        data = t[(t["indicator"] == ind.id) & t["ags"].isin(keep | set(peers))]
         group = None
         if comparable and not self.comparison.empty:
             c = self.comparison
@@ -999,8 +1008,23 @@ class Chapter:
             data, ags=self.ags, names=self._names, unit=ind.unit,
             land=self._land_ref if self._land_ref in present else None,
             bund="DG" if "DG" in present else None,
-            group=group, breaks=self._breaks_shown(ind.id), title=ind.title,
+            group=group, breaks=self._breaks_shown(ind.id), peers=peers, title=ind.title,
             source=self._source(self._tables_of(ind.id)))
+
+    @property
+    def _peers(self) -> list[str]:
+        """Hand-picked Vergleichskommunen (``vergleichsgruppe="09162,09564"``), up to
+        :data:`MAX_PEERS`: each is drawn and tabled by name beside the pooled group value."""
+        g = self.group_options["group"]
+        if isinstance(g, str):
+            return []
+        peers = [a for a in dict.fromkeys(map(str, g)) if a != self.ags]
+        return peers if len(peers) <= MAX_PEERS else []
+
+    def _peers_with_values(self, indicator: str) -> list[str]:
+        t = self.totals
+        have = set(t.loc[(t["indicator"] == indicator) & t["value"].notna(), "ags"])
+        return [a for a in self._peers if a in have]
 
     def _indicator_table(self, ind, own: pd.DataFrame, jahre: int) -> None:
         years = sorted(int(y) for y in own["year"])[-max(1, int(jahre)):]
@@ -1025,6 +1049,12 @@ class Chapter:
                     m = dict(zip(c["year"].astype(int), c["group_value"], strict=True))
                     table["group_value"] = [m.get(y, np.nan) for y in table["year"]]
                     labels["group_value"] = "Vergleichsgruppe"
+            for peer in self._peers_with_values(ind.id):  # each Vergleichskommune by name
+                ref = t[(t["indicator"] == ind.id) & (t["ags"] == peer)]
+                m = dict(zip(ref["year"].astype(int), ref["value"], strict=True))
+                col = f"peer_{peer}"
+                table[col] = [m.get(y, np.nan) for y in table["year"]]
+                labels[col] = self._names.get(peer, peer)
         status = mine["status"].astype(object).fillna("").astype(str).to_numpy()
         if any(s for s in status):
             table["status"] = status
