@@ -112,7 +112,8 @@ def test_doppelstruktur_in_an_under_supplied_area_is_not_flagged(sparse, with_st
     assert table.loc["Nordviertel", "beurteilung"] == (
         "mögliche Doppelstruktur (über dem Standard)")
     text = _text(sec)
-    assert "Einer davon ist eine mögliche Doppelstruktur" in text
+    assert ("Davon ist 1 mögliche Doppelstruktur: Dort liegt die Versorgung über dem "
+            "Versorgungsstandard.") in text
     assert "In einem Fall liegt die Versorgung nicht über dem Standard" in text
     assert "Hinweis auf Unterversorgung" in text
 

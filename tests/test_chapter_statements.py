@@ -223,3 +223,48 @@ def test_five_named_peers_appear_as_five_lines_and_columns():
     six = Chapter("D", ags="99101", vergleichsgruppe=",".join([*peers, "99202"]))
     assert not any(r == "vergleichskommune" for r in six.indikator("D4.1").charts[0].data["role"])
     assert "mehr als 5 werden nur als Gruppe gezeigt" in six.titel().sentences[0]
+
+
+def test_chapter_d_states_the_leavers_berichtsjahr_one_way():
+    from bimokit.chapters._chapter import LEAVERS_YEAR
+
+    ch, sections = _sections("D")
+    text = " ".join(s for sec in sections for s in sec.sentences)
+    notes = "".join(f for sec in sections for f in sec.fragments)
+    # the definitions, the table notes and the Methodik say the same: the year it ends
+    assert LEAVERS_YEAR == ("Berichtsjahr ist das Jahr, in dem das Schuljahr endet (2023 = "
+                            "Schuljahr 2022/23).")
+    assert text.count(LEAVERS_YEAR) >= 3 and notes.count(LEAVERS_YEAR) >= 5
+    # no sentence counts every school year by its start any more
+    assert "Schuljahre werden nach dem Jahr ihres Beginns gezählt" not in notes
+    methodik = next(sec for sec in sections if sec.title == "Methodik").sentences[0]
+    assert methodik.endswith("Schülerinnen, Schüler und Schulen werden nach dem Jahr gezählt, in "
+                             "dem das Schuljahr beginnt (2023 = Schuljahr 2023/24). Absolventen "
+                             f"und Abgänger: {LEAVERS_YEAR}")
+    # every table of a leavers' indicator carries it
+    import re
+
+    captions = re.findall(r"<caption>(D4\.\d[^<]*)</caption>.*?</table>(<p class=\"bk-table-note"
+                          r"\">[^<]*</p>)", notes, flags=re.S)
+    assert len(captions) >= 2 and all(LEAVERS_YEAR in note for _, note in captions)
+
+
+def _one_target():
+    import tempfile
+    from pathlib import Path
+
+    path = Path(tempfile.mkdtemp()) / "ziele.csv"
+    path.write_text("ags,indicator,baseline_year,target_year,target_value\n"
+                    ",A2.1,2018,2030,10.0\n", encoding="utf-8")
+    return path
+
+
+def test_german_singular_and_plural_and_decimal_commas():
+    from bimokit.chapters._chapter import _count
+
+    assert _count(1, "mögliche Doppelstruktur", "mögliche Doppelstrukturen") == \
+        "1 mögliche Doppelstruktur"
+    assert _count(2, "Lücke", "Lücken") == "2 Lücken"
+    ch = Chapter("S", ags="99101")
+    ch.zielerreichung(zielwerte=str(_one_target()))
+    assert "Das Ziel steht auf" in ch.outputs[-1] and "Von 1 Zielen" not in ch.outputs[-1]

@@ -37,6 +37,13 @@ _TOTAL = "insgesamt"
 #: Most hand-picked Vergleichskommunen drawn and tabled one by one (as Wegweiser Kommune);
 #: a longer list is compared as a pooled group only.
 MAX_PEERS = 5
+#: Variables counted at the start of the school year (the year it starts in) and at its end
+#: (school leavers: the published Berichtsjahr is the year the school year ends).
+_SCHOOL_START_VARIABLES = {"schulen", "schueler", "schueler_beruflich"}
+_SCHOOL_END_VARIABLES = {"abgaenger"}
+#: The one wording of the leavers' Berichtsjahr (as in the catalogue's definitions).
+LEAVERS_YEAR = ("Berichtsjahr ist das Jahr, in dem das Schuljahr endet "
+                "(2023 = Schuljahr 2022/23).")
 _TREND_ARROWS = {"steigend": "↑", "fallend": "↓", "stabil": "→", "uneinheitlich": "↕"}
 _AMPEL_CODES = {"grün": "gruen", "gelb": "gelb", "rot": "rot"}
 _DIMENSION_DE = {
@@ -263,6 +270,15 @@ def _legend_title(title: str, unit: str) -> str:
     if not u or u == "Anzahl" or u in title:
         return title
     return f"{title} ({u})"
+
+
+def _count(n: int, singular: str, plural: str) -> str:
+    """'1 mögliche Doppelstruktur' / '3 mögliche Doppelstrukturen'.
+
+    >>> _count(1, "Region", "Regionen"), _count(3, "Region", "Regionen")
+    ('1 Region', '3 Regionen')
+    """
+    return f"{n} {singular if n == 1 else plural}"
 
 
 def _cases(n: int) -> str:
@@ -1062,7 +1078,7 @@ class Chapter:
         decimals = {c: dec for c in table.columns if c not in ("year", "status")}
         unit = normalize_unit(ind.unit)
         note = " ".join(x for x in (f"Einheit: {unit}." if unit else "",
-                                    self._break_note(ind.id)) if x)
+                                    self._year_note(ind.id), self._break_note(ind.id)) if x)
         self._table(table, name=f"{ind.id} {ind.title}", labels=labels, decimals=decimals,
                     note=note,
                     source=self._source(self._tables_of(ind.id)))
@@ -1145,7 +1161,7 @@ class Chapter:
         members = members[members["denominator"].notna() & (members["denominator"] > 0)]
         if len(members) < 3:
             self._note_missing("Die Vergleichsgruppe ist für ein Trichterdiagramm zu klein "
-                               f"({len(members)} Regionen mit Wert).")
+                               f"({_count(len(members), 'Region', 'Regionen')} mit Wert).")
             return
         center = float(members["group_value"].iloc[0])
         chart = plot_funnel(
@@ -1256,6 +1272,7 @@ class Chapter:
                        "gesondert aus.", "bk-hinweis")
         self._table(table, name=f"{ind.id} {ind.title} nach {label}, {year}", labels=labels,
                     decimals={c: dec for c in table.columns if c != "kategorie"},
+                    note=self._year_note(ind.id),
                     source=self._source(self._tables_of(ind.id, breakdown=nach)))
 
     @returns_section
@@ -1339,7 +1356,8 @@ class Chapter:
         self._table(table, name=f"Absolventen und Abgänger nach Abschlussart, {year}",
                     labels={"abschluss": "Abschlussart", "anzahl": "Anzahl",
                             "anteil": "Anteil in %"},
-                    decimals={"anzahl": 0, "anteil": 1}, source=self._source(tables))
+                    decimals={"anzahl": 0, "anteil": 1}, note=self._year_note("D4.6"),
+                    source=self._source(tables))
 
     # -----------------------------------------------------------------------------------------
     # maps
@@ -1846,7 +1864,9 @@ class Chapter:
                          "geplanter Fortschritt, rot = darunter.")
         counts = table["ampel"].value_counts()
         parts = [f"{int(counts[c])} {c}" for c in ("grün", "gelb", "rot") if c in counts]
-        if parts:
+        if len(table) == 1 and parts:
+            self._para(f"Das Ziel steht auf {table['ampel'].iloc[0]}.")
+        elif parts:
             self._para(f"Von {len(table)} Zielen stehen {', '.join(parts[:-1])}"
                        f"{' und ' if len(parts) > 1 else ''}{parts[-1]}.")
 
@@ -2007,7 +2027,7 @@ class Chapter:
                               for a, z in zip(g["angebotsart"], g["zielgruppe"], strict=True)])
             parts.append(f"{self._names.get(ags, ags)} (Klasse {int(cls[ags])}): {arts}")
         n = len(gaps)
-        text = (f"{n} {'Lücke' if n == 1 else 'Lücken'} in Sozialräumen mit hohem Bedarf "
+        text = (f"{_count(n, 'Lücke', 'Lücken')} in Sozialräumen mit hohem Bedarf "
                 "(Klasse 4 und 5)")
         if len(none) and len(below):
             text += (f": In {_cases(len(none))} gibt es dort kein Angebot der Art, in "
@@ -2057,10 +2077,9 @@ class Chapter:
         if k:
             if n == 1:
                 head = "Das ist eine mögliche Doppelstruktur"
-            elif k == 1:
-                head = "Einer davon ist eine mögliche Doppelstruktur"
             else:
-                head = f"{k} davon sind mögliche Doppelstrukturen"
+                head = (f"Davon {'ist' if k == 1 else 'sind'} "
+                        f"{_count(k, 'mögliche Doppelstruktur', 'mögliche Doppelstrukturen')}")
             parts.append(f"{head}: Dort liegt die Versorgung über dem Versorgungsstandard.")
         elif n - unjudged:
             parts.append("Eine mögliche Doppelstruktur (Versorgung über dem Versorgungsstandard) "
@@ -2197,6 +2216,29 @@ class Chapter:
     # -----------------------------------------------------------------------------------------
     # end of chapter
 
+    @cached_property
+    def _variables(self) -> set[str]:
+        """The variables the chapter's indicators count."""
+        return {t.variable for i in self.indicators
+                for t in (*self._ind(i).numerator, *self._ind(i).denominator)}
+
+    def _school_year_text(self) -> str:
+        """How school years are counted, for the variables this chapter uses (one wording,
+        the same as in the definitions and table notes)."""
+        parts = []
+        if self._variables & _SCHOOL_START_VARIABLES:
+            parts.append(" Schülerinnen, Schüler und Schulen werden nach dem Jahr gezählt, in dem "
+                         "das Schuljahr beginnt (2023 = Schuljahr 2023/24).")
+        if self._variables & _SCHOOL_END_VARIABLES:
+            parts.append(f" Absolventen und Abgänger: {LEAVERS_YEAR}")
+        return "".join(parts)
+
+    def _year_note(self, indicator: str) -> str:
+        """The leavers' Berichtsjahr under a table of an indicator that counts them."""
+        ind = self._ind(indicator)
+        used = {t.variable for t in (*ind.numerator, *ind.denominator)}
+        return LEAVERS_YEAR if used & _SCHOOL_END_VARIABLES else ""
+
     @returns_section
     def methodik(self) -> Section:
         """German method notes: indicators, comparison, trend and, where used, the S methods."""
@@ -2207,8 +2249,7 @@ class Chapter:
             "Mittel von Quoten (zum Wert der Vergleichsgruppe siehe unten). Bei Anteilen gibt "
             "ein 95-%-Konfidenzintervall nach Wilson, bei Raten ein exaktes Poisson-Intervall "
             "die Zufallsschwankung an. Werte, die auf geheim gehaltenen oder unsicheren Zahlen "
-            "beruhen, werden nicht ausgewiesen. Schuljahre werden nach dem Jahr ihres Beginns "
-            "gezählt.")
+            "beruhen, werden nicht ausgewiesen." + self._school_year_text())
         if not self.comparison.empty:
             text = _compare_mod.describe_method(self.comparison)
             self._para(text.replace(f" in Land {self.land};", f" in {self.land_name};"))
@@ -2227,7 +2268,8 @@ class Chapter:
                 self._para(self._methods[key])
         rev = self.dataset.revisions
         if len(rev):
-            self._para(f"In den Daten wurden {len(rev)} Werte zwischen zwei Ausgaben einer "
+            self._para(f"In den Daten {'wurde' if len(rev) == 1 else 'wurden'} "
+                       f"{_count(len(rev), 'Wert', 'Werte')} zwischen zwei Ausgaben einer "
                        "Tabelle berichtigt; verwendet wird jeweils die neueste Ausgabe.")
 
     @returns_section
