@@ -2052,6 +2052,8 @@ class Chapter:
             "plaetze_je_100": gaps["plaetze_je_100"].to_numpy(dtype="float64"),
             "schwelle": gaps["schwelle"].to_numpy(dtype="float64"),
             "grundlage": [grund.get(g, g) for g in gaps["grundlage"]]})
+        if plain:  # one Zielgruppe per Angebotsart: the measure table names it
+            t = t.drop(columns="zielgruppe")
         self._table(t, name=f"Lücken, {self.name}",
                     labels={"ags": "Sozialraum", "name": "Name", "klasse": "Klasse",
                             "angebotsart": "Angebotsart", "zielgruppe": "Zielgruppe",
@@ -2117,6 +2119,9 @@ class Chapter:
                                               ).to_numpy(dtype="float64"),
             "beurteilung": [verdict[u] for u in dop["urteil"]],
             "anbieter": dop["anbieter"].to_numpy()})
+        pairs = setup["status"].drop_duplicates(["angebotsart", "zielgruppe"])
+        if not pairs["angebotsart"].duplicated().any():  # the measure table names the group
+            t = t.drop(columns="zielgruppe")
         self._table(t, name=f"Mehrere Anbieter im selben Sozialraum, {self.name}",
                     labels={"ags": "Sozialraum", "name": "Name",
                             "angebotsart": "Angebotsart", "zielgruppe": "Zielgruppe",
