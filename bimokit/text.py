@@ -739,9 +739,10 @@ def trend_summary(row: Mapping[str, Any]) -> tuple[str | None, str]:
     (str or None, str)
         The trend class the sentence states for the latest comparable years (None where it
         states none) and a short German note with the years and, after a break, the
-        development before it, e.g. ``(None, 'seit dem Zensus 2022 zu kurz; 2012–2021
-        gestiegen')``. Both come from the same rule as the sentence (:data:`MIN_TREND_YEARS`),
-        so the Steckbrief and the chapter say the same about the same series.
+        development before it, e.g. ``(None, '2012–2021 gestiegen; seit Zensus 2022 zu
+        wenige Jahre')``. Both come from the same rule as the sentence
+        (:data:`MIN_TREND_YEARS`), so the Steckbrief and the chapter say the same about the
+        same series.
 
     Examples
     --------
@@ -753,10 +754,10 @@ def trend_summary(row: Mapping[str, Any]) -> tuple[str | None, str]:
     ...                "trend_break_year": 2022, "trend_before": "steigend",
     ...                "trend_before_since": 2012, "trend_before_until": 2021,
     ...                "trend_before_years": 10})
-    (None, 'seit dem Zensus 2022 für eine Trendaussage zu kurz; 2012–2021 gestiegen')
+    (None, '2012–2021 gestiegen; seit Zensus 2022 zu wenige Jahre')
     >>> trend_summary({"year": 2024, "trend_class": "steigend", "first_year": 2022,
     ...                "last_year": 2024, "n_years": 3})
-    (None, 'keine Trendaussage: nur 3 Jahre (mindestens 5)')
+    (None, 'nur 3 Jahre (mindestens 5 nötig)')
     """
     year = _get(row, "year")
     tr = _trend_class(_get(row, "trend", "trend_class"), "trend")
@@ -772,14 +773,14 @@ def trend_summary(row: Mapping[str, Any]) -> tuple[str | None, str]:
         if _enough(tr, n, since, until):
             return tr, f"{_span(since, until)} {_TREND_WORDS[tr]}"
         if n is not None and n >= 1:
-            return None, f"keine Trendaussage: nur {n} {'Jahr' if n == 1 else 'Jahre'} " \
-                f"(mindestens {MIN_TREND_YEARS})"
+            return None, f"nur {n} {'Jahr' if n == 1 else 'Jahre'} (mindestens " \
+                f"{MIN_TREND_YEARS} nötig)"
         return None, "keine Trendaussage"
     brk_year = _get(row, "trend_break_year")
     brk_year = since if brk_year is None else int(brk_year)
     label = " ".join(str(label).split())
-    seit = f"seit dem {label}" if label.lower().startswith("zensus") else \
-        f"seit dem Zeitreihenbruch {brk_year} ({label})"
+    seit = f"seit {label}" if label.lower().startswith("zensus") else \
+        f"seit Bruch {brk_year} ({label})"
     before = _trend_class(_get(row, "trend_before"), "trend_before")
     b_since, b_until = _get(row, "trend_before_since"), _get(row, "trend_before_until")
     b_n = _get(row, "trend_before_years")
@@ -788,12 +789,12 @@ def trend_summary(row: Mapping[str, Any]) -> tuple[str | None, str]:
     before_ok = _enough(before, None if b_n is None else int(b_n), b_since, b_until)
     after_ok = _enough(tr, n, brk_year, until if until is not None else year)
     parts = []
+    if before_ok:
+        parts.append(f"{_span(b_since, b_until)} {_TREND_WORDS[before]}")
     if after_ok:
         parts.append(f"{seit} {_TREND_WORDS[tr]}")
     elif before_ok:
-        parts.append(f"{seit} für eine Trendaussage zu kurz")
-    if before_ok:
-        parts.append(f"{_span(b_since, b_until)} {_TREND_WORDS[before]}")
+        parts.append(f"{seit} zu wenige Jahre")
     if not parts:
-        return None, f"keine Trendaussage: {seit} zu wenige vergleichbare Jahre"
+        return None, f"zu wenige vergleichbare Jahre ({seit} und davor)"
     return (tr if after_ok else None), "; ".join(parts)
