@@ -2058,7 +2058,8 @@ class Chapter:
                     labels={"ags": "Sozialraum", "name": "Name", "klasse": "Klasse",
                             "angebotsart": "Angebotsart", "zielgruppe": "Zielgruppe",
                             "plaetze_je_100": "Plätze je 100 der Zielgruppe",
-                            "schwelle": "Maßstab (Plätze je 100)", "grundlage": "Maßstab"},
+                            "schwelle": "Maßstab (Plätze je 100)",
+                            "grundlage": "Grundlage des Maßstabs"},
                     decimals={"plaetze_je_100": 1, "schwelle": 1, "klasse": 0},
                     source=f"Angebotsinventar {file.name}; eigene Berechnungen")
 
