@@ -47,7 +47,9 @@ def _layouts(voc) -> dict[str, list[dict]]:
                 "sgb2_leistungsberechtigte": ["insgesamt", "unter_15"],
                 "kita_kinder": ["insgesamt", "0-3", "3-6", "6-14"],
                 "tagespflege_kinder": ["insgesamt", "0-3", "3-6", "6-14"],
-            }[var]
+                "betreute_kinder": ["insgesamt", "0-3", "3-6", "6-14"],
+                "betreuungsquote": ["insgesamt", "0-3", "3-6"],
+            }.get(var, ["insgesamt", "15-25"])  # arbeitslose(nquote): all and under 25
         if var == "bevoelkerung":
             # 12411-02-03-4 (Geschlecht × Altersgruppe) and 12411-03-03-4 (Nationalität ×
             # Geschlecht, all ages)
@@ -130,6 +132,8 @@ def compute_loop(facts: pd.DataFrame, kreise: list[str], catalogue) -> pd.DataFr
             if ind.denominator:
                 den = sum(term_sum(kf, t) for t in ind.denominator)
                 value = num / den * ind.scale
+                if ind.kind == "share":  # a share above 100 % is not plausible (status !)
+                    value = value.where(num <= den)
             else:
                 den = pd.Series(np.nan, index=num.index)
                 value = num
