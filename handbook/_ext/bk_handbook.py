@@ -2,8 +2,9 @@
 
 - Formulas: Sphinx loads MathJax from a CDN by default, so the formulas of a built handbook
   would need the network when a participant opens it. ``mathjax_path`` points at a local copy
-  of MathJax 2 (SVG output, no web fonts) from the ``jupyter-server-mathjax`` package, copied
-  into ``_static/mathjax`` of the HTML output.
+  of MathJax 3 (``tex-svg.js``: SVG output, no web fonts, so it also works when the site is
+  opened from disk) from the ``sphinx-mathjax-offline`` package, copied into
+  ``_static/mathjax`` of the HTML output.
 - Scripts: Jupyter Book 1 always loads sphinx-thebe, whose configuration script lands twice in
   every page (``const THEBE_JS_URL`` declared twice: a SyntaxError in the browser console) and
   points at a CDN. The handbook has no live-code buttons, so the thebe scripts are left out
@@ -14,56 +15,45 @@ The build itself downloads nothing.
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from pathlib import Path
 
 #: Where MathJax lands in the HTML output (relative to ``_static``).
 MATHJAX_DIR = "mathjax"
-
-#: MathJax 2 configuration: TeX in, SVG out (glyphs are in the JS files, no font loading),
-#: only the ``\(…\)`` and ``\[…\]`` that Sphinx writes, no menu and no status messages.
-MATHJAX2_CONFIG = {
-    "jax": ["input/TeX", "output/SVG"],
-    "extensions": ["tex2jax.js"],
-    "TeX": {"extensions": ["AMSmath.js", "AMSsymbols.js"]},
-    "tex2jax": {
-        "inlineMath": [["\\(", "\\)"]],
-        "displayMath": [["\\[", "\\]"]],
-        "processEscapes": True,
-        "processEnvironments": False,
-        "processRefs": False,
-    },
-    "SVG": {"font": "TeX", "linebreaks": {"automatic": True}},
-    "showMathMenu": False,
-    "messageStyle": "none",
-}
+#: The one MathJax 3 component the handbook needs: TeX input (with AMS) and SVG output, with
+#: the glyphs inside the script. No web fonts: browsers refuse to load fonts from file://
+#: pages, so CHTML output (MathJax 2 or 3) breaks when the site is opened from disk.
+MATHJAX_FILE = "tex-svg.js"
+#: The PyPI package that ships MathJax 3.2.2 (Apache 2.0); only its files are used, it is not
+#: loaded as a Sphinx extension (it would switch to CHTML output).
+MATHJAX_PACKAGE = "sphinx-mathjax-offline"
 
 
 def mathjax_source() -> Path:
-    """The MathJax 2 tree of the installed ``jupyter-server-mathjax`` package."""
-    try:
-        import jupyter_server_mathjax
-    except ImportError as exc:  # pragma: no cover - the handbook extra installs it
-        raise RuntimeError(
-            "The handbook needs the package 'jupyter-server-mathjax' for offline formulas: "
-            "pip install -e '.[handbook]'"
-        ) from exc
-    return Path(jupyter_server_mathjax.__file__).resolve().parent / "static"
+    """``tex-svg.js`` of the installed ``sphinx-mathjax-offline`` package."""
+    spec = importlib.util.find_spec(MATHJAX_PACKAGE)
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    for folder in locations:
+        candidate = Path(folder) / "static" / "mathjax" / MATHJAX_FILE
+        if candidate.is_file():
+            return candidate
+    raise RuntimeError(
+        f"The handbook needs the package '{MATHJAX_PACKAGE}' for formulas without a CDN: "
+        "pip install -e '.[handbook]'"
+    )
 
 
 def _configure(app, config) -> None:
-    config.mathjax_path = f"{MATHJAX_DIR}/MathJax.js"
-    config.mathjax2_config = MATHJAX2_CONFIG
-    config.mathjax3_config = None
-    # myst-parser would otherwise add a MathJax 3 configuration of its own.
-    config.myst_update_mathjax = False
+    config.mathjax_path = f"{MATHJAX_DIR}/{MATHJAX_FILE}"
 
 
 def _copy_mathjax(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     target = Path(app.outdir) / "_static" / MATHJAX_DIR
-    shutil.copytree(mathjax_source(), target, dirs_exist_ok=True)
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(mathjax_source(), target / MATHJAX_FILE)
 
 
 def _clean_scripts(app, pagename, templatename, context, doctree) -> None:
