@@ -419,7 +419,7 @@ def run_report(
     ``tabellenanhang_<ags>.xlsx``, and ``.bimokit/`` with the chapters' data and
     ``report.json``.
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # text bar on stderr (tqdm.auto warns in a kernel without ipywidgets)
 
     try:
         info = describe_data(data)
