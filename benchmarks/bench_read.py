@@ -5,6 +5,10 @@ Writes two large files in the published layouts to a temporary folder:
 * a classic GENESIS table (ISO-8859-1): ~11,000 Gemeinden (8-digit AGS) x 10 years (year in
   column 1) x 10 value columns (Geschlecht x Schulabschluss), with the usual sprinkling of
   symbols (``-``, ``.``, ``x``, ``(123)``, ``123p``);
+* the same classic table with one quoted name in its last row: a quote anywhere in the body
+  sends every value cell through the general path (``read_csv`` as text, then the value
+  parser on the distinct texts) instead of the fast path that converts digit cells on the
+  bytes (``bimokit/io/_body.py``); the difference is what the fast path buys;
 * a GENESIS flat CSV (UTF-8 with BOM) with the same facts, one value a row.
 
 and prints the time of ``bk.read`` (parse, melt, symbols, checks) and of a bare
@@ -16,10 +20,20 @@ Robust to a noisy machine: both sides run ``--repeat`` times in one process, alt
 are printed with the ratio of the bests (the usual figure) and of the medians. The default
 sizes make the bare read take about 0.3 s or more; a note says when it took less.
 
-Last measured (shared 2-core machine, load 2-3, pandas 3.1.1, defaults): ratio of the bests
-classic 1.22-1.23, flat 1.36-1.52 (pandas 2.2.3, 11,000 Gemeinden: 1.13 and 1.37). Small
-real files (470 kB) stay at about 3x: there the fixed costs (header, regions, checks) of a
-few milliseconds weigh against a bare read of 5 ms.
+Last measured (shared 2-core machine under load 4-5, pandas 3.1.1, defaults, 7 runs; ratios
+of the bests / medians; they move by about 0.3 between runs at that load):
+
+=======  ==============================  ======================================
+file     before the split (d9f9ef2)      now
+=======  ==============================  ======================================
+classic  2.04 / 2.13                     1.19 / 1.24 (historical-unit check on
+                                         the distinct keys, not every fact)
+general  3.12 / 2.51                     2.51 / 2.34 (what the fast path buys)
+flat     1.32 / 1.35                     1.34 / 1.47
+=======  ==============================  ======================================
+
+Small real files (470 kB) stay at about 3x: there the fixed costs (header, regions, checks)
+of a few milliseconds weigh against a bare read of 5 ms.
 
 Run: ``.venv/bin/python benchmarks/bench_read.py [--gemeinden 20000] [--years 10] [--repeat 5]``
 """
@@ -83,6 +97,16 @@ def write_classic(path: Path, n_gem: int, years: list[int], seed: int = 1) -> in
     return len(head)
 
 
+def quote_last_row(src: Path, dst: Path) -> None:
+    """Copy the classic table with the name of its last body row quoted."""
+    lines = src.read_bytes().decode("iso-8859-1").split("\n")
+    foot = next(i for i, ln in enumerate(lines) if ln.startswith("_____"))
+    cells = lines[foot - 1].split(";")
+    cells[2] = f'"{cells[2]}"'
+    lines[foot - 1] = ";".join(cells)
+    dst.write_bytes("\n".join(lines).encode("iso-8859-1"))
+
+
 def write_flat(path: Path, n_gem: int, years: list[int], seed: int = 2) -> None:
     rng = np.random.default_rng(seed)
     head = ("statistics_code;statistics_label;time_code;time_label;time;1_variable_code;"
@@ -128,6 +152,8 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         classic = Path(tmp) / "21111-02-06-5.csv"
         skip = write_classic(classic, args.gemeinden, years)
+        quoted = Path(tmp) / "21111-02-06-5_quoted.csv"
+        quote_last_row(classic, quoted)
         flat = Path(tmp) / "12411-01-01-5_de_flat.csv"
         write_flat(flat, args.gemeinden, years)
         n_classic = args.gemeinden * len(years)
@@ -136,11 +162,16 @@ def main(argv: list[str] | None = None) -> None:
             return pd.read_csv(classic, sep=";", encoding="iso-8859-1", skiprows=skip,
                                header=None, nrows=n_classic)
 
+        def bare_quoted():
+            return pd.read_csv(quoted, sep=";", encoding="iso-8859-1", skiprows=skip,
+                               header=None, nrows=n_classic)
+
         def bare_flat():
             return pd.read_csv(flat, sep=";", encoding="utf-8-sig")
 
         rows = []
         for label, path, bare in (("classic", classic, bare_classic),
+                                  ("general", quoted, bare_quoted),
                                   ("flat", flat, bare_flat)):
             facts = bk.read(path).facts  # also warms up imports and caches
             t_bare, t_bk = _timings(bare, lambda p=path: bk.read(p), args.repeat)

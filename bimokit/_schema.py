@@ -12,6 +12,7 @@ __all__ = [
     "WEAK_STATUS",
     "TOTAL",
     "LAENDER",
+    "IMPLAUSIBLE",
 ]
 
 #: Fixed columns of a facts table; dimension columns go between ``variable`` and ``value``.
@@ -51,10 +52,16 @@ STATUS_SYMBOLS = {
     "p": "vorläufige Zahl",
     "r": "berichtigte Zahl",
     "s": "geschätzte Zahl",
+    "!": "nicht plausibel (z. B. Zähler größer als Nenner oder eine negative Anzahl)",
 }
 
+#: bimokit's own status (not an office symbol): a value that cannot be true, such as a share
+#: above 100 % or a rate from a negative count. Its value is NaN, so that it never enters a
+#: Kernaussage, a ranking, a funnel or an index; tables show "nicht plausibel".
+IMPLAUSIBLE = "!"
+
 #: Status symbols whose value is unknown (NaN): nothing computed from them is published.
-MISSING_STATUS = frozenset({".", "x", "...", "/"})
+MISSING_STATUS = frozenset({".", "x", "...", "/", IMPLAUSIBLE})
 
 #: Status symbols that mark a value as usable but uncertain; carried into results.
 WEAK_STATUS = frozenset({"()", "p", "s", "r"})

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._schema import TOTAL, VALUE_COLUMNS
+from ._schema import IMPLAUSIBLE, TOTAL, VALUE_COLUMNS
 from .catalogue import Catalogue, Indicator, Term, Vocabulary, load_catalogue, unknown_id_message
 from .errors import ParameterError
 from .harmonization import check_fact_columns
@@ -211,6 +211,13 @@ def _prepare_facts(facts: pd.DataFrame, voc: Vocabulary, regions) -> tuple:
     nan_plain = np.isnan(v_all) & ~miss  # a missing value without a symbol is "unknown" (.)
     r_all = np.where(nan_plain, names.index("."), r_all)
     m_all = miss | nan_plain
+    # a negative count cannot be true: not plausible (!), and nothing is built from it
+    var_codes, var_uniq = pd.factorize(facts["variable"])
+    is_count = np.array([voc.units.get(v, "Anzahl") == "Anzahl" for v in var_uniq] + [False],
+                        dtype=bool)[var_codes]
+    negative = is_count & ~m_all & (v_all < 0)
+    r_all = np.where(negative, np.minimum(r_all, names.index(IMPLAUSIBLE)), r_all)
+    m_all = m_all | negative
     dim_codes = {}
     for d in voc.dimension_order:
         if d not in facts.columns:
@@ -220,7 +227,6 @@ def _prepare_facts(facts: pd.DataFrame, voc: Vocabulary, regions) -> tuple:
                         for u in uniq] + [0], dtype="int64")  # last entry: missing → total
         dim_codes[d] = lut[codes]  # factorize gives -1 for missing → lut[-1] = 0
     stand = facts["stand"] if "stand" in facts.columns else None
-    var_codes, var_uniq = pd.factorize(facts["variable"])
     order = np.argsort(var_codes, kind="stable")
     bounds = np.searchsorted(var_codes[order], np.arange(len(var_uniq) + 1))
     by_var = {}
@@ -466,6 +472,15 @@ def _finalise(parts: list, inds: dict, names: list[str], voc: Vocabulary,
     zero_den = ~single & np.isfinite(den) & (den == 0)
     rank = np.where(zero_den, np.minimum(rank, names.index("x")), rank)
     value = np.where(zero_den, np.nan, value)
+    # values that cannot be true: a share above 100 % (numerator above denominator), or a
+    # negative count on either side; status "!", and neither value nor counts are published
+    with np.errstate(invalid="ignore"):
+        impossible = ((num < 0) | (~single & (den < 0))
+                      | ((kind == "share") & (den > 0) & (num > den)))
+    impossible &= ~is_missing_rank(rank, names)
+    rank = np.where(impossible, np.minimum(rank, names.index(IMPLAUSIBLE)), rank)
+    num = np.where(impossible, np.nan, num)
+    den = np.where(impossible, np.nan, den)
     missing = is_missing_rank(rank, names)
     value = np.where(missing, np.nan, value)
     low = np.full(len(value), np.nan)
@@ -581,6 +596,11 @@ def compute(
     sum over a secret count is NaN with status ``.``. Means (kind ``mean``) are never
     summed. Rows exist only where every count the value needs is in the data.
 
+    Values that cannot be true get status ``!`` ("nicht plausibel") with ``value``,
+    ``numerator``, ``denominator`` and the interval NaN: a share whose numerator is above its
+    denominator (a "157,1 %"), and anything built from a negative count (a count variable
+    below 0 in the facts is itself marked ``!``, so that no sum over it is published either).
+
     Examples
     --------
     >>> facts = pd.DataFrame({
@@ -686,7 +706,12 @@ def _observations(facts: pd.DataFrame, voc: Vocabulary) -> tuple[pd.DataFrame, l
     status = obs["status"] if "status" in obs.columns else pd.Series("", index=obs.index)
     ranks, names = status_ranks(status)
     unknown = np.isnan(obs["value"].to_numpy()) & ~is_missing_rank(ranks, names)
-    obs["rank"] = np.where(unknown, names.index("."), ranks)
+    rank = np.where(unknown, names.index("."), ranks)
+    # a negative count cannot be true: not plausible (!), and nothing is built from it
+    is_count = obs["variable"].map(lambda v: voc.units.get(v, "Anzahl") == "Anzahl")
+    negative = is_count.to_numpy(dtype=bool) & ~is_missing_rank(rank, names) \
+        & (obs["value"].to_numpy() < 0)
+    obs["rank"] = np.where(negative, np.minimum(rank, names.index(IMPLAUSIBLE)), rank)
     obs["missing"] = is_missing_rank(obs["rank"].to_numpy(), names)
     for d in voc.dimension_order:
         if d in obs.columns:
@@ -808,6 +833,13 @@ def _ratio(ind: Indicator, num, den, names, pool: int) -> pd.DataFrame:
         value = n / d * ind.scale
     zero = ~single & np.isfinite(d) & (d == 0)
     rank = np.where(zero, np.minimum(rank, names.index("x")), rank)
+    # a share above 100 % or anything from a negative count is not plausible (!)
+    with np.errstate(invalid="ignore"):
+        impossible = (n < 0) | (~single & (d < 0)) | ((ind.kind == "share") & (d > 0) & (n > d))
+    impossible &= ~is_missing_rank(rank, names)
+    rank = np.where(impossible, np.minimum(rank, names.index(IMPLAUSIBLE)), rank)
+    n = np.where(impossible, np.nan, n)
+    d = np.where(impossible, np.nan, d)
     missing = is_missing_rank(rank, names)
     value = np.where(zero | missing, np.nan, value)
     low = high = np.full(len(value), np.nan)

@@ -7,6 +7,7 @@ vocabulary with :func:`bimokit.harmonization.harmonize`, resolves overlapping ed
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from os import PathLike
@@ -18,15 +19,24 @@ import pandas as pd
 from ._paths import sample_dir
 from .catalogue import load_vocabulary
 from .computation import compute
-from .errors import InputError
-from .harmonization import harmonize
+from .disclosure import DisclosureRules, protect_facts
+from .errors import InputError, InputWarning, UnknownTableError
+from .harmonization import derive_complements, harmonize, load_table_mappings
+from .io.editions import newest_edition, newest_first
+from .io.own import read_sozialraum
 
-__all__ = ["Dataset", "load_data", "load_sample", "NON_FACT_FILES"]
+__all__ = ["Dataset", "load_data", "load_sample", "NON_FACT_FILES", "DISCLOSURE_FILE",
+           "SOZIALRAUM_FILES"]
 
-#: Files in a data folder that are not exports: the region table, the offers inventory
-#: (``bimokit.offers``) and the Zielwerte (``bimokit.chapters``); GeoJSON files are skipped
-#: as well.
-NON_FACT_FILES = ("regions.csv", "angebote.csv", "zielwerte.csv")
+#: Files in a data folder that are not exports: the region table, the offers inventory and
+#: the Versorgungsstandards (``bimokit.offers``) and the Zielwerte (``bimokit.targets``), as
+#: CSV or XLSX; GeoJSON files are skipped as well.
+NON_FACT_FILES = ("regions.csv", "angebote.csv", "zielwerte.csv", "standards.csv",
+                  "angebote.xlsx", "zielwerte.xlsx", "standards.xlsx")
+
+#: The Kommune's own counts per Sozialraum (template ``bimokit template sozialraum``): read
+#: with :func:`bimokit.io.own.read_sozialraum`, every problem of the file at once.
+SOZIALRAUM_FILES = ("sozialraumdaten.csv", "sozialraumdaten.xlsx")
 
 _SUFFIXES = (".csv", ".xlsx")
 
@@ -52,12 +62,20 @@ class Dataset:
         ``new_stand``, ``old_file``, ``new_file``, ``source``.
     files : DataFrame
         One row per file read: ``file``, ``table_code``, ``stand``, ``rows`` (harmonised rows).
+    disclosure : DisclosureRules or None
+        The rules the Kommune's own small-area counts were protected with
+        (:func:`bimokit.disclosure.protect_facts`); None where protection was switched off.
+    suppressed : DataFrame
+        The own cells the protection changed (``ags``, ``year``, ``variable``, dimensions,
+        ``protection``).
     """
 
     facts: pd.DataFrame
     regions: pd.DataFrame
     revisions: pd.DataFrame
     files: pd.DataFrame
+    disclosure: object = None
+    suppressed: pd.DataFrame | None = None
 
     def compute(self, indicators=None, **options) -> pd.DataFrame:
         """Compute indicators on these facts with this region table.
@@ -114,45 +132,41 @@ def _dims_text(df: pd.DataFrame, dims: list[str]) -> pd.Series:
 
 def _resolve(facts: pd.DataFrame, dims: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Keep the newest edition of every observation; list the values that changed."""
-    order = pd.to_datetime(facts["stand"], errors="coerce")
-    facts = facts.assign(_o=order, _n=np.arange(len(facts)))
-    facts = facts.sort_values(["_o", "_n"], na_position="first", kind="stable")
     key = ["ags", "year", "variable", *dims]
+    keep = newest_edition(facts, key)
+    kept = facts[keep].reset_index(drop=True)
+    if keep.all():
+        return kept, _empty_revisions()
+    # pair every older row with the kept row of its observation
     keyframe = facts[key].astype(object).where(facts[key].notna(), "")
     dup = keyframe.duplicated(keep=False).to_numpy()
-    last = ~keyframe.duplicated(keep="last").to_numpy()
-    kept = facts[last]
-    revisions = _empty_revisions()
-    if dup.any():
-        older = facts[dup & ~last].copy()
-        winners = facts[dup & last].copy()
-        okey = keyframe[dup & ~last]
-        wkey = keyframe[dup & last]
-        older["_k"] = pd.MultiIndex.from_frame(okey).to_flat_index()
-        winners["_k"] = pd.MultiIndex.from_frame(wkey).to_flat_index()
-        m = older.merge(winners[["_k", "value", "status", "stand", "file"]], on="_k",
-                        suffixes=("_old", "_new"))
-        same_value = (m["value_old"] == m["value_new"]) | (
-            m["value_old"].isna() & m["value_new"].isna())
-        changed = m[~(same_value & (m["status_old"] == m["status_new"]))]
-        if len(changed):
-            revisions = pd.DataFrame({
-                "ags": changed["ags"].astype(str).to_numpy(),
-                "year": changed["year"].to_numpy(dtype="int64"),
-                "variable": changed["variable"].astype(str).to_numpy(),
-                "dims": _dims_text(changed, dims).to_numpy(),
-                "old_value": changed["value_old"].to_numpy(dtype="float64"),
-                "new_value": changed["value_new"].to_numpy(dtype="float64"),
-                "old_status": changed["status_old"].astype(str).to_numpy(),
-                "new_status": changed["status_new"].astype(str).to_numpy(),
-                "old_stand": changed["stand_old"].to_numpy(dtype=object),
-                "new_stand": changed["stand_new"].to_numpy(dtype=object),
-                "old_file": changed["file_old"].astype(str).to_numpy(),
-                "new_file": changed["file_new"].astype(str).to_numpy(),
-                "source": changed["source"].astype(str).to_numpy(),
-            }).sort_values(["variable", "ags", "year"], kind="stable").reset_index(drop=True)
-    kept = kept.sort_values("_n", kind="stable").drop(columns=["_o", "_n"])
-    return kept.reset_index(drop=True), revisions
+    pair_key = pd.MultiIndex.from_frame(keyframe[dup]).to_flat_index()
+    rows = facts[dup].assign(_k=pair_key)
+    older, winners = rows[~keep[dup]], rows[keep[dup]]
+    m = older.merge(winners[["_k", "value", "status", "stand", "file"]], on="_k",
+                    suffixes=("_old", "_new"))
+    same_value = (m["value_old"] == m["value_new"]) | (
+        m["value_old"].isna() & m["value_new"].isna())
+    changed = m[~(same_value & (m["status_old"] == m["status_new"]))]
+    if not len(changed):
+        return kept, _empty_revisions()
+    revisions = pd.DataFrame({
+        "ags": changed["ags"].astype(str).to_numpy(),
+        "year": changed["year"].to_numpy(dtype="int64"),
+        "variable": changed["variable"].astype(str).to_numpy(),
+        "dims": _dims_text(changed, dims).to_numpy(),
+        "old_value": changed["value_old"].to_numpy(dtype="float64"),
+        "new_value": changed["value_new"].to_numpy(dtype="float64"),
+        "old_status": changed["status_old"].astype(str).to_numpy(),
+        "new_status": changed["status_new"].astype(str).to_numpy(),
+        "old_stand": changed["stand_old"].to_numpy(dtype=object),
+        "new_stand": changed["stand_new"].to_numpy(dtype=object),
+        "old_file": changed["file_old"].astype(str).to_numpy(),
+        "new_file": changed["file_new"].astype(str).to_numpy(),
+        "source": changed["source"].astype(str).to_numpy(),
+    })
+    return kept, revisions.sort_values(["variable", "ags", "year"],
+                                       kind="stable").reset_index(drop=True)
 
 
 def _empty_revisions() -> pd.DataFrame:
@@ -171,6 +185,7 @@ def load_data(
     paths: str | PathLike | Iterable[str | PathLike] | None = None,
     *,
     strict: bool = False,
+    disclosure="auto",
 ) -> Dataset:
     """Read exports into harmonised facts, a region table and a list of revisions.
 
@@ -179,10 +194,20 @@ def load_data(
     paths : str, Path or list of them, optional
         A data folder (every ``*.csv`` and ``*.xlsx`` in it except :data:`NON_FACT_FILES`;
         its ``regions.csv``, if any, adds names, Kreistyp and Sozialräume to the region
-        table) or a list of files and folders. Default: the embedded sample
+        table; a :data:`SOZIALRAUM_FILES` file holds the Kommune's own counts per
+        Sozialraum, whose keys must be in ``regions.csv`` where there is one) or a list of
+        files and folders. Default: the embedded sample
         ``data_samples/musterland``.
     strict : bool, keyword-only
-        Raise instead of warning when a table holds labels its mapping does not know.
+        Raise instead of warning when a file holds a table the catalogue does not know (no
+        table mapping) or labels its mapping does not know.
+    disclosure : "auto", DisclosureRules, mapping or None, keyword-only
+        How the Kommune's own small-area counts (Sozialräume) are protected before anything
+        is computed from them (:func:`bimokit.disclosure.protect_facts`). ``"auto"``
+        (default): the rules of the data folder's ``geheimhaltung.toml`` (a ``[disclosure]``
+        table; ``enabled = false`` there switches protection off explicitly), else a minimum
+        count of 3 with secondary suppression. ``None`` switches it off; the chapters' Methodik
+        then says so.
 
     Returns
     -------
@@ -192,8 +217,16 @@ def load_data(
     Raises
     ------
     bimokit.errors.InputError
-        Naming the file: a path that does not exist, a file that is not a readable export, a
-        table code without a mapping.
+        Naming the file: a path that does not exist, a file that is not a readable export;
+        with ``strict=True`` a table without a mapping (:class:`~bimokit.errors.
+        UnknownTableError`) or a label its mapping does not know; a table without a mapping
+        also where no file holds a table the catalogue knows.
+
+    Warns
+    -----
+    bimokit.errors.InputWarning
+        For every file skipped because the catalogue does not know its table, naming the
+        file and the table (not with ``strict=True``, which refuses instead).
 
     Notes
     -----
@@ -213,7 +246,7 @@ def load_data(
     --------
     >>> ds = load_data()
     >>> sorted(ds.facts["variable"].unique())[:3]
-    ['abgaenger', 'arbeitslose', 'ausbildungsvertraege_neu']
+    ['abgaenger', 'abgaenger_beruflich', 'arbeitslose']
     >>> ds.regions.loc[ds.regions["ags"] == "99101", "level"].item()
     'kreis'
     """
@@ -222,18 +255,35 @@ def load_data(
 
     files, regions_csv = _collect(paths)
     voc = load_vocabulary()
-    parts, region_rows, listing = [], [], []
+    mappings = load_table_mappings(vocabulary=voc)
+    parts, region_rows, listing, skipped = [], [], [], []
+    known_keys = read_regions(regions_csv)["ags"] if regions_csv is not None else None
     for f in files:
-        export = bio.read(f)
-        h = harmonize(export, strict=strict, vocabulary=voc)
+        if f.name in SOZIALRAUM_FILES:
+            own = read_sozialraum(f, regions=known_keys, vocabulary=voc)
+            h = harmonize(own, strict=strict, vocabulary=voc)
+            h["file"] = str(f)
+            parts.append(h)
+            listing.append({"file": str(f), "table_code": "", "stand": None, "rows": len(h)})
+            continue
+        export = bio.read(f, units=voc.units)
+        try:
+            h = harmonize(export, strict=strict, vocabulary=voc, mappings=mappings,
+                          complements=False)
+        except UnknownTableError as exc:
+            if strict:
+                raise
+            skipped.append(exc)
+            _warn_skipped(f, export)
+            continue
         h["file"] = str(f)
         parts.append(h)
         if export.regions is not None and len(export.regions):
-            r = export.regions.copy()
-            r["_stand"] = pd.Timestamp(export.stand) if export.stand else pd.NaT
-            region_rows.append(r)
+            region_rows.append(export.regions.assign(stand=export.stand))
         listing.append({"file": str(f), "table_code": export.table_code or "",
                         "stand": export.stand, "rows": len(h)})
+    if not parts:  # nothing the catalogue knows: say why for the first file
+        raise skipped[0]
     dims = [d for d in voc.dimension_order if any(d in p.columns for p in parts)]
     cols = ["ags", "year", "variable", *dims, "value", "status", "source", "file", "stand"]
     facts = pd.concat([p.reindex(columns=cols) for p in parts], ignore_index=True)
@@ -241,15 +291,18 @@ def load_data(
         facts[d] = facts[d].astype(object).where(facts[d].notna(), None)
     facts["stand"] = facts["stand"].astype(object).where(facts["stand"].notna(), None)
     facts, revisions = _resolve(facts, dims)
+    # männlich/deutsch where only Insgesamt and weiblich/ausländisch are published: derived
+    # after the editions are resolved, so that a revision is listed once, as published
+    facts = derive_complements(facts, vocabulary=voc)
     facts, city_rows = _city_state_kreise(facts)
 
     rows = []
     if regions_csv is not None:
         rows.append(read_regions(regions_csv))
     if region_rows:
+        # the names of the newest edition first: build_regions keeps the first it meets
         rr = pd.concat(region_rows, ignore_index=True)
-        rr = rr.sort_values("_stand", ascending=False, na_position="last", kind="stable")
-        rows.append(rr.drop(columns="_stand"))
+        rows.append(rr.iloc[newest_first(rr["stand"])].drop(columns="stand"))
     if len(city_rows):
         rows.append(city_rows)
     if rows:
@@ -265,12 +318,60 @@ def load_data(
     if life.empty:
         life = facts
     regions = build_regions(all_rows, life[["ags", "year", "value", "status"]])
+    rules = _disclosure_rules(disclosure, files)
+    suppressed = None
+    if rules is not None:
+        facts, suppressed = protect_facts(facts, rules=rules, dimensions=dims)
     return Dataset(
         facts=facts,
         regions=regions,
         revisions=revisions,
         files=pd.DataFrame(listing, columns=["file", "table_code", "stand", "rows"]),
+        disclosure=rules,
+        suppressed=suppressed,
     )
+
+
+#: The file of a data folder that sets the disclosure rules of its own small-area data.
+DISCLOSURE_FILE = "geheimhaltung.toml"
+
+
+def _disclosure_rules(disclosure, files: list[Path]):
+    """The rules for :func:`load_data`'s ``disclosure`` (None: switched off)."""
+    if disclosure is None or disclosure is False:
+        return None
+    if isinstance(disclosure, DisclosureRules):
+        return disclosure
+    if disclosure != "auto":
+        return DisclosureRules.from_mapping(disclosure)
+    for folder in dict.fromkeys(f.parent for f in files):
+        path = folder / DISCLOSURE_FILE
+        if path.is_file():
+            data = _read_disclosure_file(path)
+            enabled = data.pop("enabled", True)
+            if not isinstance(enabled, bool):
+                raise InputError(f"`enabled` must be true or false; not {enabled!r}.",
+                                 path=path, field="enabled")
+            return DisclosureRules.from_mapping(data, path=path) if enabled else None
+    return DisclosureRules()
+
+
+def _read_disclosure_file(path: Path) -> dict:
+    import tomllib
+
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML: {exc}", path=path) from None
+    return dict(data.get("disclosure", data))
+def _warn_skipped(path: Path, export) -> None:
+    """An :class:`InputWarning` for a file whose table the catalogue does not know."""
+    code = export.table_code or ", ".join(map(str, pd.unique(export.facts["source"])[:3]))
+    warnings.warn(
+        f"{path}: table {code!r} is not in the catalogue (no table mapping); the file is "
+        "skipped, the other files are read (strict=True / --strict refuses such a file)",
+        InputWarning, stacklevel=3)
 
 
 def _city_state_kreise(facts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -26,10 +26,12 @@ import numbers
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from ._schema import IMPLAUSIBLE
 from .errors import ParameterError
 
 __all__ = [
     "PLACEHOLDER",
+    "IMPLAUSIBLE_TEXT",
     "is_missing",
     "round_half_up",
     "fmt_number",
@@ -47,6 +49,9 @@ __all__ = [
 
 #: What a missing value is written as.
 PLACEHOLDER = "–"
+
+#: What a table cell says for a value with status ``!`` (it cannot be true).
+IMPLAUSIBLE_TEXT = "nicht plausibel"
 
 
 def is_missing(x: object) -> bool:
@@ -428,7 +433,9 @@ def fmt_cell(value, unit: str = "", decimals: int | None = None, *, status: str 
     """A value with its unit as given, for a table cell: ``12,3 %``, ``24.415 EUR``, ``1.234``.
 
     A missing value whose status hides it (``.`` secret, ``x`` not meaningful, ``/``
-    unreliable, ``...`` later) shows the symbol instead of a number.
+    unreliable, ``...`` later) shows the symbol instead of a number; a value that cannot be
+    true (status ``!``: a share above 100 %, a negative count) shows "nicht plausibel", with
+    or without a number.
 
     Examples
     --------
@@ -436,7 +443,11 @@ def fmt_cell(value, unit: str = "", decimals: int | None = None, *, status: str 
     ('12,3 %', '24.415 EUR', '1.234')
     >>> fmt_cell(float("nan"), "%", status=".")
     '.'
+    >>> fmt_cell(157.1, "%", status="!"), fmt_cell(float("nan"), "%", status="!")
+    ('nicht plausibel', 'nicht plausibel')
     """
+    if status == IMPLAUSIBLE:
+        return IMPLAUSIBLE_TEXT
     if status and status not in ("", "p", "r", "s", "()") and is_missing(value):
         return status
     if is_missing(value):

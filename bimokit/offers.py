@@ -40,25 +40,43 @@ bemerkung      no       free text
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from os import PathLike
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, ParameterError
-from .io import read_csv_rows
+from ._schema import IMPLAUSIBLE
+from .errors import ParameterError
+from .fmt import fmt_number
+from .io.own import (
+    OwnColumn,
+    OwnTable,
+    Problems,
+    parse_number,
+    parse_whole,
+    parse_year,
+    read_own_table,
+)
 
 __all__ = [
     "COLUMNS",
     "REQUIRED",
+    "OFFER_COLUMNS",
+    "STANDARD_COLUMNS",
     "ZIELGRUPPEN",
+    "ZIELGRUPPEN_DE",
+    "ANGEBOTSARTEN",
     "TRAEGERARTEN",
+    "DEFAULT_STANDARDS",
     "template_path",
     "read_offers",
     "check_offers",
+    "read_standards",
+    "default_standards",
     "coverage",
     "doppelstrukturen",
     "luecken",
@@ -89,7 +107,81 @@ ZIELGRUPPEN: dict[str, tuple[str, ...]] = {
     "alle": ("insgesamt",),
 }
 
-_KEY = re.compile(r"^(\d{5}-[0-9A-Za-z]+|\d{8}|\d{12})$")
+#: German labels of the Zielgruppen.
+ZIELGRUPPEN_DE = {
+    "kinder_u3": "Kinder unter 3 Jahren",
+    "kinder_3_6": "Kinder von 3 bis unter 6 Jahren",
+    "kinder_u6": "Kinder unter 6 Jahren",
+    "eltern_u6": "Eltern von Kindern unter 6 Jahren",
+    "kinder_6_10": "Kinder von 6 bis unter 10 Jahren",
+    "kinder_10_15": "Kinder von 10 bis unter 15 Jahren",
+    "jugendliche_15_18": "Jugendliche von 15 bis unter 18 Jahren",
+    "kinder_jugendliche_6_18": "Kinder und Jugendliche von 6 bis unter 18 Jahren",
+    "junge_erwachsene_18_25": "junge Erwachsene von 18 bis unter 25 Jahren",
+    "erwachsene_25_65": "Erwachsene von 25 bis unter 65 Jahren",
+    "senioren_65plus": "Menschen ab 65 Jahren",
+    "alle": "alle Einwohnerinnen und Einwohner",
+}
+
+#: Angebotsarten with a German label (the codes of the templates' list). Other codes are
+#: allowed; a German label from this list is read as its code.
+ANGEBOTSARTEN = {
+    "hausaufgabenhilfe": "Hausaufgabenhilfe",
+    "sprachfoerderung": "Sprachförderung",
+    "jugendtreff": "Jugendtreff",
+    "elterncafe": "Elterncafé",
+    "schulsozialarbeit": "Schulsozialarbeit",
+    "lernfoerderung": "Lernförderung",
+    "ferienbetreuung": "Ferienbetreuung",
+    "familienbildung": "Familienbildung",
+    "fruehe_hilfen": "Frühe Hilfen",
+}
+
+_KEY = re.compile(r"^(\d{5}-[0-9A-Za-z_]+|\d{8}|\d{12})$")
+
+#: The inventory's columns for the reader and the template (code name, German header …).
+OFFER_COLUMNS = (
+    OwnColumn("anbieter", "Anbieter", True, "Träger oder Anbieter", "AWO Musterstadt"),
+    OwnColumn("angebot", "Angebot", True, "Name des Angebots", "Hausaufgabenhilfe Nordstadt"),
+    OwnColumn("angebotsart", "Angebotsart", True,
+              "Kurzcode der Angebotsart aus der Liste (andere Codes sind erlaubt)",
+              "hausaufgabenhilfe"),
+    OwnColumn("sozialraum", "Sozialraum", True,
+              "Schlüssel des Sozialraums (<Kreis-AGS>-<Nr.>, z. B. 99101-03) oder AGS der "
+              "Gemeinde", "99101-03"),
+    OwnColumn("zielgruppe", "Zielgruppe", True,
+              "Zielgruppe aus der Liste; sie bestimmt, welche Bevölkerung der Nenner ist",
+              "kinder_6_10"),
+    OwnColumn("plaetze", "Plätze", True,
+              "Plätze bzw. Teilnehmende im Jahr, ganze Zahl ≥ 0", "25", ("plaetze_anzahl",)),
+    OwnColumn("traegerart", "Trägerart", False, "oeffentlich, frei oder privat", "frei"),
+    OwnColumn("finanzierung", "Finanzierung", False, "freier Text, z. B. kommunal, Land, ESF",
+              "kommunal"),
+    OwnColumn("jahr", "Jahr", False, "Berichtsjahr", "2024"),
+    OwnColumn("bemerkung", "Bemerkung", False, "freier Text", ""),
+)
+
+#: Columns of the Versorgungsstandards file (``standards.csv`` beside ``zielwerte.csv``).
+STANDARD_COLUMNS = (
+    OwnColumn("angebotsart", "Angebotsart", True, "Kurzcode der Angebotsart (wie im "
+              "Angebotsinventar)", "sprachfoerderung"),
+    OwnColumn("zielgruppe", "Zielgruppe", True, "Zielgruppe aus der Liste", "kinder_3_6"),
+    OwnColumn("plaetze_je_100", "Plätze je 100 der Zielgruppe", True,
+              "Soll: Plätze je 100 Personen der Zielgruppe im Sozialraum, mehr als 0 und "
+              "höchstens 100; Dezimalkomma wie 12,5", "12,5", ("standard", "soll")),
+    OwnColumn("quelle", "Quelle", True,
+              "woher der Standard stammt: Beschluss, Gesetz, Landesvorgabe, Soll-Konzept",
+              "Soll-Konzept, Beschluss des Jugendhilfeausschusses vom 12.03.2025"),
+    OwnColumn("bemerkung", "Bemerkung", False, "freier Text", ""),
+)
+
+#: Versorgungsstandards that hold without a file of the Kommune: only where a law or a Land
+#: sets places per 100 of the target group, each with its source. None of the Angebotsarten
+#: above has one: the Rechtsansprüche of § 24 SGB VIII (Kindertagesbetreuung, from 2026
+#: Ganztag in der Grundschule) give every child a claim, not a number of places per 100, and
+#: staffing keys for Schulsozialarbeit count staff, not places. So the tuple is empty, and
+#: without ``standards.csv`` Lücken are judged by a rule the text states.
+DEFAULT_STANDARDS: tuple[dict, ...] = ()
 
 
 def template_path() -> Path:
@@ -107,35 +199,19 @@ def template_path() -> Path:
 # reading and checking
 
 
-def _read_xlsx_rows(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
-    try:
-        df = pd.read_excel(path, sheet_name=0, header=None, dtype=object)
-    except Exception as exc:  # noqa: BLE001 - any reader failure is the file's fault
-        raise InputError(f"cannot be read as an Excel file ({exc})", path=path) from None
-    header: list[str] | None = None
-    rows, lines_no = [], []
-    for i, rec in enumerate(df.itertuples(index=False), start=1):
-        cells = ["" if pd.isna(v) else str(v) for v in rec]
-        if not "".join(cells).strip() or cells[0].lstrip().startswith("#"):
-            continue
-        if header is None:
-            header = [h.strip().lower() for h in cells]
-            continue
-        rows.append(cells)
-        lines_no.append(i)
-    return header or [], rows, lines_no
-
-
-def read_offers(path: str | PathLike, *, zielgruppen: Mapping | None = ZIELGRUPPEN
-                ) -> pd.DataFrame:
+def read_offers(path: str | PathLike, *, zielgruppen: Mapping | None = ZIELGRUPPEN,
+                regions: pd.DataFrame | Iterable[str] | None = None) -> pd.DataFrame:
     """Read and check the offers inventory (CSV or XLSX in the template's columns).
 
     Parameters
     ----------
     path : str or PathLike
-        A ``.csv`` or ``.xlsx`` file.
+        A ``.csv`` or ``.xlsx`` file, headed by the code names (``plaetze``) or the template's
+        German headers (``Plätze``).
     zielgruppen : mapping or None
         Allowed target groups (default :data:`ZIELGRUPPEN`); None accepts any non-empty text.
+    regions : DataFrame or iterable of str, optional
+        Region table (or keys); every offer's Sozialraum must be in it.
 
     Returns
     -------
@@ -143,14 +219,15 @@ def read_offers(path: str | PathLike, *, zielgruppen: Mapping | None = ZIELGRUPP
         One row per offer with the columns of :data:`COLUMNS` (optional ones empty if absent):
         ``anbieter, angebot, angebotsart, sozialraum, zielgruppe`` (str), ``plaetze`` (int64),
         ``traegerart, finanzierung`` (str), ``jahr`` (nullable Int64), ``bemerkung`` (str), and
-        ``line``: the line of the offer in the file.
+        ``line``: the line of the offer in the file (the row of the sheet).
 
     Raises
     ------
-    InputError
-        Naming file, line and field: a missing required column, an empty required field, a
-        malformed Sozialraum key, an unknown Zielgruppe or Trägerart, places that are not a
-        whole number ≥ 0.
+    bimokit.errors.InputProblems
+        Every problem of the file at once, each with line and field: a missing required
+        column, an empty required field, a malformed Sozialraum key or one not in
+        ``regions``, an unknown Zielgruppe or Trägerart, places that are not a whole number
+        ≥ 0, a year that is no year.
 
     Examples
     --------
@@ -159,31 +236,29 @@ def read_offers(path: str | PathLike, *, zielgruppen: Mapping | None = ZIELGRUPP
     >>> list(offers.columns)[:6]
     ['anbieter', 'angebot', 'angebotsart', 'sozialraum', 'zielgruppe', 'plaetze']
     """
-    path = Path(path)
-    if not path.is_file():
-        raise InputError("file not found", path=path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        header, rows, lines_no = _read_xlsx_rows(path)
-    else:
-        header, rows, lines_no, _ = read_csv_rows(path)
-    frame = pd.DataFrame(rows, columns=header if rows else header, dtype=object)
-    return check_offers(frame, path=path, lines=lines_no, zielgruppen=zielgruppen)
+    t = read_own_table(path, OFFER_COLUMNS, what="Das Angebotsinventar", sheet="Angebote")
+    out = _check_table(t, zielgruppen=zielgruppen, regions=regions)
+    out.attrs["path"] = str(path)
+    return out
 
 
 def check_offers(offers: pd.DataFrame, *, path=None, lines: Sequence[int] | None = None,
-                 zielgruppen: Mapping | None = ZIELGRUPPEN) -> pd.DataFrame:
+                 zielgruppen: Mapping | None = ZIELGRUPPEN,
+                 regions: pd.DataFrame | Iterable[str] | None = None) -> pd.DataFrame:
     """Check an offers table (as from :func:`read_offers`) and return it with clean types.
 
     Parameters
     ----------
     offers : DataFrame
-        Columns as in :data:`COLUMNS`.
+        Columns as in :data:`COLUMNS` (or the template's German headers).
     path : str, optional
         File name for error messages.
     lines : sequence of int, optional
         Line number of every row for error messages (default: row number + 2).
     zielgruppen : mapping or None
         Allowed target groups.
+    regions : DataFrame or iterable of str, optional
+        Region table (or keys) the Sozialräume must be in.
 
     Returns
     -------
@@ -197,71 +272,228 @@ def check_offers(offers: pd.DataFrame, *, path=None, lines: Sequence[int] | None
     ...     "zielgruppe": ["kinder_10_15"], "plaetze": ["abc"]}), path="a.csv")
     Traceback (most recent call last):
     ...
-    bimokit.errors.InputError: a.csv, line 2, field plaetze: 'abc' is not a whole number of places ≥ 0
-    """  # noqa: E501
-    df = offers.copy()
-    df.columns = [str(c).strip().lower() for c in df.columns]
-    missing = [c for c in REQUIRED if c not in df.columns]
+    bimokit.errors.InputProblems: a.csv: 1 Fehler, die Datei wurde nicht übernommen:
+      a.csv, Zeile 2, Feld plaetze: 'abc' ist keine Zahl; erwartet: Plätze als ganze Zahl ≥ 0
+    """
+    from .io.own import header_key
+
+    by_key = {k: c.name for c in OFFER_COLUMNS for k in c.keys()}
+    names = {str(c): by_key.get(header_key(str(c)), header_key(str(c))) for c in offers.columns}
+    fields = {names[str(c)]: str(c) for c in offers.columns if names[str(c)] in
+              {c.name for c in OFFER_COLUMNS}}
+    lines = list(lines) if lines is not None else [i + 2 for i in range(len(offers))]
+    problems = Problems(path if path is not None else "Angebote")
+    missing = [c for c in OFFER_COLUMNS if c.required and c.name not in fields]
     if missing:
-        raise InputError(
-            f"missing column(s) {', '.join(missing)}; the template has "
-            f"{', '.join(COLUMNS)}", path=path, line=1,
-        )
-    lines = list(lines) if lines is not None else [i + 2 for i in range(len(df))]
-    out = pd.DataFrame(index=range(len(df)))
-    for col in COLUMNS:
-        if col in df.columns:
-            vals = ["" if (v is None or (isinstance(v, float) and np.isnan(v))) else str(v).strip()
-                    for v in df[col].tolist()]
-        else:
-            vals = [""] * len(df)
-        out[col] = pd.Series(vals, dtype=object)
-    places, years = [], []
-    for i, ln in enumerate(lines):
+        problems.error(f"Pflichtspalte(n) {', '.join(repr(c.name) for c in missing)} fehlen; "
+                       f"die Vorlage hat {', '.join(c.name for c in OFFER_COLUMNS)}", line=1)
+    rows = []
+    for rec in offers.itertuples(index=False):
+        row = {}
+        for col, v in zip(offers.columns, rec, strict=True):
+            if v is None or (isinstance(v, float) and math.isnan(v)):
+                v = ""
+            row[names[str(col)]] = v.strip() if isinstance(v, str) else v
+        rows.append(row)
+    t = OwnTable(Path(str(path)) if path else Path("Angebote"), None, fields, {}, rows, lines,
+                 1, True, problems)
+    return _check_table(t, zielgruppen=zielgruppen, regions=regions)
+
+
+def _label_to_code(labels: Mapping[str, str]) -> dict[str, str]:
+    return {v.lower(): k for k, v in labels.items()} | {k: k for k in labels}
+
+
+def _check_table(t: OwnTable, *, zielgruppen, regions) -> pd.DataFrame:
+    pr = t.problems
+    known = None
+    if regions is not None:
+        known = set((regions["ags"] if isinstance(regions, pd.DataFrame) else
+                     pd.Series(list(regions))).astype(str))
+    kinds = _label_to_code(ANGEBOTSARTEN)
+    groups = _label_to_code(ZIELGRUPPEN_DE) if zielgruppen is ZIELGRUPPEN else {}
+    out = {c: [] for c in (*COLUMNS, "line")}
+    for ln, raw in zip(t.lines, t.rows, strict=True):
+        ok = True
+
+        def bad(msg, col, _ln=ln):
+            pr.error(msg, line=_ln, field=t.field_name(col))
+
+        row = {c: raw.get(c, "") for c in COLUMNS}
+        row = {c: (v if c in ("plaetze", "jahr") and not isinstance(v, str) else str(v).strip())
+               for c, v in row.items()}
         for col in REQUIRED:
-            if out.at[i, col] == "":
-                raise InputError("required field is empty", path=path, line=ln, field=col)
-        key = out.at[i, "sozialraum"]
-        if not _KEY.match(key):
-            raise InputError(
-                f"{key!r} is not a Sozialraum key ('<5-digit Kreis>-<code>', e.g. '99101-03') "
-                "or a Gemeinde AGS", path=path, line=ln, field="sozialraum",
-            )
-        zg = out.at[i, "zielgruppe"]
-        if zielgruppen is not None and zg not in zielgruppen:
-            raise InputError(
-                f"unknown Zielgruppe {zg!r}; one of {', '.join(zielgruppen)}",
-                path=path, line=ln, field="zielgruppe",
-            )
-        ta = out.at[i, "traegerart"]
+            if row[col] == "" and col in t.fields:
+                bad("Pflichtfeld ist leer", col)
+                ok = False
+        art = row["angebotsart"]
+        row["angebotsart"] = kinds.get(art.lower(), art) if isinstance(art, str) else art
+        key = row["sozialraum"]
+        if key != "" and not _KEY.match(key):
+            bad(f"{key!r} ist kein Sozialraum-Schlüssel ('<Kreis-AGS>-<Nr.>', z. B. "
+                "'99101-03') und keine AGS einer Gemeinde", "sozialraum")
+            ok = False
+        elif key != "" and known is not None and key not in known:
+            bad(f"den Sozialraum {key!r} gibt es in der Regionstabelle nicht", "sozialraum")
+            ok = False
+        zg = groups.get(str(row["zielgruppe"]).lower(), row["zielgruppe"])
+        row["zielgruppe"] = zg
+        if zg != "" and zielgruppen is not None and zg not in zielgruppen:
+            bad(f"unbekannte Zielgruppe {zg!r}; erlaubt sind {', '.join(zielgruppen)}",
+                "zielgruppe")
+            ok = False
+        ta = row["traegerart"]
         if ta and ta not in TRAEGERARTEN:
-            raise InputError(
-                f"unknown Trägerart {ta!r}; one of {', '.join(TRAEGERARTEN)}",
-                path=path, line=ln, field="traegerart",
-            )
-        places.append(_whole(out.at[i, "plaetze"], path, ln, "plaetze", "places"))
-        y = out.at[i, "jahr"]
-        years.append(pd.NA if y == "" else _whole(y, path, ln, "jahr", "year"))
-    out["plaetze"] = pd.Series(places, dtype="int64")
-    out["jahr"] = pd.array(years, dtype="Int64")
-    for col in COLUMNS:
-        if col not in ("plaetze", "jahr"):
-            out[col] = out[col].astype(str)
-    out["line"] = pd.Series(lines, dtype="int64")
+            bad(f"unbekannte Trägerart {ta!r}; erlaubt sind {', '.join(TRAEGERARTEN)}",
+                "traegerart")
+            ok = False
+        places = None
+        if row["plaetze"] != "":
+            places, why = parse_whole(row["plaetze"], what="Plätze")
+            if places is None:
+                bad(why, "plaetze")
+                ok = False
+        year = pd.NA
+        if str(row["jahr"]).strip() != "":
+            year, why = parse_year(row["jahr"])
+            if year is None:
+                bad(why, "jahr")
+                ok = False
+        if not ok or places is None:
+            continue
+        row["plaetze"], row["jahr"] = places, year
+        for c in COLUMNS:
+            out[c].append(row[c])
+        out["line"].append(ln)
+    pr.finish(stacklevel=4)
+    res = pd.DataFrame({c: pd.Series(out[c], dtype=object) for c in out})
+    res["plaetze"] = res["plaetze"].astype("int64")
+    res["jahr"] = pd.array(list(out["jahr"]), dtype="Int64")
+    for c in COLUMNS:
+        if c not in ("plaetze", "jahr"):
+            res[c] = res[c].astype(str)
+    res["line"] = res["line"].astype("int64")
+    return res
+
+
+def read_standards(path: str | PathLike, *, zielgruppen: Mapping | None = ZIELGRUPPEN
+                   ) -> pd.DataFrame:
+    """Read the Versorgungsstandards of the Soll-Konzept (``standards.csv`` or XLSX).
+
+    One row per Angebotsart and Zielgruppe: how many places per 100 persons of the target
+    group a Sozialraum should have, and where that standard comes from.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        CSV or XLSX with the columns of :data:`STANDARD_COLUMNS` (code names or the template's
+        German headers).
+    zielgruppen : mapping or None
+        Allowed target groups (default :data:`ZIELGRUPPEN`).
+
+    Returns
+    -------
+    DataFrame
+        ``angebotsart``, ``zielgruppe`` (str), ``plaetze_je_100`` (float), ``quelle``,
+        ``bemerkung`` (str), ``line`` (int).
+
+    Raises
+    ------
+    bimokit.errors.InputProblems
+        Every problem at once, with line and field: a missing column or field, an unknown
+        Zielgruppe, a standard that is no number, not finite, not above 0 or above 100 places
+        per 100 (more places than persons), two rows for the same Angebotsart and Zielgruppe.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "standards.csv"
+    >>> _ = p.write_text("Angebotsart;Zielgruppe;Plätze je 100 der Zielgruppe;Quelle\\n"
+    ...                  "sprachfoerderung;kinder_3_6;12,5;Soll-Konzept 2025\\n",
+    ...                  encoding="utf-8")
+    >>> read_standards(p)[["angebotsart", "plaetze_je_100", "quelle"]].values.tolist()
+    [['sprachfoerderung', 12.5, 'Soll-Konzept 2025']]
+    """
+    t = read_own_table(path, STANDARD_COLUMNS, what="Die Datei der Versorgungsstandards",
+                       sheet="Standards")
+    pr = t.problems
+    kinds = _label_to_code(ANGEBOTSARTEN)
+    groups = _label_to_code(ZIELGRUPPEN_DE) if zielgruppen is ZIELGRUPPEN else {}
+    rows, seen = [], {}
+    for ln, raw in zip(t.lines, t.rows, strict=True):
+        ok = True
+
+        def bad(msg, col, _ln=ln):
+            pr.error(msg, line=_ln, field=t.field_name(col))
+
+        row = {c.name: raw.get(c.name, "") for c in STANDARD_COLUMNS}
+        for c in STANDARD_COLUMNS:
+            if c.required and str(row[c.name]).strip() == "" and c.name in t.fields:
+                bad("Pflichtfeld ist leer", c.name)
+                ok = False
+        art = str(row["angebotsart"]).strip()
+        art = kinds.get(art.lower(), art)
+        zg = str(row["zielgruppe"]).strip()
+        zg = groups.get(zg.lower(), zg)
+        if zg and zielgruppen is not None and zg not in zielgruppen:
+            bad(f"unbekannte Zielgruppe {zg!r}; erlaubt sind {', '.join(zielgruppen)}",
+                "zielgruppe")
+            ok = False
+        value = math.nan
+        if str(row["plaetze_je_100"]).strip() != "":
+            value, why = parse_number(row["plaetze_je_100"], german=t.german)
+            cell = row["plaetze_je_100"]
+            shown = repr(cell) if isinstance(cell, str) else str(cell)
+            if value is None:
+                bad(why, "plaetze_je_100")
+                ok = False
+            elif not math.isfinite(value):
+                bad(f"{shown} ist keine endliche Zahl", "plaetze_je_100")
+                ok = False
+            elif not 0 < value <= 100:
+                bad(f"{shown} liegt nicht über 0 und höchstens bei 100: ein Standard sind "
+                    "Plätze je 100 Personen der Zielgruppe (mehr Plätze als Personen sind "
+                    "nicht plausibel)", "plaetze_je_100")
+                ok = False
+        if not ok or not art or not zg or math.isnan(value):
+            continue
+        if (art, zg) in seen:
+            bad(f"für {art} und {zg} gibt es schon einen Standard in Zeile {seen[(art, zg)]}; "
+                "je Angebotsart und Zielgruppe gilt einer", "angebotsart")
+            continue
+        seen[(art, zg)] = ln
+        rows.append({"angebotsart": art, "zielgruppe": zg, "plaetze_je_100": float(value),
+                     "quelle": str(row["quelle"]).strip(),
+                     "bemerkung": str(row["bemerkung"]).strip(), "line": ln})
+    pr.finish(stacklevel=3)
+    return _standards_frame(rows)
+
+
+def _standards_frame(rows) -> pd.DataFrame:
+    out = pd.DataFrame(rows, columns=["angebotsart", "zielgruppe", "plaetze_je_100", "quelle",
+                                      "bemerkung", "line"])
+    out["plaetze_je_100"] = out["plaetze_je_100"].astype("float64")
+    out["line"] = out["line"].astype("int64")
+    for c in ("angebotsart", "zielgruppe", "quelle", "bemerkung"):
+        out[c] = out[c].astype(str)
     return out
 
 
-def _whole(text: str, path, line: int, field: str, what: str) -> int:
-    t = text.replace("\u202f", "").replace(" ", "")
-    t = t.replace(".", "") if re.fullmatch(r"\d{1,3}(\.\d{3})+", t) else t
-    t = re.sub(r",0+$|\.0+$", "", t)
-    if not re.fullmatch(r"\d+", t):
-        raise InputError(f"{text!r} is not a whole number of {what} ≥ 0", path=path, line=line,
-                         field=field)
-    if len(t.lstrip("0")) > 9:
-        raise InputError(f"{text!r} is not a plausible number of {what} (1 billion or more)",
-                         path=path, line=line, field=field)
-    return int(t)
+def default_standards() -> pd.DataFrame:
+    """The Versorgungsstandards that hold by law or Land rule (:data:`DEFAULT_STANDARDS`).
+
+    Returns
+    -------
+    DataFrame
+        Columns as :func:`read_standards` (``line`` 0); no rows as long as no law or Land
+        sets places per 100 for an Angebotsart of :data:`ANGEBOTSARTEN` (see there).
+
+    Examples
+    --------
+    >>> list(default_standards().columns)
+    ['angebotsart', 'zielgruppe', 'plaetze_je_100', 'quelle', 'bemerkung', 'line']
+    """
+    return _standards_frame([{**d, "line": 0} for d in DEFAULT_STANDARDS])
 
 
 # --------------------------------------------------------------------------------------------
@@ -298,6 +530,7 @@ def coverage(
     target_group_map: Mapping[str, Sequence[str]] = ZIELGRUPPEN,
     year: int | None = None,
     units: Sequence[str] | None = None,
+    max_per_100: float | None = 100.0,
 ) -> pd.DataFrame:
     """Places per 100 persons of the target group, per Sozialraum, Angebotsart and Zielgruppe.
 
@@ -315,7 +548,12 @@ def coverage(
     units : sequence of str, optional
         The Sozialräume to report. Default: every Sozialraum in ``population`` whose Kreis
         (the part before ``-``) has at least one offer, so that a Sozialraum without any offer
-        of a kind shows up with 0 places.
+        of a kind shows up with 0 places. Offers in a Sozialraum outside ``units`` are not
+        counted, and warned about.
+    max_per_100 : float or None
+        Largest plausible coverage (default 100: not more places than persons of the target
+        group). Above it the coverage is not given (NaN, status ``!``, "nicht plausibel")
+        and the offers are warned about with their lines. None: no check.
 
     Returns
     -------
@@ -324,7 +562,15 @@ def coverage(
         ``ags``, ``angebotsart``, ``zielgruppe``, ``n_angebote`` (offers), ``n_anbieter``
         (distinct providers), ``plaetze`` (sum of places), ``zielgruppe_bevoelkerung``
         (persons of the target group), ``plaetze_je_100`` (places per 100 of them; NaN where
-        the target group is 0 or unknown), ``year`` (population year, ``<NA>`` if none).
+        the target group is 0 or unknown, or the coverage is not plausible), ``year``
+        (population year, ``<NA>`` if none), ``status`` (``""``, or ``!`` where the coverage
+        is above ``max_per_100``).
+
+    Warns
+    -----
+    bimokit.errors.InputWarning
+        Naming the offers (file and line, where the table has ``line``) that lie outside
+        ``units`` or give a coverage above ``max_per_100``.
 
     Notes
     -----
@@ -382,8 +628,34 @@ def coverage(
     den = res["zielgruppe_bevoelkerung"]
     res["plaetze_je_100"] = (100.0 * res["plaetze"] / den).where(den > 0)
     res["year"] = pd.array([used_year] * len(res), dtype="Int64")
+    res["status"] = ""
+    notes = Problems(offers.attrs.get("path", "Angebotsinventar"))
+    outside = o[~o["ags"].isin(set(units))]
+    for rec in outside.itertuples(index=False):
+        notes.warn(f"das Angebot {rec.angebot!r} liegt im Sozialraum {rec.ags!r}, der nicht zu "
+                   "den ausgewerteten Sozialräumen gehört; es wird nicht gezählt",
+                   line=getattr(rec, "line", None), field="sozialraum")
+    if max_per_100 is not None:
+        high = res["plaetze_je_100"] > float(max_per_100)
+        for rec in res[high].itertuples(index=False):
+            lines = o.loc[(o["ags"] == rec.ags) & (o["angebotsart"] == rec.angebotsart)
+                          & (o["zielgruppe"] == rec.zielgruppe)]
+            lines = lines["line"].tolist() if "line" in lines.columns else []
+            group = ZIELGRUPPEN_DE.get(rec.zielgruppe, rec.zielgruppe)
+            notes.warn(
+                f"{fmt_number(rec.plaetze, 0)} Plätze ({rec.angebotsart}) für "
+                f"{fmt_number(rec.zielgruppe_bevoelkerung, 0)} {group} im Sozialraum "
+                f"{rec.ags} ergäben {fmt_number(rec.plaetze_je_100, 0)} Plätze je 100; mehr "
+                f"als {fmt_number(float(max_per_100), None)} je 100 (mehr Plätze als Personen "
+                "der Zielgruppe) ist nicht plausibel, der Versorgungsgrad wird nicht "
+                "ausgewiesen" + (f" (Angebote in Zeile {', '.join(map(str, lines))})"
+                                 if lines else ""),
+                line=lines[0] if len(lines) == 1 else None, field="plaetze")
+        res.loc[high, "status"] = IMPLAUSIBLE
+        res.loc[high, "plaetze_je_100"] = np.nan
+    notes.finish(stacklevel=3)
     return res[["ags", "angebotsart", "zielgruppe", "n_angebote", "n_anbieter", "plaetze",
-                "zielgruppe_bevoelkerung", "plaetze_je_100", "year"]]
+                "zielgruppe_bevoelkerung", "plaetze_je_100", "year", "status"]]
 
 
 def doppelstrukturen(offers: pd.DataFrame, *, min_anbieter: int = 2) -> pd.DataFrame:

@@ -15,8 +15,8 @@ import base64
 import html
 import io
 import json
+import math
 import os
-import pickle
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +24,9 @@ from pathlib import Path
 import pandas as pd
 
 from ._atomic import atomic_open, atomic_path
-from .errors import ParameterError
+from ._frames import dumps, frame_from_record, frame_record
+from ._spreadsheet import csv_restore, csv_safe
+from .errors import InputError, ParameterError
 from .fmt import column_label, fmt_cell, is_missing
 
 __all__ = [
@@ -37,8 +39,9 @@ __all__ = [
     "save_values",
 ]
 
-_TABLE_FILE = re.compile(r"table_(\d{3,})\.pkl")
+_TABLE_FILE = re.compile(r"table_(\d{3,})\.json")
 _KEYFIGURE_FILE = re.compile(r"keyfigure_(\d{3,})\.json")
+_TABLE_FORMAT = "bimokit-table"
 
 #: Ampel colours a key figure may carry (German spelling without umlaut as the code).
 AMPEL = {"gruen": "grün", "gelb": "gelb", "rot": "rot", "grau": "grau"}
@@ -86,6 +89,35 @@ class PublishedTable:
         """German header of ``column``."""
         return self.labels.get(column, column_label(column))
 
+    def to_record(self) -> dict:
+        """The table as plain JSON data (see :func:`bimokit._frames.frame_record`)."""
+        return {"name": self.name, "note": self.note, "source": self.source,
+                "labels": [[_key_out(k), str(v)] for k, v in self.labels.items()],
+                "decimals": [[_key_out(k), None if v is None else int(v)]
+                             for k, v in self.decimals.items()],
+                "chapter": self.chapter, "table": frame_record(self.table)}
+
+    @classmethod
+    def from_record(cls, record, *, path=None) -> PublishedTable:
+        """Rebuild a table from :meth:`to_record`'s data, checking every field.
+
+        Raises
+        ------
+        bimokit.errors.InputError
+            Naming ``path`` and the field that does not fit.
+        """
+        where = record.get("name") if isinstance(record, dict) else None
+        _require(record, {"name": str, "note": str, "source": str, "chapter": str,
+                          "labels": list, "decimals": list, "table": dict}, path)
+        labels = _pairs(record["labels"], path, "labels", lambda v: isinstance(v, str))
+        decimals = _pairs(record["decimals"], path, "decimals",
+                          lambda v: v is None or (isinstance(v, int)
+                                                  and not isinstance(v, bool)))
+        table = frame_from_record(record["table"], path=path, where=str(where))
+        return cls(name=record["name"], table=table, note=record["note"],
+                   source=record["source"], labels=labels, decimals=decimals,
+                   chapter=record["chapter"])
+
 
 @dataclass(frozen=True)
 class KeyFigure:
@@ -132,6 +164,76 @@ class KeyFigure:
     def formatted_value(self) -> str:
         """The value as the Steckbrief shows it, e.g. ``'34,5 %'``."""
         return fmt_cell(self.value, self.unit, self.decimals, status=self.status)
+
+    def to_record(self) -> dict:
+        """The key figure as plain JSON data (non-finite values as ``"inf"``, ``"-inf"``)."""
+        record = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        v = record["value"]
+        if v is not None and not math.isfinite(v):
+            record["value"] = None if math.isnan(v) else ("inf" if v > 0 else "-inf")
+        return record
+
+    @classmethod
+    def from_record(cls, record, *, path=None) -> KeyFigure:
+        """Rebuild a key figure from :meth:`to_record`'s data, checking every field.
+
+        Raises
+        ------
+        bimokit.errors.InputError
+            Naming ``path`` and the field that does not fit.
+        """
+        optional = {"unit": str, "comparison": str, "status": str, "chapter": str}
+        _require(record, {"indicator": str, "label": str}, path, optional=optional)
+        known = set(cls.__dataclass_fields__)
+        extra = sorted(set(record) - known)
+        if extra:
+            raise InputError(f"unknown field {extra[0]!r} in a key figure", path=path,
+                             field=extra[0])
+        value = record.get("value")
+        if value in ("inf", "-inf"):
+            value = float(value)
+        elif value is not None and (not isinstance(value, (int, float))
+                                    or isinstance(value, bool)):
+            raise InputError(f"value must be a number or null, not {value!r}", path=path,
+                             field="value")
+        checks = {"year": lambda v: isinstance(v, int) and not isinstance(v, bool),
+                  "decimals": lambda v: isinstance(v, int) and not isinstance(v, bool),
+                  "ampel": lambda v: v in AMPEL, "trend_arrow": lambda v: v in TRENDS}
+        for name, ok in checks.items():
+            v = record.get(name)
+            if v is not None and not ok(v):
+                raise InputError(f"{name} does not fit a key figure: {v!r}", path=path,
+                                 field=name)
+        return cls(**{**record, "value": None if value is None else float(value)})
+
+
+def _key_out(key):
+    if isinstance(key, (int, float, str)) and not isinstance(key, bool):
+        return key
+    return str(key)
+
+
+def _require(record, fields: dict, path, *, optional: dict | None = None) -> None:
+    """Check that ``record`` is an object with these fields of these types."""
+    if not isinstance(record, dict):
+        raise InputError("expected an object", path=path)
+    for name, kind in fields.items():
+        if not isinstance(record.get(name), kind):
+            raise InputError(f"missing or not a {kind.__name__}", path=path, field=name)
+    for name, kind in (optional or {}).items():
+        if name in record and not isinstance(record[name], kind):
+            raise InputError(f"not a {kind.__name__}", path=path, field=name)
+
+
+def _pairs(items: list, path, name: str, ok) -> dict:
+    out = {}
+    for item in items:
+        if not (isinstance(item, list) and len(item) == 2
+                and isinstance(item[0], (str, int, float)) and ok(item[1])):
+            raise InputError(f"expected [column, value] pairs, not {item!r}", path=path,
+                             field=name)
+        out[item[0]] = item[1]
+    return out
 
 
 def _in_ipython() -> bool:
@@ -291,9 +393,9 @@ def publish_table(
         existing, _ = read_published(folder)
         if any(t.name == name for t in existing):
             raise ParameterError(f"A table named {name!r} was already published in this chapter.")
-        with atomic_path(folder / f"table_{_next_index(folder, _TABLE_FILE):03d}.pkl") as tmp:
-            with open(tmp, "wb") as fh:
-                pickle.dump(item, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        target = folder / f"table_{_next_index(folder, _TABLE_FILE):03d}.json"
+        with atomic_open(target) as fh:
+            fh.write(dumps({"format": _TABLE_FORMAT, **item.to_record()}))
     if display:
         _display_html(
             table_html(item.table, caption=name, labels=item.labels, decimals=item.decimals,
@@ -410,18 +512,26 @@ def publish_keyfigure(
         return
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    record = {k: getattr(figure, k) for k in figure.__dataclass_fields__ if k != "chapter"}
+    record = {k: v for k, v in figure.to_record().items() if k != "chapter"}
     with atomic_open(folder / f"keyfigure_{_next_index(folder, _KEYFIGURE_FILE):03d}.json") as fh:
-        json.dump(record, fh, ensure_ascii=False, indent=1)
+        fh.write(dumps(record))
 
 
 def read_published(out_dir: str | os.PathLike, *, chapter: str = ""):
     """Read back what a chapter published into ``out_dir``, in publication order.
 
+    Both are plain JSON files (``table_001.json``, ``keyfigure_001.json``), read against
+    their schema: nothing in them is executed.
+
     Returns
     -------
     tables : list of PublishedTable
     keyfigures : list of KeyFigure
+
+    Raises
+    ------
+    bimokit.errors.InputError
+        A file that is not valid JSON or does not fit its schema, naming file and field.
     """
     folder = Path(out_dir)
     if not folder.is_dir():
@@ -429,13 +539,25 @@ def read_published(out_dir: str | os.PathLike, *, chapter: str = ""):
     tables, figures = [], []
     for path in sorted(folder.iterdir(), key=lambda p: p.name):
         if _TABLE_FILE.fullmatch(path.name):
-            with open(path, "rb") as fh:
-                item = pickle.load(fh)
-            tables.append(_with_chapter(item, chapter))
+            record = _read_json(path)
+            if not isinstance(record, dict) or record.pop("format", None) != _TABLE_FORMAT:
+                raise InputError("not a table published by bimokit", path=path)
+            tables.append(_with_chapter(PublishedTable.from_record(record, path=path),
+                                        chapter))
         elif _KEYFIGURE_FILE.fullmatch(path.name):
-            record = json.loads(path.read_text(encoding="utf-8"))
-            figures.append(KeyFigure(**record, chapter=chapter))
+            record = _read_json(path)
+            figure = KeyFigure.from_record(record, path=path)
+            figures.append(KeyFigure(**{**figure.__dict__, "chapter": chapter}))
     return tables, figures
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", path=path) from None
+    except ValueError as exc:
+        raise InputError(f"not valid JSON ({exc})", path=path) from None
 
 
 def _with_chapter(item: PublishedTable, chapter: str) -> PublishedTable:
@@ -533,14 +655,63 @@ def show(chart, *, alt: str | None = None, dpi: int = 144) -> None:
     _display_html(markup)
 
 
+#: Columns of an indicator-values file read as numbers; every other column is text.
+_VALUE_FLOATS = ("numerator", "denominator", "value", "ci_low", "ci_high")
+_VALUE_REQUIRED = ("ags", "year", "indicator", "value")
+_VALUE_SUFFIXES = (".csv", ".parquet")
+
+
+def _refuse_pickle(path: Path) -> None:
+    if path.suffix.lower() in (".pkl", ".pickle"):
+        raise ParameterError(
+            f"values_path {str(path)!r}: pickle files are not read, because loading a pickle "
+            "runs whatever code its author put into it (anyone who can write to the folder). "
+            "Save the values as CSV or Parquet instead: bk.save_values(values, 'values.csv')."
+        )
+
+
+def _values_schema(values: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Check an indicator-values table and give it its types (year whole, numbers float)."""
+    missing = [c for c in _VALUE_REQUIRED if c not in values.columns]
+    if missing:
+        raise InputError(f"not an indicator-values table: the column {missing[0]!r} is "
+                         "missing", path=path, field=missing[0])
+    out = {}
+    for c in values.columns:
+        col = values[c]
+        if c in _VALUE_FLOATS:
+            if not pd.api.types.is_float_dtype(col):
+                conv = pd.to_numeric(col.replace("", None), errors="coerce")
+                bad = conv.isna() & col.notna() & (col.astype(str) != "")
+                if bad.any():
+                    i = int(bad.to_numpy().argmax())
+                    raise InputError(f"{col.iloc[i]!r} is not a number", path=path,
+                                     line=i + 2 if path.suffix == ".csv" else None, field=c)
+                col = conv
+            out[c] = col.astype("float64")
+        elif c == "year":
+            conv = pd.to_numeric(col, errors="coerce")
+            whole = conv.notna() & (conv == conv.round())
+            if not whole.all():
+                i = int((~whole).to_numpy().argmax())
+                raise InputError(f"{col.iloc[i]!r} is not a year", path=path,
+                                 line=i + 2 if path.suffix == ".csv" else None, field=c)
+            out[c] = conv.astype("int64")
+        else:
+            out[c] = col if isinstance(col.dtype, pd.StringDtype) else col.astype("str")
+    return pd.DataFrame(out)
+
+
 def load_values(values_path: str | os.PathLike, *, compute=None):
     """Read precomputed indicator values, or compute them when no file is given.
 
     Parameters
     ----------
     values_path : str or PathLike
-        The chapter's ``values_path`` parameter: a pickle (``.pkl``, written by
-        :func:`save_values`) or CSV file of indicator values; ``""`` means none.
+        The chapter's ``values_path`` parameter: a CSV file (``.csv``, as written by
+        :func:`save_values` or ``bimokit compute -o``) or a Parquet file (``.parquet``, needs
+        ``pyarrow``) of indicator values; ``""`` means none. Pickle files are refused: loading
+        one runs whatever code its author put into it.
     compute : callable, optional
         Called without arguments when ``values_path`` is empty, e.g.
         ``lambda: bk.compute(facts)``.
@@ -550,47 +721,98 @@ def load_values(values_path: str | os.PathLike, *, compute=None):
     pandas.DataFrame or None
         The indicator values (columns ``ags, year, indicator, <dims>, numerator, denominator,
         value, ci_low, ci_high, status``); None when there is no file and no ``compute``.
+        ``year`` is a whole number, the columns ``numerator``, ``denominator``, ``value``,
+        ``ci_low`` and ``ci_high`` are floats, every other column is text.
+
+    Raises
+    ------
+    bimokit.errors.ParameterError
+        A missing file, a pickle or another file type.
+    bimokit.errors.InputError
+        A file that is not an indicator-values table (naming file, line and column).
     """
     if values_path in ("", None):
         return compute() if compute is not None else None
     path = Path(values_path)
+    _refuse_pickle(path)
+    if path.suffix.lower() not in _VALUE_SUFFIXES:
+        raise ParameterError(
+            f"values_path {str(path)!r}: expected a .csv or .parquet file of indicator values."
+        )
     if not path.is_file():
         raise ParameterError(f"values_path {str(path)!r} does not exist.")
-    if path.suffix in (".pkl", ".pickle"):
-        values = pd.read_pickle(path)
-    elif path.suffix == ".csv":
-        values = pd.read_csv(
-            path, dtype={"ags": str, "status": str, "indicator": str}, keep_default_na=False,
-            na_values={"value": [""], "numerator": [""], "denominator": [""], "ci_low": [""],
-                       "ci_high": [""]},
-        )
+    if path.suffix.lower() == ".parquet":
+        values = _read_parquet(path)
     else:
+        values = csv_restore(_read_values_csv(path))
+    return _values_schema(values, path)
+
+
+def _read_values_csv(path: Path) -> pd.DataFrame:
+    """The CSV with the float columns parsed exactly (round trip) and the others as text."""
+    def read(**kw):
+        try:
+            return pd.read_csv(path, keep_default_na=False, **kw)
+        except UnicodeDecodeError:
+            raise InputError("not UTF-8 text", path=path) from None
+        except pd.errors.EmptyDataError:
+            raise InputError("the file is empty", path=path) from None
+        except pd.errors.ParserError as exc:
+            raise InputError(f"not a readable CSV file ({' '.join(str(exc).split())})",
+                             path=path) from None
+
+    header = read(nrows=0, dtype=str).columns
+    floats = {c: "float64" for c in header if c in _VALUE_FLOATS}
+    try:
+        return read(dtype={c: floats.get(c, "str") for c in header},
+                    na_values={c: [""] for c in floats})
+    except ValueError:  # a float column with text: the slow way finds its line
+        return read(dtype=str)
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
         raise ParameterError(
-            f"values_path {str(path)!r}: expected a .pkl or .csv file of indicator values."
-        )
-    if not isinstance(values, pd.DataFrame):
-        raise ParameterError(f"values_path {str(path)!r} does not hold a table.")
-    return values
+            f"values_path {str(path)!r}: reading Parquet needs pyarrow (pip install pyarrow); "
+            "or give the values as CSV."
+        ) from None
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises its own types for a broken file
+        raise InputError(f"not a readable Parquet file ({exc})", path=path) from None
 
 
 def save_values(values: pd.DataFrame, path: str | os.PathLike) -> Path:
-    """Write indicator values atomically as pickle (``.pkl``) or CSV (``.csv``) for ``values_path``.
+    """Write indicator values atomically as CSV (``.csv``) or Parquet (``.parquet``).
+
+    The CSV is UTF-8 with a decimal point and every float in full precision, so that
+    :func:`load_values` gives back the same numbers; a text a spreadsheet would evaluate
+    gets a leading ``'`` (and loses it again in :func:`load_values`). Parquet needs
+    ``pyarrow``.
 
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "values.pkl"
-    >>> v = pd.DataFrame({"ags": ["99101"], "year": [2024], "indicator": ["C1.1"],
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "values.csv"
+    >>> v = pd.DataFrame({"ags": ["09162"], "year": [2024], "indicator": ["C1.1"],
     ...                   "value": [34.5]})
     >>> load_values(save_values(v, p)).equals(v)
     True
     """
     path = Path(path)
-    if path.suffix not in (".pkl", ".pickle", ".csv"):
-        raise ParameterError(f"{str(path)!r}: values are saved as .pkl or .csv.")
+    _refuse_pickle(path)
+    if path.suffix.lower() not in _VALUE_SUFFIXES:
+        raise ParameterError(f"{str(path)!r}: values are saved as .csv or .parquet.")
     with atomic_path(path) as tmp:
-        if path.suffix == ".csv":
-            values.to_csv(tmp, index=False)
+        if path.suffix.lower() == ".parquet":
+            try:
+                import pyarrow  # noqa: F401
+            except ImportError:
+                raise ParameterError("Saving Parquet needs pyarrow (pip install pyarrow); "
+                                     "or save the values as CSV.") from None
+            values.to_parquet(tmp, index=False)
         else:
-            values.to_pickle(tmp)
+            csv_safe(values).to_csv(tmp, index=False, lineterminator="\n")
     return path

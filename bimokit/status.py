@@ -4,10 +4,12 @@ Each value carries the symbol of the counts it was built from. When several coun
 over age groups, a numerator and a denominator, Kreise summed to a Land) the status with the
 highest precedence wins, in this order::
 
-    "."  >  "/"  >  "x"  >  "..."  >  "()"  >  "s"  >  "p"  >  "r"  >  "0"  >  ""  >  "-"
+    "."  >  "/"  >  "!"  >  "x"  >  "..."  >  "()"  >  "s"  >  "p"  >  "r"  >  "0"  >  ""  >  "-"
 
-``.`` ``/`` ``x`` ``...`` make the value NaN: nothing computed from a secret or unknown count is
-published. ``()`` ``s`` ``p`` ``r`` keep the value and the flag. ``-`` is a true zero: it only
+``.`` ``/`` ``!`` ``x`` ``...`` make the value NaN: nothing computed from a secret or unknown count
+is published. ``!`` is bimokit's own mark for a value that cannot be true (a share above 100 %,
+a negative count, a rate from one): it is never published either, and tables say "nicht
+plausibel". ``()`` ``s`` ``p`` ``r`` keep the value and the flag. ``-`` is a true zero: it only
 survives where every count was ``-`` (a count indicator that is zero), otherwise a plain
 status wins. A zero denominator gives NaN with status ``x`` (not meaningful).
 """
@@ -24,7 +26,7 @@ from ._schema import MISSING_STATUS
 __all__ = ["STATUS_PRECEDENCE", "combine_status"]
 
 #: Status symbols from highest to lowest precedence (see the module docstring).
-STATUS_PRECEDENCE = (".", "/", "x", "...", "()", "s", "p", "r", "0", "", "-")
+STATUS_PRECEDENCE = (".", "/", "!", "x", "...", "()", "s", "p", "r", "0", "", "-")
 
 
 def status_ranks(status: pd.Series) -> tuple[np.ndarray, list[str]]:

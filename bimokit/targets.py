@@ -7,25 +7,35 @@ the indicator's direction (+1 higher is better, −1 lower is better).
 
 The table verb is :func:`target_status` (``bk.target_status``); the small functions
 :func:`achievement`, :func:`path_value` and :func:`ampel` work on arrays.
+:func:`read_zielwerte` reads the Kommune's Zielwerte file (``zielwerte.csv`` in the data
+folder, or the template ``bimokit template zielwerte``) and checks every row against the
+catalogue, listing all problems of the file at once.
 """
 
 from __future__ import annotations
 
+import math
 from functools import partial
+from os import PathLike
 
 import numpy as np
 import pandas as pd
 
+from ._schema import TOTAL
+from .catalogue import Catalogue, load_catalogue
 from .errors import ParameterError
 from .fmt import fmt_number
+from .io.own import REGION_KEY, OwnColumn, parse_number, parse_year, read_own_table
 from .trends import check_values_table, clean_values_table, per_indicator
 
 __all__ = [
     "AMPEL",
+    "ZIELWERTE_COLUMNS",
     "achievement",
     "path_value",
     "ampel",
     "target_status",
+    "read_zielwerte",
 ]
 
 #: Numbers in Methodik sentences: German, trailing zeros dropped (``2,5``, ``5``).
@@ -172,14 +182,14 @@ def _targets_table(targets, dims: list[str]) -> tuple[pd.DataFrame, list[str]]:
             t[col] = np.nan
     for col in ("baseline_year", "target_year", "target_value", "baseline_value", "direction"):
         conv = pd.to_numeric(t[col], errors="coerce").astype("float64")
-        bad = conv.isna() & t[col].notna()
+        bad = (conv.isna() & t[col].notna()) | np.isinf(conv)
         if col in ("baseline_year", "target_year", "target_value"):
             bad = bad | conv.isna()
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
             raise ParameterError(
                 f"`targets` row {i + 1} (indicator {t['indicator'].iloc[i]!r}): {col} must be "
-                f"a number; got {t[col].iloc[i]!r}."
+                f"a finite number; got {t[col].iloc[i]!r}."
             )
         t[col] = conv
     bad = t["target_year"] <= t["baseline_year"]
@@ -202,11 +212,15 @@ def _targets_table(targets, dims: list[str]) -> tuple[pd.DataFrame, list[str]]:
         t[d] = t[d].astype(object).where(t[d].notna(), "").astype(str)
     dup = t.duplicated(["indicator", "ags", *tdims], keep=False)
     if dup.any():
-        i = int(np.flatnonzero(dup.to_numpy())[0])
-        where = t["ags"].iloc[i] or "alle Regionen"
+        rows = np.flatnonzero(dup.to_numpy())
+        i = int(rows[0])
+        same = rows[(t["indicator"].iloc[rows] == t["indicator"].iloc[i]).to_numpy()
+                    & (t["ags"].iloc[rows] == t["ags"].iloc[i]).to_numpy()]
+        where = f"region {t['ags'].iloc[i]!r}" if t["ags"].iloc[i] else "every region (no ags)"
         raise ParameterError(
-            f"`targets` has more than one row for indicator {t['indicator'].iloc[i]!r} and "
-            f"{where}; give one target per indicator and region."
+            f"`targets` rows {' and '.join(str(r + 1) for r in same)} both give a target for "
+            f"indicator {t['indicator'].iloc[i]!r} and {where}; give one target per indicator "
+            "and region."
         )
     t["baseline_year"] = t["baseline_year"].astype("int64")
     t["target_year"] = t["target_year"].astype("int64")
@@ -290,6 +304,8 @@ def target_status(
     t, tdims = _targets_table(targets, dims)
     dir_of = per_indicator(direction, "direction", column="direction")
     data = clean_values_table(values, dims)
+    # a value that is not a finite number is no value: nothing is judged from it
+    data["value"] = data["value"].where(np.isfinite(data["value"].astype("float64")))
     keys = ["ags", "indicator", *dims]
     series = data[keys].drop_duplicates()
     general = t[t["ags"] == ""].drop(columns="ags")
@@ -406,3 +422,257 @@ def describe_method(result: pd.DataFrame) -> str:
         "im Basisjahr erreicht, gilt es zu halten: grün, solange der Wert mindestens so gut "
         "wie der Zielwert ist, sonst rot."
     )
+
+
+# --------------------------------------------------------------------------------------------
+# the Zielwerte file
+
+#: Columns of the Zielwerte file (code name, German header of the template, required, help).
+#: Further columns are kept: a dimension of the vocabulary (``geschlecht`` …) makes the target
+#: one of that breakdown; any other (``massnahme``, ``akteur`` …) is kept as text.
+ZIELWERTE_COLUMNS = (
+    OwnColumn("ags", "AGS", False,
+              "für welche Region das Ziel gilt: AGS der Kommune (5 Ziffern, z. B. 99101) oder "
+              "Schlüssel eines Sozialraums; leer = für alle Kommunen", "99101", ("region",)),
+    OwnColumn("indicator", "Indikator", True,
+              "Kennung des Indikators im Katalog (bimokit indicators), z. B. D4.1", "D4.1",
+              ("indikator", "id")),
+    OwnColumn("baseline_year", "Basisjahr", True, "Jahr, von dem der Plan ausgeht", "2018",
+              ("basisjahr",)),
+    OwnColumn("target_year", "Zieljahr", True,
+              "Jahr, in dem der Zielwert erreicht sein soll (nach dem Basisjahr)", "2030",
+              ("zieljahr",)),
+    OwnColumn("target_value", "Zielwert", True,
+              "der angestrebte Wert in der Einheit des Indikators (Anteile in %: 0 bis 100); "
+              "Dezimalkomma wie 7,5", "7,5", ("zielwert",)),
+    OwnColumn("baseline_value", "Basiswert", False,
+              "Wert im Basisjahr; leer = der Wert aus den Daten", "", ("basiswert",)),
+    OwnColumn("direction", "Richtung", False,
+              "nur für Indikatoren ohne Richtung im Katalog: 1 = höher ist besser, "
+              "-1 = niedriger ist besser; leer = wie im Katalog", "", ("richtung",)),
+    OwnColumn("bemerkung", "Bemerkung", False, "freier Text, z. B. der Beschluss", ""),
+)
+
+_SHARE_KINDS = ("share",)
+
+
+def _value_rule(ind) -> str:
+    """The German rule a target of this indicator must meet ('' if any number will do)."""
+    if ind is None:
+        return ""
+    return "0 bis 100" if ind.kind in _SHARE_KINDS else "≥ 0"
+
+
+def _check_target_number(cell, ind, german: bool) -> tuple[float | None, str]:
+    number, why = parse_number(cell, german=german)
+    if number is None:
+        return None, why
+    shown = repr(cell) if isinstance(cell, str) else fmt_number(number, None)
+    if not math.isfinite(number):
+        return None, f"{shown} ist keine endliche Zahl"
+    if ind is None:
+        return number, ""
+    if ind.kind in _SHARE_KINDS and not 0 <= number <= 100:
+        return None, (f"{shown} liegt nicht zwischen 0 und 100: {ind.id} ist ein Anteil in "
+                      f"{ind.unit}")
+    if number < 0:
+        return None, f"{shown} ist negativ: {ind.id} ({ind.unit}) kann nicht negativ sein"
+    return number, ""
+
+
+_DIRECTION_DE = {1: "höher ist besser", -1: "niedriger ist besser"}
+
+
+def read_zielwerte(
+    path: str | PathLike,
+    *,
+    catalogue: Catalogue | None = None,
+    regions=None,
+) -> pd.DataFrame:
+    """Read and check a Zielwerte file (CSV or XLSX) for :func:`target_status`.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        ``.csv`` (``,`` or ``;``; ``#`` lines are comments) or ``.xlsx`` with the columns of
+        :data:`ZIELWERTE_COLUMNS`, headed by their code names (``target_value``) or the
+        template's German headers (``Zielwert``).
+    catalogue : Catalogue, optional
+        Indicators the targets may name, with their kind and direction; default
+        :func:`bimokit.catalogue.load_catalogue` ().
+    regions : DataFrame or iterable of str, optional
+        Region table (or keys); a target's ``ags`` must be in it.
+
+    Returns
+    -------
+    DataFrame
+        One row per target: ``ags`` (str, None = for every Kommune), ``indicator``,
+        ``baseline_year``, ``target_year`` (int), ``target_value``, ``baseline_value`` (float,
+        NaN = from the data), ``direction`` (float: 1, −1 or NaN = the catalogue's),
+        ``bemerkung`` (str), any further columns of the file, and ``line`` (the file line,
+        or sheet row).
+
+    Raises
+    ------
+    bimokit.errors.InputProblems
+        Every problem of the file at once, each with line and field: a required column or
+        field missing; an indicator not in the catalogue; a year that is no year or a target
+        year not after the baseline year; a target or baseline value that is no number, not
+        finite (``nan``, ``inf``), outside 0–100 for a share or negative for any other
+        indicator; a direction other than 1/−1 or against the catalogue's; an ``ags`` of
+        unknown shape or not in ``regions``; two rows for the same indicator and region that
+        disagree.
+
+    Warns
+    -----
+    bimokit.errors.InputWarning
+        A target on the worse side of its (given) baseline value: it can only be held; a row
+        that repeats an earlier one (left out).
+
+    Examples
+    --------
+    >>> from bimokit._paths import sample_dir
+    >>> t = read_zielwerte(sample_dir() / "zielwerte.csv")
+    >>> t.loc[t["indicator"] == "D4.1", ["ags", "target_value", "line"]].values.tolist()
+    [[None, 5.0, 6], ['99101', 7.0, 10]]
+    """
+    cat = catalogue if catalogue is not None else load_catalogue()
+    voc = cat.vocabulary
+    known = None
+    if regions is not None:
+        known = set((regions["ags"] if isinstance(regions, pd.DataFrame) else
+                     pd.Series(list(regions))).astype(str))
+    t = read_own_table(path, ZIELWERTE_COLUMNS, what="Die Zielwerte-Datei", sheet="Zielwerte")
+    pr = t.problems
+    dims = [c for c in t.extra if c in voc.dimensions]
+    rows, seen = [], {}
+    for ln, raw in zip(t.lines, t.rows, strict=True):
+        ok = True
+
+        def bad(msg, col, _ln=ln):
+            pr.error(msg, line=_ln, field=t.field_name(col))
+
+        row = {c: raw.get(c, "") for c in (*(c.name for c in ZIELWERTE_COLUMNS), *t.extra)}
+        ident = str(row["indicator"]).strip()
+        ind = cat.indicators.get(ident)
+        if ident == "":
+            bad("Pflichtfeld ist leer", "indicator")
+            ok = False
+        elif ind is None:
+            bad(f"unbekannter Indikator {ident!r}{_close(ident, cat.indicators)}; die "
+                "Kennungen listet 'bimokit indicators'", "indicator")
+            ok = False
+        years = {}
+        for col in ("baseline_year", "target_year"):
+            text = str(row[col]).strip()
+            years[col], why = parse_year(row[col]) if text else (None, "Pflichtfeld ist leer")
+            if years[col] is None:
+                bad(why, col)
+                ok = False
+        if None not in years.values() and years["target_year"] <= years["baseline_year"]:
+            bad(f"das Zieljahr {years['target_year']} liegt nicht nach dem Basisjahr "
+                f"{years['baseline_year']}", "target_year")
+            ok = False
+        numbers = {}
+        for col in ("target_value", "baseline_value"):
+            cell = row[col]
+            if cell == "":
+                numbers[col] = math.nan
+                if col == "target_value":
+                    bad("Pflichtfeld ist leer", col)
+                    ok = False
+                continue
+            numbers[col], why = _check_target_number(cell, ind, t.german)
+            if numbers[col] is None:
+                bad(why, col)
+                ok = False
+        direction = math.nan
+        if str(row["direction"]).strip() != "":
+            d, _ = parse_number(row["direction"], german=t.german)
+            if d not in (1.0, -1.0):
+                bad(f"{row['direction']!r} ist keine Richtung: 1 (höher ist besser) oder -1 "
+                    "(niedriger ist besser)", "direction")
+                ok = False
+            elif ind is not None and ind.direction not in (0, d):
+                bad(f"die Richtung {int(d)} widerspricht dem Katalog ({ind.id}: "
+                    f"{_DIRECTION_DE[ind.direction]}); lassen Sie das Feld leer",
+                    "direction")
+                ok = False
+            else:
+                direction = d
+        ags = str(row["ags"]).strip()
+        if isinstance(row["ags"], int):
+            ags = f"{row['ags']:05d}"
+        if ags and not REGION_KEY.fullmatch(ags):
+            bad(f"{ags!r} ist kein Regionalschlüssel (AGS der Kommune wie 99101, oder "
+                "Sozialraum wie 99101-03); leer = für alle Kommunen", "ags")
+            ok = False
+        elif ags and known is not None and ags not in known:
+            bad(f"die Region {ags!r} gibt es in der Regionstabelle nicht", "ags")
+            ok = False
+        codes = {}
+        for d in dims:
+            code = str(row[d]).strip() or TOTAL
+            codes[d] = code
+            if code not in voc.dimensions[d]:
+                bad(f"unbekannter Code {code!r} der Gliederung {d}", d)
+                ok = False
+            elif ind is not None and code != TOTAL and d not in ind.breakdowns:
+                bad(f"{ind.id} hat keine Gliederung nach {d}", d)
+                ok = False
+        if not ok:
+            continue
+        d_used = direction if not math.isnan(direction) else float(ind.direction or 0)
+        base, target = numbers["baseline_value"], numbers["target_value"]
+        if d_used and not math.isnan(base) and d_used * (target - base) < 0:
+            pr.warn(f"der Zielwert {fmt_number(target, None)} ist schlechter als der Basiswert "
+                    f"{fmt_number(base, None)} ({ind.id}: {_DIRECTION_DE[int(d_used)]}); "
+                    "bewertet wird nur, ob der Wert mindestens so gut bleibt wie der Zielwert",
+                    line=ln, field=t.field_name("target_value"))
+        key = (ident, ags, *codes.values())
+        record = {"ags": ags or None, "indicator": ident, **years, **numbers,
+                  "direction": direction, "bemerkung": str(row["bemerkung"]).strip(),
+                  **{c: str(row[c]).strip() for c in t.extra if c not in codes}, **codes,
+                  "line": ln}
+        if key in seen:
+            first = seen[key]
+            same = all(_same(first[c], record[c]) for c in
+                       ("baseline_year", "target_year", "target_value", "baseline_value",
+                        "direction"))
+            scope = f"{ags}" if ags else "alle Kommunen"
+            if same:
+                pr.warn(f"wiederholt Zeile {first['line']} ({ident}, {scope}); die Zeile "
+                        "wird übergangen", line=ln, field=t.field_name("indicator"))
+            else:
+                bad(f"zweiter, anderer Zielwert für {ident} und {scope}: Zeile "
+                    f"{first['line']} sagt {fmt_number(first['target_value'], None)} bis "
+                    f"{first['target_year']}, diese Zeile "
+                    f"{fmt_number(record['target_value'], None)} bis {record['target_year']}; "
+                    "je Indikator und Region gilt ein Zielwert", "indicator")
+            continue
+        seen[key] = record
+        rows.append(record)
+    pr.finish(stacklevel=3)
+    cols = ["ags", "indicator", "baseline_year", "target_year", "target_value",
+            "baseline_value", "direction", "bemerkung",
+            *[c for c in t.extra if c not in dims], *dims, "line"]
+    out = pd.DataFrame(rows, columns=cols)
+    out["ags"] = out["ags"].astype(object).where(out["ags"].notna(), None)
+    for c in ("baseline_year", "target_year", "line"):
+        out[c] = out[c].astype("int64")
+    for c in ("target_value", "baseline_value", "direction"):
+        out[c] = out[c].astype("float64")
+    return out
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return a == b
+
+
+def _close(text: str, known) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(text, list(known), n=2)
+    return f" (meinten Sie {' oder '.join(repr(c) for c in close)}?)" if close else ""

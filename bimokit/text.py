@@ -8,7 +8,7 @@ Vergleichsgruppe and names the trend::
 
 What a sentence may claim is decided from the inputs, never from wording alone:
 
-* "gestiegen"/"gesunken" only where the trend class (from :mod:`bimokit.trend`) is
+* "gestiegen"/"gesunken" only where the trend class (from :mod:`bimokit.trends`) is
   ``steigend``/``fallend``; ``stabil`` → "blieb … weitgehend stabil", ``uneinheitlich`` →
   "entwickelte sich … uneinheitlich"; no class → no trend clause. A trend over fewer than
   :data:`MIN_TREND_YEARS` years is never claimed (three points are no trend).
@@ -53,7 +53,7 @@ __all__ = [
     "Subject", "Comparison", "MIN_TREND_YEARS", "subject_of", "kernaussage", "kernaussagen",
 ]
 
-#: Trend classes of :mod:`bimokit.trend` that a sentence can report.
+#: Trend classes of :mod:`bimokit.trends` that a sentence can report.
 from .trends import TREND_CLASSES  # noqa: E402
 
 #: Fewest years with a value on which a sentence states a trend. With fewer than five points
@@ -86,6 +86,7 @@ _MISSING_REASON = {
     "x": "Aussage nicht sinnvoll",
     "...": "Angabe fällt später an",
     "/": "Zahlenwert nicht sicher genug",
+    "!": "Zahlen nicht plausibel",
 }
 #: Remarks after a published value, by status symbol.
 _VALUE_REMARK = {
@@ -432,7 +433,7 @@ def kernaussage(
         Confidence interval of ``value``; a reference inside it makes the difference "statistisch
         nicht gesichert" unless the Comparison carries its own ``significant`` flag.
     trend : {"steigend", "fallend", "stabil", "uneinheitlich"}, optional
-        Trend class from :mod:`bimokit.trend`; ``None``/NaN: no trend clause.
+        Trend class from :mod:`bimokit.trends`; ``None``/NaN: no trend clause.
     trend_since, trend_until : int, optional
         First and last year of the trend; ``trend_until`` equal to ``year`` is not repeated.
     trend_years : int, optional
@@ -662,7 +663,7 @@ def _kernaussage_from_row(row: Mapping[str, Any]) -> str:
         raise ParameterError("the key 'value' is missing.")
     unit = row.get("unit")
     if is_missing(unit):
-        diff_unit = _get(row, "diff_unit")  # bimokit.compare: "Prozentpunkte" for % indicators
+        diff_unit = _get(row, "diff_unit")  # bimokit.comparison: "Prozentpunkte" for % indicators
         unit = "%" if diff_unit == "Prozentpunkte" else diff_unit
     if is_missing(unit):
         raise ParameterError("the key 'unit' is missing (e.g. '%', 'EUR', 'Anzahl').")
@@ -678,7 +679,7 @@ def _kernaussage_from_row(row: Mapping[str, Any]) -> str:
         if title is None:
             raise ParameterError("neither 'subject' nor 'title' is given.")
         subj = str(title)
-    # The funnel flag of bimokit.compare speaks about the reference named by funnel_base.
+    # The funnel flag of bimokit.comparison speaks about the reference named by funnel_base.
     flag = _get(row, "funnel_flag")
     funnel_ref = {"group": "gruppe", "gruppe": "gruppe", "land": "land"}.get(
         str(_get(row, "funnel_base") or "group").strip().lower(), "gruppe")

@@ -71,7 +71,7 @@ BREAKS = pd.DataFrame(
 
 
 # ---------------------------------------------------------------------------------------------
-# helpers shared with bimokit.compare and bimokit.targets
+# helpers shared with bimokit.comparison and bimokit.targets
 # ---------------------------------------------------------------------------------------------
 
 

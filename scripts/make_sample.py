@@ -201,6 +201,7 @@ BERUF_SCHULARTEN = [
 BERUF_RATE = [0.0170, 0.0011, 0.0052, 0.0017, 0.0021, 0.0023]
 BERUF_FEMALE = [0.38, 0.37, 0.61, 0.48, 0.52, 0.55]
 BERUF_FOREIGN = [0.85, 3.2, 1.1, 0.9, 0.45, 0.5]
+KITA_ART = [("BETART01", "Kindertageseinrichtungen"), ("BETART02", "Kindertagespflege")]
 UEBERGANG_SCHULARTEN = [
     ("GYM", "Gymnasien"), ("RS", "Realschulen"), ("IGS", "Integrierte Gesamtschulen"),
     ("HS", "Hauptschulen"), ("SMBG", "Schularten mit mehreren Bildungsgängen"),
@@ -548,6 +549,11 @@ STAND = {
     "21111-02-06-4_stand-2025": "03.03.2025 / 14:09:18",
     "21121-01-02-4": "05.03.2025 / 08:55:40",
     "21311-01-01-4": "20.02.2025 / 11:37:02",
+    "11111-01-01-4": "24.10.2025 / 09:12:30",
+    "13211-02-05-4": "09.07.2025 / 11:01:42",
+    "21121-02-02-4": "12.03.2025 / 10:44:21",
+    "22543-03-01-4": "30.09.2025 / 10:12:44",
+    "22543-04-01-4": "30.09.2025 / 10:15:02",
     "82411-01-03-4": "28.08.2025 / 13:27:18",
 }
 
@@ -702,15 +708,48 @@ def school_status(ags: str, year: int, schulart: int, col: int, value: int) -> s
     return ""
 
 
+# Share of a school type's pupils in the 7. Klassenstufe and in the 11. Jahrgangsstufe /
+# Einführungsphase (None: the type has no such grade, published "x")
+GRADE_SHARE = {
+    7: [None, None, None, 1 / 5, 1 / 6, 1 / 6, 1 / 8.5, 1 / 8, 1 / 12, 1 / 10, None],
+    11: [None, None, None, None, None, None, 1 / 8.5, 1 / 14, 1 / 12, 1 / 60, None],
+}
+
+
+def grade_counts(data) -> dict[str, np.ndarray]:
+    """Pupils of the 7. Klassenstufe and the 11. Jahrgangsstufe, (NY, 11 Schularten, 2).
+
+    Kreise and Deutschland from their own pupils; Regierungsbezirke and the Land as the sums of
+    their Kreise (so that they add up exactly, as every count of the sample). No randomness.
+    """
+    def own(d):
+        out = np.zeros((NY, 11, 2), dtype=np.int64)
+        for g, grade in enumerate((7, 11)):
+            for j, f in enumerate(GRADE_SHARE[grade]):
+                if f is not None:
+                    out[:, j, g] = iround(d["schueler"][:, j, 0] * f)
+        return out
+
+    res = {k: own(data[k]) for k in KREIS_CODES}
+    res["DG"] = own(data["DG"])
+    for rb, _ in REGBEZ:
+        res[rb] = sum(res[k] for k in KREIS_CODES if regbez_of(k) == rb)
+    res[LAND[0]] = sum(res[k] for k in KREIS_CODES)
+    return res
+
+
 def write_21111_01_03(out: Path, data) -> None:
-    ncol = 7
+    ncol = 9
+    klasse = "Klassenstufe / Jahrgangsstufe / Schulbesuchsjahr"
     header = [
         ["", "", "", "Allgemein bildende Schulen"]
-        + ["Schüler(innen) an allgemein bildenden Schulen"] * 3,
-        ["", "", "", "", "Geschlecht", "Geschlecht", "Nationalität"],
-        ["", "", "", "", "Insgesamt", "weiblich", "Ausländer(innen)"],
-        ["", "", ""] + ["Anzahl"] * 4,
+        + ["Schüler(innen) an allgemein bildenden Schulen"] * 5,
+        ["", "", "", "", "Geschlecht", "Geschlecht", "Nationalität", klasse, klasse],
+        ["", "", "", "", "Insgesamt", "weiblich", "Ausländer(innen)", "7. Klassenstufe",
+         "11. Jahrgangsstufe / Einführungsphase"],
+        ["", "", ""] + ["Anzahl"] * 6,
     ]
+    grades = grade_counts(data)
     body: list = []
     for year in YEARS:
         if year != YEARS[0]:
@@ -719,15 +758,19 @@ def write_21111_01_03(out: Path, data) -> None:
         for ags, name, d in year_rows(data, year):
             sch = d["schulen"][i]
             pup = d["schueler"][i]
+            gr = grades[ags][i]
             for j, label in enumerate(SCHULARTEN + ["Insgesamt"]):
                 if j < 11:
                     vals = [sch[j], pup[j, 0], pup[j, 1], pup[j, 2]]
                     cells = [cell(v, school_status(ags, year, j, c, v)) for c, v in enumerate(vals)]
+                    cells += ["x" if GRADE_SHARE[grade][j] is None and not dissolved(ags, year)
+                              else cell(gr[j, g]) for g, grade in enumerate((7, 11))]
                 else:
                     tot = pup.sum(axis=0)
                     # schools of several types are counted once per type: total not meaningful
                     school_total = "x" if len(ags) < 5 else cell(sch.sum())
-                    cells = [school_total, cell(tot[0]), cell(tot[1]), cell(tot[2])]
+                    cells = [school_total, cell(tot[0]), cell(tot[1]), cell(tot[2]),
+                             cell(gr[:, 0].sum()), cell(gr[:, 1].sum())]
                 body.append([ags, name, label] + cells)
     write_classic(
         out / "21111-01-03-4.csv", "21111-01-03-4", STAND["21111-01-03-4"],
@@ -907,6 +950,207 @@ def write_82411_01_03(out: Path, data) -> None:
     )
 
 
+def kita_quota(d: dict, d_old: dict | None, year: int, age: int) -> list[float]:
+    """Published Betreuungsquoten (%, one decimal) of one region: insgesamt, Einrichtungen,
+    Tagespflege; children on 01.03. over the population of the same age on 31.12. of the year
+    before (on the territory of the Stichtag: ``d_old`` is a Kreis merged into the region)."""
+    i = yi(year)
+    base = d["pop"][i - 1, age].sum() + (d_old["pop"][i - 1, age].sum() if d_old else 0)
+    kita, tp = d["kita"][i, age, 0], d["tpflege"][i, age]
+    if base == 0:  # a dissolved Kreis
+        return [0.0, 0.0, 0.0]
+    return [round(100 * v / base, 1) for v in (kita + tp, kita, tp)]
+
+
+def quota_cell(q: float, ags: str, year: int) -> str:
+    return "-" if dissolved(ags, year) else f"{q:.1f}".replace(".", ",")
+
+
+def write_22543_quotas(out: Path, data) -> None:
+    """22543-03-01-4 (unter 3 Jahre) and 22543-04-01-4 (nach Altersgruppen): the quotas."""
+    kinds = ["Insgesamt"] + [label for _, label in KITA_ART]
+    ages = [(0, "unter 3 Jahre"), (1, "3 bis unter 6 Jahre")]
+    notes = standard_notes([("Betreuungsquote", [
+        "Betreute Kinder am 01.03. je 100 Kinder der gleichen Altersgruppe am 31.12. des "
+        "Vorjahres (Gebietsstand des Stichtags). Kinder in Kindertagespflege, die zusätzlich "
+        "eine Kindertageseinrichtung besuchen, werden bei \"Insgesamt\" nur einmal gezählt."])])
+    for code, title, age_cols in (
+        ("22543-03-01-4", ["Betreute Kinder von unter 3 Jahren und Betreuungsquoten nach",
+                           "Art der Kindertagesbetreuung - Stichtag -"], ages[:1]),
+        ("22543-04-01-4", ["Betreute Kinder von unter 14 Jahren und Betreuungsquoten",
+                           "nach Art der Kindertagesbetreuung - Stichtag -"], ages),
+    ):
+        n = 3 * len(age_cols)
+        header = [["", "", ""] + ["Betreuungsquote"] * n]
+        if len(age_cols) > 1:
+            header += [["", "", ""] + ["Altersgruppen"] * n,
+                       ["", "", ""] + [label for _, label in age_cols for _ in range(3)]]
+        header += [["", "", ""] + ["Art der Kindertagesbetreuung"] * n,
+                   ["", "", ""] + kinds * len(age_cols),
+                   ["", "", ""] + ["Prozent"] * n]
+        body = []
+        for year in YEARS:
+            for ags, name in region_rows("B"):
+                d = data[ags]
+                old = data[DISSOLVED] if ags == ABSORBING and year == MERGE_YEAR else None
+                cells = [quota_cell(q, ags, year) for a, _ in age_cols
+                         for q in kita_quota(d, old, year, a)]
+                body.append([f"01.03.{year}", ags, name] + cells)
+        write_classic(out / f"{code}.csv", code, STAND[code], title,
+                      "Statistik der Kinder in Tageseinrichtungen und in öffentlich geförderter "
+                      "Kindertagespflege", None, header, body, notes, 3 + n)
+
+
+DG_AREA = 357_588.0  # km², Deutschland 31.12.2021 (11111-01-01-4)
+
+
+def kreis_area_hundredths(ags: str, year: int) -> int:
+    """Area of a Kreis in 1/100 km² on 31.12. of ``year`` (Gebietsstand of that day): its cells
+    of the fictional map (MAIN_GRID, musterland.geojson) in km² at Musterland's latitude."""
+    cell_km2 = (CELL_LON * 111.32 * float(np.cos(np.radians(LAT0 - 3 * CELL_LAT)))
+                * CELL_LAT * 110.57)
+    cells = sum(line.count(ags) for line in MAIN_GRID)
+    if ags == ABSORBING and year >= MERGE_YEAR:
+        cells += sum(line.count(DISSOLVED) for line in MAIN_GRID)
+    if dissolved(ags, year):
+        return 0
+    # each Kreis a little different from the grid (shapes are wobbly): ± 4 % by its code
+    wobble = 1 + 0.04 * np.sin(int(ags) * 1.7)
+    return int(round(cells * cell_km2 * wobble * 100))
+
+
+def hundredths(v: int) -> str:
+    return "-" if v == 0 else f"{v // 100},{v % 100:02d}"
+
+
+def write_11111_01_01(out: Path, data) -> None:
+    header = [["", "", "", "Gebietsfläche"], ["", "", "", "qkm"]]
+    body = []
+    for year in YEARS:
+        area = {k: kreis_area_hundredths(k, year) for k in KREIS_CODES}
+        for rb, _ in REGBEZ:
+            area[rb] = sum(area[k] for k in KREIS_CODES if regbez_of(k) == rb)
+        area[LAND[0]] = sum(area[k] for k in KREIS_CODES)
+        area["DG"] = int(DG_AREA * 100)
+        for ags, name in region_rows("B"):
+            body.append([f"31.12.{year}", ags, name, hundredths(area[ags])])
+    write_classic(
+        out / "11111-01-01-4.csv", "11111-01-01-4", STAND["11111-01-01-4"],
+        ["Gebietsfläche in qkm - Stichtag 31.12. -"], "Feststellung des Gebietsstands", None,
+        header, body, standard_notes([("Gebietsfläche", [
+            "Fläche der Gebietseinheit in Quadratkilometern (qkm); ab 2016 Gebietsstand nach "
+            "der Eingliederung von 99155 in 99154."])]), 4)
+
+
+def alo_quotas(d: dict, year: int) -> list[float]:
+    """Arbeitslosenquoten (%, one decimal) of one region: alle zivilen Erwerbspersonen
+    insgesamt, Männer, Frauen, Ausländer, 15 bis unter 25 Jahre; abhängige zivile
+    Erwerbspersonen. Erwerbspersonen from SV-Beschäftigte (plus Beamte and Selbständige) and
+    Arbeitslose; no randomness."""
+    i = yi(year)
+    alo, svb = d["alo"][i], d["svb"][i]  # (m, w)
+    if alo.sum() == 0:
+        return [0.0] * 6
+    ep = iround(svb * 1.21) + alo
+    pop = d["pop"][i].sum()
+    foreign = d["foreign"][i] / pop
+    alo_aus = iround(alo.sum() * min(0.6, 2.2 * foreign))
+    ep_aus = iround(ep.sum() * foreign * 0.95)
+    alo_j = iround(alo.sum() * 0.085)
+    ep_j = iround(d["pop"][i, 4:7].sum() * 0.52)
+    abh = iround(svb.sum() * 1.07) + alo.sum()
+    pairs = [(alo.sum(), ep.sum()), (alo[0], ep[0]), (alo[1], ep[1]), (alo_aus, ep_aus),
+             (alo_j, ep_j), (alo.sum(), abh)]
+    return [round(100 * a / b, 1) for a, b in pairs]
+
+
+def write_13211_02_05(out: Path, data) -> None:
+    q_all = "Arbeitslosenquote bez. auf alle zivile Erwerbsp."
+    q_abh = "Arbeitslosenquote bez. abh. zivile Erwerbspers."
+    header = [
+        ["", "", "", q_abh] + [q_all] * 5,
+        ["", "", "", "", "", "Männer", "Frauen", "ausländisch", "15 bis unter 25 Jahre"],
+        ["", "", ""] + ["Prozent"] * 6,
+    ]
+    body = []
+    for year in YEARS:
+        for ags, name, d in year_rows(data, year, style="B"):
+            q = alo_quotas(d, year)
+            cells = [quota_cell(v, ags, year) for v in [q[5], *q[:5]]]
+            body.append([str(year), ags, name] + cells)
+    write_classic(
+        out / "13211-02-05-4.csv", "13211-02-05-4", STAND["13211-02-05-4"],
+        ["Arbeitslose nach ausgewählten Personengruppen sowie",
+         "Arbeitslosenquoten - Jahresdurchschnitt - (ab 2009)"],
+        "Arbeitsmarktstatistik der Bundesagentur für Arbeit", None, header, body,
+        standard_notes([("Arbeitslosenquote", [
+            "Auszug: nur die Arbeitslosenquoten. Arbeitslose im Jahresdurchschnitt je 100 "
+            "zivile Erwerbspersonen (alle bzw. abhängige); die Quoten werden von der "
+            "Bundesagentur für Arbeit auch für Land und Bund veröffentlicht, nicht aus "
+            "Kreisquoten gemittelt."])]), 9)
+
+
+BERUF_ABSCHLUESSE = ["mit Hauptschulabschluss", "mit Mittlerem Abschluss", "Fachhochschulreife",
+                     "Allg. Hochschulreife-einschl.fachge.Hochschulreife"]
+BERUF_ABSCHLUSS_SHARE = [0.19, 0.27, 0.32, 0.22]
+BERUF_ABSCHLUSS_FEMALE = [0.41, 0.43, 0.34, 0.57]
+
+
+def beruf_abschluesse(data) -> dict[str, np.ndarray]:
+    """Absolvierende beruflicher Schulen mit allgemeinbildendem Abschluss, (NY, 4 Abschlüsse,
+    [insgesamt, weiblich]) plus the memo count (schulischer Teil der Fachhochschulreife),
+    (NY, 2); Kreise and Deutschland from their pupils, Bezirke and Land summed."""
+    def own(d, ags):
+        out = np.zeros((NY, 5, 2), dtype=np.int64)
+        # each Kreis its own mix of school types (by its code; no randomness)
+        tilt = 1 + 0.25 * np.sin(0.37 * (int(ags) if ags.isdigit() else 0) + np.arange(4))
+        for i in range(NY):
+            total = int(round(0.055 * d["beruf"][i, :, 0].sum()))
+            parts = split_total(total, np.array(BERUF_ABSCHLUSS_SHARE) * tilt)
+            out[i, :4, 0] = parts
+            out[i, :4, 1] = iround(parts * np.array(BERUF_ABSCHLUSS_FEMALE))
+            out[i, 4, 0] = int(round(0.1 * total))
+            out[i, 4, 1] = int(round(0.05 * total))
+        return out
+
+    res = {k: own(data[k], k) for k in KREIS_CODES}
+    res["DG"] = own(data["DG"], "DG")
+    for rb, _ in REGBEZ:
+        res[rb] = sum(res[k] for k in KREIS_CODES if regbez_of(k) == rb)
+    res[LAND[0]] = sum(res[k] for k in KREIS_CODES)
+    return res
+
+
+def write_21121_02_02(out: Path, data) -> None:
+    a, memo = "Absolvierende/Abgehende", "nachrichtl.: zus.erw.schul.Teil d. Fachhochs.reife"
+    header = [
+        ["", "", ""] + [a] * 10 + [memo] * 2,
+        ["", "", "", "Geschlecht", "Geschlecht"] + ["davon mit"] * 8 + ["Geschlecht"] * 2,
+        ["", "", "", "Insgesamt", "weiblich"] + [x for x in BERUF_ABSCHLUESSE for _ in range(2)]
+        + ["Insgesamt", "weiblich"],
+        ["", "", "", "", ""] + ["Geschlecht"] * 8 + ["", ""],
+        ["", "", "", "", ""] + ["Insgesamt", "weiblich"] * 4 + ["", ""],
+        ["", "", ""] + ["Anzahl"] * 12,
+    ]
+    counts = beruf_abschluesse(data)
+    body = []
+    for year in YEARS:
+        i = yi(year)
+        for ags, name in region_rows("B"):
+            c = counts[ags][i]
+            vals = [c[:4, 0].sum(), c[:4, 1].sum(), *c[:4].reshape(-1), c[4, 0], c[4, 1]]
+            body.append([str(year), ags, name] + [cell(v) for v in vals])
+    write_classic(
+        out / "21121-02-02-4.csv", "21121-02-02-4", STAND["21121-02-02-4"],
+        ["Absolvierende/Abgehende beruflicher Schulen nach Geschlecht und",
+         "Abschlussarten - Schuljahr -"],
+        "Statistik der beruflichen Schulen", None, header, body,
+        standard_notes([("Absolvierende/Abgehende", [
+            "Absolvierende und Abgehende beruflicher Schulen, die einen allgemeinbildenden "
+            "Schulabschluss erworben haben, nach Abschlussart. Schuljahr 2023 = Abgangsjahr am "
+            "Ende des Schuljahres 2022/23."])]), 15)
+
+
 # ---- flat files
 
 
@@ -962,47 +1206,54 @@ def write_flat_files(out: Path, data) -> None:
     write_flat(out / "12411-01-01-4_flat.csv", ("12411", "Fortschreibung des Bevölkerungsstandes"),
                ("STAG", "Stichtag"), [ges], rows)
 
-    # 22541-01-01-4: Kindertageseinrichtungen, 01.03.
-    alt = ("ALT", "Altersgruppen")
-    alt_attrs = [("", "Insgesamt"), ("ALT000B03", "unter 3 Jahre"),
-                 ("ALT003B06", "3 bis unter 6 Jahre"), ("ALT006B14", "6 bis unter 14 Jahre")]
-    betrum = ("BETRUM", "Betreuungsumfang")
-    betrum_attrs = [("", "Insgesamt"), ("BETRUM04", "mehr als 7 Stunden")]
+    # 22541-01-04-4: Tageseinrichtungen, genehmigte Plätze, tätige Personen, 01.03.
     rows = []
     for year in YEARS:
         i = yi(year)
         for k in KREIS_CODES:
             d = data[k]
-            tval = f"{year}-03-01"
             for vcode, vlabel, v in (("TAGEIN", "Tageseinrichtungen", d["kita_einr"][i]),
                                      ("GENPLA", "Genehmigte Plätze", d["kita_plaetze"][i]),
                                      ("PERS04", "Pädagogisch tätige Personen",
                                       d["kita_personal"][i])):
-                rows.append((tval, k, [alt_attrs[0], betrum_attrs[0]], flat_value(v, k, year),
-                             "Anzahl", vcode, vlabel))
-            kita = d["kita"][i]  # (3 ages, [total, ganztags])
-            for b, battr in enumerate(betrum_attrs):
-                col = kita[:, b]
-                for a, aattr in enumerate(alt_attrs):
-                    v = col.sum() if a == 0 else col[a - 1]
-                    rows.append((tval, k, [aattr, battr], flat_value(v, k, year), "Anzahl",
-                                 "BETKIN", "Kinder in Tageseinrichtungen"))
-    write_flat(out / "22541-01-01-4_flat.csv",
+                rows.append((f"{year}-03-01", k, [], flat_value(v, k, year), "Anzahl", vcode,
+                             vlabel))
+    write_flat(out / "22541-01-04-4_flat.csv",
                ("22541", "Statistik der Kinder und tätigen Personen in Tageseinrichtungen"),
-               ("STAG", "Stichtag"), [alt, betrum], rows)
+               ("STAG", "Stichtag"), [], rows)
 
+    # 22543-01-03-4: betreute Kinder nach Art der Kindertagesbetreuung, 01.03.
+    alt = ("ALT", "Altersgruppen")
+    alt_attrs = [("", "Insgesamt"), ("ALT000B03", "unter 3 Jahre"),
+                 ("ALT003B06", "3 bis unter 6 Jahre"), ("ALT006B14", "6 bis unter 14 Jahre")]
+    betrum = ("BETRUM", "Betreuungsumfang")
+    betrum_attrs = [("", "Insgesamt"), ("BETRUM04", "mehr als 7 Stunden")]
+    art = ("BETART", "Art der Kindertagesbetreuung")
+    art_attrs = [("", "Insgesamt")] + KITA_ART  # an extract: the two Arten, not their total
     rows = []
     for year in YEARS:
+        i = yi(year)
         for k in KREIS_CODES:
-            tp = data[k]["tpflege"][yi(year)]
+            tval = f"{year}-03-01"
+            kita = data[k]["kita"][i]  # (3 ages, [total, ganztags])
+            tp = data[k]["tpflege"][i]  # (3 ages)
+
+            def by_age(col):
+                return [col.sum()] + list(col)
+
+            for b, battr in enumerate(betrum_attrs):
+                for a, aattr in enumerate(alt_attrs):
+                    rows.append((tval, k, [aattr, battr, art_attrs[1]],
+                                 flat_value(by_age(kita[:, b])[a], k, year), "Anzahl", "BETKIN",
+                                 "Betreute Kinder"))
             for a, aattr in enumerate(alt_attrs):
-                v = tp.sum() if a == 0 else tp[a - 1]
-                rows.append((f"{year}-03-01", k, [aattr], flat_value(v, k, year), "Anzahl",
-                             "BETKIN", "Kinder in Kindertagespflege"))
-    write_flat(out / "22543-01-01-4_flat.csv",
-               ("22543", "Statistik der Kinder und tätigen Personen in öffentlich geförderter "
-                         "Kindertagespflege"),
-               ("STAG", "Stichtag"), [alt], rows)
+                rows.append((tval, k, [aattr, betrum_attrs[0], art_attrs[2]],
+                             flat_value(by_age(tp)[a], k, year), "Anzahl", "BETKIN",
+                             "Betreute Kinder"))
+    write_flat(out / "22543-01-03-4_flat.csv",
+               ("22543", "Statistik der Kinder in Tageseinrichtungen und in öffentlich "
+                         "geförderter Kindertagespflege"),
+               ("STAG", "Stichtag"), [alt, betrum, art], rows)
 
     # 21211-01-01-4: Auszubildende by sex and nationality, 31.12.
     rows = []
@@ -1351,6 +1602,10 @@ def generate(out: Path) -> list[Path]:
     write_21121_01_02(out, data)
     write_21311_01_01(out, data)
     write_82411_01_03(out, data)
+    write_22543_quotas(out, data)
+    write_11111_01_01(out, data)
+    write_13211_02_05(out, data)
+    write_21121_02_02(out, data)
     write_flat_files(out, data)
     write_tidy_files(out, data, sr)
     write_regions(out)

@@ -1,4 +1,4 @@
-"""Tests of bimokit.allocate: hand-computed allocations, constraints, Hamilton rounding, laws."""
+"""Tests of bimokit.allocation: hand-computed allocations, constraints, Hamilton rounding, laws."""
 
 from __future__ import annotations
 

@@ -53,7 +53,7 @@ def data_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def values(tmp_path_factory) -> Path:
     """Indicator values handed to the chapters (the test notebooks do not read them)."""
-    path = tmp_path_factory.mktemp("values") / "values.pkl"
+    path = tmp_path_factory.mktemp("values") / "values.csv"
     save_values(pd.DataFrame({"ags": ["99101"], "year": [2024], "indicator": ["A1.1"],
                               "value": [1.0]}), path)
     return path
@@ -363,7 +363,7 @@ def test_sigkill_leaves_complete_files_and_rerun_finishes(data_dir, values, tmp_
     for ags in ("99101", "99102"):
         folder = out / ags
         assert check_html((folder / "B.html").read_text(encoding="utf-8")) == []
-        assert (folder / "index.html").is_file() and (folder / ".bimokit" / "B.pkl").is_file()
+        assert (folder / "index.html").is_file() and (folder / ".bimokit" / "B.json").is_file()
         assert not list(folder.glob(".*.tmp")) and not list(folder.glob(".*.pending"))
         assert not list((folder / ".bimokit").glob(".work-*"))
 

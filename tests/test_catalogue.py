@@ -199,7 +199,7 @@ def test_kommune_adds_an_indicator_by_a_toml_entry(tmp_path, cat):
 def test_vocabulary_matches_the_data_contract():
     voc = load_vocabulary()
     assert voc.dimensions["abschluss"] == ("insgesamt", "ohne_esa", "esa", "msa", "fhr", "ahr")
-    assert voc.variables["schueler"] == ("schulart", "geschlecht", "nationalitaet")
+    assert voc.variables["schueler"] == ("schulart", "geschlecht", "nationalitaet", "klassenstufe")
     assert voc.variables["kita_kinder"] == ("altersgruppe", "betreuungsumfang")
     assert "einkommen_je_einwohner" in voc.non_additive
 
@@ -208,9 +208,11 @@ def test_mappings_cover_the_required_table_codes():
     maps = load_table_mappings()
     for code in ("12411-01-01-4", "12411-02-03-4", "12411-03-03-4", "21111-01-03-4",
                  "21111-02-06-4", "21111-04-01-4", "21121-01-02-4", "21211-01-01-4",
-                 "21211-02-01-4", "21311-01-01-4", "22541-01-01-4", "22543-01-01-4",
-                 "82411-01-03-4"):
+                 "21211-02-01-4", "21311-01-01-4", "22541-01-04-4", "22543-01-03-4",
+                 "22543-03-01-4", "22543-04-01-4", "82411-01-03-4"):
         assert code in maps, code
+    # the tables that end in 2002 and 2010 are not taken for current Kita data
+    assert "22541-01-01-4" not in maps and "22543-01-01-4" not in maps
 
 
 def test_mapping_to_an_unknown_code_names_table_and_column(tmp_path):
@@ -266,10 +268,13 @@ def test_davon_row_is_dropped_not_summed():
 def test_auslaender_in_the_geschlecht_row_becomes_nationalitaet():
     raw = _raw_abgaenger(["Insgesamt"] * 3, ["Insgesamt", "weiblich", "Ausländer(innen)"],
                          [1302.0, 664.0, 90.0])
-    h = harmonize(raw)
+    h = harmonize(raw, complements=False)
     got = h[["geschlecht", "nationalitaet", "value"]].values.tolist()
     assert got == [["insgesamt", "insgesamt", 1302.0], ["weiblich", "insgesamt", 664.0],
                    ["insgesamt", "auslaendisch", 90.0]]
+    # with the complements (the default): männlich 1302 − 664, deutsch 1302 − 90
+    got = harmonize(raw)[["geschlecht", "nationalitaet", "value"]].values.tolist()[3:]
+    assert got == [["maennlich", "insgesamt", 638.0], ["insgesamt", "deutsch", 1212.0]]
 
 
 def test_unmapped_label_warns_with_the_labels_and_strict_raises():
@@ -293,7 +298,7 @@ def test_unmapped_variable_label_is_reported():
     assert h.empty
 
 
-def test_klassenstufe_keeps_only_the_total():
+def test_klassenstufe_is_a_breakdown_beside_the_total():
     raw = pd.DataFrame({
         "ags": "01001", "year": 2015,
         "variable": "Schüler(innen) an allgemein bildenden Schulen",
@@ -302,8 +307,9 @@ def test_klassenstufe_keeps_only_the_total():
         "value": [3672.0, 363.0], "status": "", "source": "21111-01-03-4",
     })
     h = harmonize(raw)
-    assert h[["variable", "schulart", "value"]].values.tolist() == [
-        ["schueler", "gymnasium", 3672.0]]
+    # 363 pupils of the 7. Klassenstufe are a sub-count of the 3672, never a pupil total
+    assert h[["variable", "schulart", "klassenstufe", "value"]].values.tolist() == [
+        ["schueler", "gymnasium", "insgesamt", 3672.0], ["schueler", "gymnasium", "7", 363.0]]
 
 
 def test_labels_mapped_to_one_code_are_summed_with_status():
@@ -329,7 +335,7 @@ def test_tidy_facts_pass_through_with_codes_checked():
                          "geschlecht": ["insgesamt", "weiblich", "divers"],
                          "value": [10.0, 6.0, 1.0], "status": "", "source": "vhs.csv"})
     with pytest.warns(UnmappedLabelWarning, match="'divers' \\(1 rows\\)"):
-        h = harmonize(tidy)
+        h = harmonize(tidy, complements=False)
     assert h["geschlecht"].tolist() == ["insgesamt", "weiblich"]
     assert h["source"].unique().tolist() == ["vhs.csv"]
 
@@ -361,9 +367,9 @@ def test_the_catalogue_is_the_one_source_of_chapter_facts():
     assert cat.sozialindex["sozialraum"] == {"A2.1": 1, "C3.1": 1, "D3.1": -1}
     assert cat.similar_context == ("A2.1", "A1.11", "A1.8")
     assert cat["A1.1"].subject == ("die Einwohnerzahl", "f")
-    import bimokit.chapters._config as config
+    import bimokit.chapters as chapters
 
-    assert set(config.__all__) == {"ANGEBOTSARTEN", "ZIELGRUPPEN_DE"}
+    assert not (Path(chapters.__file__).parent / "_config.py").exists()
 
 
 @pytest.mark.parametrize("snippet, message", [
@@ -387,3 +393,20 @@ def test_catalogue_settings_are_checked_with_the_entry_named(tmp_path, snippet, 
     path.write_text(snippet + "\n" + body, encoding="utf-8")
     with pytest.raises(CatalogueError, match=re.compile(message, re.S)):
         load_catalogue(path)
+
+
+def test_a_mean_needs_a_published_non_additive_variable(tmp_path):
+    text = (GOOD.replace('kind = "share"', 'kind = "mean"')
+            .replace('denominator = { variable = "abgaenger" }\n', "")
+            .replace('breakdowns = ["geschlecht"]', "breakdowns = []")
+            .replace("scale = 100", "scale = 1"))
+    with pytest.raises(CatalogueError, match="Indicator 'X1.1': a mean needs a published value "
+                                             "that is never summed; variable 'abgaenger'"):
+        load_catalogue(_write(tmp_path, text))
+    # a published quota: a mean in %, with scale 1 and a breakdown the table publishes
+    ok = text.replace('variable = "abgaenger", filters = { abschluss = "ohne_esa" }',
+                      'variable = "betreuungsquote", filters = { altersgruppe = "0-3" }')
+    ok = ok.replace("breakdowns = []", 'breakdowns = ["betreuungsart"]')
+    cat = load_catalogue(_write(tmp_path, ok, "ok.toml"))
+    assert cat["X1.1"].unit == "%" and cat["X1.1"].scale == 1
+    assert cat["X1.1"].breakdowns == ("betreuungsart",)

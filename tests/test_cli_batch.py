@@ -39,7 +39,7 @@ def values(tmp_path) -> Path:
     from bimokit.publish import save_values
 
     return save_values(pd.DataFrame({"ags": ["99101"], "year": [2020], "indicator": ["A1.1"],
-                                     "value": [1.0]}), tmp_path / "werte.pkl")
+                                     "value": [1.0]}), tmp_path / "werte.csv")
 
 
 def _args(data_dir, out, *extra):

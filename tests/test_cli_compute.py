@@ -129,3 +129,21 @@ def test_done_when_school_leaver_shares_for_every_kreis_2015(shared_data, tmp_pa
     # by sex: Deutschland weiblich 18,348 of 414,111 ohne Hauptschulabschluss
     w = v[(v["indicator"] == "D4.1") & (v["category"] == "weiblich") & (v["ags"] == "DG")]
     assert w["value"].item() == pytest.approx(18348 / 414111 * 100, rel=1e-12)
+
+
+def test_compute_end_to_end_numerator_above_denominator(tmp_path):
+    # issue 14: 1.100 foreigners among 700 residents gave "Ausländeranteil … 157,1 %"
+    facts = tmp_path / "facts.csv"
+    facts.write_text(
+        "ags,year,variable,nationalitaet,value,status,source\n"
+        "99101,2024,bevoelkerung,insgesamt,700,,own\n"
+        "99101,2024,bevoelkerung,auslaendisch,1100,,own\n"
+        "99102,2024,bevoelkerung,insgesamt,700,,own\n"
+        "99102,2024,bevoelkerung,auslaendisch,140,,own\n", encoding="utf-8")
+    out = tmp_path / "values.csv"
+    assert main(["compute", "--data", str(facts), "--indicator", "A1.11", "-o", str(out)]) == 0
+    v = _read_values(out).set_index("ags")
+    assert v.loc["99101", "status"] == "!" and np.isnan(v.loc["99101", "value"])
+    assert np.isnan(v.loc["99101", "numerator"]) and np.isnan(v.loc["99101", "ci_high"])
+    # 140 / 700 = 20 %
+    assert v.loc["99102", "value"] == pytest.approx(20.0) and v.loc["99102", "status"] == ""

@@ -31,20 +31,23 @@ def test_kreise_of_the_classic_exports(shared_data, capsys):
     assert code == 0, err
     table = _csv(out)
     assert tuple(table.columns) == OUTPUT_COLUMNS
-    # each of the four exports lists the same 471 five-digit keys
-    # (grep -oE '^([0-9]{4};)?[0-9]{5};' | sort -u | wc -l → 471 in every file)
-    assert len(table) == 471
+    # the four older exports list the same 471 five-digit keys
+    # (grep -oE '^([0-9]{4};)?[0-9]{5};' | sort -u | wc -l → 471 in every file); 13211-02-05-4
+    # (year 2023, Stand 09.07.2026) adds 06415 Hanau, kreisfreie Stadt (since 2026) with '-'
+    assert len(table) == 472
     assert (table["level"] == "kreis").all()
-    # 72 Kreise carry only '-' in the newest export (82411-01-03-4, 2021:
-    # grep -cE '^2021;[0-9]{5};[^;]*;-;-$' → 72): dissolved
-    assert (table["exists"] == "false").sum() == 72
+    # 72 Kreise carry only '-' in 82411-01-03-4 (2021: grep -cE '^2021;[0-9]{5};[^;]*;-;-$'
+    # → 72); the 2023 export adds Eisenach 16056 (part of the Wartburgkreis since 2021) and
+    # Hanau 06415, both '-' in every column: 74 dissolved
+    assert (table["exists"] == "false").sum() == 74
     by_key = table.set_index("ags")
     assert by_key.loc["09162", "kreistyp"] == "kreisfreie Stadt"
     assert by_key.loc["09162", "parent"] == "091"
     assert by_key.loc["01051", "kreistyp"] == "Landkreis"
-    # Eisenach still had values in 2021: exists; 03152 Göttingen (alt) does not
-    assert by_key.loc["16056", "exists"] == "true"
+    # Eisenach had values in 2021 but none in 2023: dissolved; so is 03152 Göttingen (alt)
+    assert by_key.loc["16056", "exists"] == "false"
     assert by_key.loc["03152", "exists"] == "false"
+    assert by_key.loc["06415", "exists"] == "false"
     # the newest export (Stand 2023) names the region: 82411 writes "kreisfreie Stadt"
     assert by_key.loc["01001", "name"] == "Flensburg, kreisfreie Stadt"
 
@@ -59,12 +62,12 @@ def test_output_file_round_trips_through_read_regions(shared_data, tmp_path, cap
     assert code == 0, err
     assert out == ""
     # 538 keys of the 2018 file, plus 02000 and 11000 (Hamburg and Berlin as Kreise in the
-    # flat file) and 05313 "Aachen, Stadt (alt)" = 541; dissolved 78 of 2018, plus 05313
-    # and Eisenach 16056 ('-' in 2024) = 80
-    assert "541 Regionen, davon 80 aufgelöst" in err
+    # flat file), 05313 "Aachen, Stadt (alt)" and 06415 Hanau (13211-02-05-4, '-' in 2023)
+    # = 542; dissolved 78 of 2018, plus 05313, Eisenach 16056 ('-' in 2024) and 06415 = 81
+    assert "542 Regionen, davon 81 aufgelöst" in err
     back = read_regions(target)
-    assert len(back) == 541
-    assert (~back["exists"]).sum() == 80
+    assert len(back) == 542
+    assert (~back["exists"]).sum() == 81
     assert not back.set_index("ags").loc["16056", "exists"]
     assert back.set_index("ags").loc["02000", "kreistyp"] == "kreisfreie Stadt"
 

@@ -67,6 +67,7 @@ def test_success_exits_0(monkeypatch, capsys, tmp_path):
 
     class Result:
         ok = True
+        write_errors: list = []
 
         def summary(self):
             return "Alle 2 Kapitel erstellt / all 2 chapters built: x/index.html"

@@ -1,4 +1,4 @@
-"""Tests of bimokit.compare: pooled group values, rank, funnel limits by hand, properties."""
+"""Tests of bimokit.comparison: pooled group values, rank, funnel limits by hand, properties."""
 
 from __future__ import annotations
 
@@ -288,3 +288,19 @@ def test_rank_invariant_under_monotone_rescaling(vals, direction, a, data):
     r2 = bk.compare(w, key, regions=regions, direction={"X": direction}).iloc[0]
     assert r1["rank"] == r2["rank"]
     assert r1.percentile == pytest.approx(r2.percentile)
+
+
+def test_value_that_is_not_plausible_is_neither_ranked_nor_in_the_funnel():
+    # Duisburg's share came out as 157,1 % (110 of 70): compute marks it "!" with the value
+    # and the counts NaN; the group is the other two kreisfreie Städte of NRW
+    v = BASE.copy()
+    bad = v["ags"] == "05112"
+    v.loc[bad, ["numerator", "denominator", "value"]] = np.nan
+    v["status"] = np.where(bad, "!", "")
+    r = bk.compare(v, "05111", regions=REGIONS, direction={"D3.1": -1}).iloc[0]
+    # (10 + 5) / (100 + 100) = 7,5 %; two members, Düsseldorf (10 %) second of two
+    assert r.group_value == pytest.approx(7.5) and r.n_group == 2 and r["rank"] == 2
+    own = bk.compare(v, "05112", regions=REGIONS, direction={"D3.1": -1}).iloc[0]
+    assert pd.isna(own.value) and pd.isna(own["rank"]) and pd.isna(own.lower_95)
+    f = bk.funnel_table(v, indicator="D3.1", year=2020, regions=REGIONS, ags="05111")
+    assert "05112" not in set(f["ags"])

@@ -1,4 +1,4 @@
-"""Tests of bimokit.index: aggregation, data availability, sensitivity, Sozialindex."""
+"""Tests of bimokit.composite: aggregation, data availability, sensitivity, Sozialindex."""
 
 from __future__ import annotations
 
@@ -223,3 +223,14 @@ def test_sozialindex_classes_invariant_under_rescaling(xs, a, b):
     v3 = v1.assign(value=v1["value"] ** 3)
     assert (bk.sozialindex(v3, ["x"], class_method="quantile")["class"].tolist()
             == bk.sozialindex(v1, ["x"], class_method="quantile")["class"].tolist())
+
+
+def test_sozialindex_leaves_out_a_value_that_is_not_plausible():
+    # area 03's share came out "!" (value NaN): with min_availability 1 it gets no index,
+    # and the z-scores of the others are those of 10, 20, 40, 50 alone
+    v = _long({"quote": [10.0, 20.0, np.nan, 40.0, 50.0]}).assign(status=["", "", "!", "", ""])
+    s = bk.sozialindex(v, ["quote"]).set_index("ags")
+    assert np.isnan(s.loc["99101-03", "score"]) and s.loc["99101-03", "note"] != ""
+    # mean 30, sd of (10, 20, 40, 50) = sqrt(1000/3) = 18.257…; (10 − 30)/18.257 = −1.0954
+    assert s.loc["99101-01", "score"] == pytest.approx(-20 / math.sqrt(1000 / 3))
+    assert s["score"].notna().sum() == 4

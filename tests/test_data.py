@@ -8,7 +8,7 @@ import pytest
 
 from bimokit._paths import sample_dir
 from bimokit.data import Dataset, load_data, load_sample
-from bimokit.errors import InputError
+from bimokit.errors import InputError, InputWarning, UnknownTableError
 
 SAMPLE = sample_dir("musterland")
 ABG_2019 = SAMPLE / "21111-02-06-4_stand-2019.csv"
@@ -41,7 +41,7 @@ def test_sample_facts_are_harmonised_and_unique(ds):
     # every file that was read is listed, the region table and the offers are not facts
     names = {p.split("/")[-1] for p in ds.files["file"]}
     assert "regions.csv" not in names and "angebote.csv" not in names
-    assert len(ds.files) == 18
+    assert len(ds.files) == 23
 
 
 def test_sample_region_table(ds):
@@ -182,3 +182,47 @@ def test_real_exports_give_berlin_as_kreis(shared_data):
                    for a in ("11", "11000"))
     assert len(kreis) > 0 and kreis.equals(land)
     assert ds.regions.set_index("ags").loc["11000", "kreistyp"] == "kreisfreie Stadt"
+
+
+def _unknown_table(src, dst, code="12613-01-01-4"):
+    """A real export with its table code changed to one of the official list that the
+    catalogue does not use (12613-01-01-4 Gestorbene nach Geschlecht)."""
+    text = src.read_bytes().decode("latin-1")
+    first, rest = text.split("\n", 1)
+    dst.write_bytes((f"GENESIS-Tabelle: {code}\n" + rest).encode("latin-1"))
+    return dst
+
+
+def test_unknown_table_is_skipped_with_a_warning(tmp_path):
+    folder = tmp_path / "daten"
+    folder.mkdir()
+    for f in (ABG_2025, SAMPLE / "82411-01-03-4.csv"):
+        (folder / f.name).write_bytes(f.read_bytes())
+    _unknown_table(SAMPLE / "12411-03-03-4.csv", folder / "12613-01-01-4.csv")
+    with pytest.warns(InputWarning) as caught:
+        ds = load_data(folder)
+    msgs = [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
+    assert len(msgs) == 1
+    assert "12613-01-01-4.csv" in msgs[0] and "table '12613-01-01-4'" in msgs[0]
+    # what the catalogue knows is read: Abgänger and Einkommen, nothing of the unknown file
+    assert set(ds.files["table_code"]) == {"21111-02-06-4", "82411-01-03-4"}
+    assert {"abgaenger", "einkommen_je_einwohner"} <= set(ds.facts["variable"])
+    assert not ds.facts["file"].str.endswith("12613-01-01-4.csv").any()
+    # strict=True refuses instead, naming the file and the table
+    with pytest.raises(UnknownTableError, match=r"12613-01-01-4\.csv.*'12613-01-01-4'"):
+        load_data(folder, strict=True)
+
+
+def test_real_exports_with_an_unknown_table_load(shared_data, tmp_path):
+    # every real classic export, plus a copy of one under a table code the catalogue does
+    # not use: read for what the catalogue knows, one warning per file it does not know
+    folder = tmp_path / "echt"
+    folder.mkdir()
+    for f in (shared_data / "genesis_examples").glob("*.csv"):
+        (folder / f.name).write_bytes(f.read_bytes())
+    _unknown_table(shared_data / "genesis_examples" / "12411-01-01-4.csv",
+                   folder / "12613-01-01-4.csv")
+    with pytest.warns(InputWarning, match="12613-01-01-4"):
+        ds = load_data(folder)
+    assert "12411-01-01-4" in set(ds.files["table_code"])
+    assert "12613-01-01-4" not in set(ds.files["table_code"])

@@ -363,7 +363,7 @@ _KREISE = ["01001", "01002", "01003"]
 @given(
     values=st.lists(st.tuples(st.integers(0, 2), st.integers(2019, 2021),
                               st.sampled_from(["insgesamt", "ohne_esa", "esa"]),
-                              st.floats(0, 5000, allow_nan=False),
+                              st.floats(-50, 5000, allow_nan=False),
                               st.sampled_from(["", "", "", ".", "p", "-", "x"])),
                     min_size=1, max_size=30),
     with_regions=st.booleans(), pool=st.sampled_from([1, 2]))
@@ -383,3 +383,90 @@ def test_readable_steps_equal_the_fast_path_on_random_facts(values, with_regions
 def test_engine_must_be_known(sample):
     with pytest.raises(ParameterError, match="`engine` must be 'numpy' or 'pandas'"):
         compute(sample.facts, "D4.1", engine="polars")
+
+# Values that cannot be true: status "!" (nicht plausibel), never a number
+
+
+def _bev(rows):
+    """Facts of bevoelkerung: rows of (ags, nationalitaet, value)."""
+    return pd.DataFrame(rows, columns=["ags", "nationalitaet", "value"]).assign(
+        year=2024, variable="bevoelkerung", status="")
+
+
+@pytest.mark.parametrize(("auslaender", "insgesamt", "value", "status"), [
+    (1100.0, 700.0, np.nan, "!"),          # 157,1 % (issue 14): numerator above denominator
+    (701.0, 700.0, np.nan, "!"),           # 100,14 %: just above
+    (700.0, 700.0, 100.0, ""),             # every resident a foreigner: 100 %, plausible
+    (140.0, 700.0, 20.0, ""),              # 140/700 = 20 %
+])
+def test_share_above_100_percent_is_not_plausible(auslaender, insgesamt, value, status):
+    v = compute(_bev([("01001", "insgesamt", insgesamt),
+                      ("01001", "auslaendisch", auslaender)]), "A1.11")
+    row = v.iloc[0]
+    assert row["status"] == status
+    if status == "!":
+        # neither the value nor the counts nor an interval are published
+        assert row[["value", "numerator", "denominator", "ci_low", "ci_high"]].isna().all()
+    else:
+        assert row["value"] == pytest.approx(value) and row["numerator"] == auslaender
+
+
+@pytest.mark.parametrize(("iid", "rows"), [
+    # Ausländeranteil from −143 of 700 (the −20,5 % of issue 14)
+    ("A1.11", [("insgesamt", 700.0), ("auslaendisch", -143.0)]),
+    # a negative denominator
+    ("A1.11", [("insgesamt", -700.0), ("auslaendisch", 143.0)]),
+    # Bevölkerung as a count
+    ("A1.1", [("insgesamt", -3.0)]),
+])
+def test_negative_counts_are_not_plausible(iid, rows):
+    v = compute(_bev([("01001", *r) for r in rows]), iid)
+    assert v["status"].tolist() == ["!"] and v["value"].isna().all()
+
+
+def test_rate_from_a_negative_count_is_not_plausible():
+    # VHS-Belegungen je 1.000 Einwohner: −5 / 1.000 refused; 5 / 1.000 · 1.000 = 5
+    facts = pd.concat([
+        _bev([("01001", "insgesamt", 1000.0), ("01002", "insgesamt", 1000.0)]),
+        pd.DataFrame({"ags": ["01001", "01002"], "year": 2024, "variable": "vhs_belegungen",
+                      "value": [-5.0, 5.0], "status": ""}),
+    ], ignore_index=True)
+    v = compute(facts, "G1.1").set_index("ags")
+    assert v.loc["01001", "status"] == "!" and np.isnan(v.loc["01001", "value"])
+    assert v.loc["01002", "value"] == pytest.approx(5.0) and v.loc["01002", "status"] == ""
+
+
+def test_a_ratio_may_exceed_100_and_a_negative_kreis_count_spoils_the_land_sum():
+    # Auslastung der Kita-Plätze (ratio, %): 110 Kinder auf 100 Plätzen is possible
+    facts = pd.DataFrame({"ags": ["01001", "01001"], "year": 2024,
+                          "variable": ["kita_kinder", "kita_plaetze"], "value": [110.0, 100.0],
+                          "status": "", "altersgruppe": "insgesamt",
+                          "betreuungsumfang": "insgesamt"})
+    v = compute(facts, "B1.5")
+    assert v["value"].item() == pytest.approx(110.0) and v["status"].item() == ""
+    # Land 01 = 01001 + 01002; a negative count in 01002 makes the Land sum not plausible
+    facts = _bev([("01001", "insgesamt", 700.0), ("01001", "auslaendisch", 70.0),
+                  ("01002", "insgesamt", 300.0), ("01002", "auslaendisch", -30.0)])
+    v = compute(facts, "A1.11", regions=_regions("01", ["01001", "01002"])).set_index("ags")
+    assert v.loc["01001", "value"] == pytest.approx(10.0)
+    assert v.loc["01002", "status"] == "!" and v.loc["01", "status"] == "!"
+    assert np.isnan(v.loc["01", "value"])
+    assert combine_status(["", "!"]) == "!" and combine_status(["!", "."]) == "."
+
+
+def test_harmonize_marks_negative_counts_and_says_so():
+    from bimokit.errors import InputWarning
+    from bimokit.harmonization import harmonize
+
+    facts = _bev([("01001", "insgesamt", 700.0), ("01002", "insgesamt", -30.0)]).assign(
+        source="own.csv")
+    with pytest.warns(InputWarning, match=r"1 negative Anzahl\(en\) sind nicht plausibel .*"
+                      "01002 2024 bevoelkerung = -30"):
+        h = harmonize(facts)
+    h = h.set_index("ags")
+    assert h.loc["01002", "status"] == "!" and np.isnan(h.loc["01002", "value"])
+    assert h.loc["01001", "value"] == 700.0
+    # an amount of money is no count: a negative one is kept (unit EUR)
+    money = pd.DataFrame({"ags": ["01001"], "year": 2024, "variable": "einkommen_je_einwohner",
+                          "value": [-1.0], "status": "", "source": "own.csv"})
+    assert harmonize(money)["value"].item() == -1.0

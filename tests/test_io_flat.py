@@ -90,7 +90,7 @@ def test_several_value_variables_mixed_regions_and_flags(tmp_path):
             "BETRUM;Betreuungsumfang;BETR07;mehr als 7 Stunden;12345;Anzahl;KIND01;Kinder;p",
         s + "KREISE;Kreise;09162;München;ALT;Altersgruppe;;Insgesamt;"
             "BETRUM;Betreuungsumfang;;Insgesamt;x;Anzahl;KIND01;Kinder;",
-        s + "KREISE;Kreise;09162;München;;;;;;;;;1234,5;Anzahl;EINR01;Tageseinrichtungen;r",
+        s + "KREISE;Kreise;09162;München;;;;;;;;;34,5;%;QUOT01;Betreuungsquote;r",
     ]
     ex = read_flat(_write(tmp_path, "22541-01-01-4_flat.csv", [head] + rows))
     f = ex.facts
@@ -99,7 +99,7 @@ def test_several_value_variables_mixed_regions_and_flags(tmp_path):
                                "value", "status", "source"]
     assert f["ags"].tolist() == ["DG", "09162", "09162", "09162"]
     assert f["year"].tolist() == [2023] * 4
-    assert f["variable"].tolist() == ["Kinder"] * 3 + ["Tageseinrichtungen"]
+    assert f["variable"].tolist() == ["Kinder"] * 3 + ["Betreuungsquote"]
     # a row without a group for a dimension, and empty attribute codes, are totals
     assert f["altersgruppe"].tolist() == ["unter 3 Jahre", "unter 3 Jahre", "Insgesamt",
                                           "Insgesamt"]
@@ -108,8 +108,8 @@ def test_several_value_variables_mixed_regions_and_flags(tmp_path):
     # 'e' (final) is plain; 'p' and 'r' flags kept; 'x' symbol; decimal comma
     assert f["status"].tolist() == ["", "p", "x", "r"]
     assert f["value"].tolist()[:2] == [857234.0, 12345.0]
-    assert np.isnan(f["value"].iloc[2]) and f["value"].iloc[3] == 1234.5
-    assert ex.units == {"Kinder": "Anzahl", "Tageseinrichtungen": "Anzahl"}
+    assert np.isnan(f["value"].iloc[2]) and f["value"].iloc[3] == 34.5
+    assert ex.units == {"Kinder": "Anzahl", "Betreuungsquote": "%"}
     assert ex.regions[["ags", "level"]].values.tolist() == [["09162", "kreis"],
                                                             ["DG", "bund"]]
 
@@ -118,7 +118,7 @@ def test_several_value_variables_mixed_regions_and_flags(tmp_path):
                                        ("2024-12-31", 2024), ("2015-08-01", 2015)])
 def test_time_to_year(tmp_path, time, year):
     row = (f"21211;Azubi;JAHR;Jahr;{time};DLAND;Länder;09;Bayern;GES;Geschlecht;GESW;weiblich;"
-           "-3,5;Anzahl;AZUBI;Auszubildende")
+           "-3,5;%;AZUBI;Veränderung gegenüber dem Vorjahr")  # a change, no count
     f = read_flat(_write(tmp_path, "x_flat.csv", [HEAD2, row], bom=False)).facts
     assert f["year"].tolist() == [year]
     assert f["value"].tolist() == [-3.5] and f["status"].tolist() == [""]

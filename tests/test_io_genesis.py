@@ -335,11 +335,12 @@ def _tables(draw):
 
 
 def _write_classic(path, table):
+    # the measure is in EUR: decimals and negative values are no counts (unit Anzahl)
     keys, names, years, cols, layout, labelled, cells = table
     lead = ";;;" if layout == "column" else ";;"
     pad = ";" * (len(cols) + len(lead) - 1)
     out = ["GENESIS-Tabelle: 99999-01-01-4", f"Prüftabelle für den Rundweg{pad}",
-           f"regionale Tiefe: Kreise{pad}", f"Teststatistik{pad}", f"Prüfgröße (Anzahl){pad}"]
+           f"regionale Tiefe: Kreise{pad}", f"Teststatistik{pad}", f"Prüfgröße (EUR){pad}"]
     if labelled:
         out.append(lead + ";".join(["Geschlecht"] * len(cols)))
     out.append(lead + ";".join(cols))
@@ -365,7 +366,7 @@ def test_round_trip_random_classic_table(tmp_path_factory, table):
     assert list(f.columns) == ["ags", "year", "variable", "geschlecht", "value", "status",
                                "source"]
     assert len(f) == len(cells)
-    assert (f["variable"] == "Prüfgröße").all() and ex.units == {"Prüfgröße": "Anzahl"}
+    assert (f["variable"] == "Prüfgröße").all() and ex.units == {"Prüfgröße": "EUR"}
     for row in f.itertuples(index=False):
         token, value, status = cells[(row.year, row.ags, row.geschlecht)]
         assert row.status == status, token

@@ -1,10 +1,9 @@
 """The fast paths of the readers give what the general ones give.
 
 The classic reader cuts the value cells of an unquoted body at the ``;`` positions and
-converts plain digit cells on the bytes (``_plain_numbers``); a body with a quote goes
+converts plain digit cells on the bytes (``plain_numbers``); a body with a quote goes
 through ``read_csv`` for every column. Text columns are hashed by object identity first
-(``factorize_objects``); distinct value tokens are parsed with a digit shortcut
-(``parse_distinct``). Each is checked here against the plain computation.
+(``factorize_objects``). Each is checked here against the plain computation.
 """
 
 from __future__ import annotations
@@ -16,8 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bimokit.io import read_flat, read_genesis
-from bimokit.io._values import factorize_objects, parse_distinct
-from bimokit.io.genesis import _cell_texts, _plain_numbers, _words
+from bimokit.io._body import byte_words, cell_texts, plain_numbers
+from bimokit.io._numbers import parse_distinct
+from bimokit.io._values import factorize_objects
 
 CLASSIC = ["12411-01-01-4.csv", "21111-01-03-4_stand-2017.csv",
            "21111-02-06-4_stand-2017.csv", "82411-01-03-4.csv"]
@@ -35,9 +35,9 @@ def test_plain_numbers_and_cell_texts(cells):
     data = ";".join(cells).encode("utf-8")
     sizes = np.array([len(c.encode("utf-8")) for c in cells])
     starts = np.concatenate([[0], np.cumsum(sizes + 1)[:-1]]).astype(np.int64)
-    words = _words(np.frombuffer(data, np.uint8))
-    values, plain = _plain_numbers(words, starts, starts + sizes)
-    codes, texts = _cell_texts(data, words, starts, starts + sizes)
+    words = byte_words(np.frombuffer(data, np.uint8))
+    values, plain = plain_numbers(words, starts, starts + sizes)
+    codes, texts = cell_texts(data, words, starts, starts + sizes)
     assert texts[codes].tolist() == cells
     assert len(set(texts)) == len(texts)
     for cell, v, ok in zip(cells, values, plain, strict=True):
@@ -71,14 +71,13 @@ def test_factorize_objects_equals_factorize(pool, picks, fresh):
                                  st.sampled_from(["-", ".", "x", "(12)", "7p", "1,5", "",
                                                   "١٢", "²", "0012", "abc", "1e5"])),
                        min_size=1, max_size=40, unique=True))
-def test_parse_distinct_digit_shortcut(tokens):
+def test_parse_distinct_of_digit_strings_equals_int(tokens):
+    # the classic reader converts digit cells on the bytes and leaves the rest to
+    # parse_distinct; both must agree with int() on every digit string
     values, status, bad = parse_distinct(tokens)
     for i, t in enumerate(tokens):
-        # the reference for a number: pandas on the token with a decimal point
-        ref = pd.to_numeric(pd.Series([t.replace(",", ".")], dtype=object),
-                            errors="coerce").iloc[0]
-        if np.isfinite(ref):
-            assert values[i] == ref and status[i] == "", t
+        if t.isascii() and t.isdigit():
+            assert values[i] == float(int(t)) and status[i] == "", t
         elif t.isdigit():  # Arabic-Indic or superscript digits: no number, no symbol
             assert i in bad.tolist(), t
 

@@ -18,11 +18,13 @@ PACKAGE = Path(bk.__file__).parent
 #: Layer of every top-level module or package of bimokit, lowest first.
 LAYERS = {
     "_paths": 0, "_atomic": 0, "_schema": 0, "_params": 0, "errors": 0, "fmt": 0,
+    "_frames": 0, "_spreadsheet": 0,
     "io": 1,
     "regions": 2,
     "catalogue": 3, "status": 3, "harmonization": 3, "computation": 3, "data": 3,
+    "disclosure": 3, "sources": 3,
     "comparison": 4, "trends": 4, "normalization": 4, "composite": 4, "allocation": 4,
-    "targets": 4, "offers": 4, "disclosure": 4,
+    "targets": 4, "offers": 4, "own_templates": 4,
     "plots": 5, "text": 5, "publish": 5,
     "chapters": 6,
     "report": 7,

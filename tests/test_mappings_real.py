@@ -53,13 +53,14 @@ def test_abgaenger_2025_every_label_is_mapped(abg_2025):
     h = abg_2025
     assert set(h["variable"]) == {"abgaenger"}
     assert set(h["abschluss"]) == {"insgesamt", "ohne_esa", "esa", "msa", "fhr", "ahr"}
-    assert set(h["geschlecht"]) == {"insgesamt", "weiblich"}
+    # published: Insgesamt and weiblich; männlich is derived as their difference
+    assert set(h["geschlecht"]) == {"insgesamt", "weiblich", "maennlich"}
     # the edition has no Nationalität breakdown
     assert set(h["nationalitaet"]) == {"insgesamt"}
     assert set(h["year"]) == {2023}
     assert str(h["stand"].iloc[0]) == "2025-03-13"
-    # 19 regions x 6 Abschlüsse x 2 (Insgesamt, weiblich); the "dar." column is dropped
-    assert len(h) == 19 * 6 * 2
+    # 19 regions x 6 Abschlüsse x 3 (Insgesamt, weiblich, männlich); the "dar." column is dropped
+    assert len(h) == 19 * 6 * 3
 
 
 def test_abgaenger_2025_flensburg_numbers(abg_2025):
@@ -122,10 +123,12 @@ def test_schueler_2025_every_label_is_mapped(schueler_2025):
     voc = load_vocabulary()
     assert set(h["schulart"]) == set(voc.dimensions["schulart"])
     s = h[h["variable"] == "schueler"]
-    assert set(s["nationalitaet"]) == {"insgesamt", "auslaendisch"}
-    assert set(s["geschlecht"]) == {"insgesamt", "weiblich"}
-    # 3 regions x 12 Schularten x (schulen + 3 pupil columns); Klassenstufe columns dropped
-    assert len(h) == 3 * 12 * 4
+    # published ausländisch and weiblich; deutsch and männlich derived
+    assert set(s["nationalitaet"]) == {"insgesamt", "auslaendisch", "deutsch"}
+    assert set(s["geschlecht"]) == {"insgesamt", "weiblich", "maennlich"}
+    assert set(s["klassenstufe"]) == {"insgesamt", "7", "11"}
+    # 3 regions x 12 Schularten x (schulen + 3 pupil columns + 2 derived + 2 Klassenstufen)
+    assert len(h) == 3 * 12 * 8
 
 
 def test_schueler_2025_flensburg_gymnasien(schueler_2025):
@@ -133,11 +136,14 @@ def test_schueler_2025_flensburg_gymnasien(schueler_2025):
     g = _pick(schueler_2025, ags="01001", schulart="gymnasium")
     assert _pick(g, variable="schulen")["value"].item() == 4
     s = _pick(g, variable="schueler")
-    assert _pick(s, geschlecht="insgesamt", nationalitaet="insgesamt")["value"].item() == 3537
-    assert _pick(s, geschlecht="weiblich")["value"].item() == 1878
-    assert _pick(s, nationalitaet="auslaendisch")["value"].item() == 267
+    total = _pick(s, klassenstufe="insgesamt")
+    assert _pick(total, geschlecht="insgesamt", nationalitaet="insgesamt")["value"].item() == 3537
+    assert _pick(total, geschlecht="weiblich")["value"].item() == 1878
+    assert _pick(total, nationalitaet="auslaendisch")["value"].item() == 267
     # 408 (7. Klassenstufe) and 120 (11. Jahrgangsstufe) are sub-counts, never a pupil total
-    assert not s["value"].isin([408.0, 120.0]).any()
+    assert not total["value"].isin([408.0, 120.0]).any()
+    assert _pick(s, klassenstufe="7")["value"].item() == 408
+    assert _pick(s, klassenstufe="11")["value"].item() == 120
 
 
 def test_schueler_2025_germany_totals(schueler_2025):
@@ -145,14 +151,18 @@ def test_schueler_2025_germany_totals(schueler_2025):
     dg = _pick(schueler_2025, ags="DG", schulart="insgesamt")
     n = _pick(dg, variable="schulen")
     assert np.isnan(n["value"].item()) and n["status"].item() == "x"
-    s = _pick(dg, variable="schueler").set_index(["geschlecht", "nationalitaet"])["value"]
+    s = _pick(dg, variable="schueler", klassenstufe="insgesamt").set_index(
+        ["geschlecht", "nationalitaet"])["value"]
+    # 777644 pupils of the 7. Klassenstufe, 265719 of the 11. Jahrgangsstufe
+    assert _pick(dg, variable="schueler", klassenstufe="7")["value"].item() == 777644
+    assert _pick(dg, variable="schueler", klassenstufe="11")["value"].item() == 265719
     assert s[("insgesamt", "insgesamt")] == 8819489
     assert s[("insgesamt", "auslaendisch")] == 1359457
     # each Schulart is mapped once (none summed twice, none lost):
     # 28808+3098664+119201+333907+550067+771330+2280967+1148583+88050+344349+30473 = 8794399;
     # the published total 8819489 is larger (table note: Länder corrections are not in the parts)
     parts = _pick(schueler_2025, ags="DG", variable="schueler", geschlecht="insgesamt",
-                  nationalitaet="insgesamt")
+                  nationalitaet="insgesamt", klassenstufe="insgesamt")
     assert parts[parts["schulart"] != "insgesamt"]["value"].sum() == 8794399
 
 
@@ -160,16 +170,26 @@ def test_schueler_2025_germany_totals(schueler_2025):
 # Tables the catalogue does not map: the error names the table and its labels
 
 
-def test_berufliche_abgaenger_table_is_refused_with_its_labels():
+def test_berufliche_abgaenger_every_label_is_mapped():
     export = read(BERUFLICH_ABG)
     assert export.table_code == "21121-02-02-4"
+    h = _strict(BERUFLICH_ABG)
+    assert set(h["variable"]) == {"abgaenger_beruflich"}  # the memo column is not used
+    assert set(h["abschluss"]) == {"insgesamt", "esa", "msa", "fhr", "ahr"}
+    assert set(h["geschlecht"]) == {"insgesamt", "weiblich", "maennlich"}
+    # 9 regions x 5 Abschlüsse x (Insgesamt, weiblich, männlich derived)
+    assert len(h) == 9 * 5 * 3
     # "2023;01001;      Flensburg, kreisfreie Stadt;690;297;126;57;222;90;165;48;177;102;39;30"
-    fl = export.facts[(export.facts["ags"] == "01001")
-                      & (export.facts["variable"] == "Absolvierende/Abgehende")]
-    assert fl["value"].iloc[0] == 690
-    with pytest.raises(InputError, match=r"table '21121-02-02-4' has no table mapping.*"
-                                         r"'Absolvierende/Abgehende'"):
-        harmonize(export)
+    fl = _pick(h, ags="01001").set_index(["abschluss", "geschlecht"])["value"]
+    assert fl[("insgesamt", "insgesamt")] == 690 and fl[("insgesamt", "weiblich")] == 297
+    assert fl[("esa", "insgesamt")] == 126 and fl[("msa", "weiblich")] == 90
+    assert fl[("fhr", "insgesamt")] == 165 and fl[("ahr", "insgesamt")] == 177
+    assert fl[("ahr", "maennlich")] == 177 - 102
+    # the four Abschlüsse make the total: 126 + 222 + 165 + 177 = 690
+    assert fl.xs("insgesamt", level="geschlecht").drop("insgesamt").sum() == 690
+    # 03152 Göttingen (dissolved): "-" everywhere
+    goe = _pick(h, ags="03152")
+    assert (goe["status"] == "-").all() and (goe["value"] == 0).all()
 
 
 def test_22541_01_01_4_is_the_old_table_until_2002_and_is_not_taken_for_kita_data():
@@ -180,15 +200,10 @@ def test_22541_01_01_4_is_the_old_table_until_2002_and_is_not_taken_for_kita_dat
     dg = export.facts[(export.facts["ags"] == "DG")
                       & (export.facts["variable"] == "Tageseinrichtungen für Kinder")]
     assert dg["value"].iloc[0] == 48017 and set(dg["year"]) == {2002}
-    with pytest.raises(InputError) as err:
-        harmonize(export, strict=True)
-    msg = str(err.value)
-    for label in ("'Tageseinrichtungen für Kinder' (40 rows)", "'Verfügbare Plätze' (32 rows)",
-                  "'Tätige Personen' (16 rows)", "'Kinderkrippen'"):
-        assert label in msg
-    with pytest.warns(UnmappedLabelWarning, match="Verfügbare Plätze"):
-        h = harmonize(export)
-    assert h.empty
+    # the catalogue takes Kita data from 22541-01-04-4 and 22543-*: the old code has no mapping
+    with pytest.raises(InputError, match=r"table '22541-01-01-4' has no table mapping.*"
+                                         r"'Tageseinrichtungen für Kinder'"):
+        harmonize(export)
 
 
 # --------------------------------------------------------------------------------------------
@@ -266,7 +281,8 @@ def test_studierende_im_kreisgebiet_label_of_the_flat_download():
                         "status": "", "source": "21311-01-01-4"})
     h = harmonize(raw, strict=True)
     assert h[["variable", "geschlecht", "value"]].values.tolist() == [
-        ["studierende", "insgesamt", 40500.0], ["studierende", "weiblich", 17800.0]]
+        ["studierende", "insgesamt", 40500.0], ["studierende", "weiblich", 17800.0],
+        ["studierende", "maennlich", 22700.0]]
 
 
 def test_shared_real_folders_load_strictly(shared_data):

@@ -1,4 +1,4 @@
-"""Tests of bimokit.normalize: hand-computed values, COINr outlier rule, table verb, properties."""
+"""Tests of bimokit.normalization: hand values, COINr outlier rule, table verb, properties."""
 
 from __future__ import annotations
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import csv
 
+import numpy as np
 import pandas as pd
 import pytest
 
 import bimokit as bk
 from bimokit._paths import sample_dir
-from bimokit.errors import InputError, ParameterError
+from bimokit.errors import InputError, InputProblems, InputWarning, ParameterError
 from bimokit.offers import COLUMNS, ZIELGRUPPEN, read_offers, template_path
 
 SAMPLE = sample_dir("musterland")
@@ -58,18 +59,22 @@ def test_read_errors_name_line_and_field(tmp_path):
         read_offers(p)
     assert e.value.line == 5 and e.value.field == "plaetze"
     assert str(e.value) == (
-        f"{p}, line 5, field plaetze: 'zwölf' is not a whole number of places ≥ 0")
+        f"{p}: 1 Fehler, die Datei wurde nicht übernommen:\n"
+        "  a.csv, Zeile 5, Feld plaetze: 'zwölf' ist keine Zahl; erwartet: Plätze als ganze "
+        "Zahl ≥ 0")
 
 
 @pytest.mark.parametrize(("row", "field", "msg"), [
     ("AWO;Treff;jugendtreff;Nordstadt;jugendliche_15_18;20;frei;2024", "sozialraum",
-     "not a Sozialraum key"),
-    ("AWO;Treff;jugendtreff;99101-01;teens;20;frei;2024", "zielgruppe", "unknown Zielgruppe"),
+     "kein Sozialraum-Schlüssel"),
+    ("AWO;Treff;jugendtreff;99101-01;teens;20;frei;2024", "zielgruppe", "unbekannte Zielgruppe"),
     ("AWO;Treff;jugendtreff;99101-01;jugendliche_15_18;20;kirchlich;2024", "traegerart",
-     "unknown Trägerart"),
-    ("AWO;;jugendtreff;99101-01;jugendliche_15_18;20;frei;2024", "angebot", "required field"),
-    ("AWO;Treff;jugendtreff;99101-01;jugendliche_15_18;-3;frei;2024", "plaetze", "whole number"),
-    ("AWO;Treff;jugendtreff;99101-01;jugendliche_15_18;3;frei;24/25", "jahr", "whole number"),
+     "unbekannte Trägerart"),
+    ("AWO;;jugendtreff;99101-01;jugendliche_15_18;20;frei;2024", "angebot", "Pflichtfeld"),
+    ("AWO;Treff;jugendtreff;99101-01;jugendliche_15_18;-3;frei;2024", "plaetze", "negativ"),
+    ("AWO;Treff;jugendtreff;99101-01;jugendliche_15_18;2,5;frei;2024", "plaetze",
+     "keine ganze Zahl"),
+    ("AWO;Treff;jugendtreff;99101-01;jugendliche_15_18;3;frei;24/25", "jahr", "kein Jahr"),
 ])
 def test_read_field_errors(tmp_path, row, field, msg):
     p = tmp_path / "b.csv"
@@ -82,9 +87,10 @@ def test_read_field_errors(tmp_path, row, field, msg):
 def test_read_missing_column_and_missing_file(tmp_path):
     p = tmp_path / "c.csv"
     p.write_text("anbieter;angebot;sozialraum\nA;B;99101-01\n", encoding="utf-8")
-    with pytest.raises(InputError, match="missing column.s. angebotsart, zielgruppe, plaetze"):
+    with pytest.raises(InputError, match=r"Pflichtspalte\(n\) angebotsart, zielgruppe, plaetze "
+                       "fehlen"):
         read_offers(p)
-    with pytest.raises(InputError, match="file not found"):
+    with pytest.raises(InputError, match="nicht gefunden"):
         read_offers(tmp_path / "nope.csv")
 
 
@@ -131,7 +137,8 @@ def test_coverage_hand():
     ])
     c = bk.coverage(o, _pop())
     assert list(c.columns) == ["ags", "angebotsart", "zielgruppe", "n_angebote", "n_anbieter",
-                               "plaetze", "zielgruppe_bevoelkerung", "plaetze_je_100", "year"]
+                               "plaetze", "zielgruppe_bevoelkerung", "plaetze_je_100", "year",
+                               "status"]
     c = c.set_index(["ags", "angebotsart"])
     # 99101-01 Sprachförderung: 100 * (30 + 20) / 200 = 25
     assert c.loc[("99101-01", "sprachfoerderung"), "plaetze_je_100"] == 25.0
@@ -226,3 +233,102 @@ def test_sample_chain_coverage_sozialindex_luecken():
     assert len(lk) > 0
     d = bk.doppelstrukturen(offers)
     assert (d["n_anbieter"] >= 2).all() and len(d) > 0
+
+
+# ---------------------------------------------------------------------------------------------
+# every problem at once; unknown Sozialräume; implausible capacity
+
+
+def test_read_offers_lists_five_different_errors_at_once(tmp_path):
+    p = tmp_path / "angebote.csv"
+    p.write_text(HEADER
+                 + "AWO;Treff;jugendtreff;99101-01;jugendliche_15_18;20;frei;2024\n"
+                 + "DRK;;elterncafe;99101-02;eltern_u6;12;frei;2024\n"          # 3: empty
+                 + "DRK;Café;elterncafe;Hafen;eltern_u6;12;frei;2024\n"         # 4: key
+                 + "DRK;Café;elterncafe;99101-02;babys;12;frei;2024\n"          # 5: Zielgruppe
+                 + "DRK;Café;elterncafe;99101-02;eltern_u6;-1;frei;2024\n"      # 6: places
+                 + "DRK;Café;elterncafe;99101-02;eltern_u6;12;frei;2024/25\n",  # 7: year
+                 encoding="utf-8")
+    with pytest.raises(InputProblems) as e:
+        read_offers(p)
+    assert [(q.line, q.field) for q in e.value.problems] == [
+        (3, "angebot"), (4, "sozialraum"), (5, "zielgruppe"), (6, "plaetze"), (7, "jahr")]
+    text = str(e.value)
+    assert text.startswith(f"{p}: 5 Fehler, die Datei wurde nicht übernommen:\n")
+    assert "  angebote.csv, Zeile 6, Feld plaetze: '-1' ist negativ; erwartet: Plätze als " \
+           "ganze Zahl ≥ 0" in text.splitlines()
+
+
+def test_read_offers_unknown_sozialraum_with_region_table(tmp_path):
+    p = tmp_path / "angebote.csv"
+    p.write_text(HEADER + "AWO;Treff;jugendtreff;99101-01;jugendliche_15_18;20;frei;2024\n"
+                 "AWO;Treff;jugendtreff;99101-77;jugendliche_15_18;20;frei;2024\n",
+                 encoding="utf-8")
+    regions = pd.read_csv(SAMPLE / "regions.csv", dtype=str)
+    with pytest.raises(InputProblems, match="Zeile 3, Feld sozialraum: den Sozialraum "
+                       "'99101-77' gibt es in der Regionstabelle nicht"):
+        read_offers(p, regions=regions)
+    # without the region table the offer is read; coverage names it and does not count it
+    offers = read_offers(p)
+    with pytest.warns(InputWarning, match="angebote.csv, Zeile 3, Feld sozialraum: das Angebot "
+                      "'Treff' liegt im Sozialraum '99101-77', der nicht zu den ausgewerteten"):
+        c = bk.coverage(offers, _pop().assign(altersgruppe=["15-18"] * 6),
+                        units=["99101-01", "99101-02"])
+    # 99101-01: 20 places for 200 + 300 + 500 = 1.000 Jugendliche: 100 · 20 / 1.000 = 2
+    assert c.set_index("ags").loc["99101-01", "plaetze_je_100"] == pytest.approx(2.0)
+    assert set(c["ags"]) == {"99101-01", "99101-02"}
+
+
+@pytest.mark.parametrize(("places", "expected", "status"), [
+    (99999, np.nan, "!"),   # 100 · 99999 / 200 = 49.999,5 per 100: not plausible
+    (201, np.nan, "!"),     # 100,5 per 100: more places than children
+    (200, 100.0, ""),       # exactly one place per child: plausible
+])
+def test_coverage_above_100_per_100_is_not_plausible(places, expected, status):
+    o = _offers([("A", "Kita", "sprachfoerderung", "99101-01", "kinder_3_6", places)])
+    o["line"] = 7
+    if status:
+        with pytest.warns(InputWarning, match=r"Zeile 7, Feld plaetze: .* Plätze \(sprachfoerd"
+                          r"erung\) für 200 Kinder von 3 bis unter 6 Jahren im Sozialraum "
+                          r"99101-01 ergäben .* Plätze je 100; mehr als 100 je 100"):
+            c = bk.coverage(o, _pop())
+    else:
+        c = bk.coverage(o, _pop())
+    row = c.set_index("ags").loc["99101-01"]
+    assert row["status"] == status and row["plaetze"] == places
+    assert (np.isnan(row["plaetze_je_100"]) if np.isnan(expected)
+            else row["plaetze_je_100"] == expected)
+    # no Lücke is derived from a coverage that is not plausible
+    si = pd.DataFrame({"ags": ["99101-01", "99101-02"], "class": [5, 5]})
+    gaps = set(bk.luecken(c, si, max_coverage=1000)["ags"])
+    assert ("99101-01" in gaps) == (status == "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Versorgungsstandards
+
+
+def test_read_standards(tmp_path):
+    p = tmp_path / "standards.csv"
+    p.write_text("Angebotsart;Zielgruppe;Plätze je 100 der Zielgruppe;Quelle\n"
+                 "Sprachförderung;Kinder von 3 bis unter 6 Jahren;12,5;Soll-Konzept 2025\n"
+                 "jugendtreff;jugendliche_15_18;8;Beschluss JHA 2024\n", encoding="utf-8")
+    s = bk.read_standards(p)
+    # German labels are read as the codes
+    assert s[["angebotsart", "zielgruppe", "plaetze_je_100", "line"]].values.tolist() == [
+        ["sprachfoerderung", "kinder_3_6", 12.5, 2], ["jugendtreff", "jugendliche_15_18", 8.0, 3]]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("angebotsart;zielgruppe;plaetze_je_100;quelle\n"
+                   "jugendtreff;jugendliche_15_18;8;JHA\n"
+                   "jugendtreff;jugendliche_15_18;9;JHA\n"        # 3: twice
+                   "elterncafe;eltern;5;JHA\n"                    # 4: Zielgruppe
+                   "elterncafe;eltern_u6;0;JHA\n"                 # 5: not above 0
+                   "lernfoerderung;kinder_10_15;150;JHA\n"        # 6: above 100
+                   "ferienbetreuung;kinder_6_10;inf;\n",          # 7: not finite, no source
+                   encoding="utf-8")
+    with pytest.raises(InputProblems) as e:
+        bk.read_standards(bad)
+    assert [(q.line, q.field) for q in e.value.problems] == [
+        (3, "angebotsart"), (4, "zielgruppe"), (5, "plaetze_je_100"), (6, "plaetze_je_100"),
+        (7, "quelle"), (7, "plaetze_je_100")]
+    assert bk.default_standards().empty  # no law or Land sets places per 100 for these kinds

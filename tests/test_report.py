@@ -103,7 +103,7 @@ def test_failing_chapter_leaves_no_file_and_names_the_cell(report):
     b = report.chapters[1]
     assert b.chapter == "B" and not b.ok
     assert not (report.out_dir / "B.html").exists()
-    assert not (report.out_dir / ".bimokit" / "B.pkl").exists()
+    assert not (report.out_dir / ".bimokit" / "B.json").exists()
     # B.ipynb: cells 0 markdown, 1 import, 2 parameters, 3 `anteil = 1`, 4 the raise.
     assert b.failure.cell_index == 4
     assert b.failure.ename == "ValueError"
@@ -316,9 +316,9 @@ def test_valid_request_fills_name_and_parameters(data_dir, tmp_path):
     assert request.chapters == ("A", "B")  # report order, whatever the order given
     assert request.years == "2014"
     assert request.out_dir == tmp_path.resolve() / "99101"
-    params = request.parameters(out_dir="w", values_path="v.pkl")
+    params = request.parameters(out_dir="w", values_path="v.csv")
     assert sorted(params) == sorted(bk.report.PARAMETERS)
-    assert Path(params["out_dir"]).is_absolute() and params["values_path"].endswith("v.pkl")
+    assert Path(params["out_dir"]).is_absolute() and params["values_path"].endswith("v.csv")
     assert request.title("C") == f"C Frühkindliche Bildung – {KOMMUNE}"
 
 
@@ -450,7 +450,7 @@ def test_values_round_trip_csv(tmp_path):
     assert back["status"].tolist() == ["", "."]
     assert bk.load_values("", compute=lambda: "berechnet") == "berechnet"
     with pytest.raises(ParameterError, match="does not exist"):
-        bk.load_values(tmp_path / "fehlt.pkl")
+        bk.load_values(tmp_path / "fehlt.csv")
 
 
 def test_sheet_names_are_short_and_unique():

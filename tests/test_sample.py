@@ -24,13 +24,18 @@ SAMPLE = ROOT / "data_samples" / "musterland"
 KREIS_RE = re.compile(r"^99\d{3}$")
 
 CLASSIC = [
+    "11111-01-01-4.csv",
     "12411-02-03-4.csv",
     "12411-03-03-4.csv",
+    "13211-02-05-4.csv",
     "21111-01-03-4.csv",
     "21111-02-06-4_stand-2019.csv",
     "21111-02-06-4_stand-2025.csv",
     "21121-01-02-4.csv",
+    "21121-02-02-4.csv",
     "21311-01-01-4.csv",
+    "22543-03-01-4.csv",
+    "22543-04-01-4.csv",
     "82411-01-03-4.csv",
 ]
 FLAT = [
@@ -38,8 +43,8 @@ FLAT = [
     "21111-04-01-4_flat.csv",
     "21211-01-01-4_flat.csv",
     "21211-02-01-4_flat.csv",
-    "22541-01-01-4_flat.csv",
-    "22543-01-01-4_flat.csv",
+    "22541-01-04-4_flat.csv",
+    "22543-01-03-4_flat.csv",
 ]
 TIDY = ["ba_sgb2_arbeitsmarkt.csv", "kultur_jugend.csv", "sozialraeume.csv", "vhs_statistik.csv"]
 ALL_FILES = sorted(CLASSIC + FLAT + TIDY + ["regions.csv", "musterland.geojson"])
@@ -67,9 +72,9 @@ def _num(raw: str) -> float:
         return 0.0
     if raw in (".", "x", "...", "/"):
         return float("nan")
-    m = re.fullmatch(r"\(?(\d+)\)?\s?[prs]?", raw)
+    m = re.fullmatch(r"\(?(\d+(?:,\d+)?)\)?\s?[prs]?", raw)  # "35,2": quota; "505,68": km²
     assert m, raw
-    return float(m.group(1))
+    return float(m.group(1).replace(",", "."))
 
 
 def parse_classic(name: str, n_labels: int = 0) -> pd.DataFrame:
@@ -81,7 +86,7 @@ def parse_classic(name: str, n_labels: int = 0) -> pd.DataFrame:
     lines = (SAMPLE / name).read_bytes().decode("iso-8859-1").split("\n")
     end = lines.index("__________")
     header = [line.split(";") for line in lines[:end] if line.startswith(";")]
-    units = {"", "Anzahl", "Tsd. EUR", "EUR"}
+    units = {"", "Anzahl", "Tsd. EUR", "EUR", "Prozent", "qkm"}
     header = [h for h in header if not set(h) <= units]  # the unit row is not part of the key
     records = []
     year = None
@@ -93,8 +98,8 @@ def parse_classic(name: str, n_labels: int = 0) -> pd.DataFrame:
             if re.fullmatch(r"\d{4}", f[0]):
                 year = int(f[0])  # block line
             continue
-        if re.fullmatch(r"\d{4}", f[0]):  # year in column 1
-            row_year, f, off = int(f[0]), f[1:], 1
+        if re.fullmatch(r"(\d\d\.\d\d\.)?\d{4}", f[0]):  # year or Stichtag in column 1
+            row_year, f, off = int(f[0][-4:]), f[1:], 1
         else:
             row_year, off = year, 0
         merkmal = f[2] if n_labels else ""
@@ -217,7 +222,9 @@ def _check_sums(df: pd.DataFrame, keys: list[str]) -> int:
     land = df[df["ags"] == "99"].set_index(keys)["value"]
     total = kreise.groupby(keys)["value"].sum()
     ok = ~secret
-    np.testing.assert_array_equal(land[ok.index[ok]].to_numpy(), total[ok].to_numpy())
+    # exact for counts; areas in km² with two decimals: up to float rounding
+    np.testing.assert_allclose(land[ok.index[ok]].to_numpy(), total[ok].to_numpy(), rtol=0,
+                               atol=1e-6)
     checked += int(ok.sum())
     rb_total = kreise.groupby(["rb"] + keys)["value"].sum()
     rb_secret = kreise.groupby(["rb"] + keys)["value"].apply(lambda s: s.isna().any())
@@ -225,7 +232,8 @@ def _check_sums(df: pd.DataFrame, keys: list[str]) -> int:
         df[df["ags"].str.len() == 3].rename(columns={"ags": "rb"}).set_index(["rb"] + keys)["value"]
     )
     ok = ~rb_secret
-    np.testing.assert_array_equal(rb[ok.index[ok]].to_numpy(), rb_total[ok].to_numpy())
+    np.testing.assert_allclose(rb[ok.index[ok]].to_numpy(), rb_total[ok].to_numpy(), rtol=0,
+                               atol=1e-6)
     return checked + int(ok.sum())
 
 
@@ -238,13 +246,20 @@ def _check_sums(df: pd.DataFrame, keys: list[str]) -> int:
         ("21111-02-06-4_stand-2019.csv", 0),
         ("21111-02-06-4_stand-2025.csv", 0),
         ("21121-01-02-4.csv", 1),
+        ("21121-02-02-4.csv", 0),
         ("21311-01-01-4.csv", 0),
+        ("11111-01-01-4.csv", 0),
     ],
 )
 def test_land_and_regbez_rows_are_sums_of_kreise(name, n_labels):
     df = parse_classic(name, n_labels)
     if name.startswith("21111-01"):
         df = df[~((df["merkmal"] == "Insgesamt") & df["column"].str.startswith("Allgemein"))]
+        # a Klassenstufe a school type does not have is "x" (only "-" where a Kreis is
+        # dissolved): those cells are no sums
+        x = df.loc[(df["ags"] == "99") & (df["raw"] == "x"), ["merkmal", "column"]]
+        no_sum = pd.MultiIndex.from_frame(x)
+        df = df[~pd.MultiIndex.from_frame(df[["merkmal", "column"]]).isin(no_sum)]
     # every year x column (x Schulart) checked at Land level, plus three Regierungsbezirke
     n_cells = df[df["ags"] == "99"].shape[0]
     assert _check_sums(df, ["year", "merkmal", "column"]) >= 0.95 * 4 * n_cells
@@ -288,9 +303,10 @@ def test_sozialraeume_add_up_to_their_kreis():
     labels = dict(zip(make_sample.AGE_CODES, make_sample.AGE_LABELS, strict=True))
     labels["insgesamt"] = "Insgesamt"
     ba = parse_tidy("ba_sgb2_arbeitsmarkt.csv")
-    kita = parse_flat("22541-01-01-4_flat.csv")
+    kita = parse_flat("22543-01-03-4_flat.csv")
     kita = kita[
         (kita["value_variable_code"] == "BETKIN") & (kita["3_variable_attribute_code"] == "")
+        & (kita["4_variable_attribute_code"] == "BETART01")
     ]
     kita_codes = {"insgesamt": "", "0-3": "ALT000B03", "3-6": "ALT003B06", "6-14": "ALT006B14"}
     ub = parse_flat("21111-04-01-4_flat.csv")
@@ -364,13 +380,13 @@ def test_plausible_population_and_social_situation():
 
 def test_plausible_kindertagesbetreuung():
     pop = _kreis_pop(year_shift=1)  # Stichtag 01.03.t over population 31.12.(t-1)
-    kita = parse_flat("22541-01-01-4_flat.csv")
-    tp = parse_flat("22543-01-01-4_flat.csv")
+    flat = parse_flat("22543-01-03-4_flat.csv")
+    kita = flat[flat["4_variable_attribute_code"] == "BETART01"]  # Kindertageseinrichtungen
+    tp = flat[flat["4_variable_attribute_code"] == "BETART02"]  # Kindertagespflege
 
     def kids(df, alt, betrum=""):
         sel = (df["2_variable_attribute_code"] == alt) & (df["value_variable_code"] == "BETKIN")
-        if "3_variable_attribute_code" in df:
-            sel &= df["3_variable_attribute_code"] == betrum
+        sel &= df["3_variable_attribute_code"] == betrum
         return (
             df[sel]
             .rename(columns={"1_variable_attribute_code": "ags"})
@@ -465,8 +481,15 @@ def test_planted_status_symbols():
         "Abendschulen und Kollegs",
         "Freie Waldorfschulen",
     }
-    x = schools[schools["raw"] == "x"]
+    klasse = schools["column"].str.contains("Klassenstufe")
+    x = schools[(schools["raw"] == "x") & ~klasse]
     assert set(x["merkmal"]) == {"Insgesamt"} and set(x["ags"]) == {"DG", "99", "991", "992", "993"}
+    # Klassenstufe 7 / Jahrgangsstufe 11 of a school type without that grade: "x", as in the real
+    # 21111-01-03-4 (e.g. Grundschulen)
+    x7 = schools[(schools["raw"] == "x") & schools["column"].str.endswith("7. Klassenstufe")]
+    assert set(x7["merkmal"]) == {"Vorschulbereich", "Grundschulen",
+                                  "Schulartunabhängige Orientierungsstufe",
+                                  "Abendschulen und Kollegs"}
     beruf = parse_classic("21121-01-02-4.csv", 1)
     assert set(beruf.loc[beruf["raw"] == "/", "ags"]) == {"99157"}
     limited = beruf[beruf["raw"].str.fullmatch(r"\(\d+\)")]
@@ -539,7 +562,7 @@ def test_regions_table():
     assert set(r.loc[r["level"] == "sozialraum", "parent"]) == {"99101", "99351"}
     # every region of every file is in the table
     codes = set(parse_classic("21121-01-02-4.csv", 1)["ags"])
-    codes |= set(parse_flat("22541-01-01-4_flat.csv")["1_variable_attribute_code"])
+    codes |= set(parse_flat("22541-01-04-4_flat.csv")["1_variable_attribute_code"])
     codes |= set(parse_tidy("sozialraeume.csv")["ags"])
     assert codes <= set(r["ags"])
 
@@ -641,8 +664,13 @@ READ_BACK = {
     "21111-04-01-4_flat.csv": (30, range(2012, 2025), {"", "-"}),
     "21211-01-01-4_flat.csv": (30, range(2012, 2025), {"", "-"}),
     "21211-02-01-4_flat.csv": (30, range(2012, 2025), {"", "-"}),
-    "22541-01-01-4_flat.csv": (30, range(2012, 2025), {"", "-"}),
-    "22543-01-01-4_flat.csv": (30, range(2012, 2025), {"", "-"}),
+    "22543-03-01-4.csv": (35, range(2012, 2025), {"", "-"}),
+    "11111-01-01-4.csv": (35, range(2012, 2025), {"", "-"}),
+    "13211-02-05-4.csv": (35, range(2012, 2025), {"", "-"}),
+    "21121-02-02-4.csv": (35, range(2012, 2025), {"", "-"}),
+    "22543-04-01-4.csv": (35, range(2012, 2025), {"", "-"}),
+    "22541-01-04-4_flat.csv": (30, range(2012, 2025), {"", "-"}),
+    "22543-01-03-4_flat.csv": (30, range(2012, 2025), {"", "-"}),
     "ba_sgb2_arbeitsmarkt.csv": (35, range(2012, 2025), {"", "-"}),
     "kultur_jugend.csv": (34, range(2012, 2025), {"", "-"}),
     "sozialraeume.csv": (28, range(2012, 2025), {""}),
@@ -672,8 +700,10 @@ def test_sample_reads_back_through_bimokit_io(name):
         old = facts[(facts["ags"] == "99155") & (facts["year"] >= 2016)]
         assert len(old) > 0 and (old["status"] == "-").all() and (old["value"] == 0).all()
     # the published labels map onto the harmonised vocabulary without a single unmapped label
-    harmonised = harmonize(export, strict=True)
-    assert len(harmonised) == len(facts)
+    # (complements=False: no derived männlich/deutsch rows, one harmonised row per published one)
+    harmonised = harmonize(export, strict=True, complements=False)
+    # memo columns ("nachrichtl.: …") are published but not used
+    assert len(harmonised) == (~facts["variable"].str.startswith("nachrichtl.")).sum()
 
 
 def test_read_back_values_match_the_generator():
@@ -689,11 +719,12 @@ def test_read_back_values_match_the_generator():
         & (pop["altersgruppen_unter_3_bis_75_u_m"] == "unter 3 Jahre")
     ]
     assert row["value"].item() == data["99101"]["pop"][i, 0, 1]
-    kita = read(SAMPLE / "22541-01-01-4_flat.csv").facts
+    kita = read(SAMPLE / "22543-01-03-4_flat.csv").facts
     row = kita[
         (kita["ags"] == "99351")
         & (kita["year"] == 2024)
-        & (kita["variable"] == "Kinder in Tageseinrichtungen")
+        & (kita["variable"] == "Betreute Kinder")
+        & (kita["art_der_kindertagesbetreuung"] == "Kindertageseinrichtungen")
         & (kita["altersgruppen"] == "unter 3 Jahre")
         & (kita["betreuungsumfang"] == "Insgesamt")
     ]
@@ -705,3 +736,37 @@ def test_read_back_values_match_the_generator():
         & (income["variable"] == "verfügbares Einkommen der privaten Haushalte")
     ]
     assert row["value"].item() == data["99"]["eink"][i] and row["status"].item() == "p"
+
+
+def test_published_betreuungsquote_has_its_own_population_base():
+    # 22543-03-01-4: children on 01.03.t (22543-01-03-4) over the under-3-year-olds of
+    # 31.12.(t-1) (12411-02-03-4), one decimal
+    quota = parse_classic("22543-03-01-4.csv")
+    quota = quota.set_index(["ags", "year", "column"])["value"]
+    flat = parse_flat("22543-01-03-4_flat.csv")
+    u3 = flat[(flat["2_variable_attribute_code"] == "ALT000B03")
+              & (flat["3_variable_attribute_code"] == "")]
+    kids = u3.groupby(["1_variable_attribute_code", "year"])["value_num"].sum()
+    pop = parse_classic("12411-02-03-4.csv").set_index(["ags", "year", "column"])["value"]
+    col = "Insgesamt|Altersgruppen (unter 3 bis 75 u. m.)|unter 3 Jahre"
+    n = 0
+    for ags in ("99101", "99351", "99257"):
+        for year in range(2013, 2025):
+            want = round(100 * kids[(ags, year)] / pop[(ags, year - 1, col)], 1)
+            got = quota[(ags, year, "Betreuungsquote|Art der Kindertagesbetreuung|Insgesamt")]
+            assert got == pytest.approx(want, abs=1e-9), (ags, year)
+            n += 1
+    assert n == 36
+    # the two Arten add up to the total up to rounding
+    parts = [quota.xs(f"Betreuungsquote|Art der Kindertagesbetreuung|{a}", level="column")
+             for a in ("Kindertageseinrichtungen", "Kindertagespflege")]
+    total = quota.xs("Betreuungsquote|Art der Kindertagesbetreuung|Insgesamt", level="column")
+    assert ((parts[0] + parts[1] - total).abs() <= 0.10001).all()
+    # 22543-04-01-4 repeats the under-3 quota and adds 3 bis unter 6 Jahre
+    q4 = parse_classic("22543-04-01-4.csv").set_index(["ags", "year", "column"])["value"]
+    assert q4[("99101", 2024, "Betreuungsquote|Altersgruppen|unter 3 Jahre|"
+               "Art der Kindertagesbetreuung|Insgesamt")] == quota[
+        ("99101", 2024, "Betreuungsquote|Art der Kindertagesbetreuung|Insgesamt")]
+    q36 = q4.xs("Betreuungsquote|Altersgruppen|3 bis unter 6 Jahre|Art der Kindertagesbetreuung|"
+                "Insgesamt", level="column")
+    assert q36[q36 > 0].between(85, 100).all()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,8 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import bimokit as bk
-from bimokit.errors import ParameterError
-from bimokit.targets import TARGET_COLUMNS, achievement, ampel, describe_method, path_value
+from bimokit.errors import InputProblems, InputWarning, ParameterError
+from bimokit.targets import (
+    TARGET_COLUMNS,
+    achievement,
+    ampel,
+    describe_method,
+    path_value,
+    read_zielwerte,
+)
 
 
 def _values(rows):
@@ -132,13 +141,17 @@ def test_errors():
         bk.target_status(VALUES, TARGETS.drop(columns="target_value"))
     with pytest.raises(ParameterError, match="must come after baseline_year"):
         bk.target_status(VALUES, TARGETS.assign(target_year=[2020, 2030]))
-    with pytest.raises(ParameterError, match="more than one row"):
+    with pytest.raises(ParameterError, match="rows 1 and 3 both give a target for indicator "
+                       "'C1.1' and every region"):
         bk.target_status(VALUES, pd.concat([TARGETS, TARGETS]))
+    with pytest.raises(ParameterError, match="rows 1 and 2 both .* region '05111'"):
+        bk.target_status(VALUES, pd.concat([TARGETS.iloc[:1], TARGETS.iloc[:1]]).assign(
+            ags="05111"))
     with pytest.raises(ParameterError, match="direction must be 1"):
         bk.target_status(VALUES, TARGETS.assign(direction=[2, 1]))
     with pytest.raises(ParameterError, match="without values: 09999"):
         bk.target_status(VALUES, TARGETS.assign(ags=["09999", ""]))
-    with pytest.raises(ParameterError, match="target_value must be a number"):
+    with pytest.raises(ParameterError, match="target_value must be a finite number"):
         bk.target_status(VALUES, TARGETS.assign(target_value=["viel", 5.0]))
 
 
@@ -188,3 +201,133 @@ def test_direction_mirror(baseline, target, current):
     assert r1.direction == -r2.direction
     assert r1.ampel == r2.ampel
     assert r1.achievement_pct == pytest.approx(r2.achievement_pct)
+
+
+# ---------------------------------------------------------------------------------------------
+# no Ampel from a number that is not usable
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan, "inf"])
+def test_target_status_refuses_non_finite_targets(bad):
+    with pytest.raises(ParameterError, match="target_value must be a finite number"):
+        bk.target_status(VALUES, TARGETS.assign(target_value=[45.0, bad]))
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, "inf"])
+def test_target_status_refuses_non_finite_baselines(bad):
+    # an empty (NaN) baseline means "from the data"; an infinite one is refused
+    with pytest.raises(ParameterError, match="baseline_value must be a finite number"):
+        bk.target_status(VALUES, TARGETS.assign(baseline_value=[30.0, bad]))
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf])
+def test_non_finite_value_gets_no_ampel(bad):
+    v = VALUES.copy()
+    v.loc[(v["ags"] == "05111") & (v["indicator"] == "C1.1") & (v["year"] == 2024), "value"] = bad
+    r = bk.target_status(v, TARGETS, year=2024,
+                         direction={"C1.1": 1, "D3.1": -1}).set_index(["ags", "indicator"])
+    a = r.loc[("05111", "C1.1")]
+    assert a.ampel == "" and np.isnan(a.achievement_pct)
+    assert a.reason == "kein Wert im Bewertungsjahr"
+    # the other Kommunen are judged as before: (33 − 30)/15 = 20 %, gelb
+    assert r.loc[("05112", "C1.1"), "ampel"] == "gelb"
+
+
+# ---------------------------------------------------------------------------------------------
+# reading the Zielwerte file: every problem at once, with line and field
+
+
+def _write(tmp_path, text, name="zielwerte.csv"):
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_read_zielwerte_lists_five_different_errors_at_once(tmp_path):
+    p = _write(tmp_path, "ags,indicator,baseline_year,target_year,target_value,bemerkung\n"
+               ",C1.1,2018,2030,inf,\n"           # line 2: not finite (today: Ampel grün)
+               ",D4.1,2018,2030,-50,\n"           # line 3: a share below 0
+               ",Z9.9,2018,2030,5,\n"             # line 4: unknown indicator (today: ignored)
+               "99101,D4.5,2018,2030,45,\n"
+               "99101,D4.5,2018,2030,40,\n"       # line 6: contradicts line 5
+               ",A2.1,2018,2030,nan,\n")          # line 8: not a number either
+    with pytest.raises(InputProblems) as e:
+        read_zielwerte(p)
+    lines = str(e.value).splitlines()
+    assert lines[0] == f"{p}: 5 Fehler, die Datei wurde nicht übernommen:"
+    assert lines[1:] == [
+        "  zielwerte.csv, Zeile 2, Feld target_value: 'inf' ist keine endliche Zahl",
+        "  zielwerte.csv, Zeile 3, Feld target_value: '-50' liegt nicht zwischen 0 und 100: "
+        "D4.1 ist ein Anteil in %",
+        "  zielwerte.csv, Zeile 4, Feld indicator: unbekannter Indikator 'Z9.9'; die Kennungen "
+        "listet 'bimokit indicators'",
+        "  zielwerte.csv, Zeile 6, Feld indicator: zweiter, anderer Zielwert für D4.5 und "
+        "99101: Zeile 5 sagt 45 bis 2030, diese Zeile 40 bis 2030; je Indikator und Region "
+        "gilt ein Zielwert",
+        "  zielwerte.csv, Zeile 7, Feld target_value: 'nan' ist keine endliche Zahl",
+    ]
+    assert [(q.line, q.field) for q in e.value.problems] == [
+        (2, "target_value"), (3, "target_value"), (4, "indicator"), (6, "indicator"),
+        (7, "target_value")]
+    assert (e.value.line, e.value.field) == (2, "target_value")
+
+
+@pytest.mark.parametrize(("row", "field", "message"), [
+    # Betreuungsquote U3, a share where higher is better: −50 would have been grün
+    (",C1.1,2018,2030,-50", "target_value", "'-50' liegt nicht zwischen 0 und 100"),
+    (",C1.1,2018,2030,150", "target_value", "'150' liegt nicht zwischen 0 und 100"),
+    # VHS-Belegungen je 1.000 Einwohner: a rate, never negative
+    (",G1.1,2018,2030,-5", "target_value", "'-5' ist negativ: G1.1 (je 1.000 Einwohner)"),
+    (",C1.1,2018,2018,50", "target_year", "das Zieljahr 2018 liegt nicht nach dem Basisjahr"),
+    (",C1.1,18,2030,50", "baseline_year", "'18' ist kein Jahr"),
+    (",C1.1,2018,2030,", "target_value", "Pflichtfeld ist leer"),
+    (",D41,2018,2030,5", "indicator", "unbekannter Indikator 'D41' (meinten Sie 'D4.1'"),
+    ("Musterstadt,D4.1,2018,2030,5", "ags", "'Musterstadt' ist kein Regionalschlüssel"),
+])
+def test_read_zielwerte_refuses_each_kind_of_bad_row(tmp_path, row, field, message):
+    p = _write(tmp_path, "ags,indicator,baseline_year,target_year,target_value\n" + row + "\n")
+    with pytest.raises(InputProblems, match=re.escape(message)) as e:
+        read_zielwerte(p)
+    assert (e.value.line, e.value.field) == (2, field) and len(e.value.problems) == 1
+
+
+def test_read_zielwerte_direction_from_the_catalogue(tmp_path):
+    # D4.1 (ohne Abschluss) is lower-is-better in the catalogue: direction 1 contradicts it
+    p = _write(tmp_path, "indicator;baseline_year;target_year;target_value;direction\n"
+               "D4.1;2018;2030;5;1\nA1.9;2018;2030;30;-1\n")
+    with pytest.raises(InputProblems, match="die Richtung 1 widerspricht dem Katalog "
+                       r"\(D4.1: niedriger ist besser\)") as e:
+        read_zielwerte(p)
+    assert len(e.value.problems) == 1  # A1.9 is neutral in the catalogue: its direction holds
+    # a target worse than its baseline can only be held: a remark, and target_status holds it
+    p = _write(tmp_path, "indicator;baseline_year;target_year;target_value;baseline_value\n"
+               "C1.1;2018;2030;30;40\n")
+    with pytest.warns(InputWarning, match="Zeile 2, Feld target_value: der Zielwert 30 ist "
+                      "schlechter als der Basiswert 40 .C1.1: höher ist besser."):
+        t = read_zielwerte(p)
+    r = bk.target_status(_values([("05111", "C1.1", 2018, 40.0), ("05111", "C1.1", 2024, 35.0)]),
+                         t, direction=bk.load_catalogue().table())
+    # 35 ≥ 30: held → grün; target mode Halten
+    assert r[["target_mode", "ampel"]].values.tolist() == [["Halten", "grün"]]
+
+
+def test_read_zielwerte_german_template_headers_and_numbers(tmp_path):
+    p = _write(tmp_path, "# aus der Vorlage\n"
+               "AGS;Indikator;Basisjahr;Zieljahr;Zielwert;Basiswert;Bemerkung\n"
+               "99101;C1.1;2018;2030;52,5;40,0;Beschluss\n"
+               ";D4.1;2018;2030;5;;\n"
+               ";D4.1;2018;2030;5;;\n")   # repeats line 4: a remark, left out
+    with pytest.warns(InputWarning, match="Zeile 5, Feld Indikator: wiederholt Zeile 4"):
+        t = read_zielwerte(p)
+    assert t[["ags", "indicator", "target_value", "baseline_value", "line"]].values.tolist()[0] \
+        == ["99101", "C1.1", 52.5, 40.0, 3]
+    assert t["ags"].iloc[1] is None and np.isnan(t["baseline_value"].iloc[1])
+    assert len(t) == 2 and t["bemerkung"].iloc[0] == "Beschluss"
+
+
+def test_read_zielwerte_regions(tmp_path):
+    p = _write(tmp_path, "ags,indicator,baseline_year,target_year,target_value\n"
+               "99101,D4.1,2018,2030,5\n99999,D4.1,2018,2030,5\n")
+    with pytest.raises(InputProblems, match="Zeile 3, Feld ags: die Region '99999' gibt es"):
+        read_zielwerte(p, regions=["99101", "99102"])
+    assert len(read_zielwerte(p)) == 2  # without a region table only the shape is checked

@@ -333,7 +333,7 @@ def test_claims_follow_inputs(value, ref, half, trend, status):
 
 
 def test_kernaussagen_from_compare_and_trend_columns():
-    # Columns as bimokit.compare and bimokit.trend name them: the funnel flag refers to the
+    # Columns as bimokit.comparison and bimokit.trends name them: the funnel flag refers to the
     # group (funnel_base 'group'); diff_unit 'Prozentpunkte' means the unit is %.
     rows = [
         {"title": "D3.1", "value": 7.1, "year": 2024, "diff_unit": "Prozentpunkte",
@@ -427,3 +427,11 @@ def test_equal_and_not_significant_references_share_one_phrase():
                     comparisons=[Comparison(44.2, "land"), Comparison(40.0, "gruppe")])
     assert s.endswith("etwa auf dem Niveau des Landes (Unterschied statistisch nicht "
                       "gesichert) und 4,5 Prozentpunkte über dem Wert der Vergleichsgruppe.")
+
+
+@pytest.mark.parametrize("value", [157.1, float("nan")])
+def test_kernaussage_never_states_a_value_that_is_not_plausible(value):
+    s = kernaussage(value, subject=Subject("der Ausländeranteil", genus="m"), year=2024,
+                    unit="%", status="!")
+    assert s == "Der Ausländeranteil liegt für 2024 nicht vor (Zahlen nicht plausibel)."
+    assert "157" not in s

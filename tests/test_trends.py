@@ -1,4 +1,4 @@
-"""Tests of bimokit.trend: primitives against statsmodels/scipy, hand values, properties."""
+"""Tests of bimokit.trends: primitives against statsmodels/scipy, hand values, properties."""
 
 from __future__ import annotations
 

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-__all__ = ["add_chapter_options", "chapter_kwargs"]
+from ._data import add_strict_option
+
+__all__ = ["add_chapter_options", "chapter_kwargs", "report_write_errors"]
 
 
 def add_chapter_options(p: argparse.ArgumentParser, *, out_help: str) -> None:
-    """--data, --out, --chapters, --years, --vergleichsgruppe, --notebooks, --no-progress."""
+    """--data, --strict, --out, --chapters, --years, --vergleichsgruppe, --notebooks,
+    --no-progress."""
     p.add_argument("--data", default=None, metavar="DIR",
                    help="data folder with regions.csv (default: the embedded sample Musterland)")
+    add_strict_option(p)
     p.add_argument("--out", default="reports", metavar="DIR", help=out_help)
     p.add_argument("--chapters", default=None, metavar="A,C,…",
                    help="comma list of chapters out of A,B,C,D,E,F,G,H,S (default: all)")
@@ -29,3 +34,10 @@ def chapter_kwargs(args) -> dict:
     return {"data": args.data, "out": args.out, "chapters": args.chapters, "years": args.years,
             "vergleichsgruppe": args.vergleichsgruppe, "notebook_dir": args.notebooks,
             "progress": not args.no_progress}
+
+
+def report_write_errors(command: str, errors: list[str]) -> None:
+    """One line on stderr for files that could not be written (the first names its path)."""
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        print(f"bimokit {command}: error: {errors[0]}{more}", file=sys.stderr)

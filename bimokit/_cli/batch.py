@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._chapters import add_chapter_options, chapter_kwargs
+from ._chapters import add_chapter_options, chapter_kwargs, report_write_errors
+from ._data import check_strict
 
 __all__ = ["add_parser", "run"]
 
@@ -35,15 +36,18 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help="run on Dask: tcp://host:8786, or local:N for a LocalCluster of N "
                    "workers (needs the extra bimokit[dask])")
     p.add_argument("--values", default=None, metavar="FILE", type=Path,
-                   help="precomputed indicator values (.pkl/.csv) instead of computing them")
+                   help="precomputed indicator values (.csv, or .parquet with pyarrow) "
+                   "instead of computing them; pickle files are refused")
     p.add_argument("--timeout", type=int, default=None, metavar="SECONDS",
                    help="seconds a cell may run (default: no limit)")
     p.add_argument("--force", action="store_true",
-                   help="rebuild every chapter, also those that are up to date")
+                   help="rebuild every chapter and the stored indicator values, also those "
+                   "that are up to date")
     return p
 
 
 def run(args) -> int:
+    check_strict(args)
     from bimokit.batch import run_batch
 
     kommunen = args.ags_list if args.ags_list is not None else None
@@ -58,4 +62,5 @@ def run(args) -> int:
         **chapter_kwargs(args),
     )
     print(result.summary())
+    report_write_errors("batch", result.write_errors)
     return 0 if result.ok else 1

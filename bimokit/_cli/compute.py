@@ -10,7 +10,10 @@ import numpy as np
 import pandas as pd
 
 from .._atomic import atomic_open
+from .._spreadsheet import csv_safe
 from ..errors import InputError, ParameterError, UnknownRegionError
+from ._data import add_strict_option
+from ._output import check_output_file
 
 __all__ = ["add_parser", "run", "write_csv_atomic", "summary_table"]
 
@@ -27,6 +30,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     )
     p.add_argument("--data", nargs="+", metavar="DIR|FILE",
                    help="data folder(s) or export files (default: the embedded sample)")
+    add_strict_option(p)
     p.add_argument("--indicator", nargs="+", metavar="ID",
                    help="indicator ids (default: the whole catalogue)")
     p.add_argument("--ags", metavar="AGS", help="only this Kommune (plus its Land and Bund)")
@@ -42,14 +46,17 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def write_csv_atomic(df: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``df`` as CSV via a temporary file and ``os.replace``: never half a file."""
+    """Write ``df`` as CSV via a temporary file and ``os.replace``: never half a file.
+
+    Text cells that a spreadsheet would evaluate are quoted (:func:`bimokit._spreadsheet.csv_safe`).
+    """
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"cannot create the folder: {exc.strerror}", path=path.parent) from None
     with atomic_open(path) as fh:
-        df.to_csv(fh, index=False, lineterminator="\n")
+        csv_safe(df).to_csv(fh, index=False, lineterminator="\n")
     return path
 
 
@@ -93,10 +100,11 @@ def run(args) -> int:
 
     if args.pool_years < 1:
         raise ParameterError(f"--pool-years must be 1 or more; not {args.pool_years}.")
+    check_output_file(args.output, example="values.csv")
     by = args.by
     by = None if by == ["none"] else ("all" if by == ["all"] else by)
     catalogue = load_catalogue(extra=args.catalogue)
-    ds = load_data(args.data)
+    ds = load_data(args.data, strict=args.strict)
     if args.ags is not None:
         known = set(ds.regions["ags"].astype(str))
         if args.ags not in known:
@@ -114,7 +122,7 @@ def run(args) -> int:
         path = write_csv_atomic(values, args.output)
         print(f"{len(values)} Werte geschrieben: {path}", file=sys.stderr)
     else:
-        values.to_csv(sys.stdout, index=False, lineterminator="\n")
+        csv_safe(values).to_csv(sys.stdout, index=False, lineterminator="\n")
     if args.ags is not None and args.output:
         name = ds.regions.loc[ds.regions["ags"] == args.ags, "name"]
         name = str(name.iloc[0]) if len(name) else args.ags

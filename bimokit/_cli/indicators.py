@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .._spreadsheet import csv_safe
 from ..catalogue import catalogue_table, load_catalogue
 from ..errors import ParameterError
 
@@ -71,7 +72,7 @@ def run(args) -> int:
                 f"{', '.join(map(repr, bad))}.")
         table = table[table["handlungsfeld"].isin(wanted)]
     if args.format == "csv":
-        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+        csv_safe(table).to_csv(sys.stdout, index=False, lineterminator="\n")
         return 0
     shown = table[_COLUMNS].rename(columns={
         "id": "ID", "handlungsfeld": "HF", "title": "Titel", "unit": "Einheit",

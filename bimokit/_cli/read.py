@@ -9,8 +9,10 @@ from pathlib import Path
 import pandas as pd
 
 from .._atomic import atomic_open
+from .._spreadsheet import csv_safe
 from ..errors import InputError
 from ..io import Export, read
+from ._output import check_output_file
 
 __all__ = ["add_parser", "run", "combine_facts", "summary_line"]
 
@@ -73,10 +75,11 @@ def _write_atomic(df: pd.DataFrame, target: Path) -> None:
     if not folder.is_dir():
         raise InputError("the output folder does not exist", path=folder)
     with atomic_open(target) as fh:
-        df.to_csv(fh, index=False)
+        csv_safe(df).to_csv(fh, index=False)
 
 
 def run(args) -> int:
+    check_output_file(args.output, example="facts.csv")
     exports = []
     for name in args.files:
         ex = read(name)
@@ -86,5 +89,5 @@ def run(args) -> int:
     if args.output:
         _write_atomic(facts, Path(args.output))
     else:
-        facts.to_csv(sys.stdout, index=False)
+        csv_safe(facts).to_csv(sys.stdout, index=False)
     return 0

@@ -11,9 +11,12 @@ from pathlib import Path
 import pandas as pd
 
 from .._atomic import atomic_open
-from ..data import NON_FACT_FILES
+from .._spreadsheet import csv_safe
+from ..data import NON_FACT_FILES, SOZIALRAUM_FILES
 from ..errors import InputError, ParameterError
 from ..regions import LEVELS, build_regions, read_regions
+from ._data import add_strict_option, check_strict
+from ._output import check_output_file
 
 __all__ = ["add_parser", "run", "collect_regions", "OUTPUT_COLUMNS"]
 
@@ -42,6 +45,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "--data", nargs="+", metavar="DIR|FILE", type=Path,
         help="data folder(s) or export file(s); default: the sample musterland",
     )
+    add_strict_option(p)
     p.add_argument("--level", choices=LEVELS, help="only regions of this level")
     p.add_argument("-o", "--output", metavar="FILE", type=Path,
                    help="write the CSV here instead of to standard output")
@@ -59,8 +63,8 @@ def _files_of(paths: list[Path]) -> tuple[list[Path], list[tuple[Path, bool]]]:
                     continue
                 if f.name == REGIONS_FILE:
                     tables.append(f)
-                elif f.name in NON_FACT_FILES or f.name.startswith("."):
-                    continue  # Angebote, Zielwerte: the Kommune's own tables, not exports
+                elif f.name in (*NON_FACT_FILES, *SOZIALRAUM_FILES) or f.name.startswith("."):
+                    continue  # Angebote, Zielwerte …: the Kommune's own tables, not exports
                 elif f.suffix.lower() in EXPORT_SUFFIXES:
                     exports.append((f, False))
         elif path.is_file():
@@ -125,10 +129,12 @@ def _write_atomic(frame: pd.DataFrame, path: Path) -> None:
     if not path.parent.is_dir():
         raise InputError("the folder for the output does not exist", path=path.parent)
     with atomic_open(path) as fh:
-        frame.to_csv(fh, index=False)
+        csv_safe(frame).to_csv(fh, index=False)
 
 
 def run(args: argparse.Namespace) -> int:
+    check_output_file(args.output, example="regions.csv")
+    check_strict(args)
     if args.data:
         paths = list(args.data)
     else:
@@ -149,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
         )
     else:
         try:
-            out.to_csv(sys.stdout, index=False)
+            csv_safe(out).to_csv(sys.stdout, index=False)
             sys.stdout.flush()
         except BrokenPipeError:  # e.g. `bimokit regions | head`
             devnull = os.open(os.devnull, os.O_WRONLY)

@@ -27,8 +27,11 @@ other sets. It
 Output layout::
 
     <out>/<ags>/<letter>.html, index.html, steckbrief.html, tabellenanhang_<ags>.xlsx
-    <out>/<ags>/.bimokit/<letter>.pkl, <letter>.batch.json, report.json
-    <out>/.bimokit-batch/values.pkl (indicator values of the batch)
+    <out>/<ags>/.bimokit/<letter>.json, manifest.json, <letter>.batch.json, report.json
+    <out>/.bimokit-batch/values.csv, values.json (indicator values of the batch, checksum)
+
+Everything the batch reads back from the output folder is data read against a schema (JSON,
+CSV) and checked against a SHA-256; nothing there is ever unpickled.
     <out>/batch_report.json, <out>/batch_report.html
 """
 

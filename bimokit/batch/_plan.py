@@ -9,14 +9,23 @@ import io
 import json
 import os
 import re
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._atomic import atomic_write_text
 from .._paths import sample_dir
 from ..errors import InputError, ParameterError, UnknownRegionError
-from ..report import STATE_DIR, DataInfo, ReportRequest, describe_data, validate_request
+from ..report import (
+    STATE_DIR,
+    DataInfo,
+    ReportRequest,
+    chapter_data_ok,
+    chapter_data_path,
+    describe_data,
+    folder_lock,
+    validate_request,
+)
+from ..report import remove_leftovers as _remove_leftovers
 
 __all__ = [
     "read_ags_list",
@@ -391,8 +400,9 @@ def write_marker(path: Path, record: dict) -> None:
 def chapter_is_current(request: ReportRequest, chapter: str, fingerprint: str) -> dict | None:
     """The chapter's batch marker when its page is complete and built from these inputs.
 
-    A chapter is current when ``<letter>.html`` and ``.bimokit/<letter>.pkl`` exist and its
-    marker ``.bimokit/<letter>.batch.json`` holds ``fingerprint`` and either
+    A chapter is current when ``<letter>.html`` and ``.bimokit/<letter>.json`` exist, the
+    data has the checksum of ``.bimokit/manifest.json`` (a damaged or foreign file is
+    rebuilt), and its marker ``.bimokit/<letter>.batch.json`` holds ``fingerprint`` and either
 
     * ``state: done`` with the size and modification time the page had when the batch
       finished it (a page rebuilt since, e.g. by ``bimokit report`` with other parameters,
@@ -405,14 +415,16 @@ def chapter_is_current(request: ReportRequest, chapter: str, fingerprint: str) -
     """
     target = request.out_dir
     html = target / f"{chapter}.html"
-    pkl = target / STATE_DIR / f"{chapter}.pkl"
+    data = chapter_data_path(target / STATE_DIR, chapter)
     mpath = marker_path(request, chapter)
     marker = read_marker(mpath)
     if marker is None or marker.get("fingerprint") != fingerprint:
         return None
     try:
-        hs, ps, ms = html.stat(), pkl.stat(), mpath.stat()
+        hs, ps, ms = html.stat(), data.stat(), mpath.stat()
     except OSError:
+        return None
+    if not chapter_data_ok(target / STATE_DIR, chapter):
         return None
     if marker.get("state") == "done":
         if marker.get("html_size") == hs.st_size and marker.get("html_mtime_ns") == hs.st_mtime_ns:
@@ -428,23 +440,15 @@ def chapter_is_current(request: ReportRequest, chapter: str, fingerprint: str) -
 
 
 def remove_leftovers(folder: Path) -> int:
-    """Remove temporary files a killed run left in ``<out>/<ags>/``; return how many."""
-    n = 0
-    if not folder.is_dir():
-        return 0
-    for pattern in (".*.html.pending", ".*.tmp"):
-        for p in folder.glob(pattern):
-            p.unlink(missing_ok=True)
-            n += 1
-    state = folder / STATE_DIR
-    if state.is_dir():
-        for p in state.glob(".*.tmp"):
-            p.unlink(missing_ok=True)
-            n += 1
-        for p in state.glob(".work-*"):
-            shutil.rmtree(p, ignore_errors=True)
-            n += 1
-    return n
+    """Remove temporary files a killed run left in ``<out>/<ags>/``; return how many.
+
+    Only when no other run is writing into the folder now (:func:`folder_lock`).
+    """
+    folder = Path(folder)
+    if not (folder / STATE_DIR).is_dir():
+        return _remove_leftovers(folder, state_dir=STATE_DIR)
+    with folder_lock(folder / STATE_DIR) as alone:
+        return _remove_leftovers(folder, state_dir=STATE_DIR) if alone else 0
 
 
 def report_is_current(request: ReportRequest, state: dict) -> bool:

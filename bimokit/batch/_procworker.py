@@ -34,6 +34,19 @@ def _watch_parent(parent_pid: int) -> None:
 
 
 def main(argv: list[str]) -> int:
+    """Serve the batch until it says stop; 130 when stopped by SIGTERM or SIGINT."""
+    import signal
+
+    from ..report import catching_interrupts
+
+    with catching_interrupts((signal.SIGINT, signal.SIGTERM)):
+        try:
+            return _serve(argv)
+        except KeyboardInterrupt:  # the batch stops its workers: quietly
+            return 130
+
+
+def _serve(argv: list[str]) -> int:
     from multiprocessing.connection import Connection
 
     fd, parent_pid = int(argv[0]), int(argv[1])

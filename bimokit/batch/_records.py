@@ -8,7 +8,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .._atomic import atomic_write_text
+from .._atomic import atomic_write_text, os_error_text
 from ..fmt import fmt_cell
 
 __all__ = ["ChapterRecord", "BatchResult", "STATUS_LABELS"]
@@ -101,6 +101,8 @@ class BatchResult:
         ``<out>/batch_report.json`` and ``<out>/batch_report.html``.
     meta : dict
         Settings of the run (data, chapters, workers, scheduler, values).
+    write_errors : list of str
+        Files of the batch report that could not be written (``"cannot write <path>: …"``).
     """
 
     records: list[ChapterRecord]
@@ -112,6 +114,7 @@ class BatchResult:
     json_path: Path | None = None
     html_path: Path | None = None
     meta: dict = field(default_factory=dict)
+    write_errors: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[ChapterRecord]:
@@ -126,8 +129,8 @@ class BatchResult:
 
     @property
     def ok(self) -> bool:
-        """True when no chapter and no index failed."""
-        return not self.failed_kommunen
+        """True when no chapter and no index failed and the batch report was written."""
+        return not self.failed_kommunen and not self.write_errors
 
     def counts(self) -> dict:
         """Chapters per status: ``{"ok": n, "failed": n, "skipped": n}``."""
@@ -174,12 +177,20 @@ class BatchResult:
         }
 
     def write(self) -> None:
-        """Write ``batch_report.json`` and ``batch_report.html`` atomically into ``out``."""
+        """Write ``batch_report.json`` and ``batch_report.html`` atomically into ``out``.
+
+        A file that cannot be written (a folder turned read-only, a full disk) does not stop
+        the other; the problem is kept in :attr:`write_errors`.
+        """
         self.json_path = self.out / "batch_report.json"
         self.html_path = self.out / "batch_report.html"
-        atomic_write_text(self.json_path, json.dumps(self.as_dict(), ensure_ascii=False,
-                                                     indent=1))
-        atomic_write_text(self.html_path, _report_html(self))
+        for path, make in ((self.json_path, lambda: json.dumps(
+                self.as_dict(), ensure_ascii=False, indent=1)),
+                           (self.html_path, lambda: _report_html(self))):
+            try:
+                atomic_write_text(path, make())
+            except OSError as exc:
+                self.write_errors.append(os_error_text(exc))
 
 
 _CSS = """

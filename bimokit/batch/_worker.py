@@ -8,12 +8,13 @@ and a Dask worker with ``threads_per_worker=1`` have exactly one).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
 from collections.abc import Callable
 
-from ..report import STATE_DIR, WarmKernel, finish_report
+from ..report import STATE_DIR, WarmKernel, finish_report, folder_lock, remove_leftovers
 from ._plan import KommuneTask, chapter_state, marker_path, write_marker
 from ._records import ChapterRecord
 
@@ -55,6 +56,13 @@ def _worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def _mark(path, record: dict) -> None:
+    """Write a batch marker; one that cannot be written only means the chapter is built
+    again next time (the chapter itself reports a folder that cannot be written)."""
+    with contextlib.suppress(OSError):
+        write_marker(path, record)
+
+
 def _error_text(failure) -> str | None:
     if failure is None:
         return None
@@ -75,6 +83,16 @@ def run_kommune(task: KommuneTask, progress: Callable[[ChapterRecord], None] | N
         ``records`` (list of :class:`ChapterRecord` as dicts), ``finish_error`` (str or
         None), ``worker``.
     """
+
+    request = task.request
+    state = request.out_dir / STATE_DIR
+    with folder_lock(state) as alone:  # this worker writes the Kommune's folder now
+        if alone:
+            remove_leftovers(request.out_dir, state_dir=STATE_DIR)
+        return _run_kommune(task, progress)
+
+
+def _run_kommune(task: KommuneTask, progress) -> dict:
     from ..report import ChapterResult
 
     request = task.request
@@ -86,16 +104,16 @@ def run_kommune(task: KommuneTask, progress: Callable[[ChapterRecord], None] | N
         mpath = marker_path(request, letter)
         base = {"fingerprint": task.fingerprints.get(letter, ""), "run": task.run_id,
                 "worker": worker}
-        write_marker(mpath, {**base, "state": "running"})
+        _mark(mpath, {**base, "state": "running"})
         run = kernel.run_chapter(request, letter, values_path=task.values_path,
                                  timeout=task.timeout, seed=task.seed)
         result, seconds = run.result, run.seconds
         if result.ok:
             st = result.html_path.stat()
-            write_marker(mpath, {**base, "state": "done", "html_size": st.st_size,
+            _mark(mpath, {**base, "state": "done", "html_size": st.st_size,
                                  "html_mtime_ns": st.st_mtime_ns, "seconds": round(seconds, 3)})
         else:
-            write_marker(mpath, {**base, "state": "failed", "seconds": round(seconds, 3)})
+            _mark(mpath, {**base, "state": "failed", "seconds": round(seconds, 3)})
         f = result.failure
         error = _error_text(f)
         if run.note:
@@ -117,7 +135,7 @@ def run_kommune(task: KommuneTask, progress: Callable[[ChapterRecord], None] | N
     finish_error = None
     try:
         finish_report(request, results)
-        write_marker(request.out_dir / STATE_DIR / "report.batch.json", chapter_state(request))
+        _mark(request.out_dir / STATE_DIR / "report.batch.json", chapter_state(request))
     except Exception as exc:  # a broken index must not stop the batch; it is reported
         finish_error = f"{type(exc).__name__}: {exc}"[:500]
     return {"ags": request.ags, "records": records, "finish_error": finish_error,

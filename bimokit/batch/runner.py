@@ -12,7 +12,7 @@ from pathlib import Path
 from .._atomic import atomic_write_text
 from ..errors import ParameterError
 from ..publish import load_values, save_values
-from ..report import DEFAULT_SEED
+from ..report import DEFAULT_SEED, STATE_DIR, catching_interrupts
 from ._plan import (
     BATCH_DIR,
     KommuneTask,
@@ -34,14 +34,22 @@ __all__ = ["run_batch", "prepare_values"]
 
 
 
+#: The batch's indicator values in ``<out>/.bimokit-batch/`` and their stamp.
+VALUES_FILE = "values.csv"
+VALUES_STAMP = "values.json"
+
+
 def prepare_values(data=None, out=Path("reports"), *, data_fp: str | None = None,
-                   dataset=None, code_fp: str | None = None) -> Path:
+                   dataset=None, code_fp: str | None = None, force: bool = False) -> Path:
     """Compute the indicator values of all Kommunen once and store them for the chapters.
 
     ``load_data(data)`` and ``compute(facts, regions=…, by="all")`` over every region (totals
     and every breakdown, as a chapter computes them without a values file); the result goes to
-    ``<out>/.bimokit-batch/values.pkl`` with the fingerprints of the data folder and of
-    bimokit's code beside it, and is reused while both stay the same.
+    ``<out>/.bimokit-batch/values.csv`` (:func:`bimokit.publish.save_values`: data only)
+    with a stamp ``values.json`` beside it: the fingerprints of the data folder and of
+    bimokit's code and the file's SHA-256. The file is reused while both fingerprints stay
+    the same and its content still has that checksum; a damaged or foreign file is computed
+    again, and so is every file with ``force``.
 
     Parameters
     ----------
@@ -55,6 +63,8 @@ def prepare_values(data=None, out=Path("reports"), *, data_fp: str | None = None
         The folder already loaded with :func:`bimokit.load_data`.
     code_fp : str, optional
         :func:`code_fingerprint` when already known.
+    force : bool
+        Compute the values again even when the stored ones are current.
 
     Returns
     -------
@@ -65,22 +75,27 @@ def prepare_values(data=None, out=Path("reports"), *, data_fp: str | None = None
     from ..data import load_data
 
     folder = Path(out) / BATCH_DIR
-    path = folder / "values.pkl"
-    stamp = folder / "values.json"
+    path = folder / VALUES_FILE
+    stamp = folder / VALUES_STAMP
+    for old in ("values.pkl",):  # earlier versions' pickle: never loaded, removed
+        (folder / old).unlink(missing_ok=True)
     data_fp = data_fp or data_fingerprint(data)
     code_fp = code_fp or code_fingerprint()
-    try:
-        known = json.loads(stamp.read_text(encoding="utf-8"))
-        if (known.get("data") == data_fp and known.get("code") == code_fp
-                and known.get("by") == "all" and path.is_file()):
-            return path
-    except (OSError, ValueError):
-        pass
+    if not force:
+        try:
+            known = json.loads(stamp.read_text(encoding="utf-8"))
+            if (isinstance(known, dict) and known.get("data") == data_fp
+                    and known.get("code") == code_fp and known.get("by") == "all"
+                    and known.get("sha256") == file_sha256(path)):
+                return path
+        except (OSError, ValueError):
+            pass
+    stamp.unlink(missing_ok=True)  # no stamp without its file
     ds = dataset if dataset is not None else load_data(None if data in (None, "") else data)
     values = compute(ds.facts, regions=ds.regions, by="all")
     save_values(values, path)
     atomic_write_text(stamp, json.dumps({"data": data_fp, "code": code_fp, "by": "all",
-                                         "rows": len(values)}))
+                                         "rows": len(values), "sha256": file_sha256(path)}))
     return path
 
 
@@ -201,23 +216,42 @@ def run_batch(
     if workers is not None and (not isinstance(workers, int) or workers < 1):
         raise ParameterError(f"`workers` must be a whole number of at least 1; not {workers!r}.")
     pool = None
-    if scheduler is None:
-        # The worker processes import bimokit while the parameters are checked; they start
-        # their kernels only when told to, after every check passed.
-        n = workers or os.cpu_count() or 1
-        if isinstance(kommunen, (list, tuple)):
-            n = min(n, max(1, len(kommunen)))
-        pool = _LocalPool(n)
-    try:
-        return _run_batch(
-            pool, run_id, t_start, kommunen, land=land, data=data, out=out, chapters=chapters,
-            years=years, vergleichsgruppe=vergleichsgruppe, scheduler=scheduler,
-            notebook_dir=notebook_dir, values_path=values_path, progress=progress,
-            timeout=timeout, force=force, seed=seed,
-        )
-    finally:
-        if pool is not None:
-            pool.close()
+    with catching_interrupts():
+        try:
+            if scheduler is None:
+                # The worker processes import bimokit while the parameters are checked; they
+                # start their kernels only when told to, after every check passed.
+                n = workers or os.cpu_count() or 1
+                if isinstance(kommunen, (list, tuple)):
+                    n = min(n, max(1, len(kommunen)))
+                pool = _LocalPool(n)
+            return _run_batch(
+                pool, run_id, t_start, kommunen, land=land, data=data, out=out,
+                chapters=chapters, years=years, vergleichsgruppe=vergleichsgruppe,
+                scheduler=scheduler, notebook_dir=notebook_dir, values_path=values_path,
+                progress=progress, timeout=timeout, force=force, seed=seed,
+            )
+        except KeyboardInterrupt:
+            # Ctrl-C: stop the workers (each ends its chapter and removes its work folder),
+            # then remove what a worker that had to be killed left; pages stay.
+            if pool is not None:
+                pool.stop()
+                pool = None
+            _remove_work_of(out)
+            raise
+        finally:
+            if pool is not None:
+                pool.close()
+
+
+def _remove_work_of(out) -> None:
+    """Remove the work folders and pending pages of every Kommune folder in ``out``."""
+    root = Path(out)
+    if not root.is_dir():
+        return
+    for folder in root.iterdir():
+        if folder.is_dir() and (folder / STATE_DIR).is_dir():
+            remove_leftovers(folder)
 
 
 def _run_batch(pool, run_id, t_start, kommunen, *, land, data, out, chapters, years,
@@ -236,7 +270,11 @@ def _run_batch(pool, run_id, t_start, kommunen, *, land, data, out, chapters, ye
         values_path = Path(values_path).resolve()
         values_fp = file_sha256(values_path)
     out_root = requests[0].out_dir.parent
-    out_root.mkdir(parents=True, exist_ok=True)
+    try:
+        out_root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ParameterError(f"Cannot run the batch: the output folder {str(out_root)!r} "
+                             f"cannot be created ({exc.strerror or exc}).") from None
     data_fp = data_fingerprint(data)
     code_fp = code_fingerprint()
 
@@ -249,7 +287,7 @@ def _run_batch(pool, run_id, t_start, kommunen, *, land, data, out, chapters, ye
         # Computed once per batch (while the local workers start their kernels).
         if any(t.run for t in tasks) and values["path"] is None:
             values["path"] = prepare_values(data, out_root, data_fp=data_fp, dataset=dataset,
-                                            code_fp=code_fp)
+                                            code_fp=code_fp, force=force)
         for t in tasks:
             t.values_path = str(values["path"]) if t.run else ""
 
@@ -275,6 +313,9 @@ def _run_batch(pool, run_id, t_start, kommunen, *, land, data, out, chapters, ye
                 n = max(1, min(len(pool.workers), sum(1 for t in tasks if t.run)))
                 meta["workers"] = n
                 pool.run(tasks, n, bar, outcomes, on_start=values_ready)
+    except KeyboardInterrupt:
+        bar.leave = False  # the one line of the interrupt replaces the bar
+        raise
     finally:
         bar.close()
     meta["values"] = str(values["path"]) if values["path"] else None
@@ -327,11 +368,13 @@ class _LocalWorker:
         env["PYTHONPATH"] = os.pathsep.join(
             [root] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
         )
+        # A session of its own: Ctrl-C in the terminal reaches only the batch, which stops
+        # its workers itself (SIGTERM), so that no worker prints a traceback.
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bimokit.batch._procworker", str(theirs.fileno()),
              str(os.getpid())],
             pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, start_new_session=os.name == "posix",
         )
         theirs.close()
         self.conn = Connection(ours.detach())
@@ -371,6 +414,26 @@ class _LocalPool:
                 w.send(None)
         for w in self.workers:
             w.close()
+
+    def stop(self, *, grace: float = 20.0) -> None:
+        """Stop every worker now (Ctrl-C): SIGTERM, which ends the chapter it runs, removes
+        its work folder and stops its kernel; killed when it takes longer than ``grace``."""
+        import signal
+
+        for w in self.workers:
+            if w.proc.poll() is None:
+                try:
+                    w.proc.send_signal(signal.SIGTERM)
+                except OSError:
+                    pass
+        deadline = time.monotonic() + grace
+        for w in self.workers:
+            try:
+                w.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except Exception:
+                w.proc.kill()
+                w.proc.wait()
+            w.conn.close()
 
     def run(self, tasks: list[KommuneTask], n: int, bar, outcomes: dict,
             on_start=None) -> None:

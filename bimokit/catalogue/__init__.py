@@ -30,6 +30,8 @@ __all__ = [
     "load_vocabulary",
     "load_catalogue",
     "catalogue_table",
+    "SOURCE_KINDS",
+    "load_source_tables",
 ]
 
 CATALOGUE_DIR = Path(__file__).resolve().parent
@@ -39,7 +41,7 @@ KINDS = {
     "rate": "per population, not a part of it; exact Poisson 95 % interval of the numerator",
     "ratio": "one quantity per another; no interval",
     "count": "the numerator itself; no interval",
-    "mean": "a published average; no interval, never summed over regions",
+    "mean": "a published average or quota; no interval, never summed over regions",
 }
 
 _KEYS = ("ags", "year")
@@ -88,6 +90,14 @@ class Vocabulary:
         Variable → unit.
     non_additive : frozenset[str]
         Variables whose values cannot be summed over regions (published means).
+    partitions : frozenset[str]
+        Dimensions whose categories other than ``insgesamt`` add up to it (``geschlecht``:
+        männlich + weiblich; ``nationalitaet``: deutsch + ausländisch), so that a missing one
+        is the total minus the others.
+    splits : dict[str, tuple[str, dict[str, str]]]
+        Variable → (dimension, code → variable): a value of the variable with that code is
+        the other variable (``betreute_kinder`` of the ``betreuungsart`` ``tagespflege`` is
+        ``tagespflege_kinder``).
     """
 
     dimensions: dict
@@ -95,6 +105,8 @@ class Vocabulary:
     titles: dict
     units: dict
     non_additive: frozenset
+    partitions: frozenset = frozenset()
+    splits: dict = field(default_factory=dict)
 
     @property
     def dimension_order(self) -> tuple[str, ...]:
@@ -125,7 +137,7 @@ def load_vocabulary(path: str | Path | None = None) -> Vocabulary:
     """
     path = Path(path) if path is not None else CATALOGUE_DIR / "variables.toml"
     data = read_toml(path)
-    dims, variables, titles, units, non_add = {}, {}, {}, {}, set()
+    dims, variables, titles, units, non_add, parts = {}, {}, {}, {}, set(), set()
     for name, spec in data.get("dimensions", {}).items():
         codes = spec.get("codes") if isinstance(spec, dict) else None
         if not isinstance(codes, list) or TOTAL not in codes:
@@ -134,6 +146,14 @@ def load_vocabulary(path: str | Path | None = None) -> Vocabulary:
             )
         dims[name] = tuple(str(c) for c in codes)
         titles[name] = spec.get("title", name)
+        partition = spec.get("partition", False)
+        if not isinstance(partition, bool):
+            raise CatalogueError(f"{path}: dimension {name!r}: `partition` must be true or false.")
+        if partition:
+            if len(codes) != 3:
+                raise CatalogueError(
+                    f"{path}: dimension {name!r}: a partition has {TOTAL!r} and two codes.")
+            parts.add(name)
     for name, spec in data.get("variables", {}).items():
         vd = spec.get("dimensions", []) if isinstance(spec, dict) else None
         if not isinstance(vd, list):
@@ -148,7 +168,28 @@ def load_vocabulary(path: str | Path | None = None) -> Vocabulary:
         units[name] = spec.get("unit", "Anzahl")
         if spec.get("additive", True) is False:
             non_add.add(name)
-    return Vocabulary(dims, variables, titles, units, frozenset(non_add))
+    splits = {}
+    for name, spec in data.get("variables", {}).items():
+        if "split" in spec:
+            splits[name] = _parse_split(name, spec["split"], variables, dims, path)
+    return Vocabulary(dims, variables, titles, units, frozenset(non_add), frozenset(parts),
+                      splits)
+
+
+def _parse_split(name, split, variables, dims, path) -> tuple[str, dict[str, str]]:
+    where = f"{path}: variable {name!r}: split"
+    if not isinstance(split, dict) or "dimension" not in split:
+        raise CatalogueError(f"{where} must be {{ dimension = ..., <code> = <variable> }}.")
+    dim = split["dimension"]
+    if dim not in variables[name]:
+        raise CatalogueError(f"{where}: {dim!r} is not a dimension of {name!r}.")
+    targets = {k: v for k, v in split.items() if k != "dimension"}
+    for code, target in targets.items():
+        if code not in dims[dim] or code == TOTAL:
+            raise CatalogueError(f"{where}: {code!r} is not a category of {dim}.")
+        if target not in variables:
+            raise CatalogueError(f"{where}: {target!r} is not a variable.")
+    return dim, targets
 
 
 # ---------------------------------------------------------------------------------------------
@@ -358,7 +399,8 @@ def _parse_indicator(entry, n: int, path: Path, voc: Vocabulary, letters) -> Ind
     if isinstance(scale, bool) or not isinstance(scale, int | float) or not scale > 0:
         raise _entry_error(ident, path, f"scale must be a positive number, not {scale!r}")
     unit = entry["unit"]
-    if unit in _UNIT_SCALE and scale != _UNIT_SCALE[unit]:
+    # a published quota (kind mean) is already in its unit
+    if unit in _UNIT_SCALE and kind != "mean" and scale != _UNIT_SCALE[unit]:
         raise _entry_error(
             ident, path, f"unit {unit!r} needs scale {_UNIT_SCALE[unit]}, not {scale!r}")
     numerator = _parse_terms(entry["numerator"], "numerator", ident, path, voc)
@@ -367,6 +409,10 @@ def _parse_indicator(entry, n: int, path: Path, voc: Vocabulary, letters) -> Ind
             raise _entry_error(ident, path, f"a {kind} has no denominator")
         if kind == "mean" and len(numerator) > 1:
             raise _entry_error(ident, path, "a mean has exactly one numerator term")
+        if kind == "mean" and numerator[0].variable not in voc.non_additive:
+            raise _entry_error(
+                ident, path, f"a mean needs a published value that is never summed; variable "
+                f"{numerator[0].variable!r} is additive (variables.toml: additive = false)")
         denominator = ()
     else:
         if "denominator" not in entry:
@@ -393,8 +439,6 @@ def _parse_indicator(entry, n: int, path: Path, voc: Vocabulary, letters) -> Ind
         if any(b in t.filter_dict for t in denominator):
             raise _entry_error(
                 ident, path, f"breakdown {b!r} is already filtered in the denominator")
-    if kind == "mean" and breakdowns:
-        raise _entry_error(ident, path, "a mean offers no breakdowns")
     sources = entry["source_tables"]
     sources = [sources] if isinstance(sources, str) else sources
     if not isinstance(sources, list) or not sources or not all(
@@ -627,3 +671,101 @@ def catalogue_table(catalogue: Catalogue | None = None) -> pd.DataFrame:
     return out
 
 
+
+
+# ---------------------------------------------------------------------------------------------
+# Source tables: official code and title of every table the catalogue names
+
+#: Kinds of source table (``source`` in ``source_tables.toml``).
+SOURCE_KINDS = {
+    "regionalstatistik": "a table of www.regionalstatistik.de, downloadable",
+    "sample": "a code only the embedded sample Musterland uses; no Regionalstatistik table",
+    "own": "a file the Kommune supplies in bimokit's long format",
+}
+
+_SOURCE_FIELDS = {"title", "source", "replaced_by", "see", "note"}
+_SOURCE_COLUMNS = ["code", "title", "source", "replaced_by", "see", "note"]
+#: Regionalstatistik table codes: ``21111-01-03-4``, ``21111-01-03-4-B``, ``12211-Z-08``.
+_OFFICIAL_CODE = re.compile(r"^\d{5}-(?:\d{2}-\d{2}-\d|Z-\d{2})(?:-B)?$")
+
+
+def _source_entry(code: str, spec, path: Path) -> dict:
+    def fail(message: str) -> CatalogueError:
+        return CatalogueError(f"Source table {code!r}: {message} (in {path})")
+
+    if not isinstance(spec, dict):
+        raise fail("must be a table")
+    unknown = sorted(set(spec) - _SOURCE_FIELDS)
+    if unknown:
+        raise fail(f"unknown field(s) {', '.join(map(repr, unknown))}; allowed are "
+                   f"{', '.join(sorted(_SOURCE_FIELDS))}")
+    title = spec.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise fail("title must be a non-empty text")
+    kind = spec.get("source")
+    if kind not in SOURCE_KINDS:
+        raise fail(f"source must be one of {', '.join(SOURCE_KINDS)}, not {kind!r}")
+    if kind == "regionalstatistik" and not _OFFICIAL_CODE.match(code):
+        raise fail("is not a Regionalstatistik table code like '21111-01-03-4'")
+    texts = {}
+    for name in ("replaced_by", "see", "note"):
+        value = spec.get(name, "")
+        if not isinstance(value, str):
+            raise fail(f"{name} must be a text, not {value!r}")
+        texts[name] = " ".join(value.split())
+    return {"code": code, "title": " ".join(title.split()), "source": kind, **texts}
+
+
+def load_source_tables(path: str | Path | None = None) -> pd.DataFrame:
+    """Read and check the source tables: official code and title of every table named.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Default: ``bimokit/catalogue/source_tables.toml``.
+
+    Returns
+    -------
+    DataFrame
+        One row per table, in file order: ``code``; ``title`` (the official title of a
+        Regionalstatistik table, a German description otherwise); ``source`` (a key of
+        :data:`SOURCE_KINDS`: ``regionalstatistik``, ``sample`` or ``own``); ``replaced_by``
+        (the current table where this one has ended);
+        ``see`` (the Regionalstatistik table a sample code stands for); ``note`` (German).
+        Texts are ``""`` where not given.
+
+    Raises
+    ------
+    CatalogueError
+        Naming the entry: an unknown field, a missing title, an unknown ``source``, a
+        Regionalstatistik entry whose code is not a table code, or ``replaced_by`` / ``see``
+        naming no entry. (Whether a table's mapping was checked against a real export is said
+        where the mapping is: ``verified`` in ``tables.toml``.)
+
+    Examples
+    --------
+    >>> st = load_source_tables().set_index("code")
+    >>> st.loc["22541-01-01-4", "replaced_by"]
+    '22541-01-04-4'
+    >>> st.loc["21111-02-06-4", "source"]
+    'regionalstatistik'
+    """
+    path = Path(path) if path is not None else CATALOGUE_DIR / "source_tables.toml"
+    data = read_toml(path)
+    unknown = sorted(set(data) - {"tables"})
+    if unknown:
+        raise CatalogueError(
+            f"{path}: unknown top-level key(s) {', '.join(unknown)}; write each table as "
+            '[tables."<code>"]')
+    tables = data.get("tables", {})
+    if not isinstance(tables, dict):
+        raise CatalogueError(f'{path}: write each table as [tables."<code>"]')
+    rows = [_source_entry(str(code), spec, path) for code, spec in tables.items()]
+    codes = {r["code"] for r in rows}
+    for r in rows:
+        for name in ("replaced_by", "see"):
+            if r[name] and r[name] not in codes:
+                raise CatalogueError(
+                    f"Source table {r['code']!r}: {name} {r[name]!r} is not an entry of "
+                    f"{path.name} (in {path})")
+    return pd.DataFrame(rows, columns=_SOURCE_COLUMNS)

@@ -14,15 +14,17 @@ import pandas as pd
 
 from .._params import parse_years
 from .._paths import sample_dir
+from .._schema import IMPLAUSIBLE
 from ..catalogue import load_catalogue
-from ..errors import BimokitError, InputError, ParameterError, UnknownRegionError
+from ..errors import BimokitError, ParameterError, UnknownRegionError
 from ..fmt import default_decimals, fmt_number, is_missing, normalize_unit, short_unit
+from ..offers import ANGEBOTSARTEN, ZIELGRUPPEN_DE
 from ..publish import figure_html, load_values, publish_keyfigure, publish_table
 from ..publish import table_html as _table_html
 from ..regions import display_names
+from ..targets import read_zielwerte
 from ..text import MIN_TREND_YEARS, join_list, subject_of
 from ..text import kernaussagen as _kernaussagen
-from ._config import ANGEBOTSARTEN, ZIELGRUPPEN_DE
 from ._context import CONTEXT
 from ._section import Section, returns_section
 from ._sources import describe_file
@@ -100,56 +102,6 @@ def parse_vergleichsgruppe(text: str) -> dict:
             f"AGS such as '99102,99103'; not {text!r}."
         )
     return {"group": parts}
-
-
-def read_zielwerte(path: str | Path) -> pd.DataFrame:
-    """Read a Zielwerte file (CSV, ``,`` or ``;``) for :func:`bimokit.targets.target_status`.
-
-    Columns: ``indicator``, ``baseline_year``, ``target_year``, ``target_value`` (required);
-    ``ags`` (empty: the target holds for every Kommune), ``baseline_value``, ``bemerkung``
-    (optional). Lines starting with ``#`` are comments.
-
-    Raises
-    ------
-    bimokit.errors.InputError
-        Naming the file, line and field of the first bad entry.
-    """
-    from ..io import read_csv_rows
-
-    p = Path(path)
-    if not p.is_file():
-        raise InputError("no such Zielwerte file", path=p)
-    header, rows_in, lines_no, header_line = read_csv_rows(
-        p, exact=True, empty="the Zielwerte file is empty")
-    for col in ("indicator", "baseline_year", "target_year", "target_value"):
-        if col not in header:
-            raise InputError(f"column {col!r} is missing (needed: indicator, baseline_year, "
-                             "target_year, target_value)", path=p, line=header_line)
-    rows = []
-    for n, raw in zip(lines_no, rows_in, strict=True):
-        cells = [c.strip() for c in raw]
-        row = dict(zip(header, cells, strict=True))
-        for col, kind in (("baseline_year", int), ("target_year", int), ("target_value", float),
-                          ("baseline_value", float)):
-            if col not in row:
-                continue
-            if row[col] == "" and col == "baseline_value":
-                row[col] = np.nan
-                continue
-            try:
-                row[col] = kind(row[col].replace(",", ".") if kind is float else row[col])
-            except ValueError:
-                what = "a whole year" if kind is int else "a number"
-                raise InputError(f"{row[col]!r} is not {what}", path=p, line=n,
-                                 field=col) from None
-        if row["target_year"] <= row["baseline_year"]:
-            raise InputError("the target year must come after the baseline year", path=p,
-                             line=n, field="target_year")
-        rows.append(row)
-    out = pd.DataFrame(rows, columns=header)
-    if "ags" in out.columns:
-        out["ags"] = out["ags"].astype(object).where(out["ags"].astype(str) != "", None)
-    return out
 
 
 _DATE_SUFFIX = re.compile(r"\s+(?:am|im)\s+(?:\d{2}\.\d{2}\.|Wintersemester)$")
@@ -242,7 +194,7 @@ class Chapter:
         Where :func:`bimokit.report.publish_table` and ``publish_keyfigure`` write; ``""``
         writes nothing.
     values_path : str
-        Precomputed indicator values (``.pkl``/``.csv``) of all regions; ``""``: compute the
+        Precomputed indicator values (``.csv``/``.parquet``) of all regions; ``""``: compute the
         chapter's indicators here in one :func:`bimokit.compute` call.
 
     Attributes
@@ -948,7 +900,8 @@ class Chapter:
                     m = dict(zip(c["year"].astype(int), c["group_value"], strict=True))
                     table["group_value"] = [m.get(y, np.nan) for y in table["year"]]
                     labels["group_value"] = "Vergleichsgruppe"
-        status = mine["status"].astype(object).fillna("").astype(str).to_numpy()
+        status = mine["status"].astype(object).fillna("").astype(str)
+        status = status.replace({IMPLAUSIBLE: "nicht plausibel"}).to_numpy()
         if any(s for s in status):
             table["status"] = status
             labels["status"] = "Zeichen"
@@ -1229,29 +1182,24 @@ class Chapter:
         return CONTEXT.shared(("geometry", self._token), self._read_geometry)
 
     def _read_geometry(self):
-        folder = sample_dir("musterland") if not self.data else Path(self.data)
-        found = sorted(folder.glob("*.geojson")) if folder.is_dir() else []
-        if not found:
-            return None
-        from ..plots import read_geojson
+        from ..io.geo import read_geometries
 
-        path = found[0]
-        features = read_geojson(path)
-        props = features[0].get("properties", {}) if features else {}
-        key = next((k for k in ("ags", "AGS", "ARS") if k in props), None)
-        if key is None:
+        folder = sample_dir("musterland") if not self.data else Path(self.data)
+        found = read_geometries(folder, regions=self.regions) if folder.is_dir() else None
+        if found is None:
             return None
         # The region table's names ("Musterstadt"), not the file's ("Musterstadt, Kreisfreie
         # Stadt"), so that map alt texts name the regions as the rest of the chapter does.
         clean = []
-        for f in features:
-            fp = dict(f.get("properties") or {})
-            name = self._names.get(str(fp.get(key, "")))
+        for f in found["features"]:
+            fp = dict(f["properties"])
+            name = self._names.get(fp["ags"])
             if name:
                 fp["name"] = name
             clean.append({**f, "properties": fp})
         geojson = {"type": "FeatureCollection", "features": clean}
-        return {"path": geojson, "file": path, "key": key, "has_level": "level" in props}
+        return {"path": geojson, "file": folder / found["sources"][0], "key": "ags",
+                "has_level": all("level" in f["properties"] for f in clean)}
 
     @returns_section
     def karte(self, indikator: str, ebene: str = "kreis", jahr: int | None = None) -> Section:
@@ -1592,7 +1540,9 @@ class Chapter:
         folder = sample_dir("musterland") if not self.data else Path(self.data)
         path = folder / "zielwerte.csv"
         return CONTEXT.shared(("zielwerte", self._token),
-                       lambda: read_zielwerte(path) if path.is_file() else None)
+                              lambda: read_zielwerte(path, catalogue=self.catalogue,
+                                                     regions=self.regions)
+                              if path.is_file() else None)
 
     def _target_status(self, targets: pd.DataFrame | None) -> pd.DataFrame | None:
         from ..targets import target_status
@@ -1616,7 +1566,7 @@ class Chapter:
         t = t[t["indicator"].isin(set(own["indicator"]))]
         if t.empty:
             return None
-        cols = [c for c in ("indicator", "baseline_year", "target_year", "target_value",
+        cols = [c for c in ("ags", "indicator", "baseline_year", "target_year", "target_value",
                             "baseline_value") if c in t.columns]
         return target_status(own[["ags", "year", "indicator", "value"]], t[cols],
                              direction=self.catalogue.table())
@@ -1650,7 +1600,8 @@ class Chapter:
             Path of a Zielwerte CSV (see :func:`read_zielwerte`); ``""``: ``zielwerte.csv`` of
             the data folder.
         """
-        targets = read_zielwerte(zielwerte) if zielwerte else self._zielwerte
+        targets = read_zielwerte(zielwerte, catalogue=self.catalogue, regions=self.regions) \
+            if zielwerte else self._zielwerte
         if targets is None:
             self._note_missing("Für diese Daten sind keine Zielwerte hinterlegt (Datei "
                                "zielwerte.csv im Datenordner).")
@@ -1698,7 +1649,7 @@ class Chapter:
         if not file.is_file():
             self._note_missing("Ein Angebotsinventar (angebote.csv) liegt nicht vor.")
             return
-        offers = read_offers(file)
+        offers = read_offers(file, regions=self.regions)
         mine = offers[offers["sozialraum"].astype(str).str.startswith(self.ags + "-")
                       | (offers["sozialraum"].astype(str) == self.ags)]
         if mine.empty or not self.sozialraeume:
@@ -1793,10 +1744,34 @@ class Chapter:
         for key in ("targets", "sozialindex", "allocate"):
             if self._methods.get(key):
                 self._para(self._methods[key])
+        if self._shows_own_data:
+            self._para(self._disclosure_note())
         rev = self.dataset.revisions
         if len(rev):
             self._para(f"In den Daten wurden {len(rev)} Werte zwischen zwei Ausgaben einer "
                        "Tabelle berichtigt; verwendet wird jeweils die neueste Ausgabe.")
+
+    @property
+    def _shows_own_data(self) -> bool:
+        """The chapter shows the Kommune's own small-area data (its Sozialräume)."""
+        return self.feld == "S" and bool(self.sozialraeume)
+
+    def _disclosure_note(self) -> str:
+        """The Methodik sentence on the protection of the Kommune's own small-area counts."""
+        from ..disclosure import describe_method
+
+        rules = getattr(self.dataset, "disclosure", None)
+        if rules is None:
+            return ("Geheimhaltung: Für die eigenen Daten der Sozialräume ist die Geheimhaltung "
+                    "ausdrücklich abgeschaltet (geheimhaltung.toml: enabled = false); kleine "
+                    "Fallzahlen können einzelne Personen erkennbar machen.")
+        text = describe_method(rules) + " Sie gilt für die eigenen Daten der Sozialräume; " \
+            "amtliche Zahlen behalten die Geheimhaltung der statistischen Ämter."
+        suppressed = getattr(self.dataset, "suppressed", None)
+        if suppressed is not None and len(suppressed):
+            n = len(suppressed)
+            text += f" Gesperrt {'wurde 1 Feld' if n == 1 else f'wurden {n} Felder'}."
+        return text
 
     @returns_section
     def quellen(self) -> Section:

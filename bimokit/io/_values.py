@@ -1,4 +1,4 @@
-"""Shared pieces of the readers: decoding, symbols, years, region keys, column names.
+"""Shared pieces of the readers: decoding, years, region keys, column names, CSV rows.
 
 Everything here works on whole columns at once (vectorised); the readers only loop over
 header rows and columns, never over the cells of a body.
@@ -6,10 +6,12 @@ header rows and columns, never over the cells of a body.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -20,16 +22,15 @@ from ..errors import InputError
 __all__ = [
     "AGS_PATTERN",
     "decode_file",
-    "parse_values",
-    "parse_value_tokens_ok",
     "parse_years",
     "map_unique",
     "text_codes",
     "factorize_objects",
     "first_row",
     "duplicate_rows",
-    "parse_distinct",
     "read_raw",
+    "scan_text_file",
+    "TextFile",
     "check_control",
     "decode_bytes",
     "strip",
@@ -41,6 +42,10 @@ __all__ = [
     "unique_name",
     "region_code_of_name",
     "read_csv_rows",
+    "read_csv_table",
+    "CsvRows",
+    "parser_error_line",
+    "record_line",
     "is_historical_unit",
 ]
 
@@ -51,27 +56,6 @@ AGS_PATTERN = r"DG|[0-9]{2}|[0-9]{3}|[0-9]{5}|[0-9]{8}|[0-9]{9}|[0-9]{12}"
 SOZIALRAUM_PATTERN = r"[0-9]{5}-[0-9A-Za-z_]+"
 
 _AGS_RE = re.compile(rf"(?:{AGS_PATTERN})")
-
-#: Symbols that replace a value (Zeichenerklärung), with the status they give.
-_SYMBOLS = {
-    "-": "-",
-    "\u2013": "-",  # en dash, as some hand-edited files write the true zero
-    ".": ".",
-    "x": "x",
-    "X": "x",
-    "...": "...",
-    "\u2026": "...",  # the single-character ellipsis
-    "/": "/",
-}
-_FLAGGED = re.compile(
-    r"^(?:\((?P<paren>[+-]?[0-9]+(?:[.,][0-9]+)?)\)|(?P<num>[+-]?[0-9]+(?:[.,][0-9]+)?)\s*(?P<flag>[prs]))$"
-)
-
-#: What a value cell may hold, for error messages.
-EXPECTED_VALUE = (
-    "expected a number (1234, 12,5 or -3,2) or a symbol: - (zero), . (secret), x (not "
-    "meaningful), ... (later), / (unreliable), (123) (limited), 123p / 123r / 123s (flags)"
-)
 
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: Every byte except the C0 controls other than tab, LF, CR (and DEL): deleted before the
@@ -115,6 +99,102 @@ def read_raw(path: str | Path) -> bytes:
             path=p,
         )
     return raw
+
+
+def _check_head(p: Path, head: bytes, whole_blank: bool) -> None:
+    """The checks of :func:`read_raw` that look at the start of a file."""
+    if not head or whole_blank:
+        raise InputError("the file is empty; expected a statistics export", path=p)
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or head[:400].count(b"\x00") > 20:
+        raise InputError(
+            "the file is UTF-16 encoded; expected UTF-8 or ISO-8859-1 text "
+            "(save it again as 'CSV (UTF-8)' or download it as CSV from GENESIS)",
+            path=p,
+        )
+    if head[:4] == b"PK\x03\x04":
+        raise InputError(
+            "the file is a ZIP archive or an XLSX workbook; expected a CSV text file "
+            "(unpack the archive; read own XLSX tables with read_tidy)",
+            path=p,
+        )
+
+
+@dataclass(frozen=True)
+class TextFile:
+    """What :func:`scan_text_file` found: encoding, first line, quotes, blank lines."""
+
+    encoding: str  # "utf-8-sig", "cp1252" or "latin-1"
+    first_line: str
+    has_quote: bool
+    has_blank_line: bool
+
+
+_BLOCK = 1 << 24
+_BLANK_LINE = re.compile(rb"\n[ \t\r]*\n")
+
+
+def scan_text_file(path: str | Path) -> TextFile:
+    """Check a text file as :func:`read_raw` and :func:`check_control` do, block by block.
+
+    Never holds more than one block (16 MB) of the file: for large files that are then read
+    by ``read_csv`` from disk.
+
+    Raises
+    ------
+    InputError
+        As :func:`read_raw` and :func:`check_control`.
+    """
+    p = Path(path)
+    if p.is_dir():
+        raise InputError(
+            "is a folder; expected one export file (folders are read by the loader)", path=p
+        )
+    decoders = {name: codecs.getincrementaldecoder(name)() for name in ("utf-8", "cp1252")}
+    has_quote = has_blank = False
+    blank = True
+    lines = 0  # line breaks before the current block
+    first = b""
+    tail = b""
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(_BLOCK)
+            _check_head(p, head, False)
+            block = head
+            while block:
+                if block.translate(None, _NOT_CONTROL):
+                    bad = _CONTROL_BYTES.search(block)
+                    raise InputError(
+                        f"the file contains the control byte {chr(bad.group()[0])!r}: it is "
+                        "binary or in an unsupported encoding; expected UTF-8 or ISO-8859-1 "
+                        "text", path=p, line=lines + block.count(b"\n", 0, bad.start()) + 1)
+                blank = blank and block.isspace()
+                has_quote = has_quote or b'"' in block
+                has_blank = has_blank or bool(_BLANK_LINE.search(tail + block))
+                for name, dec in list(decoders.items()):
+                    try:
+                        dec.decode(block)
+                    except UnicodeDecodeError:
+                        del decoders[name]
+                if not first:
+                    nl = block.find(b"\n")
+                    first = block if nl < 0 else block[:nl]
+                lines += block.count(b"\n")
+                tail = block[-2:]
+                block = fh.read(_BLOCK)
+            for name, dec in list(decoders.items()):
+                try:
+                    dec.decode(b"", final=True)
+                except UnicodeDecodeError:
+                    del decoders[name]
+    except FileNotFoundError:
+        raise InputError("file not found", path=p) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", path=p) from None
+    _check_head(p, head, blank)
+    encoding = ("utf-8-sig" if "utf-8" in decoders else
+                "cp1252" if "cp1252" in decoders else "latin-1")
+    return TextFile(encoding, first.decode(encoding, "replace").lstrip("\ufeff").rstrip("\r"),
+                    has_quote, has_blank)
 
 
 def check_control(raw: bytes, path: str | Path) -> None:
@@ -163,14 +243,105 @@ def decode_file(path: str | Path) -> str:
     return decode_bytes(raw)
 
 
+@dataclass
+class CsvRows:
+    """The rows of a small CSV table, as :func:`read_csv_table` finds them.
+
+    Attributes
+    ----------
+    header : list of str
+        Header cells as in the file, stripped (not lower-cased).
+    rows : list of list of str
+        Data rows, padded with ``""`` or cut to the header's length.
+    lines : list of int
+        The file line of every data row (1-based; a quoted cell may span lines: the line the
+        row ends on).
+    header_line : int
+        The file line of the header (0 if there is none).
+    sep : str
+        The separator found: ``";"`` or ``","``.
+    widths : list of int
+        Number of fields of every data row as in the file, trailing empty fields not counted.
+    counts : list of int
+        Number of fields of every data row as in the file.
+    """
+
+    header: list[str]
+    rows: list[list[str]]
+    lines: list[int]
+    header_line: int
+    sep: str
+    widths: list[int]
+    counts: list[int]
+
+
+def read_csv_table(path: str | Path, *, empty: str = "no header line with the column names"
+                   ) -> CsvRows:
+    """Rows of a small CSV table a Kommune keeps itself (Angebote, Zielwerte, Standards …).
+
+    Decoded as the exports (:func:`decode_file`); ``;`` or ``,`` as separator, whichever the
+    header line has more of (``;`` on a tie); quoted cells may hold the separator; empty lines
+    and lines starting with ``#`` are skipped. Rows are not checked against the header: the
+    caller decides (see ``widths``).
+
+    Raises
+    ------
+    InputError
+        If the file cannot be decoded, has no header, or a quote is not closed (naming the
+        line).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_text("# Kommentar\\nA;B\\n1;\\"x;y\\"\\n\\n2\\n", encoding="utf-8")
+    >>> t = read_csv_table(p)
+    >>> t.header, t.rows, t.lines, t.header_line, t.sep, t.widths
+    (['A', 'B'], [['1', 'x;y'], ['2', '']], [3, 5], 2, ';', [2, 1])
+    """
+    text = decode_file(path)
+    lines = text.splitlines()
+    first = next((ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")), None)
+    if first is None:
+        raise InputError(empty, path=path)
+    sep = ";" if first.count(";") >= first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    header: list[str] | None = None
+    header_line = 0
+    rows: list[list[str]] = []
+    lines_no: list[int] = []
+    widths: list[int] = []
+    counts: list[int] = []
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise InputError(f"not a readable CSV line ({exc})", path=path,
+                             line=reader.line_num) from None
+        ln = reader.line_num
+        if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
+            continue
+        if header is None:
+            header, header_line = [h.strip() for h in row], ln
+            continue
+        width = len(row)
+        while width and not row[width - 1].strip():
+            width -= 1
+        rows.append((row + [""] * len(header))[: len(header)])
+        lines_no.append(ln)
+        widths.append(width)
+        counts.append(len(row))
+    return CsvRows(header or [], rows, lines_no, header_line, sep, widths, counts)
+
+
 def read_csv_rows(path: str | Path, *, exact: bool = False,
                   empty: str = "no header line with the column names"
                   ) -> tuple[list[str], list[list[str]], list[int], int]:
     """Rows of a small CSV table a Kommune keeps itself (Angebote, Zielwerte).
 
-    Decoded as the exports (:func:`decode_file`); ``;`` or ``,`` as separator, whichever the
-    header line has more of (``;`` on a tie); quoted cells may hold the separator; empty lines
-    and lines starting with ``#`` are skipped.
+    As :func:`read_csv_table`, with the header lower-cased and the field counts checked.
 
     Parameters
     ----------
@@ -193,42 +364,83 @@ def read_csv_rows(path: str | Path, *, exact: bool = False,
     InputError
         Naming the file and line.
     """
-    text = decode_file(path)
-    lines = text.splitlines()
-    first = next((ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")), None)
-    if first is None:
-        raise InputError(empty, path=path)
-    sep = ";" if first.count(";") >= first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    header: list[str] | None = None
-    header_line = 0
-    rows: list[list[str]] = []
-    lines_no: list[int] = []
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise InputError(f"not a readable CSV line ({exc})", path=path,
-                             line=reader.line_num) from None
-        ln = reader.line_num
-        if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
-            continue
-        if header is None:
-            header, header_line = [h.strip().lower() for h in row], ln
-            continue
-        if exact and len(row) != len(header):
-            raise InputError(f"expected {len(header)} fields, found {len(row)}", path=path,
-                             line=ln)
-        if len(row) > len(header) and any(c.strip() for c in row[len(header):]):
-            raise InputError(
-                f"{len(row)} fields, but the header has {len(header)} (separator {sep!r})",
-                path=path, line=ln,
-            )
-        rows.append((row + [""] * len(header))[: len(header)])
-        lines_no.append(ln)
-    return header or [], rows, lines_no, header_line
+    t = read_csv_table(path, empty=empty)
+    n = len(t.header)
+    if exact:
+        for ln, count in zip(t.lines, t.counts, strict=True):
+            if count != n:
+                raise InputError(f"expected {n} fields, found {count}", path=path, line=ln)
+    for ln, width in zip(t.lines, t.widths, strict=True):
+        if width > n:
+            raise InputError(f"{width} fields, but the header has {n} (separator {t.sep!r})",
+                             path=path, line=ln)
+    return [h.lower() for h in t.header], t.rows, t.lines, t.header_line
+
+
+#: Where the C parser of ``read_csv`` says a problem is: "… in line 6, saw 3" (1-based) or
+#: "… EOF inside string starting at row 5" (0-based), counting logical lines (a line break
+#: inside quotes does not count, a blank line does).
+_PARSER_WHERE = re.compile(r"\b(line|row) ([0-9]+)")
+
+
+def parser_error_line(message: str, open_text, *, sep: str, first_line: int = 1) -> int | None:
+    """File line of the problem a ``read_csv`` error message names, or None.
+
+    Parameters
+    ----------
+    message : str
+        The text of the :class:`pandas.errors.ParserError`.
+    open_text : callable
+        Opens the text that was parsed (a text stream, ``newline=""``).
+    sep : str
+        The separator.
+    first_line : int
+        File line of the first line of the parsed text.
+
+    Examples
+    --------
+    >>> text = 'a;b\\n1;"x\\ny"\\n\\n3;"open\\n4;5\\n'
+    >>> parser_error_line("EOF inside string starting at row 3", lambda: io.StringIO(text),
+    ...                   sep=";")
+    5
+    """
+    m = _PARSER_WHERE.search(message)
+    if m is None:
+        return None
+    index = int(m.group(2)) - (1 if m.group(1) == "line" else 0)
+    line = record_line(open_text, index, sep=sep, blank=True)
+    return None if line is None else first_line - 1 + line
+
+
+def record_line(open_text, index: int, *, sep: str, blank: bool) -> int | None:
+    """File line (1-based) where CSV record ``index`` (0-based, the header is 0) starts.
+
+    The text is read with the :mod:`csv` module, so that line breaks inside quotes count as
+    the file lines they are. ``blank``: whether blank lines count as records (they do in
+    the line numbers of pandas' parser messages; ``read_csv`` skips them as rows).
+
+    Examples
+    --------
+    >>> text = 'a,b\\n1,"x\\ny"\\n\\n3,4\\n'
+    >>> [record_line(lambda: io.StringIO(text), k, sep=",", blank=False) for k in (1, 2)]
+    [2, 5]
+    """
+    with open_text() as fh:
+        reader = csv.reader(fh, delimiter=sep)
+        k = 0
+        while True:
+            start = reader.line_num + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return None
+            except csv.Error:
+                return start if k == index else None
+            if not blank and (not row or (len(row) == 1 and not row[0].strip())):
+                continue
+            if k == index:
+                return start
+            k += 1
 
 
 def map_unique(values, func) -> np.ndarray:
@@ -331,7 +543,7 @@ def duplicate_rows(*keys: tuple[np.ndarray, int]) -> np.ndarray:
 
     Each part of the key is given as integer codes (``0 <= code < n_distinct``) with its
     number of distinct values; the parts are combined into one integer per row (mixed
-    radix), so that one hash pass finds the repeats.
+    radix, in place), and a stable sort of those integers puts repeats side by side.
 
     Examples
     --------
@@ -346,9 +558,14 @@ def duplicate_rows(*keys: tuple[np.ndarray, int]) -> np.ndarray:
             combined, uniq = pd.factorize(combined)
             combined = combined.astype(np.int64)
             size = max(len(uniq), 1)
-        combined = combined * n_distinct + np.asarray(codes, dtype=np.int64)
+        combined *= n_distinct
+        combined += codes
         size *= n_distinct
-    return np.flatnonzero(pd.Series(combined).duplicated().to_numpy())
+    order = np.argsort(combined, kind="stable")
+    ordered = combined[order]
+    del combined
+    repeat = np.flatnonzero(ordered[1:] == ordered[:-1]) + 1
+    return np.sort(order[repeat])
 
 
 _PANDAS3 = int(pd.__version__.split(".")[0]) >= 3
@@ -372,111 +589,6 @@ def str_column(values, index: np.ndarray | None = None):
 def strip(values) -> np.ndarray:
     """Stripped texts (object array), computed on the distinct values."""
     return map_unique(values, lambda u: u.str.strip())
-
-
-def parse_values(tokens, *, decimal: str = "both"):
-    """Turn published cell texts into values and statuses.
-
-    Parameters
-    ----------
-    tokens : Series or array of str
-        The cells as text.
-    decimal : {"both", "comma", "point"}
-        ``"both"`` reads ``12,5`` and ``12.5`` (classic and flat exports have no thousands
-        separators); ``"point"`` only ``12.5``; ``"comma"`` reads ``1.234,5`` (point as
-        thousands separator).
-
-    Returns
-    -------
-    values : numpy.ndarray of float
-    status : numpy.ndarray of object (str)
-    bad : numpy.ndarray of int
-        Positions of cells that are neither a number nor a known symbol (empty if all good).
-
-    Examples
-    --------
-    >>> v, s, bad = parse_values(["12", "-3,5", "-", ".", "(7)", "8p", "x", "abc"])
-    >>> v.tolist()[:6], s.tolist(), bad.tolist()
-    ([12.0, -3.5, 0.0, nan, 7.0, 8.0], ['', '', '-', '.', '()', 'p', 'x', ''], [7])
-    """
-    arr = np.asarray(tokens, dtype=object)
-    if len(arr) == 0:
-        return np.zeros(0), np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64)
-    codes, uniq = pd.factorize(arr, use_na_sentinel=False)
-    uv, us, ubad = _parse_distinct(np.asarray(uniq, dtype=object), decimal)
-    bad_u = np.zeros(len(uniq), bool)
-    bad_u[ubad] = True
-    return uv[codes], us[codes], np.flatnonzero(bad_u[codes])
-
-
-def parse_distinct(tokens, *, decimal: str = "both"):
-    """:func:`parse_values` of distinct cell texts (no hashing): values, statuses, bad positions.
-
-    Examples
-    --------
-    >>> v, s, bad = parse_distinct(["7", "(7)", "?"])
-    >>> v.tolist()[:2], s.tolist(), bad.tolist()
-    ([7.0, 7.0], ['', '()', ''], [2])
-    """
-    return _parse_distinct(np.asarray(tokens, dtype=object), decimal)
-
-
-def _parse_distinct(tokens: np.ndarray, decimal: str):
-    # plain loops: the tokens are distinct, and mostly few. Digit strings (the bulk of
-    # counts) are converted directly, the other numbers through one vectorised
-    # to_numeric; only tokens that are no number are looked at one by one.
-    n = len(tokens)
-    if n and pd.api.types.infer_dtype(tokens, skipna=False) == "string":
-        texts = tokens
-    else:
-        texts = np.empty(n, dtype=object)
-        texts[:] = [t if isinstance(t, str) else str(t) for t in tokens]
-    values = np.full(n, np.nan)
-    status = np.full(n, "", dtype=object)
-    plain = (np.fromiter(map(str.isdigit, texts), dtype=bool, count=n)
-             & np.fromiter(map(str.isascii, texts), dtype=bool, count=n)
-             & (np.fromiter(map(len, texts), dtype=np.int64, count=n) <= 15))
-    values[plain] = np.fromiter(map(int, texts[plain]), dtype=np.int64)
-    rest = np.flatnonzero(~plain)
-    if len(rest) == 0:
-        return values, status, rest
-    if decimal == "comma":
-        prepared = [t.replace(".", "").replace(",", ".") for t in texts[rest]]
-    elif decimal == "point":
-        prepared = texts[rest]
-    else:
-        prepared = [t.replace(",", ".") for t in texts[rest]]
-    prepared_arr = np.empty(len(rest), dtype=object)
-    prepared_arr[:] = prepared
-    values[rest] = pd.to_numeric(pd.Series(prepared_arr, dtype=object),
-                                 errors="coerce").to_numpy(dtype="float64")
-    rest = rest[~np.isfinite(values[rest])]
-    if len(rest) == 0:
-        return values, status, rest
-    bad: list[int] = []
-    flagged: list[int] = []
-    numbers: list[str] = []
-    for i in rest.tolist():
-        t = texts[i].strip()
-        sym = _SYMBOLS.get(t)
-        if sym is not None:
-            status[i] = sym
-            values[i] = 0.0 if sym == "-" else np.nan
-            continue
-        m = _FLAGGED.search(t)
-        if m is None or (decimal == "point" and "," in t):
-            bad.append(i)
-            continue
-        paren = m.group("paren")
-        flagged.append(i)
-        numbers.append((paren if paren is not None else m.group("num")).replace(",", "."))
-        status[i] = "()" if paren is not None else m.group("flag")
-    if flagged:
-        values[flagged] = pd.to_numeric(pd.Series(numbers, dtype=object),
-                                         errors="coerce").to_numpy(dtype="float64")
-    bad_pos = np.asarray(bad, dtype=np.int64)
-    values[bad_pos] = np.nan
-    return values, status, bad_pos
 
 
 _YEAR_RE = re.compile(
@@ -578,12 +690,6 @@ def unique_name(name: str, taken) -> str:
     while f"{name}_{k}" in taken:
         k += 1
     return f"{name}_{k}"
-
-
-def parse_value_tokens_ok(token: str) -> bool:
-    """Whether one cell text is a number or a known symbol (used to tell values from labels)."""
-    _, _, bad = parse_values([token])
-    return len(bad) == 0
 
 
 _LAND_PREFIX = re.compile(

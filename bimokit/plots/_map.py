@@ -1,11 +1,14 @@
-"""Choropleth maps from GeoJSON without geopandas: Kreise in a Land, Sozialräume in a Kommune."""
+"""Choropleth maps: Kreise in a Land, Sozialräume in a Kommune.
+
+The core draws GeoJSON in longitude/latitude without geopandas; GeoPackage, Shapefile and
+GeoJSON in another CRS are read (and reprojected) by :func:`bimokit.io.geo.read_geometry`
+with the extra ``bimokit[geo]``.
+"""
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,7 @@ from matplotlib.path import Path as MplPath
 
 from ..errors import InputError, ParameterError, UnknownRegionError
 from ..fmt import fmt_number, normalize_unit
+from ..io.geo import read_geojson, read_geometry
 from ._base import (
     MISSING_COLOR,
     MISSING_HATCH,
@@ -32,43 +36,6 @@ from ._base import (
 )
 
 __all__ = ["read_geojson", "map_classes", "class_labels", "geometry_path", "plot_choropleth"]
-
-
-@lru_cache(maxsize=8)
-def _load(path: str, mtime: float) -> dict[str, Any]:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return json.load(fh)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"Not valid GeoJSON: {exc.msg}", path=path, line=exc.lineno) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"Not UTF-8 text (GeoJSON is UTF-8): byte {exc.start} cannot be read",
-                         path=path) from None
-
-
-def read_geojson(source: str | Path | Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The features of a GeoJSON FeatureCollection (path or already loaded dict).
-
-    Returns
-    -------
-    list of dict
-        The features (``type``, ``properties``, ``geometry``) as in the file.
-    """
-    if isinstance(source, Mapping):
-        data: Any = source
-        where = "<GeoJSON object>"
-    else:
-        p = Path(source)
-        if not p.is_file():
-            raise InputError("GeoJSON file not found.", path=str(p))
-        data = _load(str(p.resolve()), p.stat().st_mtime)
-        where = str(p)
-    if not isinstance(data, Mapping) or data.get("type") != "FeatureCollection":
-        raise InputError("Expected a GeoJSON FeatureCollection.", path=where)
-    feats = data.get("features")
-    if not isinstance(feats, list):
-        raise InputError("The FeatureCollection has no list 'features'.", path=where)
-    return feats
 
 
 def _signed_area(ring: np.ndarray) -> float:
@@ -255,6 +222,9 @@ def plot_choropleth(
     geometry : path or GeoJSON dict
         FeatureCollection of Polygons/MultiPolygons whose property ``geo_key`` holds the AGS
         (``ags`` in the sample's ``musterland.geojson``, ``ARS`` in the BKG VG5000 files).
+        A GeoPackage or Shapefile path (any CRS) is read with
+        :func:`bimokit.io.geo.read_geometry` (needs ``bimokit[geo]``; the key is then in
+        ``ags``).
     value : str
         Value column of ``values``.
     geo_key, name_key : str
@@ -324,7 +294,7 @@ def plot_choropleth(
             f"{type(values).__name__}."
         )
 
-    feats = read_geojson(geometry)
+    feats = _features(geometry)
     rows: list[tuple[str, str, MplPath]] = []
     for i, f in enumerate(feats):
         props = f.get("properties") or {}
@@ -418,6 +388,13 @@ def plot_choropleth(
         alt = _choropleth_alt(data, edges, ncls, keys_drawn, title=title, area=area, year=year,
                               unit=unit, decimals=decimals, highlight=highlight)
         return finish(fig, ax, alt=alt, source=source, source_tables=source_tables, data=data)
+
+
+def _features(geometry: str | Path | Mapping[str, Any]) -> list[dict[str, Any]]:
+    """GeoJSON as it is (core); other formats through read_geometry (extra ``geo``)."""
+    if isinstance(geometry, Mapping) or str(geometry).lower().endswith((".geojson", ".json")):
+        return read_geojson(geometry)
+    return read_geometry(geometry)["features"]
 
 
 def _legend_title(unit: str | None) -> str:

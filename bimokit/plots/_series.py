@@ -100,7 +100,7 @@ def plot_timeseries(
         AGS of the Bund line (``"DG"``), drawn where present; ``None``: none.
     group : Series or DataFrame, optional
         Vergleichsgruppe values by year (Series indexed by year, or a table with ``year`` and
-        ``group_value`` as :mod:`bimokit.compare` returns it).
+        ``group_value`` as :mod:`bimokit.comparison` returns it).
     ci : bool
         Draw the Kommune's confidence band where ``ci_low``/``ci_high`` are given.
     title, source, source_tables, figsize

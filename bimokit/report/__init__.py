@@ -21,7 +21,7 @@ outputs. It has
        years: str = ""  # Berichtsjahre "2012-2024" oder "2024"; leer: alle Jahre der Daten
        vergleichsgruppe: str = "kreistyp"  # "kreistyp", "aehnlich:5" oder "09162,09564"
        out_dir: str = ""  # Ordner für Tabellen und Kennzahlen; leer: nichts schreiben
-       values_path: str = ""  # vorberechnete Indikatorwerte (.pkl/.csv); leer: hier berechnen
+       values_path: str = ""  # vorberechnete Indikatorwerte (.csv/.parquet); leer: hier berechnen
 
    One parameter a line and no ``=`` in the comments (papermill cannot read such a line).
    The runner passes all six as strings. ``out_dir`` is a fresh, empty folder per chapter run
@@ -64,8 +64,11 @@ chapters are complete in ``<out>/<ags>/``), :func:`write_index`, :func:`write_st
 :func:`write_xlsx`, :func:`atomic_path`.
 
 Completeness for resuming: a chapter is complete when ``<out>/<ags>/<letter>.html`` exists; its
-data ``.bimokit/<letter>.pkl`` (tables, key figures, the parameters and the notebook's SHA-256)
-is always written before the page takes its name, and both are removed when the chapter fails.
+data ``.bimokit/<letter>.json`` (tables, key figures, the parameters and the notebook's SHA-256,
+plain JSON read against a schema; never a pickle) is always written before the page takes its
+name, with its SHA-256 in ``.bimokit/manifest.json``, and both are removed when the chapter
+fails. Data that is damaged or foreign (not in the manifest, another checksum, not fitting the
+schema) is never used: the chapter counts as not built and is built again.
 """
 
 from __future__ import annotations
@@ -84,6 +87,7 @@ from ..publish import (
     show,
     table_html,
 )
+from ._cache import chapter_data_ok, chapter_data_path, folder_lock, remove_leftovers
 from ._execute import (
     ChapterFailure,
     ChapterRun,
@@ -92,6 +96,7 @@ from ._execute import (
     notebook_to_html,
     start_kernel,
 )
+from ._interrupt import catching_interrupts
 from ._pages import ChapterEntry, steckbrief_table, write_index, write_steckbrief
 from ._validate import (
     CHAPTERS,
@@ -109,6 +114,7 @@ from .runner import (
     ChapterResult,
     ReportFailedError,
     ReportResult,
+    ReportWriteError,
     finish_report,
     run_chapter,
     run_report,

@@ -14,6 +14,7 @@ papermill's ``cwd``, because papermill changes the working folder of the whole P
 from __future__ import annotations
 
 import atexit
+import contextlib
 import copy
 import datetime as _dt
 import os
@@ -29,6 +30,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from .._atomic import atomic_write_text
+from ._interrupt import keep_signal_handlers
 
 __all__ = [
     "start_kernel",
@@ -501,6 +503,11 @@ def execute_chapter(
     Returns
     -------
     ChapterRun
+
+    Raises
+    ------
+    OSError
+        When the page cannot be written (the notebook ran; the output folder is at fault).
     """
     import nbformat
 
@@ -511,29 +518,11 @@ def execute_chapter(
     executed = None
     failure = None
     try:
-        if km is None:
-            import papermill
-
-            extra = {}
-            if kernel_name is None:
-                extra["kernel_manager_class"] = _kernel_manager_class()
-            executed = papermill.execute_notebook(
-                nb_in,
-                None,
-                parameters=parameters,
-                kernel_name=kernel_name or "python3",
-                language="python",
-                progress_bar=False,
-                log_output=False,
-                request_save_on_cell_execute=False,
-                start_timeout=start_timeout,
-                execution_timeout=timeout,
-                resources=resources,
-                **extra,
-            )
-        else:
-            executed = _execute_warm(nb_in, parameters, km=km, kc=kc, timeout=timeout,
-                                     kernel_name=kernel_name or "python3")
+        with keep_signal_handlers():
+            executed = _run_notebook(nb_in, parameters, kernel_name=kernel_name, km=km, kc=kc,
+                                     timeout=timeout, start_timeout=start_timeout,
+                                     resources=resources)
+        if km is not None:
             failure = _failure_from_notebook(executed)
     except Exception as exc:  # a failing notebook must not stop the other chapters
         failure = _failure_from_exception(exc, nb=executed if executed is not None else None)
@@ -548,21 +537,48 @@ def execute_chapter(
             problems = check_html(markup) if check else []
             if problems:
                 failure = ChapterFailure(None, None, "", "HtmlCheckError", "; ".join(problems))
-            else:
-                atomic_write_text(out_html, markup)
         except Exception as exc:  # conversion errors are reported like cell errors
             failure = ChapterFailure(None, None, "", type(exc).__name__, str(exc))
-    if failure is not None:
-        try:
-            out_html.unlink()
-        except FileNotFoundError:
-            pass
+    if failure is None:
+        # not the notebook's fault when this fails (OSError: a read-only or full output
+        # folder): the caller reports it as such
+        atomic_write_text(out_html, markup)
+    else:
+        with contextlib.suppress(OSError):
+            out_html.unlink(missing_ok=True)
     return ChapterRun(
         ok=failure is None,
         html_path=out_html,
         seconds=time.perf_counter() - t0,
         failure=failure,
         warnings=warnings,
+    )
+
+
+def _run_notebook(nb_in, parameters, *, kernel_name, km, kc, timeout, start_timeout,
+                  resources):
+    """Execute ``nb_in``: papermill with a fresh kernel, or nbclient in the warm ``km``."""
+    if km is not None:
+        return _execute_warm(nb_in, parameters, km=km, kc=kc, timeout=timeout,
+                             kernel_name=kernel_name or "python3")
+    import papermill
+
+    extra = {}
+    if kernel_name is None:
+        extra["kernel_manager_class"] = _kernel_manager_class()
+    return papermill.execute_notebook(
+        nb_in,
+        None,
+        parameters=parameters,
+        kernel_name=kernel_name or "python3",
+        language="python",
+        progress_bar=False,
+        log_output=False,
+        request_save_on_cell_execute=False,
+        start_timeout=start_timeout,
+        execution_timeout=timeout,
+        resources=resources,
+        **extra,
     )
 
 

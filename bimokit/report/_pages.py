@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
+import pandas as pd
+
 from .._atomic import atomic_write_text
 from ..fmt import default_decimals, fmt_cell, normalize_unit, short_unit
 from ..publish import AMPEL, TRENDS, KeyFigure
 
-__all__ = ["ChapterEntry", "write_index", "write_steckbrief", "steckbrief_table"]
+__all__ = ["ChapterEntry", "write_index", "write_steckbrief", "steckbrief_table",
+           "missing_section"]
 
 _CSS = Path(__file__).resolve().parent / "templates" / "report.css"
 
@@ -34,7 +37,8 @@ class ChapterEntry:
     href : str or None
         Link to the chapter page relative to ``index.html``; None when it was not built.
     note : str
-        Shown beside a chapter that was not built, e.g. the failing cell.
+        Shown beside the chapter: why it was not built (the failing cell), or that a built
+        chapter holds no data (``"enthält keine Daten"``).
     """
 
     chapter: str
@@ -80,8 +84,15 @@ def _trend_cell(arrow: str | None) -> str:
     )
 
 
+def _no_data(kf: KeyFigure) -> bool:
+    """No value and no symbol: the data has nothing for this key figure (not a secret one)."""
+    return kf.value is None and not kf.status
+
+
 def _value_text(kf: KeyFigure) -> str:
     """Number and short unit (``616,5 je 1.000``); the long unit stays with the label."""
+    if _no_data(kf):
+        return "keine Daten"
     decimals = kf.decimals if kf.decimals is not None else default_decimals(kf.unit)
     return fmt_cell(kf.value, short_unit(kf.unit), decimals, status=kf.status)
 
@@ -135,19 +146,33 @@ def steckbrief_table(keyfigures: list[KeyFigure], *, chapter_titles: dict | None
             f"<td>{escape(kf.label)} <span class=\"bk-meta\">({escape(kf.indicator)})</span>"
             f"{_unit_note(kf)}</td>"
             f'<td class="bk-num">{escape(_value_text(kf))}</td>'
-            f'<td class="bk-num">{"" if kf.year is None else kf.year}</td>'
+            f'<td class="bk-num">{_year_text(kf)}</td>'
             f"{_ampel_cell(kf.ampel)}{_trend_cell(kf.trend_arrow)}"
             f'<td class="bk-nowrap">{escape(kf.comparison)}</td>'
             "</tr>"
         )
     return (
         '<table class="bk-table bk-steckbrief-table">'
-        "<caption>Kennzahlen mit Ampel und Trend</caption>"
+        f"<caption>Kennzahlen mit Ampel und Trend{_years_note(keyfigures)}</caption>"
         '<thead><tr><th scope="col">Handlungsfeld</th><th scope="col">Kennzahl</th>'
         '<th scope="col">Wert</th><th scope="col">Jahr</th><th scope="col">Ampel</th>'
         '<th scope="col">Trend</th><th scope="col">Vergleich</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
+
+
+def _year_text(kf: KeyFigure) -> str:
+    # a key figure without data has no year: the chapter's last year would mislead
+    return "–" if kf.year is None or _no_data(kf) else str(kf.year)
+
+
+def _years_note(keyfigures: list[KeyFigure]) -> str:
+    """A caption note where the values are of different years, e.g. 2015 and 2024."""
+    years = sorted({kf.year for kf in keyfigures if kf.year is not None and not _no_data(kf)})
+    if len(years) < 2:
+        return ""
+    return (f'<br><span class="bk-meta">Die Werte stammen aus verschiedenen Jahren '
+            f"({years[0]} bis {years[-1]}); die Spalte Jahr nennt das Jahr jedes Werts.</span>")
 
 
 _LEGEND = (
@@ -213,6 +238,8 @@ def write_index(
     steckbrief_href: str | None = "steckbrief.html",
     chapter_titles: dict | None = None,
     stand: str | None = None,
+    missing: pd.DataFrame | None = None,
+    download: str = "",
 ) -> Path:
     """Write ``index.html``: the Kommune's name, the contents and the Steckbrief, atomically.
 
@@ -232,11 +259,19 @@ def write_index(
         Chapter letter → German title for the Steckbrief.
     stand : str, optional
         Date shown as "Stand"; default today.
+    missing : DataFrame, optional
+        The report's indicators without data (see :func:`missing_section`); a section lists
+        them after the contents.
+    download : str
+        The ``bimokit download`` line that fetches the missing tables.
     """
     items = []
     for entry in chapters:
         label = f"{escape(entry.chapter)} {escape(entry.title)}"
-        if entry.href:
+        if entry.href and entry.note:
+            items.append(f'<li><a href="{escape(entry.href)}">{label}</a> '
+                         f'<span class="bk-meta">({escape(entry.note)})</span></li>')
+        elif entry.href:
             items.append(f'<li><a href="{escape(entry.href)}">{label}</a></li>')
         else:
             note = f": {escape(entry.note)}" if entry.note else ""
@@ -255,7 +290,65 @@ def write_index(
         f'<ol class="bk-toc">{"".join(items)}</ol>'
         + (f'<p>{" · ".join(links)}</p>' if links else "")
         + "</nav>"
-        '<section class="bk-steckbrief"><h2>Steckbrief</h2>'
+        + missing_section(missing, kommune=kommune, download=download)
+        + '<section class="bk-steckbrief"><h2>Steckbrief</h2>'
         f"{steckbrief_table(keyfigures, chapter_titles=chapter_titles)}{_LEGEND}</section>"
     )
     return atomic_write_text(path, _page(f"Bildungsbericht {kommune}", body))
+
+
+def missing_section(missing: pd.DataFrame | None, *, kommune: str, download: str = "") -> str:
+    """The index section on the indicators without data, with the tables that would fill them.
+
+    Parameters
+    ----------
+    missing : DataFrame or None
+        One row per indicator without data: ``id``, ``chapter``, ``title``,
+        ``missing_tables`` (tuple of table codes), ``note``. None or empty: no section.
+    kommune : str
+        The Kommune's name.
+    download : str
+        The ``bimokit download`` line for the missing Regionalstatistik tables.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = pd.DataFrame({"id": ["A1.2"], "chapter": ["A"], "title": ["Anteil <3"],
+    ...                   "missing_tables": [("12411-02-03-4",)], "note": [""]})
+    >>> html = missing_section(m, kommune="München", download="bimokit download "
+    ...                        "12411-02-03-4 --to daten")
+    >>> "Anteil &lt;3" in html and "<code>bimokit download 12411-02-03-4 --to daten</code>" in html
+    True
+    >>> missing_section(None, kommune="München")
+    ''
+    """
+    if missing is None or missing.empty:
+        return ""
+    from ..catalogue import load_source_tables
+    from ..sources import table_label
+
+    meta = load_source_tables().set_index("code")
+    rows = []
+    for _, r in missing.iterrows():
+        tables = ", ".join(table_label(t, tables=meta) for t in r["missing_tables"]) or "–"
+        note = f'<br><span class="bk-meta">{escape(r["note"])}</span>' if r["note"] else ""
+        rows.append(
+            f'<tr><td>{escape(r["title"])} <span class="bk-meta">({escape(r["id"])})</span>'
+            f'</td><td>{escape(r["chapter"])}</td><td>{escape(tables)}{note}</td></tr>')
+    n = len(missing)
+    what = "einen Indikator" if n == 1 else f"{n} Indikatoren"
+    fetch = (f"<p>Die fehlenden Tabellen der Regionalstatistik lädt <code>{escape(download)}"
+             "</code>; danach den Bericht neu erstellen. Tabellen ohne Download-Adresse sind "
+             "eigene Dateien der Kommune (siehe <code>bimokit tables</code>).</p>"
+             if download else
+             "<p>Welche Dateien fehlen und woher sie kommen, zeigt <code>bimokit tables "
+             "--data …</code>.</p>")
+    return (
+        '<section class="bk-missing"><h2>Fehlende Daten</h2>'
+        f"<p>Für {what} dieses Berichts liegen für {escape(kommune)} keine Daten vor; die "
+        "Tabelle nennt die Quelltabelle, die sie füllen würde.</p>"
+        '<table class="bk-table"><caption>Indikatoren ohne Daten</caption>'
+        '<thead><tr><th scope="col">Indikator</th><th scope="col">Kapitel</th>'
+        '<th scope="col">fehlende Tabelle</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>{fetch}</section>"
+    )

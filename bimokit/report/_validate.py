@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._atomic import folder_problem
 from .._params import parse_years
 from .._paths import notebook_dir as _default_notebook_dir
 from .._paths import sample_dir
@@ -298,6 +299,11 @@ def validate_request(
                     "'kreistyp' or 'aehnlich:<n>')"
                 )
         vg = ",".join(keys)
+
+    # Output folder: <out>/<ags> must be a folder this user can create and write.
+    where = folder_problem(Path(out) / (ags_text if isinstance(ags_text, str) else ""))
+    if where is not None:
+        problem(f"the output folder {str(out)!r} cannot be used: {where}")
 
     if problems:
         head = "Cannot build the report: " if len(problems) == 1 else (

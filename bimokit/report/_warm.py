@@ -286,6 +286,8 @@ class WarmKernel:
         After a chapter whose kernel died, or whose cell ran past ``timeout`` (the kernel may
         still be busy with it), the next chapter gets a new kernel.
         """
+        from ._cache import forget_chapter
+        from ._interrupt import raise_if_interrupted
         from .runner import STATE_DIR, ChapterFailure, ChapterResult, run_chapter
 
         t0 = time.perf_counter()
@@ -297,10 +299,10 @@ class WarmKernel:
                                  kc=self.kc, timeout=timeout)
             died = not self.is_alive()
         except Exception as exc:  # kernel start or reset failed: the chapter cannot run
+            raise_if_interrupted()  # ... or a Ctrl-C on its way: stop, keep the old page
             died = not self.is_alive()
-            for stale in (request.out_dir / f"{chapter}.html",
-                          request.out_dir / STATE_DIR / f"{chapter}.pkl"):
-                stale.unlink(missing_ok=True)
+            (request.out_dir / f"{chapter}.html").unlink(missing_ok=True)
+            forget_chapter(request.out_dir / STATE_DIR, chapter)
             result = ChapterResult(
                 chapter, False, request.out_dir / f"{chapter}.html", time.perf_counter() - t0,
                 ChapterFailure(None, None, "", type(exc).__name__, str(exc)),

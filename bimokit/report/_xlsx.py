@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._atomic import atomic_path
+from .._spreadsheet import protect_cell, xlsx_text
 from ..fmt import is_missing
 from ..publish import PublishedTable
 
@@ -26,7 +27,7 @@ _MAX = 31
 
 
 def _clean_sheet_text(name: str) -> str:
-    text = _BAD_SHEET_CHARS.sub(" ", str(name).replace("/", "-"))
+    text = _BAD_SHEET_CHARS.sub(" ", xlsx_text(str(name)).replace("/", "-"))
     return " ".join(text.split()).strip("'")
 
 
@@ -178,7 +179,7 @@ def _year_value(v):
         return None
     if isinstance(v, str):
         text = v.strip()
-        return int(text) if re.fullmatch(r"\d{4}", text) else (text or None)
+        return int(text) if re.fullmatch(r"\d{4}", text) else (xlsx_text(text) or None)
     if hasattr(v, "item"):
         v = v.item()
     if isinstance(v, float) and v.is_integer():
@@ -191,7 +192,7 @@ def _cell_value(v):
         return None
     if hasattr(v, "item"):  # numpy scalar
         v = v.item()
-    return v
+    return xlsx_text(v)
 
 
 def _shown_width(v, decimals: int | None) -> int:
@@ -252,7 +253,10 @@ def write_xlsx(
     reader's separators (``1.234,5`` in German); missing values are empty cells and the
     ``status`` column keeps the published symbol. Years (``year``, ``baseline_year``,
     ``target_year`` …) are whole numbers in the format ``0`` (``2030``, not ``2.030`` and not
-    text).
+    text). A text that a spreadsheet would evaluate (``=…``, ``+…``, ``-…``, ``@…``, a
+    leading tab or carriage return) is stored as text with Excel's quote prefix, never as a
+    formula (:func:`bimokit._spreadsheet.protect_cell`); control characters that XLSX cannot
+    hold are dropped.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
@@ -264,7 +268,7 @@ def write_xlsx(
     wb = Workbook()
     toc = wb.active
     toc.title = "Inhalt"
-    toc["A1"] = title
+    toc["A1"] = xlsx_text(title)
     toc["A1"].font = Font(bold=True, size=14)
     toc.append([])
     toc.append(["Tabellenblatt", "Handlungsfeld", "Tabelle", "Anmerkung", "Quelle"])
@@ -278,8 +282,8 @@ def write_xlsx(
         cell.style = "Hyperlink"
 
     for table, sheet in zip(tables, names, strict=True):
-        toc.append([sheet, titles.get(table.chapter, table.chapter), table.name, table.note,
-                    table.source])
+        toc.append([xlsx_text(v) for v in (sheet, titles.get(table.chapter, table.chapter),
+                                           table.name, table.note, table.source)])
         link_to(toc.cell(row=toc.max_row, column=1), sheet)
         for cell in toc[toc.max_row][2:]:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -288,7 +292,7 @@ def write_xlsx(
         df = table.table
         columns = list(df.columns)
         years = {c for c in columns if _is_year_column(c)}
-        ws.append([table.header(c) for c in columns])
+        ws.append([xlsx_text(table.header(c)) for c in columns])
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in df.itertuples(index=False, name=None):
@@ -314,14 +318,19 @@ def write_xlsx(
             ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(df) + 1}"
         ws.append([])
         if table.note:
-            ws.append([f"Anmerkung: {table.note}"])
+            ws.append([xlsx_text(f"Anmerkung: {table.note}")])
         if table.source:
-            ws.append([f"Quelle: {table.source}"])
-        ws.append([f"Tabelle: {table.name}"])
+            ws.append([xlsx_text(f"Quelle: {table.source}")])
+        ws.append([xlsx_text(f"Tabelle: {table.name}")])
         ws.append(["Zurück zum Inhalt"])
         link_to(ws.cell(row=ws.max_row, column=1), "Inhalt")
     for col, width in zip("ABCDE", (32, 26, 60, 50, 50), strict=True):
         toc.column_dimensions[col].width = width
+    # Names, categories, notes come from other people's files: no text is ever a formula.
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                protect_cell(cell)
     with atomic_path(path) as tmp:
         wb.save(tmp)
     return Path(path)
