@@ -3,9 +3,10 @@ and folded Lösungen; the indicator reference generated from the catalogue; the 
 (Jupyter Book 1) that fails on a failing cell, a broken reference or a missing image; the built
 pages in headless Chromium, with a screenshot of the start page in ``test-output/``.
 
-The build takes about three minutes on two cores (measured: 2 min 58 s with every cell
-executed), so it is part of the default suite; it is skipped with a reason where the extra
-``handbook`` (jupyter-book) is not installed, and fails under ``CI=true``.
+The build takes two to four minutes on two cores with every cell executed (measured on the
+shared machine: 1 min 46 s to 3 min 35 s, depending on its load), so it is part of the default
+suite; it is skipped with a reason where the extra ``handbook`` (jupyter-book) is not installed,
+and fails under ``CI=true``.
 """
 
 from __future__ import annotations
