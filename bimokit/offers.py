@@ -8,9 +8,19 @@ are there, where are Doppelstrukturen — as tables for chapter S:
   error names file, line and field;
 * :func:`coverage` (``bk.coverage``): places per 100 persons of the target group per Sozialraum,
   Angebotsart and Zielgruppe (zero where a Sozialraum has no such offer);
+* :func:`coverage_status` (``bk.coverage_status``): the coverage judged against the
+  Kommune's Versorgungsstandards (places per 100 of the target group, a table with the columns
+  of :data:`STANDARD_FIELDS`) or, where no standard is set, against an explicit rule (the
+  Kommune's average coverage), which every result states in German;
+* :func:`luecken` (``bk.luecken``): Sozialräume of a high Sozialindex class with no offer or
+  with coverage below that measure;
 * :func:`doppelstrukturen` (``bk.doppelstrukturen``): several providers of the same Angebotsart
-  for the same Zielgruppe in one Sozialraum;
-* :func:`luecken` (``bk.luecken``): Sozialräume of a high Sozialindex class with low coverage.
+  for the same Zielgruppe in one Sozialraum, a possible Doppelstruktur only where the coverage
+  lies above the standard (in an under-supplied area several providers are no Doppelstruktur,
+  and without a standard it cannot be judged);
+* :func:`soll_konzept` (``bk.soll_konzept``): per Sozialraum its need (class), its supply
+  against the measure and the actors (Akteure) working there: the Soll-Konzept layer of
+  chapter S.
 
 The inventory template
 ----------------------
@@ -35,6 +45,8 @@ traegerart     no       ``oeffentlich``, ``frei`` or ``privat``
 finanzierung   no       funding, free text (e.g. ``kommunal``, ``Land``, ``ESF``)
 jahr           no       year the entry describes (whole number)
 bemerkung      no       free text
+akteur         no       the responsible actor (Akteur) where it is not the provider, e.g.
+                        ``Jugendamt``, ``Bildungsbüro``, a network; empty: the provider
 ============== ======== ==================================================================
 """
 
@@ -78,14 +90,19 @@ __all__ = [
     "read_standards",
     "default_standards",
     "coverage",
+    "coverage_status",
     "doppelstrukturen",
     "luecken",
+    "soll_konzept",
 ]
 
 #: Required columns of the inventory, in template order.
 REQUIRED = ("anbieter", "angebot", "angebotsart", "sozialraum", "zielgruppe", "plaetze")
 #: All known columns, in template order.
-COLUMNS = (*REQUIRED, "traegerart", "finanzierung", "jahr", "bemerkung")
+COLUMNS = (*REQUIRED, "traegerart", "finanzierung", "jahr", "bemerkung", "akteur")
+#: Columns of a Versorgungsstandards table: places per 100 persons of the Zielgruppe that the
+#: Kommune sets as its standard for an Angebotsart, and where the standard comes from.
+STANDARD_FIELDS = ("angebotsart", "zielgruppe", "plaetze_je_100", "quelle")
 #: Allowed values of ``traegerart``.
 TRAEGERARTEN = ("oeffentlich", "frei", "privat")
 
@@ -658,13 +675,275 @@ def coverage(
                 "zielgruppe_bevoelkerung", "plaetze_je_100", "year", "status"]]
 
 
-def doppelstrukturen(offers: pd.DataFrame, *, min_anbieter: int = 2) -> pd.DataFrame:
-    """Several providers of the same Angebotsart for the same Zielgruppe in one Sozialraum.
+_PAIR = ["angebotsart", "zielgruppe"]
+_CELL = ["ags", "angebotsart", "zielgruppe"]
+
+#: What a coverage is judged against (``grundlage`` of :func:`coverage_status`): a
+#: Versorgungsstandard of the Kommune, a threshold given by hand, or, where neither is set, the
+#: Kommune's average coverage (the stated rule).
+GRUNDLAGEN = ("standard", "schwelle", "durchschnitt")
+
+
+def _standards_table(standards) -> pd.DataFrame:
+    """A clean standards table: one row per (Angebotsart, Zielgruppe), a number ≥ 0 each."""
+    if not isinstance(standards, pd.DataFrame):
+        raise ParameterError(
+            f"`standards` must be a table with the columns {', '.join(STANDARD_FIELDS)}; not "
+            f"{type(standards).__name__}."
+        )
+    s = standards.rename(columns=lambda c: str(c).strip().lower())
+    missing = [c for c in STANDARD_FIELDS if c not in s.columns]
+    if missing:
+        raise ParameterError(
+            f"`standards` lacks the column(s) {', '.join(missing)}; it needs "
+            f"{', '.join(STANDARD_FIELDS)}."
+        )
+    s = s[list(STANDARD_FIELDS)].copy()
+    for c in ("angebotsart", "zielgruppe", "quelle"):
+        s[c] = s[c].astype(object).where(s[c].notna(), "").astype(str).str.strip()
+    raw = s["plaetze_je_100"]
+    num = pd.to_numeric(raw.astype(str).str.replace(",", ".", regex=False), errors="coerce")
+    bad = num.isna() | ~np.isfinite(num) | (num < 0) | (s["angebotsart"] == "") \
+        | (s["zielgruppe"] == "")
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ParameterError(
+            f"`standards` row {i + 1}: needs an Angebotsart, a Zielgruppe and places per 100 "
+            f"as a number ≥ 0; got {s['angebotsart'].iloc[i]!r}, {s['zielgruppe'].iloc[i]!r}, "
+            f"{raw.iloc[i]!r}."
+        )
+    s["plaetze_je_100"] = num.astype("float64")
+    dup = s.duplicated(_PAIR, keep=False)
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        raise ParameterError(
+            f"`standards` has more than one standard for {s['angebotsart'].iloc[i]!r} and "
+            f"{s['zielgruppe'].iloc[i]!r}; give one per Angebotsart and Zielgruppe."
+        )
+    return s.reset_index(drop=True)
+
+
+def _per_100(x: float) -> str:
+    """'5,0 Plätze': places with one decimal and a decimal comma (a decimal takes the plural).
+
+    >>> _per_100(5), _dative_places(1)
+    ('5,0 Plätze', '1,0 Plätzen')
+    """
+    return f"{fmt_number(x, 1)} Plätze"
+
+
+def _dative_places(x: float) -> str:
+    return f"{fmt_number(x, 1)} Plätzen"
+
+
+def coverage_status(
+    coverage: pd.DataFrame,
+    *,
+    standards: pd.DataFrame | None = None,
+    max_coverage: float | Mapping[str, float] | None = None,
+) -> pd.DataFrame:
+    """Judge every coverage cell against a Versorgungsstandard or, without one, a stated rule.
+
+    Parameters
+    ----------
+    coverage : DataFrame
+        Result of :func:`coverage`.
+    standards : DataFrame, optional
+        The Kommune's Versorgungsstandards, columns :data:`STANDARD_FIELDS`: ``angebotsart``,
+        ``zielgruppe``, ``plaetze_je_100`` (places per 100 persons of the Zielgruppe that the
+        Kommune wants in every Sozialraum) and ``quelle`` (where the standard comes from: a law,
+        a Land guideline, the Kommune's own decision).
+    max_coverage : float or mapping, optional
+        A threshold set by hand where no standard is given: one number for every Angebotsart
+        or a mapping Angebotsart → number.
+
+    Returns
+    -------
+    DataFrame
+        The columns of ``coverage`` and
+
+        - ``schwelle``: the measure in places per 100 of the Zielgruppe
+        - ``grundlage``: ``standard`` (from ``standards``), ``schwelle`` (``max_coverage``) or
+          ``durchschnitt`` (neither is set: the Kommune's average coverage of the pair, places
+          summed over all Sozialräume per 100 of the summed Zielgruppe)
+        - ``quelle``: the source of the standard ('' otherwise)
+        - ``versorgung``: ``ohne`` (no place at all), ``unter``, ``erreicht``, ``ueber`` (below,
+          at or above the measure) or ``unbekannt`` (the Zielgruppe is unknown or 0)
+        - ``massstab``: the measure in German, in the dative, for "unter/über …" ("dem
+          Versorgungsstandard von 5,0 Plätzen je 100 der Zielgruppe (Quelle: …)")
+
+    Notes
+    -----
+    A standard is used first, then ``max_coverage``, then the average. The average is a rule,
+    not a standard: it says which areas lie below what the Kommune provides on average, and it
+    is always greater than 0 where the Kommune has any place of the pair, so a Sozialraum
+    without any offer is never judged as supplied.
+
+    Examples
+    --------
+    >>> cov = pd.DataFrame({"ags": ["99101-01", "99101-02", "99101-03"],
+    ...     "angebotsart": "jugendtreff", "zielgruppe": "jugendliche_15_18",
+    ...     "plaetze": [0, 10, 30], "zielgruppe_bevoelkerung": [200.0, 400.0, 400.0],
+    ...     "plaetze_je_100": [0.0, 2.5, 7.5]})
+    >>> coverage_status(cov)[["ags", "schwelle", "grundlage", "versorgung"]].values.tolist()
+    [['99101-01', 4.0, 'durchschnitt', 'ohne'], ['99101-02', 4.0, 'durchschnitt', 'unter'], ['99101-03', 4.0, 'durchschnitt', 'ueber']]
+    >>> std = pd.DataFrame({"angebotsart": ["jugendtreff"], "zielgruppe": ["jugendliche_15_18"],
+    ...                     "plaetze_je_100": [2.5], "quelle": ["Soll-Konzept 2025"]})
+    >>> coverage_status(cov, standards=std)["versorgung"].tolist()
+    ['ohne', 'erreicht', 'ueber']
+    """  # noqa: E501
+    for c in ("ags", *_PAIR, "plaetze", "zielgruppe_bevoelkerung", "plaetze_je_100"):
+        if c not in coverage.columns:
+            raise ParameterError(f"`coverage` lacks the column {c!r}; pass the coverage() table.")
+    cov = coverage.reset_index(drop=True).copy()
+    cov["ags"] = cov["ags"].astype(str)
+    places = pd.to_numeric(cov["plaetze"], errors="coerce").astype("float64")
+    pop = pd.to_numeric(cov["zielgruppe_bevoelkerung"], errors="coerce").astype("float64")
+    share = pd.to_numeric(cov["plaetze_je_100"], errors="coerce").astype("float64")
+    known = pop > 0
+    sums = pd.DataFrame({"p": places.where(known, 0.0), "n": pop.where(known, 0.0)}).groupby(
+        [cov["angebotsart"], cov["zielgruppe"]]).sum()
+    average = (100.0 * sums["p"] / sums["n"].where(sums["n"] > 0)).to_dict()
+    keys = list(zip(cov["angebotsart"], cov["zielgruppe"], strict=True))
+    schwelle = pd.Series([average.get(k, np.nan) for k in keys], dtype="float64")
+    grundlage = pd.Series(["durchschnitt"] * len(cov), dtype=object)
+    quelle = pd.Series([""] * len(cov), dtype=object)
+    if max_coverage is not None:
+        if isinstance(max_coverage, Mapping):
+            given = cov["angebotsart"].map({str(k): float(v) for k, v in max_coverage.items()})
+        else:
+            given = pd.Series(float(max_coverage), index=cov.index)
+        given = given.astype("float64")
+        schwelle = schwelle.where(given.isna(), given)
+        grundlage = grundlage.where(given.isna(), "schwelle")
+    if standards is not None:
+        st = _standards_table(standards)
+        look = {(a, z): (v, q) for a, z, v, q in st.itertuples(index=False)}
+        hit = [look.get(k) for k in keys]
+        has = pd.Series([h is not None for h in hit])
+        schwelle = schwelle.where(~has, pd.Series([h[0] if h else np.nan for h in hit]))
+        grundlage = grundlage.where(~has, "standard")
+        quelle = quelle.where(~has, pd.Series([h[1] if h else "" for h in hit], dtype=object))
+    tol = 1e-9 * np.maximum(1.0, schwelle.abs())
+    versorgung = np.select(
+        [places == 0, share.isna() | schwelle.isna(), share < schwelle - tol,
+         share > schwelle + tol],
+        ["ohne", "unbekannt", "unter", "ueber"], default="erreicht")
+    cov["schwelle"] = schwelle.to_numpy()
+    cov["grundlage"] = grundlage.to_numpy()
+    cov["quelle"] = quelle.astype(str).to_numpy()
+    cov["versorgung"] = versorgung
+    cov["massstab"] = [_measure(g, s, q) for g, s, q in
+                       zip(cov["grundlage"], cov["schwelle"], cov["quelle"], strict=True)]
+    return cov
+
+
+def _measure(grundlage: str, schwelle: float, quelle: str) -> str:
+    """The measure in the dative: 'dem Versorgungsstandard von 5,0 Plätzen je 100 …'."""
+    if pd.isna(schwelle):
+        return "einem Maßstab, der sich nicht berechnen lässt (Zielgruppe unbekannt)"
+    if grundlage == "standard":
+        src = f" (Quelle: {quelle})" if quelle else " (ohne Quellenangabe)"
+        return f"dem Versorgungsstandard von {_dative_places(schwelle)} je 100 der Zielgruppe{src}"
+    if grundlage == "schwelle":
+        return f"der vorgegebenen Schwelle von {_dative_places(schwelle)} je 100 der Zielgruppe"
+    return (f"dem Durchschnitt der Kommune ({_per_100(schwelle)} je 100 der Zielgruppe; "
+            "ein Versorgungsstandard ist nicht festgelegt)")
+
+
+def luecken(
+    coverage: pd.DataFrame,
+    sozialindex: pd.DataFrame,
+    *,
+    standards: pd.DataFrame | None = None,
+    min_class: int = 4,
+    max_coverage: float | Mapping[str, float] | None = None,
+) -> pd.DataFrame:
+    """Lücken: Sozialräume of a high Sozialindex class without an offer or below the measure.
+
+    Parameters
+    ----------
+    coverage : DataFrame
+        Result of :func:`coverage` (or of :func:`coverage_status`).
+    sozialindex : DataFrame
+        Result of :func:`bimokit.composite.sozialindex` (columns ``ags``, ``class``).
+    standards : DataFrame, optional
+        Versorgungsstandards (:data:`STANDARD_FIELDS`), see :func:`coverage_status`.
+    min_class : int
+        Lowest Sozialindex class that counts as high need (default 4 of 5).
+    max_coverage : float or mapping, optional
+        Threshold by hand where no standard is set (see :func:`coverage_status`).
+
+    Returns
+    -------
+    DataFrame
+        One row per gap, columns: ``ags``, ``class``, ``angebotsart``, ``zielgruppe``,
+        ``plaetze``, ``zielgruppe_bevoelkerung``, ``plaetze_je_100``, ``schwelle``,
+        ``grundlage``, ``quelle``, ``ohne_angebot`` (bool: not a single place), ``regel``
+        (German statement of the rule that makes it a gap); sorted by class descending, then
+        areas without any offer first, then coverage ascending.
+
+    Notes
+    -----
+    A cell is a gap when the class is at least ``min_class`` and either there is no place at
+    all (whatever the measure: zero coverage in a high-need area is always named) or the
+    coverage lies below the measure of :func:`coverage_status`. An empty result therefore
+    means, by that rule, that no high-need area lacks anything.
+
+    Examples
+    --------
+    >>> cov = pd.DataFrame({"ags": ["99101-01", "99101-02", "99101-03"], "angebotsart": "kita",
+    ...     "zielgruppe": "kinder_3_6", "plaetze": [0, 0, 90],
+    ...     "zielgruppe_bevoelkerung": [100.0] * 3, "plaetze_je_100": [0.0, 0.0, 90.0]})
+    >>> si = pd.DataFrame({"ags": ["99101-01", "99101-02", "99101-03"], "class": [5, 2, 4]})
+    >>> luecken(cov, si)[["ags", "class", "schwelle", "ohne_angebot"]].values.tolist()
+    [['99101-01', 5, 30.0, True]]
+    """
+    for c in ("ags", "class"):
+        if c not in sozialindex.columns:
+            raise ParameterError(
+                f"`sozialindex` lacks the column {c!r}; pass the sozialindex() table."
+            )
+    if not isinstance(min_class, int | np.integer) or not 1 <= int(min_class) <= 5:
+        raise ParameterError(f"`min_class` must be a class from 1 to 5; not {min_class!r}.")
+    cov = coverage_status(coverage, standards=standards, max_coverage=max_coverage)
+    si = sozialindex[["ags", "class"]].assign(ags=sozialindex["ags"].astype(str))
+    res = cov.merge(si, on="ags", how="inner")
+    cls = pd.to_numeric(res["class"], errors="coerce")
+    hit = (cls >= min_class) & res["versorgung"].isin(["ohne", "unter"])
+    res = res[hit.to_numpy(dtype=bool)].copy()
+    res["class"] = res["class"].astype("int64")
+    res["ohne_angebot"] = (res["versorgung"] == "ohne").astype(bool)
+    res["regel"] = [
+        f"Sozialindex-Klasse ≥ {min_class} und kein Angebot" if none else
+        f"Sozialindex-Klasse ≥ {min_class} und Versorgung unter {m}"
+        for none, m in zip(res["ohne_angebot"], res["massstab"], strict=True)]
+    res = res.assign(_o=~res["ohne_angebot"]).sort_values(
+        ["class", "_o", "plaetze_je_100", "ags", "angebotsart"],
+        ascending=[False, True, True, True, True])
+    return res[["ags", "class", "angebotsart", "zielgruppe", "plaetze",
+                "zielgruppe_bevoelkerung", "plaetze_je_100", "schwelle", "grundlage", "quelle",
+                "ohne_angebot", "regel"]].reset_index(drop=True)
+
+
+def doppelstrukturen(
+    offers: pd.DataFrame,
+    coverage: pd.DataFrame,
+    *,
+    standards: pd.DataFrame | None = None,
+    max_coverage: float | Mapping[str, float] | None = None,
+    min_anbieter: int = 2,
+) -> pd.DataFrame:
+    """Several providers of one Angebotsart for one Zielgruppe in a Sozialraum, judged by need.
 
     Parameters
     ----------
     offers : DataFrame
         The inventory (:func:`read_offers`).
+    coverage : DataFrame
+        Result of :func:`coverage` for these offers.
+    standards, max_coverage
+        The measure of the coverage (see :func:`coverage_status`).
     min_anbieter : int
         Minimum number of distinct providers (default 2).
 
@@ -673,21 +952,46 @@ def doppelstrukturen(offers: pd.DataFrame, *, min_anbieter: int = 2) -> pd.DataF
     DataFrame
         One row per (Sozialraum, Angebotsart, Zielgruppe) with at least ``min_anbieter``
         providers, columns: ``ags``, ``angebotsart``, ``zielgruppe``, ``n_anbieter``,
-        ``n_angebote``, ``plaetze``, ``anbieter`` (the providers, sorted, joined by ``"; "``);
-        sorted by ``n_anbieter`` descending, then ``ags``.
+        ``n_angebote``, ``plaetze``, ``anbieter`` (the providers, sorted, joined by ``"; "``),
+        ``plaetze_je_100``, ``schwelle``, ``grundlage``, ``versorgung``, ``massstab`` (as in
+        :func:`coverage_status`), ``urteil`` and ``doppelstruktur`` (bool: ``urteil ==
+        'moeglich'``); the possible Doppelstrukturen first, then by ``n_anbieter`` descending
+        and ``ags``. ``urteil``:
+
+        - ``moeglich``: the coverage lies above a standard (or a threshold given by hand):
+          together the providers offer more than the Kommune asks for;
+        - ``nicht_ueber_standard``: at or below it: the providers together do not even cover
+          the need; the area is under-supplied, not doubly supplied;
+        - ``ohne_standard``: no standard or threshold is set for the pair; whether the need is
+          exceeded cannot be judged (the Kommune's average is no measure of need);
+        - ``unbekannt``: the coverage cannot be computed (target group unknown or 0).
+
+    Notes
+    -----
+    Several providers are a possible Doppelstruktur only where the coverage lies above the
+    standard. The average rule of :func:`coverage_status` is not used here: where most areas
+    have no offer, the average is near 0 and any area with a few places would lie above it.
 
     Examples
     --------
-    >>> offers = pd.DataFrame({"anbieter": ["A", "B", "A"], "angebot": ["x", "y", "z"],
-    ...     "angebotsart": ["treff"] * 3, "sozialraum": ["99101-01", "99101-01", "99101-02"],
-    ...     "zielgruppe": ["kinder_10_15"] * 3, "plaetze": [10, 15, 5]})
-    >>> doppelstrukturen(offers)[["ags", "n_anbieter", "anbieter"]].values.tolist()
-    [['99101-01', 2, 'A; B']]
+    >>> offers = pd.DataFrame({"anbieter": ["A", "B", "A", "C"], "angebot": list("wxyz"),
+    ...     "angebotsart": "treff", "zielgruppe": "kinder_10_15",
+    ...     "sozialraum": ["99101-01", "99101-01", "99101-02", "99101-02"],
+    ...     "plaetze": [10, 15, 1, 1]})
+    >>> pop = pd.DataFrame({"ags": ["99101-01", "99101-02"], "altersgruppe": "10-15",
+    ...                     "value": [100.0, 100.0]})
+    >>> std = pd.DataFrame({"angebotsart": ["treff"], "zielgruppe": ["kinder_10_15"],
+    ...                     "plaetze_je_100": [10.0], "quelle": ["Soll-Konzept"]})
+    >>> d = doppelstrukturen(offers, coverage(offers, pop), standards=std)
+    >>> d[["ags", "n_anbieter", "plaetze_je_100", "urteil"]].values.tolist()
+    [['99101-01', 2, 25.0, 'moeglich'], ['99101-02', 2, 2.0, 'nicht_ueber_standard']]
+    >>> doppelstrukturen(offers, coverage(offers, pop))["urteil"].tolist()
+    ['ohne_standard', 'ohne_standard']
     """
-    if min_anbieter < 2:
+    if not isinstance(min_anbieter, int | np.integer) or min_anbieter < 2:
         raise ParameterError(f"`min_anbieter` must be at least 2; not {min_anbieter!r}.")
     o = offers.assign(ags=offers["sozialraum"].astype(str))
-    g = o.groupby(["ags", "angebotsart", "zielgruppe"])
+    g = o.groupby(_CELL)
     res = g.agg(
         n_anbieter=("anbieter", "nunique"),
         n_angebote=("anbieter", "size"),
@@ -695,82 +999,91 @@ def doppelstrukturen(offers: pd.DataFrame, *, min_anbieter: int = 2) -> pd.DataF
         anbieter=("anbieter", lambda s: "; ".join(sorted(set(map(str, s))))),
     ).reset_index()
     res = res[res["n_anbieter"] >= min_anbieter]
-    res = res.sort_values(["n_anbieter", "ags", "angebotsart"], ascending=[False, True, True])
     for c in ("n_anbieter", "n_angebote", "plaetze"):
         res[c] = res[c].astype("int64")
+    status = coverage_status(coverage, standards=standards, max_coverage=max_coverage)
+    res = res.merge(status[[*_CELL, "plaetze_je_100", "schwelle", "grundlage", "versorgung",
+                            "massstab"]], on=_CELL, how="left")
+    res["versorgung"] = res["versorgung"].fillna("unbekannt")
+    res["massstab"] = res["massstab"].fillna("")
+    res["grundlage"] = res["grundlage"].fillna("")
+    judged = res["grundlage"].isin(["standard", "schwelle"])
+    res["urteil"] = np.select(
+        [res["versorgung"] == "unbekannt", ~judged, res["versorgung"] == "ueber"],
+        ["unbekannt", "ohne_standard", "moeglich"], default="nicht_ueber_standard")
+    res["doppelstruktur"] = (res["urteil"] == "moeglich").astype(bool)
+    res = res.assign(_d=~res["doppelstruktur"]).sort_values(
+        ["_d", "n_anbieter", "ags", "angebotsart"], ascending=[True, False, True, True])
     return res[["ags", "angebotsart", "zielgruppe", "n_anbieter", "n_angebote", "plaetze",
-                "anbieter"]].reset_index(drop=True)
+                "anbieter", "plaetze_je_100", "schwelle", "grundlage", "versorgung", "massstab",
+                "urteil", "doppelstruktur"]].reset_index(drop=True)
 
 
-def luecken(
+def soll_konzept(
     coverage: pd.DataFrame,
     sozialindex: pd.DataFrame,
+    offers: pd.DataFrame,
     *,
-    min_class: int = 4,
+    standards: pd.DataFrame | None = None,
     max_coverage: float | Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
-    """Sozialräume with a high Sozialindex class and low coverage (Lücken).
+    """Need, supply against the measure and actors per Sozialraum (the Soll-Konzept layer).
 
     Parameters
     ----------
     coverage : DataFrame
         Result of :func:`coverage`.
     sozialindex : DataFrame
-        Result of :func:`bimokit.composite.sozialindex` (columns ``ags``, ``class``).
-    min_class : int
-        Lowest Sozialindex class that counts as high need (default 4 of 5).
-    max_coverage : float, mapping or None
-        Coverage (places per 100) below which a Sozialraum counts as under-supplied: one number,
-        a mapping Angebotsart → number, or None for the median coverage of that Angebotsart and
-        Zielgruppe over all Sozialräume in ``coverage``.
+        Result of :func:`bimokit.composite.sozialindex` (``ags``, ``class``).
+    offers : DataFrame
+        The inventory (:func:`read_offers`); its ``akteur`` (or, where empty, ``anbieter``)
+        names who works in a Sozialraum.
+    standards, max_coverage
+        The measure (see :func:`coverage_status`).
 
     Returns
     -------
     DataFrame
-        One row per gap, columns: ``ags``, ``class``, ``angebotsart``, ``zielgruppe``,
-        ``plaetze``, ``zielgruppe_bevoelkerung``, ``plaetze_je_100``, ``schwelle`` (the
-        threshold used), ``regel`` (German statement of the rule); sorted by class
-        descending, then coverage ascending.
+        One row per Sozialraum of ``coverage``, sorted by class descending and ``ags``:
+        ``ags``, ``class`` (Int64, ``<NA>`` without a Sozialindex), ``n_arten`` (pairs of
+        Angebotsart and Zielgruppe judged), ``n_ohne``, ``n_unter``, ``n_erreicht`` (at or
+        above the measure), ``n_unbekannt``, ``akteure`` (``"; "``-joined, '' where no offer).
 
     Examples
     --------
-    >>> cov = pd.DataFrame({"ags": ["99101-01", "99101-02", "99101-03"], "angebotsart": "kita",
-    ...     "zielgruppe": "kinder_3_6", "plaetze": [10, 50, 90],
-    ...     "zielgruppe_bevoelkerung": [100.0] * 3, "plaetze_je_100": [10.0, 50.0, 90.0]})
-    >>> si = pd.DataFrame({"ags": ["99101-01", "99101-02", "99101-03"], "class": [5, 2, 4]})
-    >>> luecken(cov, si)[["ags", "class", "plaetze_je_100", "schwelle"]].values.tolist()
-    [['99101-01', 5, 10.0, 50.0]]
+    >>> offers = pd.DataFrame({"anbieter": ["A", "B"], "angebot": ["x", "y"],
+    ...     "angebotsart": "treff", "zielgruppe": "kinder_10_15",
+    ...     "sozialraum": ["99101-01", "99101-01"], "plaetze": [10, 15],
+    ...     "akteur": ["Jugendamt", ""]})
+    >>> pop = pd.DataFrame({"ags": ["99101-01", "99101-02"], "altersgruppe": "10-15",
+    ...                     "value": [100.0, 100.0]})
+    >>> si = pd.DataFrame({"ags": ["99101-01", "99101-02"], "class": [2, 5]})
+    >>> soll_konzept(coverage(offers, pop), si, offers)[["ags", "class", "n_ohne", "akteure"]
+    ...     ].values.tolist()
+    [['99101-02', 5, 1, ''], ['99101-01', 2, 0, 'B; Jugendamt']]
     """
-    for c in ("ags", "angebotsart", "zielgruppe", "plaetze_je_100"):
-        if c not in coverage.columns:
-            raise ParameterError(f"`coverage` lacks the column {c!r}; pass the coverage() table.")
-    for c in ("ags", "class"):
-        if c not in sozialindex.columns:
-            raise ParameterError(
-                f"`sozialindex` lacks the column {c!r}; pass the sozialindex() table."
-            )
-    cov = coverage.copy()
-    if max_coverage is None:
-        cov["schwelle"] = cov.groupby(["angebotsart", "zielgruppe"])["plaetze_je_100"].transform(
-            "median")
-        rule = "unter dem Median der Sozialräume"
-    elif isinstance(max_coverage, Mapping):
-        miss = sorted(set(cov["angebotsart"]) - set(max_coverage))
-        if miss:
-            raise ParameterError(f"`max_coverage` has no threshold for {', '.join(miss)}.")
-        cov["schwelle"] = cov["angebotsart"].map(max_coverage).astype("float64")
-        rule = "unter der Schwelle je Angebotsart"
-    else:
-        cov["schwelle"] = float(max_coverage)
-        rule = f"unter {max_coverage} Plätzen je 100"
-    si = sozialindex[["ags", "class"]].assign(ags=sozialindex["ags"].astype(str))
-    res = cov.merge(si, on="ags", how="inner")
-    cls = pd.to_numeric(res["class"], errors="coerce")
-    hit = (cls >= min_class) & (res["plaetze_je_100"] < res["schwelle"])
-    res = res[hit.fillna(False).to_numpy(dtype=bool)].copy()
-    res["class"] = res["class"].astype("int64")
-    res["regel"] = f"Sozialindex-Klasse ≥ {min_class} und Versorgung {rule}"
-    res = res.sort_values(["class", "plaetze_je_100", "ags"], ascending=[False, True, True])
-    return res[["ags", "class", "angebotsart", "zielgruppe", "plaetze",
-                "zielgruppe_bevoelkerung", "plaetze_je_100", "schwelle", "regel"]].reset_index(
-        drop=True)
+    status = coverage_status(coverage, standards=standards, max_coverage=max_coverage)
+    v = status["versorgung"]
+    counts = pd.DataFrame({
+        "ags": status["ags"],
+        "n_arten": 1,
+        "n_ohne": (v == "ohne").astype(int),
+        "n_unter": (v == "unter").astype(int),
+        "n_erreicht": v.isin(["erreicht", "ueber"]).astype(int),
+        "n_unbekannt": (v == "unbekannt").astype(int),
+    }).groupby("ags", sort=True).sum().reset_index()
+    who = offers["akteur"].astype(str).str.strip() if "akteur" in offers.columns else \
+        pd.Series("", index=offers.index)
+    who = who.where(who != "", offers["anbieter"].astype(str).str.strip())
+    actors = who.groupby(offers["sozialraum"].astype(str)).agg(
+        lambda s: "; ".join(sorted(set(x for x in s if x))))
+    counts["akteure"] = counts["ags"].map(actors).fillna("").astype(str)
+    cls = sozialindex[["ags", "class"]].assign(ags=sozialindex["ags"].astype(str))
+    out = counts.merge(cls, on="ags", how="left")
+    out["class"] = pd.to_numeric(out["class"], errors="coerce").astype("Int64")
+    for c in ("n_arten", "n_ohne", "n_unter", "n_erreicht", "n_unbekannt"):
+        out[c] = out[c].astype("int64")
+    out = out.assign(_c=out["class"].fillna(0)).sort_values(["_c", "ags"],
+                                                              ascending=[False, True])
+    return out[["ags", "class", "n_arten", "n_ohne", "n_unter", "n_erreicht", "n_unbekannt",
+                "akteure"]].reset_index(drop=True)

@@ -49,11 +49,12 @@ _AMPEL_ALIASES = {"grün": "gruen", "green": "gruen", "yellow": "gelb", "red": "
                   "gray": "grau"}
 
 #: Trend arrows and their German words.
-TRENDS = {"↑": "steigend", "↓": "fallend", "→": "gleichbleibend"}
+TRENDS = {"↑": "steigend", "↓": "fallend", "→": "gleichbleibend", "↕": "uneinheitlich"}
 _TREND_ALIASES = {
     "up": "↑", "steigend": "↑", "gestiegen": "↑", "rising": "↑",
     "down": "↓", "fallend": "↓", "gesunken": "↓", "falling": "↓",
     "flat": "→", "stabil": "→", "gleichbleibend": "→", "stable": "→",
+    "uneinheitlich": "↕", "mixed": "↕",
 }
 
 
@@ -138,13 +139,16 @@ class KeyFigure:
     ampel : str or None
         ``"gruen"``, ``"gelb"``, ``"rot"``, ``"grau"`` or None.
     trend_arrow : str or None
-        ``"↑"``, ``"↓"``, ``"→"`` or None.
+        ``"↑"``, ``"↓"``, ``"→"``, ``"↕"`` (uneinheitlich) or None.
     comparison : str
         A short German comparison, e.g. ``"Land: 34,1 %"``.
     status : str
         The value's status symbol (``"."`` secret …).
     decimals : int or None
         Digits after the comma.
+    trend_note : str
+        What the chapter says about the trend, short (the years, and after a break the
+        development before it; why there is none), e.g. ``"seit 2012 uneinheitlich"``.
     chapter : str
         The chapter letter (set by the runner).
     """
@@ -159,6 +163,7 @@ class KeyFigure:
     comparison: str = ""
     status: str = ""
     decimals: int | None = None
+    trend_note: str = ""
     chapter: str = ""
 
     def formatted_value(self) -> str:
@@ -422,8 +427,8 @@ def _normalise_trend(trend) -> str | None:
     key = _TREND_ALIASES.get(key.lower(), key)
     if key not in TRENDS:
         raise ParameterError(
-            "`trend_arrow` must be '↑', '↓', '→' (or 'steigend', 'fallend', 'stabil') or None; "
-            f"not {trend!r}."
+            "`trend_arrow` must be '↑', '↓', '→', '↕' (or 'steigend', 'fallend', 'stabil', "
+            f"'uneinheitlich') or None; not {trend!r}."
         )
     return key
 
@@ -441,6 +446,7 @@ def publish_keyfigure(
     comparison: str = "",
     status: str = "",
     decimals: int | None = None,
+    trend_note: str = "",
 ) -> None:
     """Hand one key figure to the runner for the Steckbrief.
 
@@ -460,14 +466,17 @@ def publish_keyfigure(
         Reporting year.
     ampel : {"gruen", "gelb", "rot", "grau"}, optional
         Ampel colour from the target comparison (``bimokit.targets``).
-    trend_arrow : {"↑", "↓", "→"}, optional
-        Direction of the trend; ``"steigend"``, ``"fallend"``, ``"stabil"`` are accepted too.
+    trend_arrow : {"↑", "↓", "→", "↕"}, optional
+        Direction of the trend; ``"steigend"``, ``"fallend"``, ``"stabil"``,
+        ``"uneinheitlich"`` are accepted too.
     comparison : str
         A short German comparison, e.g. ``"Land: 34,1 %"``.
     status : str
         Status symbol of the value (``"."`` secret …).
     decimals : int, optional
         Digits after the comma.
+    trend_note : str
+        The chapter's trend statement, short (:func:`bimokit.text.trend_summary`).
 
     Examples
     --------
@@ -507,6 +516,7 @@ def publish_keyfigure(
         comparison=_check_text(comparison, "comparison", required=False),
         status=_check_text(status, "status", required=False),
         decimals=None if decimals is None else int(decimals),
+        trend_note=_check_text(trend_note, "trend_note", required=False),
     )
     if out_dir in ("", None):
         return

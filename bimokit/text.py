@@ -51,15 +51,13 @@ from .fmt import (
 
 __all__ = [
     "Subject", "Comparison", "MIN_TREND_YEARS", "subject_of", "kernaussage", "kernaussagen",
+    "trend_summary",
 ]
 
-#: Trend classes of :mod:`bimokit.trends` that a sentence can report.
-from .trends import TREND_CLASSES  # noqa: E402
-
-#: Fewest years with a value on which a sentence states a trend. With fewer than five points
-#: the two-sided Mann–Kendall test cannot reach p < 0.05, and "stabil" over three or four
-#: points is no finding either.
-MIN_TREND_YEARS = 5
+#: Trend classes of :mod:`bimokit.trends` that a sentence can report, and the fewest years with
+#: a value on which a sentence states a trend (the same number from which
+#: :func:`bimokit.trends.trend` gives a class at all: five).
+from .trends import MIN_TREND_YEARS, TREND_CLASSES  # noqa: E402
 
 _GENERA = ("m", "f", "n")
 _PRONOUN = {"m": "er", "f": "sie", "n": "es"}
@@ -715,3 +713,89 @@ def _kernaussage_from_row(row: Mapping[str, Any]) -> str:
         trend_before_years=_get(row, "trend_before_years"),
         direction=0 if direction is None else int(direction),
     )
+
+
+#: The trend classes as the short Steckbrief note words them (the Kernaussage's predicate).
+_TREND_WORDS = {"steigend": "gestiegen", "fallend": "gesunken", "stabil": "weitgehend stabil",
+                "uneinheitlich": "uneinheitlich"}
+
+
+def _span(since: int | None, until: int | None) -> str:
+    if since is None:
+        return "im Beobachtungszeitraum"
+    return f"seit {since}" if until is None else f"{since}–{until}"
+
+
+def trend_summary(row: Mapping[str, Any]) -> tuple[str | None, str]:
+    """What the Kernaussage of ``row`` says about the trend, short, for the Steckbrief.
+
+    Parameters
+    ----------
+    row : mapping
+        The row :func:`kernaussagen` turns into a sentence (``trend_class``, ``first_year``,
+        ``last_year``, ``n_years``, ``year`` and the ``trend_break``/``trend_before…`` keys).
+
+    Returns
+    -------
+    (str or None, str)
+        The trend class the sentence states for the latest comparable years (None where it
+        states none) and a short German note with the years and, after a break, the
+        development before it, e.g. ``(None, '2012–2021 gestiegen; seit Zensus 2022 zu
+        wenige Jahre')``. Both come from the same rule as the sentence
+        (:data:`MIN_TREND_YEARS`), so the Steckbrief and the chapter say the same about the
+        same series.
+
+    Examples
+    --------
+    >>> trend_summary({"year": 2024, "trend_class": "uneinheitlich", "first_year": 2012,
+    ...                "last_year": 2024, "n_years": 13})
+    ('uneinheitlich', 'seit 2012 uneinheitlich')
+    >>> trend_summary({"year": 2024, "trend_class": "stabil", "first_year": 2022,
+    ...                "last_year": 2024, "n_years": 3, "trend_break": "Zensus 2022",
+    ...                "trend_break_year": 2022, "trend_before": "steigend",
+    ...                "trend_before_since": 2012, "trend_before_until": 2021,
+    ...                "trend_before_years": 10})
+    (None, '2012–2021 gestiegen; seit Zensus 2022 zu wenige Jahre')
+    >>> trend_summary({"year": 2024, "trend_class": "steigend", "first_year": 2022,
+    ...                "last_year": 2024, "n_years": 3})
+    (None, 'nur 3 Jahre (mindestens 5 nötig)')
+    """
+    year = _get(row, "year")
+    tr = _trend_class(_get(row, "trend", "trend_class"), "trend")
+    since = _get(row, "trend_since", "first_year", "base_year")
+    until = _get(row, "trend_until", "last_year")
+    since = None if since is None else int(since)
+    until = None if until is None or (year is not None and int(until) == int(year)) \
+        else int(until)
+    n = _get(row, "trend_years", "n_years")
+    n = None if n is None else int(n)
+    label = _get(row, "trend_break")
+    if label is None:
+        if _enough(tr, n, since, until):
+            return tr, f"{_span(since, until)} {_TREND_WORDS[tr]}"
+        if n is not None and n >= 1:
+            return None, f"nur {n} {'Jahr' if n == 1 else 'Jahre'} (mindestens " \
+                f"{MIN_TREND_YEARS} nötig)"
+        return None, "keine Trendaussage"
+    brk_year = _get(row, "trend_break_year")
+    brk_year = since if brk_year is None else int(brk_year)
+    label = " ".join(str(label).split())
+    seit = f"seit {label}" if label.lower().startswith("zensus") else \
+        f"seit Bruch {brk_year} ({label})"
+    before = _trend_class(_get(row, "trend_before"), "trend_before")
+    b_since, b_until = _get(row, "trend_before_since"), _get(row, "trend_before_until")
+    b_n = _get(row, "trend_before_years")
+    b_since = None if b_since is None else int(b_since)
+    b_until = None if b_until is None else int(b_until)
+    before_ok = _enough(before, None if b_n is None else int(b_n), b_since, b_until)
+    after_ok = _enough(tr, n, brk_year, until if until is not None else year)
+    parts = []
+    if before_ok:
+        parts.append(f"{_span(b_since, b_until)} {_TREND_WORDS[before]}")
+    if after_ok:
+        parts.append(f"{seit} {_TREND_WORDS[tr]}")
+    elif before_ok:
+        parts.append(f"{seit} zu wenige Jahre")
+    if not parts:
+        return None, f"zu wenige vergleichbare Jahre ({seit} und davor)"
+    return (tr if after_ok else None), "; ".join(parts)

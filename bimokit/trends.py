@@ -50,6 +50,12 @@ _num = partial(fmt_number, trim=True)
 #: The four verbal trend classes, in German, as :func:`classify_trend` returns them.
 TREND_CLASSES = ("steigend", "fallend", "stabil", "uneinheitlich")
 
+#: Fewest years with a value from which :func:`trend` gives a trend class (and a Kernaussage
+#: states a trend, :mod:`bimokit.text`). With fewer than five points the two-sided
+#: Mann–Kendall test cannot reach p < 0.05, and "stabil" over three or four points is no
+#: finding either.
+MIN_TREND_YEARS = 5
+
 #: Known breaks in official time series. ``year`` is the first year of the new series: values
 #: of ``year`` and later are not comparable with values before it. ``ags`` empty = every
 #: region. ``scope`` ``bevoelkerung``: applies to indicators that rest on population figures
@@ -604,12 +610,13 @@ def trend(
     base_year: int | None = None,
     end_year: int | None = None,
     breaks="auto",
-    population_based: Iterable[str] | None = None,
+    population_based: Iterable[str] | str | None = "catalogue",
     on_break: str = "segment",
     units=None,
     alpha: float = 0.05,
     tolerance: float = 0.05,
     exact_max_n: int = 30,
+    min_years: int = MIN_TREND_YEARS,
 ) -> pd.DataFrame:
     """Trend of every region, indicator and breakdown in an indicator-values table.
 
@@ -629,10 +636,11 @@ def trend(
         Known breaks. ``'auto'``: :data:`BREAKS` (Zensus 2011, Zensus 2022). A list or table of
         territorial reforms ``(ags, year)`` is added to them (a reform applies to that exact
         ``ags``, from ``year`` on; ``ags`` '' = every region). ``None``: no breaks.
-    population_based : iterable of str, optional
-        Indicators that rest on population figures, to which the Zensus breaks apply. Default
-        ``None``: every indicator (cautious; pass e.g. the catalogue ids whose numerator or
-        denominator is ``bevoelkerung`` to keep the whole window for the others).
+    population_based : iterable of str, ``"catalogue"`` or ``"all"``
+        Indicators that rest on population figures, to which the Zensus breaks apply.
+        Default ``"catalogue"``: the catalogue's indicators whose numerator or denominator
+        counts ``bevoelkerung`` (as the chapters do; an id not in the catalogue is not cut).
+        ``"all"`` (or ``None``): every indicator.
     on_break : {'segment', 'flag'}, default 'segment'
         ``segment``: use only the years from the last break inside the window (the base year
         moves to it). ``flag``: fit the whole window. Either way ``break_in_window`` and
@@ -646,6 +654,10 @@ def trend(
         ``stabil`` (see :func:`classify_trend` for the rule).
     exact_max_n : int, default 30
         Largest series length for the exact Mann–Kendall p-value (no ties).
+    min_years : int, default :data:`MIN_TREND_YEARS` (5)
+        Fewest years with a value (after window and breaks) for a trend class; a shorter
+        series gets the numbers but ``trend_class`` '' and the reason, as the chapters, which
+        state no trend from fewer years.
 
     Returns
     -------
@@ -665,7 +677,7 @@ def trend(
         - ``ts_slope``, ``ts_ci_low``, ``ts_ci_high``: :func:`theil_sen`
         - ``mk_s``, ``mk_tau``, ``mk_p``, ``mk_method``: :func:`mann_kendall`
         - ``trend_class``: :func:`classify_trend` (``steigend``, ``fallend``, ``stabil``,
-          ``uneinheitlich``; '' with fewer than two years)
+          ``uneinheitlich``; '' with fewer than ``min_years`` years)
         - ``break_in_window`` (bool), ``breaks`` (labels of the breaks inside the data's
           window, '; '-joined), ``on_break``
         - ``alpha``, ``tolerance``: the choices made, for the Methodik note
@@ -692,7 +704,9 @@ def trend(
     if not isinstance(tolerance, float | int) or tolerance < 0:
         raise ParameterError(f"`tolerance` must be a number ≥ 0, e.g. 0.05; not {tolerance!r}.")
     brk = _break_table(breaks, "trend")
-    pop = None if population_based is None else {str(i) for i in population_based}
+    pop = _population_ids(population_based)
+    if not isinstance(min_years, int | np.integer) or min_years < 2:
+        raise ParameterError(f"`min_years` must be a whole number ≥ 2; not {min_years!r}.")
     unit_of = per_indicator(units, "units", column="unit")
     data = clean_values_table(values, dims)
     data = data[data["value"].notna()]
@@ -712,6 +726,7 @@ def trend(
                 indicator=row["indicator"], brk=brk, pop=pop, on_break=on_break,
                 base_year=base_year, unit=str(unit_of.get(row["indicator"], "") or ""),
                 alpha=float(alpha), tolerance=float(tolerance), exact_max_n=exact_max_n,
+                min_years=int(min_years),
             ))
             rows.append(row)
     out = pd.DataFrame(rows, columns=[*keys, *TREND_COLUMNS])
@@ -722,8 +737,24 @@ def trend(
     return out.reset_index(drop=True)
 
 
+def _population_ids(spec) -> set[str] | None:
+    """The ids the Zensus breaks apply to; None: every indicator."""
+    if spec is None or (isinstance(spec, str) and spec == "all"):
+        return None
+    if isinstance(spec, str):
+        if spec != "catalogue":
+            raise ParameterError(
+                "`population_based` must be 'catalogue', 'all' or a list of indicator ids; "
+                f"not {spec!r}.")
+        from .catalogue import load_catalogue
+
+        return {i.id for i in load_catalogue()
+                if any(t.variable == "bevoelkerung" for t in (*i.numerator, *i.denominator))}
+    return {str(i) for i in spec}
+
+
 def _one_trend(v, y, *, ags, indicator, brk, pop, on_break, base_year, unit, alpha, tolerance,
-               exact_max_n) -> dict:
+               exact_max_n, min_years) -> dict:
     reasons = []
     v = v.astype("float64")
     y = y.astype("int64")
@@ -791,6 +822,9 @@ def _one_trend(v, y, *, ags, indicator, brk, pop, on_break, base_year, unit, alp
                ols_p=ols.pvalue)
     klass, ts, mk = _classify(v, y.astype("float64"), alpha=alpha, tolerance=tolerance,
                               exact_max_n=exact_max_n)
+    if klass and n < min_years:
+        klass = ""
+        reasons.append(f"keine Trendklasse aus weniger als {min_years} Jahren")
     out.update(ts_slope=ts.slope, ts_ci_low=ts.ci_low, ts_ci_high=ts.ci_high, mk_s=mk.s,
                mk_tau=mk.tau, mk_p=mk.pvalue, mk_method=mk.method, trend_class=klass)
     out["reason"] = "; ".join(reasons)

@@ -270,5 +270,5 @@ def test_chapter_s_draws_from_the_geopackage(gpkg_only_folder):
     ch = Chapter("S", ags="99101", data=str(gpkg_only_folder))
     ch.karte_sozialindex()
     alt = re.search(r'alt="([^"]*)"', ch.outputs[-1]).group(1)
-    assert alt.startswith("Karte: Sozialindex 2024 (z-Wert; höher = mehr Bedarf) für die 15 "
-                          "Sozialräume von Musterstadt")
+    assert alt.startswith("Karte: Sozialindex 2024: Klassen des Unterstützungsbedarfs für die "
+                          "15 Sozialräume von Musterstadt")

@@ -153,37 +153,128 @@ def test_coverage_hand():
         bk.coverage(o, _pop(), target_group_map={"kinder_3_6": ("3-6",)})
 
 
-def test_doppelstrukturen_hand():
+def _cov(places, pop, art="treff", group="kinder_10_15"):
+    n = len(places)
+    ags = [f"99101-{i + 1:02d}" for i in range(n)]
+    return pd.DataFrame({"ags": ags, "angebotsart": art, "zielgruppe": group,
+                         "plaetze": places, "zielgruppe_bevoelkerung": pop,
+                         "plaetze_je_100": [100 * p / q if q else float("nan")
+                                            for p, q in zip(places, pop, strict=True)]})
+
+
+def test_coverage_status_uses_the_standard_then_a_threshold_then_the_average():
+    cov = pd.concat([_cov([0, 10, 30], [200.0, 400.0, 400.0]),
+                     _cov([5, 0, 5], [100.0, 100.0, 0.0], art="cafe", group="eltern_u6")],
+                    ignore_index=True)
+    s = bk.coverage_status(cov)
+    # treff average: 100 * (0 + 10 + 30) / (200 + 400 + 400) = 4.0
+    # cafe average: 100 * (5 + 0) / (100 + 100) = 2.5 (99101-03 has no target group: left out)
+    assert s["schwelle"].tolist() == [4.0, 4.0, 4.0, 2.5, 2.5, 2.5]
+    assert s["grundlage"].eq("durchschnitt").all()
+    # 0 places: 'ohne' whatever the measure; 5 places of 0 persons: 'unbekannt'
+    assert s["versorgung"].tolist() == ["ohne", "unter", "ueber", "ueber", "ohne", "unbekannt"]
+    assert s["massstab"].iloc[0] == ("dem Durchschnitt der Kommune (4,0 Plätze je 100 der "
+                                     "Zielgruppe; ein Versorgungsstandard ist nicht festgelegt)")
+    std = pd.DataFrame({"angebotsart": ["treff"], "zielgruppe": ["kinder_10_15"],
+                        "plaetze_je_100": ["2,5"], "quelle": ["Soll-Konzept 2025"]})
+    s = bk.coverage_status(cov, standards=std, max_coverage={"cafe": 6})
+    assert s["schwelle"].tolist() == [2.5, 2.5, 2.5, 6.0, 6.0, 6.0]
+    assert s["grundlage"].tolist() == ["standard"] * 3 + ["schwelle"] * 3
+    # 10 / 400 = 2.5 exactly the standard: 'erreicht'
+    assert s["versorgung"].tolist()[:4] == ["ohne", "erreicht", "ueber", "unter"]
+    assert s["massstab"].iloc[0] == ("dem Versorgungsstandard von 2,5 Plätzen je 100 der "
+                                     "Zielgruppe (Quelle: Soll-Konzept 2025)")
+    assert s["massstab"].iloc[3] == ("der vorgegebenen Schwelle von 6,0 Plätzen je 100 der "
+                                     "Zielgruppe")
+    for bad, msg in [(std.drop(columns="quelle"), "lacks the column.s. quelle"),
+                     (pd.concat([std, std]), "more than one standard"),
+                     (std.assign(plaetze_je_100="-1"), "number ≥ 0")]:
+        with pytest.raises(ParameterError, match=msg):
+            bk.coverage_status(cov, standards=bad)
+
+
+def test_doppelstrukturen_only_where_coverage_is_above_the_measure():
     o = _offers([
         ("A", "x", "treff", "99101-01", "kinder_10_15", 10),
         ("B", "y", "treff", "99101-01", "kinder_10_15", 15),
         ("B", "z", "treff", "99101-01", "kinder_10_15", 5),
         ("A", "w", "treff", "99101-01", "kinder_6_10", 5),   # other Zielgruppe
-        ("A", "v", "treff", "99101-02", "kinder_10_15", 5),  # other Sozialraum
+        ("A", "v", "treff", "99101-02", "kinder_10_15", 1),
+        ("C", "u", "treff", "99101-02", "kinder_10_15", 1),   # two providers, 2 places
     ])
-    d = bk.doppelstrukturen(o)
-    assert d.values.tolist() == [["99101-01", "treff", "kinder_10_15", 2, 3, 30, "A; B"]]
-    assert bk.doppelstrukturen(o, min_anbieter=3).empty
+    cov = bk.coverage(o, _pop())
+    std = pd.DataFrame({"angebotsart": ["treff"], "zielgruppe": ["kinder_10_15"],
+                        "plaetze_je_100": [4.0], "quelle": ["Soll-Konzept"]})
+    d = bk.doppelstrukturen(o, cov, standards=std)
+    # 99101-01: 100 * 30 / 500 = 6.0 per 100, above the standard 4: possible Doppelstruktur;
+    # 99101-02: 100 * 2 / 400 = 0.5, under-supplied: two providers are no Doppelstruktur
+    assert d[["ags", "n_anbieter", "n_angebote", "plaetze", "anbieter", "plaetze_je_100",
+              "urteil", "doppelstruktur"]].values.tolist() == [
+        ["99101-01", 2, 3, 30, "A; B", 6.0, "moeglich", True],
+        ["99101-02", 2, 2, 2, "A; C", 0.5, "nicht_ueber_standard", False]]
+    # with a standard of 8 per 100, 99101-01 (6.0) is under-supplied too
+    assert not bk.doppelstrukturen(o, cov, standards=std.assign(plaetze_je_100=8.0))[
+        "doppelstruktur"].any()
+    # a threshold by hand is a measure as well; the Kommune's average is not: without a
+    # standard, several providers are not judged (the average 100 * 32 / 900 = 3.6 would call
+    # any area with a few places over-supplied where most have none)
+    assert bk.doppelstrukturen(o, cov, max_coverage=5)["doppelstruktur"].tolist() == [
+        True, False]
+    assert bk.doppelstrukturen(o, cov)["urteil"].tolist() == ["ohne_standard"] * 2
+    assert bk.doppelstrukturen(o, cov, min_anbieter=3).empty
 
 
-def test_luecken_thresholds():
-    cov = pd.DataFrame({
-        "ags": ["99101-01", "99101-02", "99101-03", "99101-04"], "angebotsart": "kita",
-        "zielgruppe": "kinder_3_6", "plaetze": [10, 50, 90, 30],
-        "zielgruppe_bevoelkerung": [100.0] * 4, "plaetze_je_100": [10.0, 50.0, 90.0, 30.0]})
-    si = pd.DataFrame({"ags": ["99101-01", "99101-02", "99101-03", "99101-04"],
-                       "class": [5, 2, 4, 4]})
-    # median of 10, 30, 50, 90 = 40: classes >= 4 below 40 -> 99101-01 (10), 99101-04 (30)
+def test_luecken_name_every_area_without_an_offer_and_judge_the_rest_by_the_measure():
+    cov = _cov([0, 50, 90, 30, 0], [100.0] * 5, art="kita", group="kinder_3_6")
+    si = pd.DataFrame({"ags": [f"99101-{i:02d}" for i in range(1, 6)],
+                       "class": [5, 2, 4, 4, 1]})
+    # average = 100 * 170 / 500 = 34: class >= 4 without any place (99101-01) or below 34
+    # (99101-04, 30); 99101-05 has no place but class 1
     lk = bk.luecken(cov, si)
-    assert lk[["ags", "class", "schwelle"]].values.tolist() == [["99101-01", 5, 40.0],
-                                                                ["99101-04", 4, 40.0]]
-    assert lk["regel"].iloc[0] == (
-        "Sozialindex-Klasse ≥ 4 und Versorgung unter dem Median der Sozialräume")
+    assert lk[["ags", "class", "schwelle", "ohne_angebot"]].values.tolist() == [
+        ["99101-01", 5, 34.0, True], ["99101-04", 4, 34.0, False]]
+    assert lk["regel"].tolist() == [
+        "Sozialindex-Klasse ≥ 4 und kein Angebot",
+        "Sozialindex-Klasse ≥ 4 und Versorgung unter dem Durchschnitt der Kommune (34,0 Plätze "
+        "je 100 der Zielgruppe; ein Versorgungsstandard ist nicht festgelegt)"]
     assert bk.luecken(cov, si, max_coverage=20)["ags"].tolist() == ["99101-01"]
-    assert bk.luecken(cov, si, max_coverage={"kita": 95}, min_class=5)["ags"].tolist() == [
+    # a standard of 95 makes 99101-03 (90) a gap; a zero-coverage area stays one under any
+    # measure, even a standard of 0
+    std = pd.DataFrame({"angebotsart": ["kita"], "zielgruppe": ["kinder_3_6"],
+                        "plaetze_je_100": [95.0], "quelle": ["Land"]})
+    assert bk.luecken(cov, si, standards=std)["ags"].tolist() == ["99101-01", "99101-04",
+                                                                  "99101-03"]
+    assert bk.luecken(cov, si, standards=std.assign(plaetze_je_100=0.0))["ags"].tolist() == [
         "99101-01"]
-    with pytest.raises(ParameterError, match="no threshold for kita"):
-        bk.luecken(cov, si, max_coverage={"treff": 1})
+    assert bk.luecken(cov, si, min_class=5)["ags"].tolist() == ["99101-01"]
+    with pytest.raises(ParameterError, match="class from 1 to 5"):
+        bk.luecken(cov, si, min_class=6)
+
+
+def test_most_areas_without_an_offer_still_gives_gaps():
+    # the case of the issue: most areas have nothing, so the median coverage is 0 and "below
+    # the median" found no gap; the average rule finds them
+    cov = _cov([0, 0, 0, 0, 18], [1000.0] * 5)
+    si = pd.DataFrame({"ags": [f"99101-{i:02d}" for i in range(1, 6)],
+                       "class": [5, 4, 3, 2, 1]})
+    lk = bk.luecken(cov, si)
+    assert lk["ags"].tolist() == ["99101-01", "99101-02"] and lk["ohne_angebot"].all()
+
+
+def test_soll_konzept_counts_per_area_and_names_the_actors():
+    o = _offers([
+        ("A", "x", "treff", "99101-01", "kinder_10_15", 30),
+        ("B", "y", "sprache", "99101-01", "kinder_3_6", 1),
+        ("C", "z", "sprache", "99101-02", "kinder_3_6", 40),
+    ]).assign(akteur=["Jugendamt", "", ""])
+    cov = bk.coverage(o, _pop())
+    si = pd.DataFrame({"ags": ["99101-01", "99101-02"], "class": [2, 5]})
+    k = bk.soll_konzept(cov, si, o)
+    # treff: 99101-01 6.0 (above the average 30/900 = 3.3), 99101-02 none;
+    # sprache: 99101-01 0.5 (below the average 41/300 = 13.7), 99101-02 40.0 (above)
+    assert k[["ags", "class", "n_arten", "n_ohne", "n_unter", "n_erreicht", "akteure"]
+             ].values.tolist() == [["99101-02", 5, 2, 1, 0, 1, "C"],
+                                   ["99101-01", 2, 2, 0, 1, 1, "B; Jugendamt"]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -224,15 +315,21 @@ def test_sample_chain_coverage_sozialindex_luecken():
     si = bk.sozialindex(values, ["sgb2_u15", "sprachfoerderbedarf"])
     assert len(si) == 26 and si["class"].between(1, 5).all()
     lk = bk.luecken(cov, si)
-    # independent check: every high-need cell below its pair's median, and nothing else
+    # independent check: every high-need cell without a place or below its pair's average
+    # (summed places per 100 of the summed target group), and nothing else
     m = cov.merge(si[["ags", "class"]], on="ags")
-    med = m.groupby(["angebotsart", "zielgruppe"])["plaetze_je_100"].transform("median")
-    expect = m[(m["class"] >= 4) & (m["plaetze_je_100"] < med)]
+    ok = m["zielgruppe_bevoelkerung"] > 0
+    sums = m[ok].groupby(["angebotsart", "zielgruppe"])[["plaetze",
+                                                       "zielgruppe_bevoelkerung"]].sum()
+    avg = (100 * sums["plaetze"] / sums["zielgruppe_bevoelkerung"]).rename("avg")
+    m = m.join(avg, on=["angebotsart", "zielgruppe"])
+    expect = m[(m["class"] >= 4) & ((m["plaetze"] == 0) | (m["plaetze_je_100"] < m["avg"]))]
     assert set(zip(lk["ags"], lk["angebotsart"], strict=True)) == set(
         zip(expect["ags"], expect["angebotsart"], strict=True))
     assert len(lk) > 0
-    d = bk.doppelstrukturen(offers)
+    d = bk.doppelstrukturen(offers, cov)
     assert (d["n_anbieter"] >= 2).all() and len(d) > 0
+    assert d["urteil"].eq("ohne_standard").all() and not d["doppelstruktur"].any()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -332,3 +429,4 @@ def test_read_standards(tmp_path):
         (3, "angebotsart"), (4, "zielgruppe"), (5, "plaetze_je_100"), (6, "plaetze_je_100"),
         (7, "quelle"), (7, "plaetze_je_100")]
     assert bk.default_standards().empty  # no law or Land sets places per 100 for these kinds
+

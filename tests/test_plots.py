@@ -167,8 +167,14 @@ def test_timeseries_lines_band_ticks_and_alt():
     assert not any("." in t for t in yt)
     xt = _ticks(ax.get_xticklabels())
     assert "2024" in xt and not any("." in t for t in xt)  # years without thousands dot
+    # Musterstadt (99101) is of the fictional sample: the chart credits the sample, not the
+    # statistical offices
+    assert ("Quelle: Beispieldaten Musterland (fiktiv, keine amtlichen Werte), Tabelle "
+            "21111-02-06-4; eigene Berechnungen") in _texts(ch)
+    real = plot_timeseries(_values().assign(ags=_values()["ags"].str.replace("99", "05", n=1)),
+                           ags="05101", land=None, source_tables=["21111-02-06-4"])
     assert ("Quelle: Statistische Ämter des Bundes und der Länder, Tabelle 21111-02-06-4; "
-            "eigene Berechnungen") in _texts(ch)
+            "eigene Berechnungen") in _texts(real)
     # 2024: Kommune 6,9; Land 5,0 + 0,9 = 5,9; Bund 6,4; Gruppe 5,5 + 0,45 = 5,95 → 6,0 (half up)
     assert ch.alt == (
         "Liniendiagramm: Abgänger ohne Ersten Schulabschluss in Musterstadt von 2015 bis 2024 "
@@ -330,23 +336,45 @@ def test_pyramid_bars_order_and_thousands():
     ax = ch.ax
     assert len(ax.patches) == 6  # 3 age groups × 2
     assert list(ch.data["altersgruppe"]) == ["0-3", "3-6", "75+"]  # youngest at the bottom
+    # per year of age: 0-3 and 3-6 span 3 years, 75+ is spread over 75 to 90 (15 years)
+    assert ch.data["breite"].tolist() == [3, 3, 15]
     widths = [p.get_width() for p in ax.patches]
-    assert widths == [-500, -510, -700, 480, 490, 1100]  # männlich to the left
+    assert widths == pytest.approx([-500 / 3, -510 / 3, -700 / 15, 480 / 3, 490 / 3,
+                                    1100 / 15])
+    # each bar spans its ages: from the lower bound, as high as the group is wide
+    assert [(p.get_y(), p.get_height()) for p in ax.patches[:3]] == [(0, 3), (3, 3), (75, 15)]
+    assert ch.data["maennlich_gruppe"].tolist() == [500, 510, 700]
+    assert ax.patches[2].get_hatch() == "///" and ax.patches[0].get_hatch() is None
+    assert ax.get_xlabel().startswith("Personen je Altersjahr\n(Zahl der Altersgruppe geteilt")
+    assert ax.get_ylabel() == "Alter in Jahren"
     ch.fig.canvas.draw()
     xt = _ticks(ax.get_xticklabels())
-    assert "1.000" in xt and not any(t.startswith("-") for t in xt)
-    assert _ticks(ax.get_yticklabels()) == ["unter 3 Jahre", "3 bis unter 6 Jahre",
-                                            "75 Jahre und älter"]
-    # 2024 chosen as the latest year; 1.710 + 2.070 = 3.780; 75+: 700 + 1.100 = 1.800
+    assert xt and not any(t.startswith("-") for t in xt)
+    # 2024 chosen as the latest year; 1.710 + 2.070 = 3.780; densest: 3-6, (510 + 490) / 3
     assert ch.alt == (
         "Bevölkerungspyramide: Musterstadt 2024 nach 3 Altersgruppen und Geschlecht, insgesamt "
-        "3.780 Personen (1.710 männlich, 2.070 weiblich). Am stärksten besetzt ist die "
-        "Altersgruppe 75 Jahre und älter (1.800 Personen)."
+        "3.780 Personen (1.710 männlich, 2.070 weiblich), gezeichnet je Altersjahr (Zahl der "
+        "Altersgruppe geteilt durch ihre Breite in Jahren; 75 Jahre und älter bis 90 Jahre "
+        "gerechnet). Am dichtesten besetzt ist die Altersgruppe 3 bis unter 6 Jahre (333 "
+        "Personen je Altersjahr)."
     )
-    pct = plot_pyramid(ch.data.melt(id_vars=["altersgruppe", "label"], var_name="geschlecht"),
+    counts = ch.data[["altersgruppe", "maennlich_gruppe", "weiblich_gruppe"]].rename(
+        columns={"maennlich_gruppe": "maennlich", "weiblich_gruppe": "weiblich"})
+    pct = plot_pyramid(counts.melt(id_vars=["altersgruppe"], var_name="geschlecht"),
                        name="Musterstadt", percent=True)
-    # 1.100 / 3.780 = 29,1 %
-    assert pct.data.loc[2, "weiblich"] == pytest.approx(1100 / 3780 * 100)
+    # 1.100 / 3.780 = 29,1 % of the population, over 15 years of age
+    assert pct.data.loc[2, "weiblich_gruppe"] == pytest.approx(1100 / 3780 * 100)
+    assert pct.data.loc[2, "weiblich"] == pytest.approx(1100 / 3780 * 100 / 15)
+    # as counted, one bar per group
+    raw = plot_pyramid(counts.melt(id_vars=["altersgruppe"], var_name="geschlecht"),
+                       name="Musterstadt", per_year=False)
+    assert [p.get_width() for p in raw.ax.patches] == [-500, -510, -700, 480, 490, 1100]
+    raw.fig.canvas.draw()
+    assert _ticks(raw.ax.get_yticklabels()) == ["unter 3 Jahre", "3 bis unter 6 Jahre",
+                                                "75 Jahre und älter"]
+    with pytest.raises(ParameterError, match="no width in years"):
+        plot_pyramid(counts.assign(altersgruppe=["Kinder", "3-6", "75+"]).melt(
+            id_vars=["altersgruppe"], var_name="geschlecht"), name="X")
 
 
 def test_small_multiples_panels_and_lines():
@@ -547,3 +575,60 @@ def test_long_source_line_is_wrapped_inside_the_figure():
     assert box.x0 >= fig_box.x0 and box.x1 <= fig_box.x1
     # the axes (and their tick labels) stay above the source line
     assert ch.ax.get_tightbbox().y0 > box.y1
+
+
+@pytest.mark.parametrize("kind", list(BUILDERS))
+def test_no_legend_or_text_is_clipped_or_covered(kind):
+    from _layout import layout_problems
+
+    assert layout_problems(BUILDERS[kind]()) == []
+
+
+def test_small_multiples_with_a_long_title_and_breaks_stay_inside():
+    from _layout import layout_problems
+
+    d = pd.DataFrame({"geschlecht": "weiblich", "ags": ["99101", "99"] * 5,
+                      "year": [y for y in range(2020, 2025) for _ in (0, 1)],
+                      "value": [7.0, 5.0] * 5})
+    ch = plot_small_multiples(d, by="geschlecht", hue="ags", name="Musterstadt", labels=NAMES,
+                              title="Anteil der Schulabgänger ohne Ersten Schulabschluss",
+                              breaks={2022: "Zensus 2022"})
+    assert layout_problems(ch) == []
+    assert [ln.get_xdata()[0] for ln in ch.ax[0].lines if ln.get_gid() == "bimokit-break"] == [
+        2021.5]
+    assert "Markiert: Zeitreihenbruch 2022 (Zensus 2022)" in ch.alt
+
+
+def test_timeseries_marks_a_break_inside_the_years_only():
+    ch = plot_timeseries(_values(), ags="99101", names=NAMES,
+                         breaks={2022: "Zensus 2022", 2011: "Zensus 2011"})
+    marks = [ln for ln in ch.ax.lines if ln.get_gid() == "bimokit-break"]
+    # 2011 lies before the first year (2015): not drawn
+    assert [m.get_xdata()[0] for m in marks] == [2021.5]
+    assert "Zeitreihenbruch 2022\n(Zensus 2022)" in [t.get_text() for t in
+                                                      ch.ax.get_legend().get_texts()]
+    assert ch.alt.endswith("Markiert: Zeitreihenbruch 2022 (Zensus 2022); Werte ab dann sind "
+                           "mit früheren nur eingeschränkt vergleichbar.")
+
+
+def test_choropleth_of_classes_lists_only_the_classes_that_occur():
+    v = pd.DataFrame({"ags": ["99101", "99151", "99152"], "value": [5, 2, 5]})
+    classes = {1: "1 sehr niedrig", 2: "2 niedrig", 3: "3 mittel", 4: "4 hoch", 5: "5 sehr hoch"}
+    ch = plot_choropleth(v, _geojson(), level="kreis", classes=classes,
+                         legend_title="Sozialindex-Klasse (Bedarf)", title="Sozialindex")
+    legend = ch.ax.get_legend()
+    assert legend.get_title().get_text() == "Sozialindex-Klasse\n(Bedarf)"
+    assert [t.get_text() for t in legend.get_texts()] == ["2 niedrig", "5 sehr hoch",
+                                                         "keine Angabe"]
+    assert list(ch.data["klasse"]) == [5, 2, 5, 0]
+    # the colour of a class is fixed (class 5 is the darkest of five), whatever occurs
+    face = [to_hex(c) for c in ch.ax.collections[0].get_facecolor()]
+    assert face[0] == face[2] == to_hex(mpl.colormaps["YlGnBu"](0.15 + 0.8 * 4.5 / 5))
+    # numbers on the map with a key: Musterstadt 1, Nordkreis 2, Südkreis 3, Westkreis 4
+    assert [t.get_text() for t in ch.ax.texts] == ["1", "2", "3", "4"]
+    key = [ax.get_legend() for ax in ch.fig.axes if ax.get_legend() is not None
+           and ax.get_legend().get_gid() == "bimokit-key"][0]
+    assert [t.get_text() for t in key.get_texts()] == ["1  Musterstadt", "2  Nordkreis",
+                                                      "3  Südkreis", "4  Westkreis"]
+    with pytest.raises(ParameterError, match="not one of the `classes`"):
+        plot_choropleth(v.assign(value=[6, 2, 5]), _geojson(), level="kreis", classes=classes)

@@ -71,6 +71,19 @@ def test_steckbrief_value_has_a_short_unit_and_words_beside_signs():
     assert "je 1.000 Einwohner von 18 bis unter 25 Jahren</td><td" not in html
 
 
+def test_steckbrief_trend_cell_shows_the_chapters_note():
+    from bimokit.publish import KeyFigure
+    from bimokit.report import steckbrief_table
+
+    html = steckbrief_table([
+        KeyFigure("D4.1", "Ohne Abschluss", 9.0, "%", 2024, None, "↕", chapter="D",
+                  trend_note="seit 2012 uneinheitlich"),
+        KeyFigure("A1.1", "Einwohner", 585719.0, "Anzahl", 2024, None, None, chapter="A",
+                  trend_note="2012–2021 gestiegen; seit Zensus 2022 zu wenige Jahre")])
+    assert _cells(html, 1)[5] == "↕ uneinheitlichseit 2012 uneinheitlich"
+    assert _cells(html, 2)[5] == "–2012–2021 gestiegen; seit Zensus 2022 zu wenige Jahre"
+
+
 def test_steckbrief_page_explains_signs_and_prints_on_a4(tmp_path):
     from bimokit.publish import KeyFigure
     from bimokit.report import write_steckbrief
@@ -80,7 +93,9 @@ def test_steckbrief_page_explains_signs_and_prints_on_a4(tmp_path):
                                                   chapter="C")], stand="01.01.2025")
     page = path.read_text(encoding="utf-8")
     assert "✗ rot = weniger" in page and "↑ steigend, ↓ fallend, → gleichbleibend" in page
-    assert "keine Trendaussage, weil weniger als fünf vergleichbare Jahre" in page
+    # the legend no longer gives one reason for every "–": the cell says why (trend_note)
+    assert "↕ uneinheitlich" in page and "– = keine Trendaussage; der Grund steht darunter" in page
+    assert "weil weniger als fünf vergleichbare Jahre" not in page
     assert "@page { size: A4" in page and "print-color-adjust: exact" in page
 
 

@@ -106,3 +106,20 @@ def test_one_chapter_renders_in_headless_chromium(sample_report, tmp_path):
     dom = render(sample_report / "C.html", shot, tmp_path / "profile", height=3000)
     assert '<html lang="de">' in dom and "Betreuungsquote" in dom
     assert len(shot.read_bytes()) > 50_000
+
+
+@pytest.mark.parametrize(("chapter", "expected"), [
+    ("A", ["Personen je Altersjahr", "Markiert: Zeitreihenbruch 2022 (Zensus 2022)"]),
+    ("S", ["Soll-Konzept je Sozialraum", "Maßstab: ", "Mehrere Anbieter im selben Sozialraum",
+           "Ohne jedes Angebot in Gebieten mit hohem Bedarf"]),
+])
+def test_chapters_a_and_s_render_in_headless_chromium(sample_report, tmp_path, chapter,
+                                                      expected):
+    # screenshots of the whole chapters, kept in test-output/ to look at legends and labels
+    OUTPUT.mkdir(exist_ok=True)
+    shot = OUTPUT / f"report_99101_{chapter}.png"
+    dom = render(sample_report / f"{chapter}.html", shot, tmp_path / "profile", height=20000)
+    assert '<html lang="de">' in dom
+    for text in expected:
+        assert text in dom, text
+    assert len(shot.read_bytes()) > 200_000

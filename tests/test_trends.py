@@ -161,7 +161,7 @@ def test_trend_groups_by_breakdown_and_region():
 def test_trend_total_with_short_and_flat_series():
     v = pd.concat([_table([3.0], years=[2020], ags="01001"),
                    _table([4.0, 4.0, 4.0], years=[2020, 2021, 2022], ags="01002")])
-    r = bk.trend(v, breaks=None).set_index("ags")
+    r = bk.trend(v, breaks=None, min_years=2).set_index("ags")
     assert r.loc["01001", "n_years"] == 1 and np.isnan(r.loc["01001", "cagr_pct"])
     assert r.loc["01001", "reason"] == "weniger als zwei Jahre mit Wert"
     assert r.loc["01001", "trend_class"] == ""
@@ -169,6 +169,16 @@ def test_trend_total_with_short_and_flat_series():
     flat = r.loc["01002"]
     assert (flat.change_abs, flat.change_pct, flat.cagr_pct, flat.ts_slope) == (0, 0, 0, 0)
     assert flat.trend_class == "stabil" and flat.mk_p == 1.0
+    # by default no class from fewer years than the chapters require (MIN_TREND_YEARS = 5):
+    # the numbers stay, the class is '' and the reason says why
+    d = bk.trend(v, breaks=None).set_index("ags").loc["01002"]
+    assert d.trend_class == "" and d.change_abs == 0 and d.n_years == 3
+    assert d.reason == "keine Trendklasse aus weniger als 5 Jahren"
+    assert tr.MIN_TREND_YEARS == bk.MIN_TREND_YEARS == 5
+    five = bk.trend(_table(SERIES[:5], years=YEARS[:5]), breaks=None).iloc[0]
+    assert five.n_years == 5 and five.trend_class == classify_trend(SERIES[:5], YEARS[:5])
+    with pytest.raises(ParameterError, match="min_years"):
+        bk.trend(v, min_years=1)
 
 
 def test_trend_secret_values_are_skipped():
@@ -192,21 +202,34 @@ def test_trend_base_and_end_year():
 
 
 def test_zensus_break_segments_or_flags():
-    # 2015–2024 contains the Zensus 2022 break: segment keeps 2022–2024 only
-    r = bk.trend(_table(SERIES)).iloc[0]
+    # 2015–2024 contains the Zensus 2022 break; A2.1 (SGB-II-Quote) rests on population
+    # figures: segment keeps 2022–2024 only
+    pop = _table(SERIES, indicator="A2.1")
+    r = bk.trend(pop).iloc[0]
     assert r.break_in_window and r.breaks == "Zensus 2022 (2022)"
     assert (r.first_year, r.n_years, r.base_year) == (2022, 3, 2022)
     assert r.change_abs == pytest.approx(5.9 - 6.2)
     assert "nur Jahre ab 2022" in r.reason
+    assert r.trend_class == ""  # three years: no class
     # flag: whole window fitted, the break named
-    f = bk.trend(_table(SERIES), on_break="flag").iloc[0]
+    f = bk.trend(pop, on_break="flag").iloc[0]
     assert f.break_in_window and f.n_years == 10 and "über Bruch hinweg" in f.reason
-    # indicator not population-based → no break
-    n = bk.trend(_table(SERIES), population_based=["A1.1"]).iloc[0]
-    assert not n.break_in_window and n.n_years == 10
+    # by default only the catalogue's population-based indicators are cut, as in the chapters:
+    # D3.1 (Übergangsquote) keeps its ten years, an id outside the catalogue too
+    for ind in ("D3.1", "X9"):
+        n = bk.trend(_table(SERIES, indicator=ind)).iloc[0]
+        assert not n.break_in_window and n.n_years == 10
+    assert not bk.trend(pop, population_based=["A1.1"]).iloc[0].break_in_window
+    # "all" (or None) cuts every indicator
+    assert bk.trend(_table(SERIES), population_based="all").iloc[0].n_years == 3
+    assert bk.trend(_table(SERIES), population_based=None).iloc[0].n_years == 3
+    with pytest.raises(ParameterError, match="population_based"):
+        bk.trend(pop, population_based="bevoelkerung")
     # a series ending 2021 does not contain 2022; one starting 2022 neither (b must be > first)
-    assert not bk.trend(_table(SERIES[:7], years=YEARS[:7])).iloc[0].break_in_window
-    assert not bk.trend(_table(SERIES[7:], years=YEARS[7:])).iloc[0].break_in_window
+    assert not bk.trend(_table(SERIES[:7], years=YEARS[:7], indicator="A2.1")).iloc[
+        0].break_in_window
+    assert not bk.trend(_table(SERIES[7:], years=YEARS[7:], indicator="A2.1")).iloc[
+        0].break_in_window
 
 
 def test_territorial_reform_break_only_for_its_region():
@@ -255,7 +278,7 @@ def test_pooled_values_sums_counts_not_rates():
 
 
 def test_describe_method_names_choices():
-    r = bk.trend(_table(SERIES), alpha=0.1, tolerance=0.02)
+    r = bk.trend(_table(SERIES, indicator="A2.1"), alpha=0.1, tolerance=0.02)
     text = tr.describe_method(r)
     assert "Signifikanzniveau 10 %" in text and "90-%-Konfidenzintervall" in text
     assert "höchstens 2 % des Medianwerts" in text and "Zensus 2022 (2022)" in text

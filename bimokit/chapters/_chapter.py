@@ -16,14 +16,14 @@ from .._params import parse_years
 from .._paths import sample_dir
 from .._schema import IMPLAUSIBLE
 from ..catalogue import load_catalogue
-from ..errors import BimokitError, ParameterError, UnknownRegionError
+from ..errors import BimokitError, InputError, ParameterError, UnknownRegionError
 from ..fmt import default_decimals, fmt_number, is_missing, normalize_unit, short_unit
-from ..offers import ANGEBOTSARTEN, ZIELGRUPPEN_DE
+from ..offers import ANGEBOTSARTEN, ZIELGRUPPEN_DE, read_standards
 from ..publish import figure_html, load_values, publish_keyfigure, publish_table
 from ..publish import table_html as _table_html
 from ..regions import display_names
 from ..targets import read_zielwerte
-from ..text import MIN_TREND_YEARS, join_list, subject_of
+from ..text import MIN_TREND_YEARS, join_list, subject_of, trend_summary
 from ..text import kernaussagen as _kernaussagen
 from ._context import CONTEXT
 from ._section import Section, returns_section
@@ -36,7 +36,17 @@ _compare_mod = importlib.import_module("bimokit.comparison")
 _trend_mod = importlib.import_module("bimokit.trends")
 
 _TOTAL = "insgesamt"
-_TREND_ARROWS = {"steigend": "↑", "fallend": "↓", "stabil": "→"}
+#: Most hand-picked Vergleichskommunen drawn and tabled one by one (as Wegweiser Kommune);
+#: a longer list is compared as a pooled group only.
+MAX_PEERS = 5
+#: Variables counted at the start of the school year (the year it starts in) and at its end
+#: (school leavers: the published Berichtsjahr is the year the school year ends).
+_SCHOOL_START_VARIABLES = {"schulen", "schueler", "schueler_beruflich"}
+_SCHOOL_END_VARIABLES = {"abgaenger"}
+#: The one wording of the leavers' Berichtsjahr (as in the catalogue's definitions).
+LEAVERS_YEAR = ("Berichtsjahr ist das Jahr, in dem das Schuljahr endet "
+                "(2023 = Schuljahr 2022/23).")
+_TREND_ARROWS = {"steigend": "↑", "fallend": "↓", "stabil": "→", "uneinheitlich": "↕"}
 _AMPEL_CODES = {"grün": "gruen", "gelb": "gelb", "rot": "rot"}
 _DIMENSION_DE = {
     "geschlecht": "Geschlecht",
@@ -165,6 +175,34 @@ def denominator_label(ind, titles: dict) -> str:
 _HIGHLIGHT_STYLE = "font-weight:bold;background:#fdf0c2"
 
 
+def _legend_title(title: str, unit: str) -> str:
+    """What a map's colours show: the indicator and its unit ('… in %', '… je 1.000 …').
+
+    >>> _legend_title("SGB-II-Quote der unter 15-Jährigen", "%")
+    'SGB-II-Quote der unter 15-Jährigen in %'
+    """
+    u = normalize_unit(unit)
+    if u in ("%", "‰", "EUR"):
+        return f"{title} in {u}"
+    if not u or u == "Anzahl" or u in title:
+        return title
+    return f"{title} ({u})"
+
+
+def _count(n: int, singular: str, plural: str) -> str:
+    """'1 mögliche Doppelstruktur' / '3 mögliche Doppelstrukturen'.
+
+    >>> _count(1, "Region", "Regionen"), _count(3, "Region", "Regionen")
+    ('1 Region', '3 Regionen')
+    """
+    return f"{n} {singular if n == 1 else plural}"
+
+
+def _cases(n: int) -> str:
+    """'einem Fall' / '3 Fällen' (dative, after 'in')."""
+    return "einem Fall" if n == 1 else f"{n} Fällen"
+
+
 def _esc(text) -> str:
     return html.escape(str(text), quote=True)
 
@@ -189,7 +227,8 @@ class Chapter:
     vergleichsgruppe : str
         ``"kreistyp"`` (default), ``"land"``, ``"aehnlich:<k>"`` (the k most similar Kreise by
         SGB-II-Quote der unter 15-Jährigen, Ausländeranteil and Anteil ab 65) or a comma list of
-        AGS.
+        AGS (hand-picked Vergleichskommunen: up to five are drawn as named lines and tabled as
+        named columns beside the pooled group value).
     out_dir : str
         Where :func:`bimokit.report.publish_table` and ``publish_keyfigure`` write; ``""``
         writes nothing.
@@ -358,6 +397,13 @@ class Chapter:
         """The indicators whose Kernaussagen open the chapter (the catalogue's order)."""
         return self.catalogue.handlungsfelder[self.feld].main_indicators
 
+    @property
+    def _is_sample(self) -> bool:
+        """The Kommune is one of the fictional Musterland (Land key 99, which no real Land
+        has), whether from the embedded sample or a copy of its folder: its charts and tables
+        credit the sample, not the statistical offices."""
+        return not self.data or self.ags.startswith("99")
+
     @cached_property
     def _is_city_state(self) -> bool:
         """Hamburg or Berlin: the Kommune is its Land (the Land's values are its own)."""
@@ -482,7 +528,7 @@ class Chapter:
             shown.append(f"{t}{when}")
         word = "Tabelle" if len(items) == 1 else "Tabellen"
         tables_text = f", {word} {', '.join(shown)}" if shown else ""
-        if not self.data:
+        if self._is_sample:
             line = (f"Beispieldaten Musterland (fiktiv, keine amtlichen Werte){tables_text}; "
                     "eigene Berechnungen")
         else:
@@ -665,6 +711,16 @@ class Chapter:
                            trend_before_years=int(b["n_years"]))
         return out
 
+    def _breaks_shown(self, indicator: str) -> dict[int, str]:
+        """Year → label of the breaks a chart of ``indicator`` marks (Zensus, for indicators
+        that rest on population figures)."""
+        if indicator not in self._population_based:
+            return {}
+        b = _trend_mod.BREAKS
+        b = b[b["scope"] == "bevoelkerung"]
+        return {int(y): str(lab) for y, lab in zip(b["year"], b["label"], strict=True)
+                if self.first_year < int(y) <= self.last_year}
+
     def _break_note(self, indicator: str) -> str:
         """'Ab 2022 …' note of a Zensus break inside the shown years, '' if none."""
         if indicator not in self._population_based:
@@ -676,12 +732,17 @@ class Chapter:
                 notes.append(f"Zeitreihenbruch {int(b['year'])}: {b['note']}")
         return " ".join(notes)
 
+    def trend_statement(self, indicator: str) -> tuple[str | None, str]:
+        """The trend the Kernaussage of ``indicator`` states, short: its class (None where it
+        states none) and a note with the years (:func:`bimokit.text.trend_summary`); the
+        Steckbrief shows exactly this."""
+        if self._structural_zero(indicator) or self._latest(indicator) is None:
+            return None, ""
+        return trend_summary(self._row_for_text(indicator))
+
     def _trend_arrow(self, indicator: str) -> str | None:
-        """Steckbrief arrow: only for a trend the Kernaussage states (enough years)."""
-        tr = self._trend_row(indicator)
-        if not tr or int(tr.get("n_years") or 0) < MIN_TREND_YEARS:
-            return None
-        return _TREND_ARROWS.get(str(tr.get("trend_class") or ""))
+        """Steckbrief arrow of the trend the Kernaussage states."""
+        return _TREND_ARROWS.get(str(self.trend_statement(indicator)[0] or ""))
 
     def _comparable(self, indicator: str) -> bool:
         """Counts of a Kommune are not compared with the Land or other Kommunen."""
@@ -781,7 +842,11 @@ class Chapter:
                             "Lage und Bevölkerungsstruktur"}
         g = self.group_options["group"]
         gtext = group.get(g, "") if isinstance(g, str) else "vom Nutzer gewählte Kreise: " + \
-            ", ".join(self._names.get(a, a) for a in g)
+            ", ".join(self._names.get(a, a) for a in g) + (
+                "; jeder wird in Grafiken und Tabellen einzeln gezeigt, dazu der Wert der Gruppe"
+                if self._peers else
+                f"; mehr als {MAX_PEERS} werden nur als Gruppe gezeigt"
+                if len([a for a in g if a != self.ags]) > MAX_PEERS else "")
         if g == "kreistyp" and self._group_is_national:
             gtext = "Kreise gleichen Typs in Deutschland" + (
                 "" if self._is_city_state else
@@ -792,7 +857,7 @@ class Chapter:
             self._para(f"{self.name} ist Land und kreisfreie Stadt zugleich: Die Landeswerte "
                        "sind die eigenen Werte. Verglichen wird deshalb mit Deutschland und "
                        "der Vergleichsgruppe.", "bk-hinweis")
-        if not self.data:
+        if self._is_sample:
             self._para("Alle Zahlen dieses Kapitels stammen aus den Beispieldaten „Musterland“: "
                        "Sie sind erfunden und keine amtlichen Werte.", "bk-hinweis")
 
@@ -863,7 +928,8 @@ class Chapter:
         comparable = self._comparable(ind.id)
         keep = {self.ags, self._land_ref, "DG"} - {None} if comparable else {self.ags}
         t = self.totals
-        data = t[(t["indicator"] == ind.id) & t["ags"].isin(keep)]
+        peers = self._peers_with_values(ind.id) if comparable else []
+        data = t[(t["indicator"] == ind.id) & t["ags"].isin(keep | set(peers))]
         group = None
         if comparable and not self.comparison.empty:
             c = self.comparison
@@ -875,7 +941,23 @@ class Chapter:
             data, ags=self.ags, names=self._names, unit=ind.unit,
             land=self._land_ref if self._land_ref in present else None,
             bund="DG" if "DG" in present else None,
-            group=group, title=ind.title, source=self._source(self._tables_of(ind.id)))
+            group=group, breaks=self._breaks_shown(ind.id), peers=peers, title=ind.title,
+            source=self._source(self._tables_of(ind.id)))
+
+    @property
+    def _peers(self) -> list[str]:
+        """Hand-picked Vergleichskommunen (``vergleichsgruppe="09162,09564"``), up to
+        :data:`MAX_PEERS`: each is drawn and tabled by name beside the pooled group value."""
+        g = self.group_options["group"]
+        if isinstance(g, str):
+            return []
+        peers = [a for a in dict.fromkeys(map(str, g)) if a != self.ags]
+        return peers if len(peers) <= MAX_PEERS else []
+
+    def _peers_with_values(self, indicator: str) -> list[str]:
+        t = self.totals
+        have = set(t.loc[(t["indicator"] == indicator) & t["value"].notna(), "ags"])
+        return [a for a in self._peers if a in have]
 
     def _indicator_table(self, ind, own: pd.DataFrame, jahre: int) -> None:
         years = sorted(int(y) for y in own["year"])[-max(1, int(jahre)):]
@@ -900,6 +982,12 @@ class Chapter:
                     m = dict(zip(c["year"].astype(int), c["group_value"], strict=True))
                     table["group_value"] = [m.get(y, np.nan) for y in table["year"]]
                     labels["group_value"] = "Vergleichsgruppe"
+            for peer in self._peers_with_values(ind.id):  # each Vergleichskommune by name
+                ref = t[(t["indicator"] == ind.id) & (t["ags"] == peer)]
+                m = dict(zip(ref["year"].astype(int), ref["value"], strict=True))
+                col = f"peer_{peer}"
+                table[col] = [m.get(y, np.nan) for y in table["year"]]
+                labels[col] = self._names.get(peer, peer)
         status = mine["status"].astype(object).fillna("").astype(str)
         status = status.replace({IMPLAUSIBLE: "nicht plausibel"}).to_numpy()
         if any(s for s in status):
@@ -908,7 +996,7 @@ class Chapter:
         decimals = {c: dec for c in table.columns if c not in ("year", "status")}
         unit = normalize_unit(ind.unit)
         note = " ".join(x for x in (f"Einheit: {unit}." if unit else "",
-                                    self._break_note(ind.id)) if x)
+                                    self._year_note(ind.id), self._break_note(ind.id)) if x)
         self._table(table, name=f"{ind.id} {ind.title}", labels=labels, decimals=decimals,
                     note=note,
                     source=self._source(self._tables_of(ind.id)))
@@ -956,7 +1044,8 @@ class Chapter:
         publish_keyfigure(
             indicator=ind.id, label=ind.title, value=None if is_missing(value) else value,
             unit=normalize_unit(ind.unit), year=year, ampel=self._ampel(ind.id),
-            trend_arrow=arrow, comparison=comparison, status=status, out_dir=self.out_dir)
+            trend_arrow=arrow, trend_note=self.trend_statement(ind.id)[1],
+            comparison=comparison, status=status, out_dir=self.out_dir)
 
     @returns_section
     def funnel(self, indikator: str) -> Section:
@@ -990,7 +1079,7 @@ class Chapter:
         members = members[members["denominator"].notna() & (members["denominator"] > 0)]
         if len(members) < 3:
             self._note_missing("Die Vergleichsgruppe ist für ein Trichterdiagramm zu klein "
-                               f"({len(members)} Regionen mit Wert).")
+                               f"({_count(len(members), 'Region', 'Regionen')} mit Wert).")
             return
         center = float(members["group_value"].iloc[0])
         chart = plot_funnel(
@@ -1078,7 +1167,8 @@ class Chapter:
         chart = None if mine_years.nunique() < 2 else plot_small_multiples(
             data, by=nach, name=self.name, hue="ags" if comparable else None,
             labels={self.ags: self.name, self.land: self.land_name}, unit=ind.unit,
-            title=ind.title, source=self._source(self._tables_of(ind.id, breakdown=nach)))
+            breaks=self._breaks_shown(ind.id), title=ind.title,
+            source=self._source(self._tables_of(ind.id, breakdown=nach)))
         if chart is not None:
             self._show(chart)
         from ..plots import code_label
@@ -1100,6 +1190,7 @@ class Chapter:
                        "gesondert aus.", "bk-hinweis")
         self._table(table, name=f"{ind.id} {ind.title} nach {label}, {year}", labels=labels,
                     decimals={c: dec for c in table.columns if c != "kategorie"},
+                    note=self._year_note(ind.id),
                     source=self._source(self._tables_of(ind.id, breakdown=nach)))
 
     @returns_section
@@ -1134,14 +1225,25 @@ class Chapter:
         self._show(chart)
         t = chart.data
         table = pd.DataFrame({"altersgruppe": t["label"].to_numpy(),
-                              "maennlich": t["maennlich"].to_numpy(dtype="float64"),
-                              "weiblich": t["weiblich"].to_numpy(dtype="float64")})
+                              "maennlich": t["maennlich_gruppe"].to_numpy(dtype="float64"),
+                              "weiblich": t["weiblich_gruppe"].to_numpy(dtype="float64")})
         table["insgesamt"] = table["maennlich"] + table["weiblich"]
+        table["breite"] = t["breite"].astype("float64").to_numpy()
+        table["je_altersjahr"] = table["insgesamt"] / table["breite"]
+        open_note = "".join(f" {lab}: bis {int(b)} Jahre gerechnet." for lab, a, b in
+                            zip(t["label"], t["altersgruppe"], t["bis"], strict=True)
+                            if str(a).endswith("+"))
         self._table(table, name=f"Bevölkerung nach Altersgruppen, {jahr}",
                     labels={"altersgruppe": "Altersgruppe", "maennlich": "männlich",
-                            "weiblich": "weiblich", "insgesamt": "insgesamt"},
-                    decimals={"maennlich": 0, "weiblich": 0, "insgesamt": 0},
-                    note="Stichtag 31.12.", source=self._source(tables))
+                            "weiblich": "weiblich", "insgesamt": "insgesamt",
+                            "breite": "Altersjahre", "je_altersjahr": "insgesamt je Altersjahr"},
+                    decimals={"maennlich": 0, "weiblich": 0, "insgesamt": 0, "breite": 0,
+                              "je_altersjahr": 0},
+                    note="Stichtag 31.12. Die Pyramide zeigt Personen je Altersjahr: die Zahl "
+                         "der Altersgruppe geteilt durch ihre Breite in Jahren, damit breite "
+                         "Gruppen (65 bis unter 75 Jahre) nicht größer wirken als schmale."
+                         + open_note,
+                    source=self._source(tables))
 
     @returns_section
     def abschlussarten(self) -> Section:
@@ -1172,7 +1274,8 @@ class Chapter:
         self._table(table, name=f"Absolventen und Abgänger nach Abschlussart, {year}",
                     labels={"abschluss": "Abschlussart", "anzahl": "Anzahl",
                             "anteil": "Anteil in %"},
-                    decimals={"anzahl": 0, "anteil": 1}, source=self._source(tables))
+                    decimals={"anzahl": 0, "anteil": 1}, note=self._year_note("D4.6"),
+                    source=self._source(tables))
 
     # -----------------------------------------------------------------------------------------
     # maps
@@ -1238,16 +1341,20 @@ class Chapter:
             sel[["ags", "value"]], geo["path"], geo_key=geo["key"], within=within,
             level=level if geo["has_level"] else None,
             highlight=self.ags if ebene == "kreis" else None, area=area, unit=ind.unit,
+            legend_title=_legend_title(ind.title, ind.unit),
             title=f"{ind.title}, {jahr}", source=source)
         self._show(chart)
         if ebene == "sozialraum":
-            table = pd.DataFrame({"ags": sel["ags"].to_numpy(),
+            number = dict(zip(chart.data["ags"], chart.data["nummer"], strict=True))
+            table = pd.DataFrame({"nummer": [number.get(a, 0) for a in sel["ags"]],
+                                  "ags": sel["ags"].to_numpy(),
                                   "name": [self._names.get(a, a) for a in sel["ags"]],
                                   "value": sel["value"].to_numpy(dtype="float64")})
             dec = default_decimals(normalize_unit(ind.unit))
             self._table(table, name=f"{ind.id} {ind.title} nach Sozialräumen, {jahr}",
-                        labels={"ags": "Sozialraum", "name": "Name", "value": "Wert"},
-                        decimals={"value": dec}, source=source)
+                        labels={"nummer": "Nr. auf der Karte", "ags": "Sozialraum",
+                                "name": "Name", "value": _legend_title(ind.title, ind.unit)},
+                        decimals={"value": dec, "nummer": 0}, source=source)
 
     # -----------------------------------------------------------------------------------------
     # chapter S
@@ -1413,20 +1520,23 @@ class Chapter:
             self._note_missing("Eine Karte des Sozialindex liegt nicht vor (keine Werte oder "
                                "keine Geometrie).")
             return
-        si = r["si"][r["si"]["score_z"].notna()]
-        z = si["score_z"].to_numpy(dtype="float64")
-        lo, hi = float(np.floor(min(z.min(), -1.5) * 10 - 1) / 10), \
-            float(np.ceil(max(z.max(), 1.5) * 10 + 1) / 10)
-        bins = [lo, -1.5, -0.5, 0.5, 1.5, hi]
+        si = r["si"][r["si"]["class"].notna()]
+        # the table's classes: class k with its label, in the colours of five classes
+        labels = dict(zip(si["class"].astype(int), si["class_label"], strict=True))
+        n_classes = max(5, max(labels))
+        classes = {k: f"{k} {labels.get(k, '')}".strip() for k in range(1, n_classes + 1)}
         if r["level"] == "sozialraum":
             within, area, level, highlight = self.ags + "-", self.name, "sozialraum", None
         else:
             within, area, level, highlight = self.land, self.land_name, "kreis", self.ags
         chart = plot_choropleth(
-            pd.DataFrame({"ags": si["ags"].to_numpy(), "value": z}), geo["path"],
-            geo_key=geo["key"], within=within, level=level if geo["has_level"] else None,
-            bins=bins, unit="", decimals=1, highlight=highlight, area=area, cmap="YlOrRd",
-            title=f"Sozialindex {r['year']} (z-Wert; höher = mehr Bedarf)",
+            pd.DataFrame({"ags": si["ags"].to_numpy(),
+                          "value": si["class"].astype(int).to_numpy(dtype="float64")}),
+            geo["path"], geo_key=geo["key"], within=within,
+            level=level if geo["has_level"] else None, classes=classes,
+            legend_title="Sozialindex-Klasse (Bedarf)", highlight=highlight,
+            area=area, cmap="YlOrRd",
+            title=f"Sozialindex {r['year']}: Klassen des Unterstützungsbedarfs",
             source=self._source(self._tables_of(list(r["indicators"]),
                                                 sozialraum=r["level"] == "sozialraum")))
         self._show(chart)
@@ -1568,8 +1678,39 @@ class Chapter:
             return None
         cols = [c for c in ("ags", "indicator", "baseline_year", "target_year", "target_value",
                             "baseline_value") if c in t.columns]
-        return target_status(own[["ags", "year", "indicator", "value"]], t[cols],
-                             direction=self.catalogue.table())
+        res = target_status(own[["ags", "year", "indicator", "value"]], t[cols],
+                            direction=self.catalogue.table())
+        return _with_measures(res, t, ["indicator"])
+
+    def _sozialraum_targets(self, targets: pd.DataFrame | None) -> pd.DataFrame:
+        """Targets set for single Sozialräume of the Kommune (``ags`` = the Sozialraum's key),
+        with their Ampel where the Sozialraum has values, and Maßnahme and Akteur."""
+        from ..targets import target_status
+
+        cols = ["ags", "indicator", "ampel", "massnahme", "akteur"]
+        if targets is None or targets.empty or "ags" not in targets.columns:
+            return pd.DataFrame(columns=cols)
+        t = targets[targets["ags"].astype(str).isin(self.sozialraeume)].copy()
+        if t.empty:
+            return pd.DataFrame(columns=cols)
+        t["ags"] = t["ags"].astype(str)
+        known = t[t["indicator"].isin(self.catalogue.ids)]
+        res = pd.DataFrame(columns=["ags", "indicator", "ampel"])
+        if len(known):
+            values = self._compute_extra(sorted(set(known["indicator"])))
+            v = values[values["ags"].isin(set(known["ags"])) & values["value"].notna()]
+            have = set(zip(v["ags"], v["indicator"], strict=True))
+            known = known[[(a, i) in have for a, i in zip(known["ags"], known["indicator"],
+                                                           strict=True)]]
+            if len(known):
+                tcols = [c for c in ("ags", "indicator", "baseline_year", "target_year",
+                                     "target_value", "baseline_value") if c in known.columns]
+                res = target_status(v[["ags", "year", "indicator", "value"]], known[tcols],
+                                    direction=self.catalogue.table())[["ags", "indicator",
+                                                                       "ampel"]]
+        out = t[["ags", "indicator"]].merge(res, on=["ags", "indicator"], how="left")
+        out["ampel"] = out["ampel"].fillna("").astype(str)
+        return _with_measures(out, t, ["ags", "indicator"])[cols]
 
     def _ampel(self, indicator: str) -> str | None:
         if self._zielwerte is None:
@@ -1624,10 +1765,14 @@ class Chapter:
             "achievement_pct": res["achievement_pct"].to_numpy(dtype="float64"),
             "ampel": res["ampel"].astype(str).to_numpy(),
         })
+        for col in ("massnahme", "akteur"):  # the Soll-Konzept's Maßnahme and its Akteur
+            if res[col].astype(str).str.strip().ne("").any():
+                table[col] = res[col].astype(str).to_numpy()
         labels = {"indicator": "Indikator", "title": "Titel", "baseline_year": "Basisjahr",
                   "baseline_value": "Basiswert", "target_year": "Zieljahr",
                   "target_value": "Zielwert", "year": "Jahr", "value": "aktueller Wert",
-                  "achievement_pct": "Zielerreichung in %", "ampel": "Ampel"}
+                  "achievement_pct": "Zielerreichung in %", "ampel": "Ampel",
+                  "massnahme": "Maßnahme", "akteur": "verantwortlich"}
         decimals = {"baseline_value": 1,
                     "target_value": 1, "value": 1, "achievement_pct": 0}
         self._table(table, name=f"Zielerreichung {self.name}", labels=labels, decimals=decimals,
@@ -1635,34 +1780,113 @@ class Chapter:
                          "geplanter Fortschritt, rot = darunter.")
         counts = table["ampel"].value_counts()
         parts = [f"{int(counts[c])} {c}" for c in ("grün", "gelb", "rot") if c in counts]
-        if parts:
+        if len(table) == 1 and parts:
+            self._para(f"Das Ziel steht auf {table['ampel'].iloc[0]}.")
+        elif parts:
             self._para(f"Von {len(table)} Zielen stehen {', '.join(parts[:-1])}"
                        f"{' und ' if len(parts) > 1 else ''}{parts[-1]}.")
 
-    @returns_section
-    def angebote(self, datei: str = "") -> Section:
-        """Offers inventory: coverage per Sozialraum, Doppelstrukturen and Lücken."""
-        from ..offers import coverage, doppelstrukturen, luecken, read_offers
+    @property
+    def _folder(self) -> Path:
+        """The data folder (the embedded sample's for ``data=""``)."""
+        return sample_dir("musterland") if not self.data else Path(self.data)
 
-        folder = sample_dir("musterland") if not self.data else Path(self.data)
-        file = Path(datei) if datei else folder / "angebote.csv"
+    def _standards(self, path: str = "") -> pd.DataFrame | None:
+        """The Versorgungsstandards (``standards.csv`` of the data folder, or ``path``)."""
+        file = Path(path) if path else self._folder / "standards.csv"
+        if not file.is_file():
+            if path:
+                raise InputError("no such Versorgungsstandards file", path=file)
+            return None
+        return CONTEXT.shared(("standards", str(file.resolve()), file.stat().st_mtime_ns),
+                              lambda: read_standards(file))
+
+    def _offers_setup(self, datei: str, standards: str) -> dict | None:
+        """Offers of the Kommune, coverage and its judgement against the standards; None (and
+        a note) where there is nothing to show."""
+        from ..offers import coverage, coverage_status, read_offers
+
+        file = Path(datei) if datei else self._folder / "angebote.csv"
         if not file.is_file():
             self._note_missing("Ein Angebotsinventar (angebote.csv) liegt nicht vor.")
-            return
+            return None
         offers = read_offers(file, regions=self.regions)
         mine = offers[offers["sozialraum"].astype(str).str.startswith(self.ags + "-")
                       | (offers["sozialraum"].astype(str) == self.ags)]
         if mine.empty or not self.sozialraeume:
             self._note_missing(f"Für {self.name} enthält das Angebotsinventar keine Angebote "
                                "auf Ebene der Sozialräume.")
-            return
+            return None
         f = self.facts
         pop = f[(f["variable"] == "bevoelkerung") & f["ags"].isin(self.sozialraeume)]
         cov = coverage(mine, pop, units=self.sozialraeume)
-        self.coverage = cov
-        cov = cov.assign(label=[f"{ANGEBOTSARTEN.get(a, a)} ({ZIELGRUPPEN_DE.get(z, z)})"
-                                for a, z in zip(cov["angebotsart"], cov["zielgruppe"],
-                                                strict=True)])
+        std = self._standards(standards)
+        self.coverage = coverage_status(cov, standards=std)
+        return {"file": file, "offers": mine, "coverage": cov, "standards": std,
+                "status": self.coverage}
+
+    def _pair_label(self, art: str, group: str) -> str:
+        return f"{ANGEBOTSARTEN.get(art, art)} ({ZIELGRUPPEN_DE.get(group, group)})"
+
+    def _measure_text(self, status: pd.DataFrame, standards_given: bool) -> None:
+        """The measure the coverage is judged against, stated before any judgement."""
+        pairs = status.drop_duplicates(["angebotsart", "zielgruppe"])
+        n = len(pairs)
+        by_std = int((pairs["grundlage"] == "standard").sum())
+        rule = ("Ein Sozialraum liegt unter dem Maßstab, wenn er weniger Plätze je 100 der "
+                "Zielgruppe hat als die Kommune im Durchschnitt (Plätze aller Sozialräume je 100 "
+                "der ganzen Zielgruppe).")
+        if by_std == n:
+            text = ("Maßstab: der Versorgungsstandard, den die Kommune für jede Angebotsart "
+                    "festgelegt hat (Datei standards.csv).")
+        elif by_std:
+            text = (f"Maßstab: Für {by_std} von {n} Angebotsarten gilt der Versorgungsstandard "
+                    "der Kommune (Datei standards.csv). Für die übrigen ist keiner festgelegt; "
+                    f"dort gilt eine Regel: {rule}")
+        else:
+            where = "in der Datei standards.csv" if standards_given else \
+                "(eine Datei standards.csv fehlt im Datenordner)"
+            text = (f"Maßstab: Einen Versorgungsstandard hat die Kommune für keine dieser "
+                    f"Angebotsarten festgelegt {where}. Deshalb gilt eine Regel: {rule}")
+        self._para(text + " Ein Sozialraum ohne jedes Angebot einer Art ist immer unterversorgt.")
+        grund = {"standard": "Versorgungsstandard", "schwelle": "vorgegebene Schwelle",
+                 "durchschnitt": "Durchschnitt der Kommune (kein Standard)"}
+        table = pd.DataFrame({
+            "angebotsart": [ANGEBOTSARTEN.get(a, a) for a in pairs["angebotsart"]],
+            "zielgruppe": [ZIELGRUPPEN_DE.get(z, z) for z in pairs["zielgruppe"]],
+            "schwelle": pairs["schwelle"].to_numpy(dtype="float64"),
+            "grundlage": [grund.get(g, g) for g in pairs["grundlage"]],
+            "quelle": pairs["quelle"].astype(str).to_numpy()})
+        self._table(table, name=f"Maßstab der Versorgung, {self.name}",
+                    labels={"angebotsart": "Angebotsart", "zielgruppe": "Zielgruppe",
+                            "schwelle": "Maßstab (Plätze je 100 der Zielgruppe)",
+                            "grundlage": "Grundlage", "quelle": "Quelle des Standards"},
+                    decimals={"schwelle": 1},
+                    source="Versorgungsstandards der Kommune (standards.csv); eigene Berechnungen"
+                    if by_std else "Angebotsinventar; eigene Berechnungen")
+
+    @returns_section
+    def angebote(self, datei: str = "", standards: str = "") -> Section:
+        """Offers inventory: coverage per Sozialraum, its measure, Lücken and Doppelstrukturen.
+
+        Parameters
+        ----------
+        datei : str
+            The inventory (see :func:`bimokit.offers.read_offers`); ``""``: ``angebote.csv``
+            of the data folder.
+        standards : str
+            The Versorgungsstandards (columns ``angebotsart, zielgruppe, plaetze_je_100,
+            quelle``); ``""``: ``standards.csv`` of the data folder. Without standards a
+            stated rule applies (:func:`bimokit.offers.coverage_status`).
+        """
+        from ..offers import doppelstrukturen, luecken
+
+        setup = self._offers_setup(datei, standards)
+        if setup is None:
+            return
+        file, status = setup["file"], setup["status"]
+        cov = status.assign(label=[self._pair_label(a, z) for a, z in
+                                   zip(status["angebotsart"], status["zielgruppe"], strict=True)])
         wide = cov.pivot_table(index="ags", columns="label", values="plaetze_je_100",
                                aggfunc="first")
         table = wide.reset_index()
@@ -1676,47 +1900,266 @@ class Chapter:
                     decimals={c: 1 for c in table.columns if c not in ("ags", "name")},
                     note=f"Bevölkerung {int(year.iloc[0])}." if len(year) else "",
                     source=f"Angebotsinventar {file.name}; eigene Berechnungen")
-        dop = doppelstrukturen(mine)
-        if dop.empty:
-            self._para("Doppelstrukturen (mehrere Anbieter derselben Angebotsart für dieselbe "
-                       "Zielgruppe in einem Sozialraum) gibt es nicht.")
-        else:
-            t = pd.DataFrame({
-                "ags": dop["ags"].to_numpy(), "name": [self._names.get(a, a) for a in dop["ags"]],
-                "angebotsart": [ANGEBOTSARTEN.get(a, a) for a in dop["angebotsart"]],
-                "zielgruppe": [ZIELGRUPPEN_DE.get(z, z) for z in dop["zielgruppe"]],
-                "n_anbieter": dop["n_anbieter"].to_numpy(), "anbieter": dop["anbieter"]})
-            self._para(f"{len(t)} mögliche Doppelstrukturen: mehrere Anbieter derselben "
-                       "Angebotsart für dieselbe Zielgruppe im selben Sozialraum.")
-            self._table(t, name=f"Doppelstrukturen, {self.name}",
-                        labels={"ags": "Sozialraum", "name": "Name",
-                                "angebotsart": "Angebotsart", "zielgruppe": "Zielgruppe",
-                                "n_anbieter": "Anbieter (Anzahl)", "anbieter": "Anbieter"},
-                        source=f"Angebotsinventar {file.name}")
+        self._measure_text(status, setup["standards"] is not None)
+        self._methods["angebote"] = _offers_method(status, int(year.iloc[0]) if len(year)
+                                                   else None)
+        self._luecken_text(status, luecken, setup, file)
+        self._doppelstrukturen_text(doppelstrukturen, setup, file)
+
+    def _luecken_text(self, status, luecken, setup, file) -> None:
         r = self._sozialindex_result()
         if r is None or r["level"] != "sozialraum":
+            self._note_missing("Ohne Sozialindex der Sozialräume lassen sich Lücken in Gebieten "
+                               "mit hohem Bedarf nicht bestimmen.")
             return
-        gaps = luecken(self.coverage, r["si"])
+        si = r["si"]
+        high = si[pd.to_numeric(si["class"], errors="coerce") >= 4]
+        if high.empty:
+            self._para("Kein Sozialraum liegt in Klasse 4 oder 5 des Sozialindex; Lücken in "
+                       "Gebieten mit hohem Bedarf gibt es deshalb nicht.")
+            return
+        gaps = luecken(setup["coverage"], si, standards=setup["standards"])
+        unknown = status[status["ags"].isin(set(high["ags"]))
+                         & (status["versorgung"] == "unbekannt")]
+        cls = dict(zip(si["ags"], si["class"], strict=True))
         if gaps.empty:
-            self._para("In den Sozialräumen mit hohem Bedarf (Klasse 4 und 5) liegt kein "
-                       "Angebot unter dem mittleren Versorgungsgrad.")
+            n = len(high)
+            areas = "dem Sozialraum" if n == 1 else f"den {n} Sozialräumen"
+            text = (f"Nach diesem Maßstab gibt es in {areas} mit hohem Bedarf (Klasse 4 und 5) "
+                    "keine Lücke: Jede Angebotsart ist dort vorhanden und erreicht den Maßstab")
+            if len(unknown):
+                names = join_list(sorted({self._names.get(a, a) for a in unknown["ags"]}))
+                text += (f", soweit er sich berechnen lässt (für {names} fehlt die Zahl der "
+                         "Zielgruppe)")
+            self._para(text + ".")
             return
+        none = gaps[gaps["ohne_angebot"]]
+        below = gaps[~gaps["ohne_angebot"]]
+        parts = []
+        plain = setup["status"].drop_duplicates(["angebotsart", "zielgruppe"])
+        plain = not plain["angebotsart"].duplicated().any()  # one Zielgruppe per Angebotsart
+        for ags, g in none.groupby("ags", sort=False):
+            arts = join_list([ANGEBOTSARTEN.get(a, a) if plain else self._pair_label(a, z)
+                              for a, z in zip(g["angebotsart"], g["zielgruppe"], strict=True)])
+            parts.append(f"{self._names.get(ags, ags)} (Klasse {int(cls[ags])}): {arts}")
+        n = len(gaps)
+        text = (f"{_count(n, 'Lücke', 'Lücken')} in Sozialräumen mit hohem Bedarf "
+                "(Klasse 4 und 5)")
+        if len(none) and len(below):
+            text += (f": In {_cases(len(none))} gibt es dort kein Angebot der Art, in "
+                     f"{_cases(len(below))} liegt die Versorgung unter dem Maßstab.")
+        elif len(none):
+            text += ": Dort gibt es kein Angebot der Art." if n == 1 else \
+                ": Dort gibt es jeweils kein Angebot der Art."
+        else:
+            text += ": Die Versorgung liegt dort unter dem Maßstab." if n == 1 else \
+                ": Die Versorgung liegt dort jeweils unter dem Maßstab."
+        self._para(text)
+        if parts:
+            self._para("Ohne jedes Angebot in Gebieten mit hohem Bedarf: " + "; ".join(parts)
+                       + ".")
+        grund = {"standard": "Versorgungsstandard", "schwelle": "vorgegebene Schwelle",
+                 "durchschnitt": "Durchschnitt der Kommune"}
         t = pd.DataFrame({
             "ags": gaps["ags"].to_numpy(), "name": [self._names.get(a, a) for a in gaps["ags"]],
+            "klasse": gaps["class"].to_numpy(),
             "angebotsart": [ANGEBOTSARTEN.get(a, a) for a in gaps["angebotsart"]],
             "zielgruppe": [ZIELGRUPPEN_DE.get(z, z) for z in gaps["zielgruppe"]],
-            "plaetze_je_100": gaps["plaetze_je_100"].to_numpy(dtype="float64")})
-        self._para(f"{len(t)} Lücken: Angebote, die in Sozialräumen mit hohem Bedarf unter dem "
-                   "mittleren Versorgungsgrad aller Sozialräume liegen.")
+            "plaetze_je_100": gaps["plaetze_je_100"].to_numpy(dtype="float64"),
+            "schwelle": gaps["schwelle"].to_numpy(dtype="float64"),
+            "grundlage": [grund.get(g, g) for g in gaps["grundlage"]]})
+        if plain:  # one Zielgruppe per Angebotsart: the measure table names it
+            t = t.drop(columns="zielgruppe")
         self._table(t, name=f"Lücken, {self.name}",
-                    labels={"ags": "Sozialraum", "name": "Name", "angebotsart": "Angebotsart",
-                            "zielgruppe": "Zielgruppe",
-                            "plaetze_je_100": "Plätze je 100 der Zielgruppe"},
-                    decimals={"plaetze_je_100": 1},
+                    labels={"ags": "Sozialraum", "name": "Name", "klasse": "Klasse",
+                            "angebotsart": "Angebotsart", "zielgruppe": "Zielgruppe",
+                            "plaetze_je_100": "Plätze je 100 der Zielgruppe",
+                            "schwelle": "Maßstab (Plätze je 100)",
+                            "grundlage": "Grundlage des Maßstabs"},
+                    decimals={"plaetze_je_100": 1, "schwelle": 1, "klasse": 0},
                     source=f"Angebotsinventar {file.name}; eigene Berechnungen")
+
+    def _doppelstrukturen_text(self, doppelstrukturen, setup, file) -> None:
+        dop = doppelstrukturen(setup["offers"], setup["coverage"], standards=setup["standards"])
+        if dop.empty:
+            self._para("Mehrere Anbieter derselben Angebotsart für dieselbe Zielgruppe in einem "
+                       "Sozialraum gibt es nicht; Doppelstrukturen gibt es deshalb nicht.")
+            return
+        n = len(dop)
+        counts = dop["urteil"].value_counts()
+        k = int(counts.get("moeglich", 0))
+        under = int(counts.get("nicht_ueber_standard", 0))
+        unjudged = int(counts.get("ohne_standard", 0) + counts.get("unbekannt", 0))
+        cases = "einem Sozialraum arbeiten" if n == 1 else f"{n} Fällen arbeiten"
+        parts = [f"In {cases} mehrere Anbieter derselben Angebotsart für dieselbe Zielgruppe "
+                 "im selben Sozialraum."]
+        if k:
+            if n == 1:
+                head = "Das ist eine mögliche Doppelstruktur"
+            else:
+                head = (f"Davon {'ist' if k == 1 else 'sind'} "
+                        f"{_count(k, 'mögliche Doppelstruktur', 'mögliche Doppelstrukturen')}")
+            parts.append(f"{head}: Dort liegt die Versorgung über dem Versorgungsstandard.")
+        elif n - unjudged:
+            parts.append("Eine mögliche Doppelstruktur (Versorgung über dem Versorgungsstandard) "
+                         "ist nicht darunter.")
+        if under:
+            who = "In einem Fall" if under == 1 else f"In {under} Fällen"
+            parts.append(f"{who} liegt die Versorgung nicht über dem Standard: Zusammen decken "
+                         "die Anbieter den Bedarf nicht oder gerade; das ist keine "
+                         "Doppelstruktur, sondern ein Hinweis auf Unterversorgung.")
+        if unjudged == n:
+            kinds = "diese Angebotsart" if dop["angebotsart"].nunique() == 1 else \
+                "diese Angebotsarten"
+            parts.append(f"Für {kinds} hat die Kommune keinen Versorgungsstandard festgelegt; "
+                         "ob mehr Plätze da sind als nötig, lässt sich deshalb nicht beurteilen, "
+                         + ("und als Doppelstruktur gilt der Fall nicht." if n == 1 else
+                            "und als Doppelstruktur gilt keiner der Fälle."))
+        elif unjudged:
+            who = "In einem weiteren Fall" if unjudged == 1 else f"In {unjudged} weiteren Fällen"
+            parts.append(f"{who} ist für die Angebotsart kein Versorgungsstandard festgelegt; "
+                         "ob mehr Plätze da sind als nötig, lässt sich dort nicht beurteilen, "
+                         + ("und als Doppelstruktur gilt er nicht." if unjudged == 1 else
+                            "und als Doppelstruktur gelten sie nicht."))
+        self._para(" ".join(parts))
+        verdict = {"moeglich": "mögliche Doppelstruktur (über dem Standard)",
+                   "nicht_ueber_standard": "keine: nicht über dem Standard (Unterversorgung)",
+                   "ohne_standard": "nicht beurteilt: kein Versorgungsstandard",
+                   "unbekannt": "nicht beurteilt: Versorgung nicht berechenbar"}
+        t = pd.DataFrame({
+            "ags": dop["ags"].to_numpy(), "name": [self._names.get(a, a) for a in dop["ags"]],
+            "angebotsart": [ANGEBOTSARTEN.get(a, a) for a in dop["angebotsart"]],
+            "zielgruppe": [ZIELGRUPPEN_DE.get(z, z) for z in dop["zielgruppe"]],
+            "n_anbieter": dop["n_anbieter"].to_numpy(),
+            "plaetze_je_100": dop["plaetze_je_100"].to_numpy(dtype="float64"),
+            "standard": dop["schwelle"].where(dop["grundlage"].isin(["standard", "schwelle"])
+                                              ).to_numpy(dtype="float64"),
+            "beurteilung": [verdict[u] for u in dop["urteil"]],
+            "anbieter": dop["anbieter"].to_numpy()})
+        pairs = setup["status"].drop_duplicates(["angebotsart", "zielgruppe"])
+        if not pairs["angebotsart"].duplicated().any():  # the measure table names the group
+            t = t.drop(columns="zielgruppe")
+        self._table(t, name=f"Mehrere Anbieter im selben Sozialraum, {self.name}",
+                    labels={"ags": "Sozialraum", "name": "Name",
+                            "angebotsart": "Angebotsart", "zielgruppe": "Zielgruppe",
+                            "n_anbieter": "Anbieter (Anzahl)",
+                            "plaetze_je_100": "Plätze je 100 der Zielgruppe",
+                            "standard": "Standard (Plätze je 100)",
+                            "beurteilung": "Doppelstruktur?", "anbieter": "Anbieter"},
+                    decimals={"plaetze_je_100": 1, "standard": 1},
+                    source=f"Angebotsinventar {file.name}; eigene Berechnungen")
+
+    @returns_section
+    def soll_konzept(self, datei: str = "", standards: str = "", zielwerte: str = ""
+                     ) -> Section:
+        """The Soll-Konzept per Sozialraum: Bedarf, Angebot against the measure, Akteure,
+        Maßnahmen and their Ampel, in one table.
+
+        Parameters
+        ----------
+        datei, standards : str
+            The offers inventory and the Versorgungsstandards (see :meth:`angebote`).
+        zielwerte : str
+            A Zielwerte CSV; ``""``: ``zielwerte.csv`` of the data folder. A row whose ``ags``
+            is a Sozialraum key (``99101-06``) is a target of that Sozialraum; its optional
+            ``massnahme`` and ``akteur`` name what is done and who is responsible.
+        """
+        from ..offers import soll_konzept
+
+        setup = self._offers_setup(datei, standards)
+        if setup is None:
+            return
+        r = self._sozialindex_result()
+        if r is None or r["level"] != "sozialraum":
+            self._note_missing("Ohne Sozialindex der Sozialräume lässt sich das Soll-Konzept "
+                               "nicht je Sozialraum zeigen.")
+            return
+        si = r["si"]
+        k = soll_konzept(setup["coverage"], si, setup["offers"], standards=setup["standards"])
+        targets = read_zielwerte(zielwerte) if zielwerte else self._zielwerte
+        tg = self._sozialraum_targets(targets)
+        status = setup["status"]
+        label = dict(zip(si["ags"], si["class_label"], strict=True))
+        plain = not status.drop_duplicates(["angebotsart", "zielgruppe"])[
+            "angebotsart"].duplicated().any()
+
+        def kinds(rows) -> str:
+            return ", ".join(ANGEBOTSARTEN.get(a, a) if plain else self._pair_label(a, z)
+                             for a, z in zip(rows["angebotsart"], rows["zielgruppe"],
+                                             strict=True))
+
+        supply, measures, ampel, actors = [], [], [], []
+        for row in k.itertuples(index=False):
+            mine = status[status["ags"] == row.ags]
+            parts = []
+            if row.n_ohne:
+                parts.append(f"ohne Angebot: {kinds(mine[mine['versorgung'] == 'ohne'])}")
+            if row.n_unter:
+                parts.append(f"unter dem Maßstab: {kinds(mine[mine['versorgung'] == 'unter'])}")
+            parts.append(f"Maßstab erreicht: {row.n_erreicht} von {row.n_arten}")
+            supply.append("; ".join(parts))
+            t = tg[tg["ags"] == row.ags]
+            measures.append("; ".join(
+                f"{m} ({a})" if a else m for m, a in zip(t["massnahme"], t["akteur"],
+                                                         strict=True) if m) or "–")
+            ampel.append("; ".join(f"{i}: {a}" for i, a in zip(t["indicator"], t["ampel"],
+                                                              strict=True) if a) or "–")
+            names = [x for x in str(row.akteure).split("; ") if x]
+            names += [a for a in t["akteur"] if a and a not in names]
+            actors.append("; ".join(names) or "–")
+        table = pd.DataFrame({
+            "ags": k["ags"].to_numpy(), "name": [self._names.get(a, a) for a in k["ags"]],
+            "bedarf": [f"{int(c)} {label.get(a, '')}".strip() if not pd.isna(c) else "–"
+                       for a, c in zip(k["ags"], k["class"], strict=True)],
+            "angebot": supply, "akteure": actors, "massnahmen": measures, "ampel": ampel})
+        self._para("Je Sozialraum: der Bedarf (Klasse des Sozialindex), das Angebot gemessen am "
+                   "Maßstab (siehe Angebote und Bedarfe), die Akteure vor Ort und die Maßnahmen "
+                   "aus den Zielwerten mit ihrer Ampel.")
+        self._table(table, name=f"Soll-Konzept je Sozialraum, {self.name}",
+                    labels={"ags": "Sozialraum", "name": "Name", "bedarf": "Bedarf (Klasse)",
+                            "angebot": "Angebot gemessen am Maßstab", "akteure": "Akteure",
+                            "massnahmen": "Maßnahmen (verantwortlich)", "ampel": "Ampel"},
+                    source=f"Angebotsinventar {setup['file'].name}, Zielwerte, Sozialindex; "
+                           "eigene Berechnungen")
+        high = k[(k["class"].fillna(0) >= 4) & ((k["n_ohne"] + k["n_unter"]) > 0)]
+        without = [self._names.get(a, a) for a in high["ags"]
+                   if not tg.loc[tg["ags"] == a, "massnahme"].astype(bool).any()]
+        if tg.empty:
+            self._para("Maßnahmen für einzelne Sozialräume sind in den Zielwerten nicht "
+                       "hinterlegt (zielwerte.csv: eine Zeile je Ziel mit dem Schlüssel des "
+                       "Sozialraums in ags und den Spalten massnahme und akteur).",
+                       "bk-hinweis")
+        if without:
+            n = len(without)
+            self._para(f"{'Ein Sozialraum' if n == 1 else f'{n} Sozialräume'} mit hohem Bedarf "
+                       f"und Lücken {'hat' if n == 1 else 'haben'} noch keine Maßnahme: "
+                       f"{join_list(without)}.")
 
     # -----------------------------------------------------------------------------------------
     # end of chapter
+
+    @cached_property
+    def _variables(self) -> set[str]:
+        """The variables the chapter's indicators count."""
+        return {t.variable for i in self.indicators
+                for t in (*self._ind(i).numerator, *self._ind(i).denominator)}
+
+    def _school_year_text(self) -> str:
+        """How school years are counted, for the variables this chapter uses (one wording,
+        the same as in the definitions and table notes)."""
+        parts = []
+        if self._variables & _SCHOOL_START_VARIABLES:
+            parts.append(" Schülerinnen, Schüler und Schulen werden nach dem Jahr gezählt, in dem "
+                         "das Schuljahr beginnt (2023 = Schuljahr 2023/24).")
+        if self._variables & _SCHOOL_END_VARIABLES:
+            parts.append(f" Absolventen und Abgänger: {LEAVERS_YEAR}")
+        return "".join(parts)
+
+    def _year_note(self, indicator: str) -> str:
+        """The leavers' Berichtsjahr under a table of an indicator that counts them."""
+        ind = self._ind(indicator)
+        used = {t.variable for t in (*ind.numerator, *ind.denominator)}
+        return LEAVERS_YEAR if used & _SCHOOL_END_VARIABLES else ""
 
     @returns_section
     def methodik(self) -> Section:
@@ -1728,8 +2171,7 @@ class Chapter:
             "Mittel von Quoten (zum Wert der Vergleichsgruppe siehe unten). Bei Anteilen gibt "
             "ein 95-%-Konfidenzintervall nach Wilson, bei Raten ein exaktes Poisson-Intervall "
             "die Zufallsschwankung an. Werte, die auf geheim gehaltenen oder unsicheren Zahlen "
-            "beruhen, werden nicht ausgewiesen. Schuljahre werden nach dem Jahr ihres Beginns "
-            "gezählt.")
+            "beruhen, werden nicht ausgewiesen." + self._school_year_text())
         if not self.comparison.empty:
             text = _compare_mod.describe_method(self.comparison)
             self._para(text.replace(f" in Land {self.land};", f" in {self.land_name};"))
@@ -1739,16 +2181,19 @@ class Chapter:
                 f"Eine Trendaussage steht nur bei mindestens {MIN_TREND_YEARS} Jahreswerten. "
                 "Liegt ein Zeitreihenbruch im Berichtszeitraum (etwa durch den Zensus 2022), "
                 "beschreiben die Kernaussagen die Entwicklung bis zum Bruch und seit dem Bruch "
-                "getrennt; im Steckbrief steht dann ein Trendpfeil nur, wenn die Jahre seit dem "
-                "Bruch dafür ausreichen.")
-        for key in ("targets", "sozialindex", "allocate"):
+                "getrennt. Der Steckbrief sagt dasselbe in Kurzform: einen Trendpfeil für die "
+                "Jahre seit dem Bruch, wenn sie dafür ausreichen, und darunter die Entwicklung "
+                "bis zum Bruch. Zensusbrüche betreffen nur Indikatoren, die auf "
+                "Bevölkerungszahlen beruhen.")
+        for key in ("targets", "sozialindex", "allocate", "angebote"):
             if self._methods.get(key):
                 self._para(self._methods[key])
         if self._shows_own_data:
             self._para(self._disclosure_note())
         rev = self.dataset.revisions
         if len(rev):
-            self._para(f"In den Daten wurden {len(rev)} Werte zwischen zwei Ausgaben einer "
+            self._para(f"In den Daten {'wurde' if len(rev) == 1 else 'wurden'} "
+                       f"{_count(len(rev), 'Wert', 'Werte')} zwischen zwei Ausgaben einer "
                        "Tabelle berichtigt; verwendet wird jeweils die neueste Ausgabe.")
 
     @property
@@ -1806,9 +2251,50 @@ class Chapter:
             return
         self._emit('<ul class="bk-quellen">' + "".join(f"<li>{_esc(t)}</li>" for t in items)
                    + "</ul>")
-        if not self.data:
+        if self._is_sample:
             self._para("Beispieldaten Musterland: erfundene Zahlen im Format der amtlichen "
                        "Exporte, keine amtlichen Werte (Lizenz CC0).")
+
+
+def _with_measures(res: pd.DataFrame, targets: pd.DataFrame, keys: list) -> pd.DataFrame:
+    """``res`` with the Zielwerte's ``massnahme`` and ``akteur`` ('' where none), by ``keys``."""
+    res = res.copy()
+    t = targets.assign(**{k: targets[k].astype(str) for k in keys})
+    for col in ("massnahme", "akteur"):
+        if col in t.columns:
+            text = t[col].astype(object).where(t[col].notna(), "").astype(str).str.strip()
+            m = dict(zip(map(tuple, t[keys].to_numpy()), text, strict=True))
+            res[col] = [m.get(tuple(str(x) for x in k), "") for k in res[keys].to_numpy()]
+        else:
+            res[col] = ""
+    return res
+
+
+def _offers_method(status: pd.DataFrame, year: int | None) -> str:
+    """Methodik note of the offers section: coverage, measure, Lücke, Doppelstruktur."""
+    kinds = sorted({ANGEBOTSARTEN.get(a, a) for a in
+                    status.loc[status["grundlage"] != "standard", "angebotsart"]})
+    pop = f"der Bevölkerung {year}" if year else "der Bevölkerung"
+    text = (f"Angebote und Bedarfe: Versorgung = Plätze je 100 Personen der Zielgruppe (nach "
+            f"Altersgruppen {pop} im Sozialraum). Maßstab ist der Versorgungsstandard, den die "
+            "Kommune in ihrem Soll-Konzept je Angebotsart und Zielgruppe festlegt (Datei "
+            "standards.csv: angebotsart, zielgruppe, plaetze_je_100, quelle). ")
+    if kinds:
+        text += (f"Für {join_list(kinds)} kennt bimokit keinen gesetzlichen oder landesweiten "
+                 "Standard in Plätzen je 100 der Zielgruppe (Rechtsansprüche wie der auf einen "
+                 "Kita-Platz nach § 24 SGB VIII richten sich nach dem Bedarf der Familien und "
+                 "geben keinen Platzschlüssel vor); einen Vorgabewert setzt bimokit deshalb "
+                 "nicht. Wo die Kommune keinen Standard festgelegt hat, gilt als Regel der "
+                 "Durchschnitt der Kommune (Plätze aller Sozialräume je 100 der ganzen "
+                 "Zielgruppe). ")
+    text += ("Lücke: ein Sozialraum der Sozialindex-Klasse 4 oder 5 ohne Angebot der Art oder "
+             "mit einer Versorgung unter dem Maßstab. Mögliche Doppelstruktur: mehrere Anbieter "
+             "derselben Angebotsart für dieselbe Zielgruppe in einem Sozialraum, dessen "
+             "Versorgung über dem Versorgungsstandard liegt; liegt sie darunter, ist das Gebiet "
+             "unterversorgt, nicht doppelt versorgt. Ohne Standard wird das nicht beurteilt: Der "
+             "Durchschnitt der Kommune ist kein Maß des Bedarfs, und wo die meisten Gebiete kein "
+             "Angebot haben, läge fast jedes Angebot darüber.")
+    return text
 
 
 def _targets_describe(res: pd.DataFrame) -> str:

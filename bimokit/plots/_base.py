@@ -258,7 +258,12 @@ def new_figure(figsize: tuple[float, float], nrows: int = 1, ncols: int = 1, **k
     return fig
 
 
-def source_text(source: str | None, source_tables: Sequence[str] | None = None) -> str:
+#: Who made the numbers of the embedded sample (the fictional Land Musterland, key 99).
+SAMPLE_CREDIT = "Beispieldaten Musterland (fiktiv, keine amtlichen Werte)"
+
+
+def source_text(source: str | None, source_tables: Sequence[str] | None = None, *,
+                sample: bool = False) -> str:
     """The source line: ``Quelle: …``.
 
     Parameters
@@ -267,11 +272,16 @@ def source_text(source: str | None, source_tables: Sequence[str] | None = None) 
         The source as text; "Quelle:" is added where missing.
     source_tables : list of str, optional
         Table codes from the catalogue, used when ``source`` is not given.
+    sample : bool
+        The numbers come from the embedded sample: the line credits the sample, not the
+        statistical offices.
 
     Examples
     --------
     >>> source_text(None, ["21111-02-06-4"])
     'Quelle: Statistische Ämter des Bundes und der Länder, Tabelle 21111-02-06-4; eigene Berechnungen'
+    >>> source_text(None, ["21111-02-06-4"], sample=True)
+    'Quelle: Beispieldaten Musterland (fiktiv, keine amtlichen Werte), Tabelle 21111-02-06-4; eigene Berechnungen'
     >>> source_text("IT.NRW, eigene Berechnungen")
     'Quelle: IT.NRW, eigene Berechnungen'
     """  # noqa: E501
@@ -279,13 +289,25 @@ def source_text(source: str | None, source_tables: Sequence[str] | None = None) 
         s = str(source).strip()
         return s if s.lower().startswith("quelle") else f"Quelle: {s}"
     tables = [str(t) for t in (source_tables or []) if str(t).strip()]
+    who = SAMPLE_CREDIT if sample else "Statistische Ämter des Bundes und der Länder"
     if tables:
         word = "Tabelle" if len(tables) == 1 else "Tabellen"
-        return (
-            f"Quelle: Statistische Ämter des Bundes und der Länder, {word} "
-            f"{', '.join(tables)}; eigene Berechnungen"
-        )
-    return "Quelle: eigene Berechnungen"
+        return f"Quelle: {who}, {word} {', '.join(tables)}; eigene Berechnungen"
+    return f"Quelle: {who}; eigene Berechnungen" if sample else "Quelle: eigene Berechnungen"
+
+
+def is_sample_data(data: pd.DataFrame | None) -> bool:
+    """The drawn regions are all of the fictional Musterland (key 99; ``DG`` may stand beside).
+
+    >>> is_sample_data(pd.DataFrame({"ags": ["99101", "99", "DG"]}))
+    True
+    >>> is_sample_data(pd.DataFrame({"ags": ["05111", "DG"]}))
+    False
+    """
+    if data is None or "ags" not in getattr(data, "columns", ()):
+        return False
+    keys = [str(a) for a in data["ags"] if str(a) not in ("", "DG", "nan")]
+    return bool(keys) and all(k.startswith("99") for k in keys)
 
 
 #: Font size (points) and line height (inches) of the source line.
@@ -349,7 +371,7 @@ def finish(
     is created; the first tick of every axis is created with the axes, under the house style,
     and later ticks copy it, so that a figure drawn outside the style looks the same.
     """
-    text = source_text(source, source_tables)
+    text = source_text(source, source_tables, sample=is_sample_data(data))
     height = fig.get_figheight()
     lines = wrap_text(text, 0.98 * fig.get_figwidth() * 72, fontsize=_SOURCE_SIZE)
     bottom = min(0.3, (0.32 + _SOURCE_LINE * (len(lines) - 1)) / height)
@@ -401,9 +423,9 @@ class YearFormatter(Formatter):
         return str(int(round(x))) if abs(x - round(x)) < 1e-6 else ""
 
 
-def year_axis(axis: Any) -> None:
-    """Integer year ticks without thousands separator."""
-    axis.set_major_locator(MaxNLocator(integer=True, nbins=8))
+def year_axis(axis: Any, *, nbins: int = 8) -> None:
+    """Integer year ticks without thousands separator (at most ``nbins`` intervals)."""
+    axis.set_major_locator(MaxNLocator(integer=True, nbins=nbins))
     axis.set_major_formatter(YearFormatter())
 
 

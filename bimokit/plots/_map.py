@@ -19,6 +19,7 @@ from matplotlib.collections import PatchCollection
 from matplotlib.colors import to_hex
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
+from matplotlib.transforms import IdentityTransform
 
 from ..errors import InputError, ParameterError, UnknownRegionError
 from ..fmt import fmt_number, normalize_unit
@@ -207,6 +208,9 @@ def plot_choropleth(
     highlight: str | None = None,
     area: str | None = None,
     cmap: str = "YlGnBu",
+    classes: Mapping[Any, str] | None = None,
+    legend_title: str | None = None,
+    area_labels: str | None = "nummern",
     title: str | None = None,
     source: str | None = None,
     source_tables: Sequence[str] | None = None,
@@ -246,6 +250,19 @@ def plot_choropleth(
         Name of the whole area for the alt text ("Schleswig-Holstein", "Musterstadt").
     cmap : str
         Sequential colour map (default ColorBrewer YlGnBu, colour-blind safe).
+    classes : mapping, optional
+        The values are classes already (e.g. the five classes of a Sozialindex): class →
+        legend label, in order from low to high. Each region is coloured by its class (the
+        colour of a class does not depend on which classes occur); the legend lists the classes
+        that occur, so it never shows an empty class. ``k``, ``scheme``, ``bins`` and ``unit``
+        are not used then.
+    legend_title : str, optional
+        What the colours show, e.g. ``"SGB-II-Quote in %"`` or ``"Sozialindex: Klasse"``.
+        Default: from the unit (``Anteil in %``, ``je 1.000 …``, ``Wert`` without a unit).
+    area_labels : {"nummern", "namen", None}
+        Name the areas on the map: a number on each area with a key under the map (default;
+        a Sozialraum key ``99101-06`` gives 6, other keys are numbered in key order), the
+        names themselves, or nothing.
     title, source, source_tables, figsize
         As in the other charts.
 
@@ -254,7 +271,10 @@ def plot_choropleth(
     Chart
         ``ax.collections[0]`` holds one patch per region with a value (in ``data`` order),
         ``ax.collections[1]`` the hatched regions without. ``data`` has columns ``ags, name,
-        value, klasse, color`` (klasse 1…k, 0 for "keine Angabe"), one row per drawn region.
+        value, klasse, color, nummer`` (klasse 1…k, 0 for "keine Angabe"; with ``classes``
+        the class itself; ``nummer`` the number on the map, 0 without), one row per drawn
+        region. ``ax.get_legend()`` is the colour legend; with numbers the key is the legend
+        (``gid`` ``bimokit-key``) of a second, empty axes under the map.
 
     Examples
     --------
@@ -331,22 +351,63 @@ def plot_choropleth(
     if highlight is not None and str(highlight) not in keys_drawn:
         raise UnknownRegionError(f"`highlight` {highlight!r} is not among the drawn features.")
 
+    if area_labels not in ("nummern", "namen", None):
+        raise ParameterError(
+            f"`area_labels` must be 'nummern', 'namen' or None; not {area_labels!r}.")
     v = np.array([vals.get(kk, np.nan) for kk in keys_drawn], dtype="float64")
-    cls, edges = map_classes(v, k=k, scheme=scheme, bins=bins)
-    ncls = max(len(edges) - 1, 0)
     cm = mpl.colormaps[cmap]
-    palette = [to_hex(cm(0.15 + 0.8 * (i + 0.5) / ncls)) for i in range(ncls)] if ncls else []
+    if classes is not None:
+        order = list(classes)
+        if not order:
+            raise ParameterError("`classes` must name at least one class.")
+        pos = {float(c): i for i, c in enumerate(order)}
+        odd = sorted({x for x in v[np.isfinite(v)] if x not in pos})
+        if odd:
+            raise ParameterError(
+                f"`values` hold {fmt_number(odd[0], 2)}, which is not one of the `classes` "
+                f"({', '.join(map(str, order))}).")
+        cls = np.array([pos[x] if np.isfinite(x) else -1 for x in v], dtype=int)
+        ncls = len(order)
+        edges = np.array([], dtype="float64")
+        palette = [to_hex(cm(0.15 + 0.8 * (i + 0.5) / ncls)) for i in range(ncls)]
+        klasse = np.where(cls >= 0, v, 0)
+    else:
+        cls, edges = map_classes(v, k=k, scheme=scheme, bins=bins)
+        ncls = max(len(edges) - 1, 0)
+        palette = [to_hex(cm(0.15 + 0.8 * (i + 0.5) / ncls)) for i in range(ncls)] \
+            if ncls else []
+        klasse = cls + 1
+    numbers = _area_numbers(keys_drawn) if area_labels == "nummern" else [0] * len(keys_drawn)
     data = pd.DataFrame({
         "ags": keys_drawn,
         "name": [r[1] for r in rows],
         "value": v,
-        "klasse": cls + 1,
+        "klasse": klasse.astype(int) if classes is None or
+        all(float(c).is_integer() for c in classes) else klasse,
         "color": [palette[c] if c >= 0 else MISSING_COLOR for c in cls],
+        "nummer": numbers,
     })
+    key_rows = 0
+    if area_labels == "nummern":
+        ncol_key = 1 if len(rows) <= 6 else 2 if len(rows) <= 16 else 3
+        key_rows = -(-len(rows) // ncol_key)
+        figsize = (figsize[0], figsize[1] + 0.35 + 0.19 * key_rows)
 
     with house_style():
         fig = new_figure(figsize)
-        ax = fig.add_subplot()
+        # Map and colour legend side by side, the key in a row of its own under them: every
+        # part has its own cell, so the layout makes room for it in one pass (a legend hung
+        # outside a fixed-aspect map can run off the figure).
+        key_h = 0.35 + 0.19 * key_rows if key_rows else 0.0
+        grid = fig.add_gridspec(2 if key_rows else 1, 2, width_ratios=[3.0, 1.0],
+                                height_ratios=[figsize[1] - key_h - 0.6, key_h]
+                                if key_rows else None)
+        ax = fig.add_subplot(grid[0, 0])
+        legend_ax = fig.add_subplot(grid[0, 1])
+        legend_ax.set_axis_off()
+        if key_rows:
+            key_ax = fig.add_subplot(grid[1, :])
+            key_ax.set_axis_off()
         has = cls >= 0
         filled = [PathPatch(rows[i][2]) for i in range(len(rows)) if has[i]]
         empty = [PathPatch(rows[i][2]) for i in range(len(rows)) if not has[i]]
@@ -374,19 +435,44 @@ def plot_choropleth(
         # the map's box shrinks to its aspect at the top left, under the title (the spare
         # room of the fixed figure size stays below, above the source line)
         ax.set_anchor("NW")
-        labels = class_labels(edges, unit, decimals) if ncls else []
-        handles = [Patch(facecolor=c, edgecolor="white", label=lab)
-                   for c, lab in zip(palette, labels, strict=True)]
+        if classes is not None:
+            present = sorted(set(cls[cls >= 0]))
+            handles = [Patch(facecolor=palette[i], edgecolor="white",
+                             label=str(classes[order[i]])) for i in present]
+        else:
+            labels = class_labels(edges, unit, decimals) if ncls else []
+            handles = [Patch(facecolor=c, edgecolor="white", label=lab)
+                       for c, lab in zip(palette, labels, strict=True)]
         if (~has).any():
             handles.append(Patch(facecolor=MISSING_COLOR, edgecolor="#8C8C8C",
                                  hatch=MISSING_HATCH, label="keine Angabe"))
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0),
-                  fontsize="small", title=_legend_title(unit), title_fontsize="small")
+        if area_labels is not None:
+            _label_areas(ax, rows, data, area_labels)
+        if area_labels == "nummern":
+            key = [Patch(facecolor="none", edgecolor="none", label=f"{n}  {nm}")
+                   for n, nm in sorted(zip(data["nummer"], data["name"], strict=True))]
+            key_legend = key_ax.legend(
+                handles=key, loc="upper left", bbox_to_anchor=(0.0, 1.0), ncol=ncol_key,
+                fontsize="small", handlelength=0, handletextpad=0, columnspacing=1.5,
+                title="Gebiete auf der Karte", title_fontsize="small", alignment="left",
+                borderaxespad=0.0)
+            key_legend.set_gid("bimokit-key")
+        legend = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=legend_ax.bbox,
+                           bbox_transform=IdentityTransform(),
+                           fontsize="small", title=_wrap(legend_title or _legend_title(unit)),
+                           title_fontsize="small", alignment="left", borderaxespad=0.0)
+        legend.set_in_layout(False)  # its cell holds it: the legend column is as wide
+        wide = legend.get_window_extent(fig.canvas.get_renderer()).width / fig.dpi + 0.1
+        grid.set_width_ratios([max(figsize[0] - wide - 0.3, 1.0), wide])
         if title:
             ax.set_title(f"{title} {year}" if year is not None else title)
 
-        alt = _choropleth_alt(data, edges, ncls, keys_drawn, title=title, area=area, year=year,
-                              unit=unit, decimals=decimals, highlight=highlight)
+        if classes is not None:
+            alt = _classes_alt(data, classes, keys_drawn, title=title, area=area, year=year,
+                               highlight=highlight, legend_title=legend_title)
+        else:
+            alt = _choropleth_alt(data, edges, ncls, keys_drawn, title=title, area=area,
+                                  year=year, unit=unit, decimals=decimals, highlight=highlight)
         return finish(fig, ax, alt=alt, source=source, source_tables=source_tables, data=data)
 
 
@@ -397,7 +483,93 @@ def _features(geometry: str | Path | Mapping[str, Any]) -> list[dict[str, Any]]:
     return read_geometry(geometry)["features"]
 
 
+def _wrap(text: str, width: int = 26) -> str:
+    """A legend title in lines of at most ``width`` characters (broken at spaces)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+def _area_numbers(keys: Sequence[str]) -> list[int]:
+    """Numbers for the areas: a Sozialraum's own number (``99101-06`` → 6) where every key has
+    one and they differ; else 1, 2, … in key order."""
+    tails = [k.rsplit("-", 1)[1] if "-" in k else "" for k in keys]
+    if all(t.isdigit() for t in tails) and len({int(t) for t in tails}) == len(tails):
+        return [int(t) for t in tails]
+    rank = {k: i + 1 for i, k in enumerate(sorted(keys))}
+    return [rank[k] for k in keys]
+
+
+def _label_point(path: MplPath) -> tuple[float, float]:
+    """A point inside the largest ring of ``path`` (its centroid where that lies inside)."""
+    best, best_area = None, -1.0
+    for poly in path.to_polygons(closed_only=False):
+        if len(poly) < 3:
+            continue
+        a = abs(_signed_area(poly))
+        if a > best_area:
+            best, best_area = poly, a
+    if best is None:
+        x0, y0 = path.vertices.mean(axis=0)
+        return float(x0), float(y0)
+    x, y = best[:, 0], best[:, 1]
+    cross = x * np.roll(y, -1) - np.roll(x, -1) * y
+    area = cross.sum() / 2
+    if area == 0:
+        return float(x.mean()), float(y.mean())
+    cx = float(((x + np.roll(x, -1)) * cross).sum() / (6 * area))
+    cy = float(((y + np.roll(y, -1)) * cross).sum() / (6 * area))
+    if path.contains_point((cx, cy)):
+        return cx, cy
+    gx, gy = np.meshgrid(np.linspace(x.min(), x.max(), 25), np.linspace(y.min(), y.max(), 25))
+    pts = np.column_stack([gx.ravel(), gy.ravel()])
+    inside = pts[path.contains_points(pts)]
+    if not len(inside):
+        return cx, cy
+    k = int(np.argmin((inside[:, 0] - cx) ** 2 + (inside[:, 1] - cy) ** 2))
+    return float(inside[k, 0]), float(inside[k, 1])
+
+
+def _label_areas(ax, rows, data: pd.DataFrame, how: str) -> None:
+    """Write a number or the name on every area, dark on a white halo."""
+    from matplotlib import patheffects
+
+    halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+    for (_, name, path), number in zip(rows, data["nummer"], strict=True):
+        x, y = _label_point(path)
+        ax.text(x, y, str(number) if how == "nummern" else name, ha="center", va="center",
+                fontsize="small" if how == "nummern" else "x-small", color="#1A1A1A",
+                path_effects=halo, zorder=4, clip_on=True)
+
+
+def _classes_alt(data: pd.DataFrame, classes: Mapping[Any, str], keys: list[str], *,
+                 title: str | None, area: str | None, year: int | None,
+                 highlight: str | None, legend_title: str | None) -> str:
+    n = len(data)
+    word = _area_word(keys, n)
+    where = f"für {'die ' if n > 1 else ''}{n} {word}" + (f" von {area}" if area else "")
+    text = f"Karte: {title or 'Klassen'} {where}" + (f", {year}" if year else "")
+    text += f", farbig nach {legend_title or 'Klasse'} (dunkler = höher)."
+    parts = []
+    for c, label in classes.items():
+        names = data.loc[(data["klasse"] == c) & (data["color"] != MISSING_COLOR), "name"]
+        if len(names):
+            parts.append(f"{label}: {', '.join(names)}")
+    if parts:
+        text += " " + "; ".join(parts) + "."
+    if highlight is not None:
+        row = data[data["ags"] == str(highlight)].iloc[0]
+        if row["color"] != MISSING_COLOR:
+            text += f" {row['name']}: {classes[row['klasse']]}."
+    n_miss = int((data["color"] == MISSING_COLOR).sum())
+    if n_miss:
+        text += f" Für {n_miss} Gebiet{'e' if n_miss > 1 else ''} keine Angabe."
+    return text
+
+
 def _legend_title(unit: str | None) -> str:
+    if unit is None or not str(unit).strip():
+        return "Wert"
     u = normalize_unit(unit)
     if u == "%":
         return "Anteil in %"

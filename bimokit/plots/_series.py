@@ -24,6 +24,7 @@ from ._base import (
     select_indicator,
     style_axes,
     value_text,
+    wrap_text,
     year_axis,
     year_range,
 )
@@ -71,6 +72,8 @@ def plot_timeseries(
     bund: str | None = "DG",
     group: pd.Series | pd.DataFrame | None = None,
     ci: bool = True,
+    breaks: Mapping[int, str] | Sequence[tuple[int, str]] | None = None,
+    peers: Sequence[str] | None = None,
     title: str | None = None,
     source: str | None = None,
     source_tables: Sequence[str] | None = None,
@@ -103,6 +106,13 @@ def plot_timeseries(
         ``group_value`` as :mod:`bimokit.comparison` returns it).
     ci : bool
         Draw the Kommune's confidence band where ``ci_low``/``ci_high`` are given.
+    breaks : mapping year → label, or (year, label) pairs, optional
+        Breaks in the series (e.g. ``{2022: "Zensus 2022"}``: values from 2022 on rest on a
+        new population base). Each break inside the drawn years is marked by a vertical line
+        before its year with its label, and named in the alt text.
+    peers : list of str, optional
+        AGS of hand-picked Vergleichskommunen (up to five) drawn as separate thin named lines
+        (role ``vergleichskommune``), beside or instead of the pooled ``group``.
     title, source, source_tables, figsize
         Title above, source line below ("Quelle: …"; from ``source_tables`` if no ``source``).
 
@@ -110,7 +120,7 @@ def plot_timeseries(
     -------
     Chart
         ``fig``, ``ax``, ``alt``, ``source`` and ``data`` with columns ``year, role, ags, label,
-        value`` (role ``kommune``, ``land``, ``bund``, ``gruppe``).
+        value`` (role ``kommune``, ``land``, ``bund``, ``gruppe``, ``vergleichskommune``).
 
     Examples
     --------
@@ -157,7 +167,22 @@ def plot_timeseries(
         g = _group_series(group)
         rows.append(pd.DataFrame({"year": g.index.to_numpy(), "role": "gruppe", "ags": "",
                                   "label": "Vergleichsgruppe", "value": g.to_numpy()}))
+    peer_keys = [str(p) for p in (peers or []) if str(p) != ags]
+    if len(peer_keys) > len(PEER_STYLES):
+        raise ParameterError(
+            f"At most {len(PEER_STYLES)} Vergleichskommunen can be drawn as lines; got "
+            f"{len(peer_keys)}. Pass them as a pooled `group` instead.")
+    for key in peer_keys:
+        if key not in present:
+            raise UnknownRegionError(f"Vergleichskommune {key!r} has no values in `values`.")
+        part = _series_of(df, key)
+        rows.append(pd.DataFrame({"year": part["year"].astype(int).to_numpy(),
+                                  "role": "vergleichskommune", "ags": key,
+                                  "label": lookup.get(key, key),
+                                  "value": pd.to_numeric(part["value"], errors="coerce")
+                                  .astype("float64").to_numpy()}))
     data = pd.concat(rows, ignore_index=True)
+    marks = _breaks_inside(breaks, data["year"])
 
     with house_style():
         fig = new_figure(figsize)
@@ -177,16 +202,69 @@ def plot_timeseries(
             ax.plot(part["year"].to_numpy(), part["value"].to_numpy(), label=part["label"].iloc[0],
                     color=st["color"], linestyle=st["linestyle"], linewidth=st["linewidth"],
                     marker=st["marker"], markersize=4, zorder=3 if role == "kommune" else 2)
+        for key, st in zip(peer_keys, PEER_STYLES, strict=False):
+            part = data[(data["role"] == "vergleichskommune") & (data["ags"] == key)]
+            ax.plot(part["year"].to_numpy(), part["value"].to_numpy(),
+                    label=part["label"].iloc[0], zorder=2, markersize=3.5, **st)
         year_axis(ax.xaxis)
         style_axes(ax, title=title, unit=unit, decimals=None)
         ax.set_xlabel("")
+        mark_breaks(ax, marks)
         handles, labels = ax.get_legend_handles_labels()
         order = sorted(range(len(labels)), key=lambda i: 0 if labels[i] == name else 1)
         ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="upper left",
                   bbox_to_anchor=(1.01, 1.0), fontsize="small")
 
         alt = _timeseries_alt(data, name=name, title=title, unit=unit, decimals=decimals)
+        alt += breaks_alt(marks)
         return finish(fig, ax, alt=alt, source=source, source_tables=source_tables, data=data)
+
+
+#: Line styles of up to five hand-picked Vergleichskommunen: thin, each its own colour (the
+#: Okabe–Ito colours the roles do not use) and marker, so they stay apart in greyscale.
+PEER_STYLES = (
+    {"color": "#CC79A7", "linestyle": "-", "linewidth": 1.2, "marker": "s"},
+    {"color": "#56B4E9", "linestyle": "-", "linewidth": 1.2, "marker": "^"},
+    {"color": "#D55E00", "linestyle": "-", "linewidth": 1.2, "marker": "D"},
+    {"color": "#7F7F7F", "linestyle": "-", "linewidth": 1.2, "marker": "v"},
+    {"color": "#B8860B", "linestyle": "-", "linewidth": 1.2, "marker": "P"},
+)
+
+
+def _breaks_inside(breaks, years: pd.Series) -> list[tuple[int, str]]:
+    """The (year, label) breaks inside the drawn years (after the first year, up to the last)."""
+    if breaks is None:
+        return []
+    items = breaks.items() if isinstance(breaks, Mapping) else breaks
+    try:
+        pairs = [(int(y), str(label)) for y, label in items]
+    except (TypeError, ValueError):
+        raise ParameterError(
+            "`breaks` must map a year to its label, e.g. {2022: 'Zensus 2022'}.") from None
+    ys = pd.to_numeric(years, errors="coerce").dropna()
+    if ys.empty:
+        return []
+    lo, hi = int(ys.min()), int(ys.max())
+    return sorted((y, lab) for y, lab in pairs if lo < y <= hi)
+
+
+def mark_breaks(ax, marks: list[tuple[int, str]], *, label: bool = True) -> None:
+    """A dotted vertical line before each break year; ``label``: named in the legend
+    ("Zeitreihenbruch 2022 (Zensus 2022)"), so that no text covers the lines."""
+    for year, text in marks:
+        ax.axvline(year - 0.5, color="#4D4D4D", linestyle=(0, (1, 2)), linewidth=1.2,
+                   zorder=1, gid="bimokit-break",
+                   label=f"Zeitreihenbruch {year}\n({text})" if label else None)
+
+
+def breaks_alt(marks: list[tuple[int, str]]) -> str:
+    """' Markiert: Zeitreihenbruch 2022 (Zensus 2022) …' for the alt text, '' without."""
+    if not marks:
+        return ""
+    items = join_de([f"{y} ({text})" for y, text in marks])
+    word = "Zeitreihenbruch" if len(marks) == 1 else "Zeitreihenbrüche"
+    return (f" Markiert: {word} {items}; Werte ab dann sind mit früheren nur eingeschränkt "
+            "vergleichbar.")
 
 
 def _timeseries_alt(data: pd.DataFrame, *, name: str, title: str | None, unit: str | None,
@@ -195,9 +273,14 @@ def _timeseries_alt(data: pd.DataFrame, *, name: str, title: str | None, unit: s
     kom = data[data["role"] == "kommune"]
     refs = [r for r in ("land", "bund", "gruppe") if (data["role"] == r).any()]
     ref_words = {"land": "dem Land", "bund": "dem Bund", "gruppe": "der Vergleichsgruppe"}
+    peers = list(pd.unique(data.loc[data["role"] == "vergleichskommune", "label"]))
     text = f"Liniendiagramm: {what} in {name} von {year_range(kom['year'])}"
-    if refs:
-        text += " im Vergleich mit " + join_de([ref_words[r] for r in refs])
+    words = [ref_words[r] for r in refs]
+    if peers:
+        words.append(f"{'der Vergleichskommune' if len(peers) == 1 else 'den Vergleichskommunen'}"
+                     f" {join_de(peers)}")
+    if words:
+        text += " im Vergleich mit " + join_de(words)
     text += "."
     valid = kom[np.isfinite(kom["value"].to_numpy())]
     if valid.empty:
@@ -211,6 +294,11 @@ def _timeseries_alt(data: pd.DataFrame, *, name: str, title: str | None, unit: s
         ref = data[(data["role"] == r) & (data["year"] == yr)]["value"]
         if len(ref) and isfinite(ref.iloc[0]):
             extras.append(f"{_ROLE_LABEL[r]}: {value_text(ref.iloc[0], unit, decimals)}")
+    for label in peers:
+        ref = data[(data["role"] == "vergleichskommune") & (data["label"] == label)
+                   & (data["year"] == yr)]["value"]
+        if len(ref) and isfinite(ref.iloc[0]):
+            extras.append(f"{label}: {value_text(ref.iloc[0], unit, decimals)}")
     if extras:
         text += " (" + "; ".join(extras) + ")"
     return text + "."
@@ -229,6 +317,7 @@ def plot_small_multiples(
     decimals: int | None = None,
     col_wrap: int = 3,
     sharey: bool = True,
+    breaks: Mapping[int, str] | Sequence[tuple[int, str]] | None = None,
     title: str | None = None,
     source: str | None = None,
     source_tables: Sequence[str] | None = None,
@@ -249,8 +338,11 @@ def plot_small_multiples(
     labels : mapping, optional
         Labels for codes (panel titles and hue levels), e.g. ``{"99": "Musterland"}``;
         harmonised codes have German defaults (``weiblich``, ``Gymnasium``…).
+    breaks : mapping year → label, or (year, label) pairs, optional
+        Breaks in the series, marked in every panel (see :func:`plot_timeseries`).
     unit, decimals, col_wrap, sharey, title, source, source_tables, panel_size
-        As the names say; ``panel_size`` is the size of one panel in inches.
+        As the names say; ``panel_size`` is the size of one panel in inches. Long panel titles
+        are wrapped to the panel's width; the legend stands under the panels.
 
     Returns
     -------
@@ -284,9 +376,12 @@ def plot_small_multiples(
     ncols = min(col_wrap, n)
     nrows = -(-n // ncols)
 
+    marks = _breaks_inside(breaks, df["x"]) if x == "year" else []
     with house_style():
-        width = panel_size[0] * ncols + (1.6 if hue else 0.3)
-        fig = new_figure((width, panel_size[1] * nrows + 0.8))
+        width = panel_size[0] * ncols + (1.7 if hue or marks else 0.3)
+        # bold is wider than the measured regular face: leave a margin
+        head = wrap_text(f"{title}: {name}", 0.85 * width * 72, fontsize=11.0) if title else []
+        fig = new_figure((width, panel_size[1] * nrows + 0.8 + 0.2 * max(0, len(head) - 1)))
         axes = fig.subplots(nrows, ncols, sharex=True, sharey=sharey, squeeze=False).ravel()
         for k, ax in enumerate(axes):
             if k >= n:
@@ -302,21 +397,35 @@ def plot_small_multiples(
                         linewidth=2.0 if j == 0 else 1.5, linestyle="-" if j == 0 else "--",
                         marker="o" if j == 0 else None, markersize=3,
                         label=code_label(h, labels) if hue else name)
-            ax.set_title(code_label(p, labels), fontsize="medium", fontweight="normal")
+            ax.set_title(_wrap_title(code_label(p, labels), panel_size[0]), fontsize="medium",
+                         fontweight="normal")
             if x == "year":
-                year_axis(ax.xaxis)
+                year_axis(ax.xaxis, nbins=4)
+                mark_breaks(ax, marks, label=k == 0)
             style_axes(ax, title=None, unit=unit, decimals=None,
                        label="" if k % ncols else None)
-        if hue:
+        if hue or marks:
+            # beside the last panel of the first row, inside the layout: never over the title
             handles, labs = axes[0].get_legend_handles_labels()
-            fig.legend(handles, labs, loc="outside right upper", fontsize="small")
+            if not hue:
+                keep = [i for i, lab in enumerate(labs) if lab.startswith("Zeitreihenbruch")]
+                handles, labs = [handles[i] for i in keep], [labs[i] for i in keep]
+            axes[ncols - 1].legend(handles, labs, loc="upper left", bbox_to_anchor=(1.03, 1.0),
+                                   fontsize="small")
         if title:
-            fig.suptitle(f"{title}: {name}", x=0.01, ha="left", fontweight="bold",
+            fig.suptitle("\n".join(head), x=0.01, ha="left", fontweight="bold",
                          fontsize="medium")
         used = axes[:n]
         alt = _multiples_alt(df, panels, hues, by=by, name=name, title=title, unit=unit,
-                             decimals=decimals, labels=labels, hue=hue, x=x)
+                             decimals=decimals, labels=labels, hue=hue, x=x) + breaks_alt(marks)
         return finish(fig, used, alt=alt, source=source, source_tables=source_tables, data=df)
+
+
+def _wrap_title(text: str, inches: float) -> str:
+    """A panel title in lines that fit the panel (about 11 characters an inch)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, max(12, int(inches * 11)))) or text
 
 
 def _multiples_alt(df: pd.DataFrame, panels: list[str], hues: list[str], *, by: str, name: str,

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MultipleLocator
 
 from ..errors import ParameterError
 from ..fmt import fmt_number, fmt_percent
@@ -173,6 +174,30 @@ def _age_key(code: str) -> float:
     return float(m.group(1)) if m else float("inf")
 
 
+def age_band(code: str, *, open_end: int = 90) -> tuple[int, int] | None:
+    """Lower and upper bound (in years) of an age-group code; None where it is no band.
+
+    ``0-3`` → (0, 3); ``unter_15`` → (0, 15); an open band ``75+`` ends at ``open_end``.
+
+    Examples
+    --------
+    >>> age_band("3-6"), age_band("75+"), age_band("unter_3"), age_band("insgesamt")
+    ((3, 6), (75, 90), (0, 3), None)
+    """
+    c = str(code).strip()
+    m = re.fullmatch(r"(\d+)-(\d+)", c)
+    if m and int(m.group(2)) > int(m.group(1)):
+        return int(m.group(1)), int(m.group(2))
+    m = re.fullmatch(r"(\d+)\+", c)
+    if m:
+        lo = int(m.group(1))
+        return lo, max(int(open_end), lo + 1)
+    m = re.fullmatch(r"unter_(\d+)", c)
+    if m and int(m.group(1)) > 0:
+        return 0, int(m.group(1))
+    return None
+
+
 def plot_pyramid(
     data: pd.DataFrame,
     *,
@@ -182,6 +207,8 @@ def plot_pyramid(
     sex: str = "geschlecht",
     value: str = "value",
     percent: bool = False,
+    per_year: bool = True,
+    open_end: int = 90,
     labels: Mapping[str, str] | None = None,
     title: str | None = None,
     source: str | None = None,
@@ -204,27 +231,40 @@ def plot_pyramid(
         Column names.
     percent : bool
         Draw shares of the total population (in %) instead of persons.
+    per_year : bool
+        Draw persons per year of age: each group's count divided by its width in years, as a
+        bar from its lower to its upper age (default). Age groups of unequal width (3-6 and
+        65-75) are then comparable; raw counts would make the wide old-age groups look
+        largest. ``False``: one bar per group, as counted.
+    open_end : int
+        Upper age to which an open group (``75+``) is drawn and over which it is spread
+        (default 90).
     labels, title, source, source_tables, figsize
         As in the other charts.
 
     Returns
     -------
     Chart
-        ``data`` has columns ``altersgruppe, label, maennlich, weiblich`` (persons or %), from
-        the youngest group up.
+        ``data`` has columns ``altersgruppe, label, von, bis, breite`` (lower and upper age,
+        width in years), ``maennlich, weiblich`` (the values drawn: persons, or % with
+        ``percent``, per year of age with ``per_year``) and ``maennlich_gruppe,
+        weiblich_gruppe`` (the whole group), from the youngest group up.
 
     Notes
     -----
-    Age groups are sorted by their lower bound (``0-3``, ``3-6``, …, ``75+``).
+    Age groups are sorted by their lower bound (``0-3``, ``3-6``, …, ``75+``). Per year of
+    age: ``maennlich = maennlich_gruppe / breite``.
 
     Examples
     --------
     >>> d = pd.DataFrame({"altersgruppe": ["0-3", "0-3", "3-6", "3-6", "75+", "75+"],
     ...                   "geschlecht": ["maennlich", "weiblich"] * 3,
-    ...                   "value": [500, 480, 510, 490, 700, 1100], "year": 2024})
+    ...                   "value": [501, 480, 510, 492, 705, 1095], "year": 2024})
     >>> ch = plot_pyramid(d, name="Musterstadt")
-    >>> len(ch.ax.patches), ch.alt
-    (6, 'Bevölkerungspyramide: Musterstadt 2024 nach 3 Altersgruppen und Geschlecht, insgesamt 3.780 Personen (1.710 männlich, 2.070 weiblich). Am stärksten besetzt ist die Altersgruppe 75 Jahre und älter (1.800 Personen).')
+    >>> ch.data[["altersgruppe", "breite", "maennlich", "weiblich"]].values.tolist()
+    [['0-3', 3, 167.0, 160.0], ['3-6', 3, 170.0, 164.0], ['75+', 15, 47.0, 73.0]]
+    >>> ch.alt
+    'Bevölkerungspyramide: Musterstadt 2024 nach 3 Altersgruppen und Geschlecht, insgesamt 3.783 Personen (1.716 männlich, 2.067 weiblich), gezeichnet je Altersjahr (Zahl der Altersgruppe geteilt durch ihre Breite in Jahren; 75 Jahre und älter bis 90 Jahre gerechnet). Am dichtesten besetzt ist die Altersgruppe 3 bis unter 6 Jahre (334 Personen je Altersjahr).'
     """  # noqa: E501
     require_columns(data, [age, sex, value], "data")
     df, year = select_year(data, year, "data")
@@ -250,43 +290,109 @@ def plot_pyramid(
     total = float(np.nansum(wide.to_numpy()))
     if total <= 0:
         raise ParameterError("`data` has no population to draw (all values 0 or missing).")
+    bands = [age_band(c, open_end=open_end) for c in wide.index]
+    if per_year:
+        unknown = [c for c, b in zip(wide.index, bands, strict=True) if b is None]
+        if unknown:
+            raise ParameterError(
+                f"Age group(s) {', '.join(map(repr, unknown))} have no width in years "
+                "('0-3', '75+', 'unter_15'); draw them with per_year=False."
+            )
+        for (lo1, hi1), (lo2, _) in zip(bands, bands[1:], strict=False):
+            if lo2 < hi1:
+                raise ParameterError(
+                    f"Age groups overlap ({lo1}-{hi1} and one from {lo2}); a pyramid needs "
+                    "disjoint groups."
+                )
     shown = wide / total * 100 if percent else wide
+    width = np.array([b[1] - b[0] if b else 1 for b in bands], dtype="float64")
+    div = width if per_year else np.ones(len(width))
     out = pd.DataFrame({
         "altersgruppe": list(wide.index),
         "label": [code_label(c, labels) for c in wide.index],
-        "maennlich": shown["maennlich"].to_numpy(),
-        "weiblich": shown["weiblich"].to_numpy(),
+        "von": pd.array([b[0] if b else None for b in bands], dtype="Int64"),
+        "bis": pd.array([b[1] if b else None for b in bands], dtype="Int64"),
+        "breite": pd.array([b[1] - b[0] if b else None for b in bands], dtype="Int64"),
+        "maennlich": shown["maennlich"].to_numpy() / div,
+        "weiblich": shown["weiblich"].to_numpy() / div,
+        "maennlich_gruppe": shown["maennlich"].to_numpy(),
+        "weiblich_gruppe": shown["weiblich"].to_numpy(),
     })
+    open_groups = [(c, b) for c, b in zip(wide.index, bands, strict=True)
+                   if b and str(c).strip().endswith("+")]
 
     with house_style():
         fig = new_figure(figsize)
         ax = fig.add_subplot()
-        ypos = np.arange(len(out))
         m = out["maennlich"].fillna(0).to_numpy()
         w = out["weiblich"].fillna(0).to_numpy()
-        ax.barh(ypos, -m, color=OKABE_ITO["blau"], height=0.85, label="männlich",
-                edgecolor="white", linewidth=0.4)
-        ax.barh(ypos, w, color=OKABE_ITO["zinnober"], height=0.85, label="weiblich",
-                edgecolor="white", linewidth=0.4)
-        ax.set_yticks(ypos, list(out["label"]))
+        if per_year:
+            ypos = out["von"].to_numpy(dtype="float64")
+            height = out["breite"].to_numpy(dtype="float64")
+            align = "edge"
+        else:
+            ypos, height, align = np.arange(len(out)), 0.85, "center"
+        bars = [ax.barh(ypos, -m, color=OKABE_ITO["blau"], height=height, align=align,
+                        label="männlich", edgecolor="white", linewidth=0.4),
+                ax.barh(ypos, w, color=OKABE_ITO["zinnober"], height=height, align=align,
+                        label="weiblich", edgecolor="white", linewidth=0.4)]
+        if per_year:  # an open group is spread over an assumed span: hatched
+            for k, code in enumerate(out["altersgruppe"]):
+                if any(code == c for c, _ in open_groups):
+                    for b in bars:
+                        b.patches[k].set_hatch("///")
+        if per_year:
+            top = float(out["bis"].max())
+            ax.set_ylim(float(out["von"].min()), top)
+            ax.yaxis.set_major_locator(MultipleLocator(10))
+            ax.yaxis.set_major_formatter(GermanFormatter(None))
+            ax.set_ylabel("Alter in Jahren")
+        else:
+            ax.set_yticks(ypos, list(out["label"]))
         lim = max(m.max(), w.max()) * 1.1
         ax.set_xlim(-lim, lim)
         ax.axvline(0, color="#4D4D4D", linewidth=0.8)
         ax.xaxis.set_major_formatter(GermanFormatter("%" if percent else None, absolute=True))
-        ax.set_xlabel("Anteil an der Bevölkerung" if percent else "Personen")
+        what = "Anteil an der Bevölkerung in %" if percent else "Personen"
+        if per_year:
+            what = ("Anteil an der Bevölkerung je Altersjahr in %" if percent else
+                    "Personen je Altersjahr") + \
+                "\n(Zahl der Altersgruppe geteilt durch ihre Breite in Jahren)"
+        ax.set_xlabel(what)
         ax.grid(axis="y", visible=False)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
+        handles, names = ax.get_legend_handles_labels()
+        if per_year and open_groups:
+            from matplotlib.patches import Patch
+
+            lo, hi = open_groups[-1][1]
+            handles.append(Patch(facecolor="white", edgecolor="#8C8C8C", hatch="///"))
+            names.append(f"{lo} Jahre und älter:\nbis {hi} gerechnet")
+        ax.legend(handles, names, loc="upper left", bbox_to_anchor=(1.0, 1.0),
+                  fontsize="small")
         if title is None:
             title = "Bevölkerung nach Alter und Geschlecht"
         ax.set_title(f"{title}: {name}" + (f" {year}" if year is not None else ""))
 
         n_m, n_w = float(np.nansum(wide["maennlich"])), float(np.nansum(wide["weiblich"]))
-        sums = wide.sum(axis=1, min_count=1)
-        top = sums.idxmax()
+        sums = pd.Series(m + w, index=wide.index) if per_year and not percent else \
+            wide.sum(axis=1, min_count=1)
+        top_group = sums.idxmax()
         when = f" {year}" if year is not None else ""
         alt = (f"Bevölkerungspyramide: {name}{when} nach {len(out)} Altersgruppen und "
                f"Geschlecht, insgesamt {fmt_number(total)} Personen ({fmt_number(n_m)} "
-               f"männlich, {fmt_number(n_w)} weiblich). Am stärksten besetzt ist die "
-               f"Altersgruppe {code_label(top, labels)} ({fmt_number(sums[top])} Personen).")
+               f"männlich, {fmt_number(n_w)} weiblich)")
+        if per_year:
+            alt += (", gezeichnet je Altersjahr (Zahl der Altersgruppe geteilt durch ihre "
+                    "Breite in Jahren"
+                    + "".join(f"; {code_label(c, labels)} bis {b[1]} Jahre gerechnet"
+                              for c, b in open_groups) + ")")
+            if not percent:
+                alt += (f". Am dichtesten besetzt ist die Altersgruppe "
+                        f"{code_label(top_group, labels)} ({fmt_number(sums[top_group])} "
+                        "Personen je Altersjahr).")
+            else:
+                alt += "."
+        else:
+            alt += (f". Am stärksten besetzt ist die Altersgruppe {code_label(top_group, labels)}"
+                    f" ({fmt_number(wide.sum(axis=1)[top_group])} Personen).")
         return finish(fig, ax, alt=alt, source=source, source_tables=source_tables, data=out)
-

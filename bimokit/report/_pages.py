@@ -74,13 +74,15 @@ def _ampel_cell(ampel: str | None) -> str:
     )
 
 
-def _trend_cell(arrow: str | None) -> str:
+def _trend_cell(arrow: str | None, note: str = "") -> str:
+    """Arrow and word of the trend and, under them, what the chapter says (years, reason)."""
+    extra = f'<br><span class="bk-meta">{escape(note)}</span>' if note else ""
     if not arrow:
-        return '<td class="bk-nowrap">–</td>'
+        return f'<td><span class="bk-nowrap">–</span>{extra}</td>'
     word = TRENDS[arrow]
     return (
-        f'<td class="bk-nowrap"><span class="bk-trend" aria-hidden="true">{escape(arrow)}</span> '
-        f"{escape(word)}</td>"
+        f'<td><span class="bk-nowrap"><span class="bk-trend" aria-hidden="true">'
+        f"{escape(arrow)}</span> {escape(word)}</span>{extra}</td>"
     )
 
 
@@ -147,7 +149,7 @@ def steckbrief_table(keyfigures: list[KeyFigure], *, chapter_titles: dict | None
             f"{_unit_note(kf)}</td>"
             f'<td class="bk-num">{escape(_value_text(kf))}</td>'
             f'<td class="bk-num">{_year_text(kf)}</td>'
-            f"{_ampel_cell(kf.ampel)}{_trend_cell(kf.trend_arrow)}"
+            f"{_ampel_cell(kf.ampel)}{_trend_cell(kf.trend_arrow, kf.trend_note)}"
             f'<td class="bk-nowrap">{escape(kf.comparison)}</td>'
             "</tr>"
         )
@@ -179,9 +181,10 @@ _LEGEND = (
     '<p class="bk-meta bk-legend"><strong>Ampel</strong> (nur wo die Kommune einen Zielwert '
     "festgelegt hat): ✓ grün = Ziel erreicht oder auf Kurs, ! gelb = mindestens die Hälfte "
     "des bis dahin geplanten Fortschritts, ✗ rot = weniger; – = kein Zielwert. "
-    "<strong>Trend</strong>: ↑ steigend, ↓ fallend, → gleichbleibend (Richtung der Werte, "
-    "keine Bewertung); – = keine Trendaussage, weil weniger als fünf vergleichbare Jahre "
-    "vorliegen (etwa seit dem Zeitreihenbruch durch den Zensus 2022). "
+    "<strong>Trend</strong>: ↑ steigend, ↓ fallend, → gleichbleibend, ↕ uneinheitlich "
+    "(Richtung der Werte, keine Bewertung), wie im Kapitel und über dieselben Jahre; darunter "
+    "die Jahre und, nach einem Zeitreihenbruch, die Entwicklung davor. – = keine "
+    "Trendaussage; der Grund steht darunter. "
     "<strong>Wert</strong>: je 1.000 = je 1.000 Personen der im Namen der Kennzahl genannten "
     "Gruppe. <strong>Vergleich</strong>: Wert des Landes im selben Jahr. "
     "Ein Punkt (.) steht für einen geheim gehaltenen Wert.</p>"
