@@ -281,7 +281,8 @@ def table_html(
     """Render a table as escaped HTML with German headers and number formats.
 
     Missing values show the row's status symbol where there is a ``status`` column, otherwise
-    a dash; no ``nan`` reaches the reader.
+    a dash; no ``nan`` reaches the reader. Years (a column ``year`` or ``<…>_year``, such as
+    ``baseline_year``) are written without a thousands dot.
 
     Examples
     --------
@@ -293,6 +294,8 @@ def table_html(
     <tr><th>Jahr</th><th>Wert</th><th>Status</th></tr></thead><tbody>
     <tr><td class="bk-num">2023</td><td class="bk-num">12,3</td><td></td></tr>
     <tr><td class="bk-num">2024</td><td class="bk-num">.</td><td>.</td></tr></tbody></table>
+    >>> "2030</td>" in table_html(pd.DataFrame({"target_year": [2030]}))
+    True
     """
     labels = dict(labels or {})
     decimals = dict(decimals or {})
@@ -312,7 +315,7 @@ def table_html(
             s = row[columns.index("status")]
             status = "" if is_missing(s) else str(s)
         for c, v in zip(columns, row, strict=True):
-            if c == "year" and not is_missing(v):
+            if (c == "year" or str(c).endswith("_year")) and not is_missing(v):
                 parts.append(f'<td class="bk-num">{int(v)}</td>')
             elif isinstance(v, (int, float)) and not isinstance(v, bool) or (
                 is_missing(v) and pd.api.types.is_numeric_dtype(table[c])

@@ -19,8 +19,13 @@ def chromium_or_skip() -> str:
     return chromium
 
 
-def render(page: Path, shot: Path, profile: Path, *, height: int = 2000) -> str:
-    """Load ``page`` headless: assert no console errors, write ``shot``; return the DOM."""
+def render(page: Path, shot: Path, profile: Path, *, height: int = 2000,
+           settle_ms: int = 0) -> str:
+    """Load ``page`` headless: assert no console errors, write ``shot``; return the DOM.
+
+    ``settle_ms``: virtual time the page's scripts get before the DOM is dumped and the
+    screenshot taken (e.g. for MathJax to typeset); 0 dumps at the load event.
+    """
     chromium = chromium_or_skip()
     uri = page.resolve().as_uri()
     common = [
@@ -29,6 +34,8 @@ def render(page: Path, shot: Path, profile: Path, *, height: int = 2000) -> str:
         "--disable-sync", f"--user-data-dir={profile}", "--enable-logging=stderr",
         "--v=0", f"--window-size=1280,{height}",
     ]
+    if settle_ms:
+        common.append(f"--virtual-time-budget={int(settle_ms)}")
     dom = subprocess.run(common + ["--dump-dom", uri], capture_output=True, text=True,
                          timeout=120)
     assert dom.returncode == 0, dom.stderr[-2000:]

@@ -292,7 +292,7 @@ def _run_batch(pool, run_id, t_start, kommunen, *, land, data, out, chapters, ye
             t.values_path = str(values["path"]) if t.run else ""
 
     total = sum(len(r.chapters) for r in requests)
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # text bar on stderr (tqdm.auto warns in a kernel without ipywidgets)
 
     bar = tqdm(total=total, desc="Batch", unit="Kapitel", disable=not progress,
                file=sys.stderr, leave=True, dynamic_ncols=True)

@@ -692,7 +692,7 @@ def _run_chapters(request: ReportRequest, *, kernel_name, progress: bool,
     On Ctrl-C the kernel is stopped, the progress bar is taken off the terminal and the
     ``KeyboardInterrupt`` goes on to the caller; pages of earlier runs stay.
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # text bar on stderr (tqdm.auto warns in a kernel without ipywidgets)
 
     results: list[ChapterResult] = []
     bar = tqdm(total=len(request.chapters), desc=f"Bericht {request.ags}", unit="Kapitel",
