@@ -108,3 +108,39 @@ def test_rules_from_the_data_folder(small_counts, tmp_path):
                                                encoding="utf-8")
     with pytest.raises(bk.InputError, match="geheimhaltung.toml"):
         bk.load_data(folder)
+
+
+def test_the_published_report_does_not_give_away_a_suppressed_cell(small_counts, tmp_path):
+    # Build chapter S as a user would and read what it publishes: the page (HTML) and the
+    # Tabellenanhang (XLSX). For the two areas with 2 and 1 children with Sprachförderbedarf
+    # (of 158 and 306 examined children), neither the rate C3.1 (1,3 % and 0,3 %) nor the
+    # counts appear in any row of those areas, and no Sozialraum count of Sprachförderbedarf
+    # 2024 is published from which the Kreis total would give them back by differencing.
+    import re
+
+    import openpyxl
+
+    result = bk.run_report("99101", data=small_counts, out=tmp_path, chapters="S",
+                           progress=False)
+    assert result.ok
+    folder = tmp_path / "99101"
+    secret_rates = {"Nordviertel": 100 * 2 / 158, "Oststadt": 100 * 1 / 306}
+    rows = []
+    book = openpyxl.load_workbook(folder / "tabellenanhang_99101.xlsx", read_only=True)
+    for sheet in book.worksheets:
+        rows += [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+    html = (folder / "S.html").read_text(encoding="utf-8")
+    for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", html, flags=re.S):
+        rows.append(re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", tr, flags=re.S))
+    for row in rows:
+        cells = [str(c) for c in row]
+        for name, rate in secret_rates.items():
+            if not any(name in c for c in cells):
+                continue
+            shown = {f"{rate:.1f}".replace(".", ","), f"{rate:.2f}".replace(".", ",")}
+            numbers = set(cells) | {f"{c:.1f}".replace(".", ",") for c in row
+                                    if isinstance(c, float)}
+            assert not shown & numbers, (name, cells)
+    # the counts behind the rate are not published per Sozialraum at all
+    assert not any("Sprachförderbedarf" in str(c) and "Anzahl" in str(c)
+                   for row in rows for c in row)
