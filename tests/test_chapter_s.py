@@ -59,11 +59,17 @@ def sparse(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def with_standards(tmp_path_factory, sparse):
-    """The sample folder with the sparse inventory and a standards.csv beside zielwerte.csv."""
+    """The sample folder with the sparse inventory and a standards.csv beside zielwerte.csv:
+    the CSV template of ``bimokit template standards``, filled in as a user would."""
+    from bimokit.own_templates import write_template
+
     folder = tmp_path_factory.mktemp("daten") / "musterland"
     shutil.copytree(bk.sample_dir(), folder)
     shutil.copy(sparse, folder / "angebote.csv")
-    (folder / "standards.csv").write_text(STANDARDS, encoding="utf-8")
+    template = write_template("standards", folder / "standards.csv")
+    rows = [line + ";" for line in STANDARDS.splitlines()[3:]]  # Bemerkung left empty
+    with open(template, "a", encoding="utf-8") as fh:
+        fh.write("\n".join(rows) + "\n")
     (folder / "zielwerte.csv").write_text(ZIELWERTE, encoding="utf-8")
     return folder
 

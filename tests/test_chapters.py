@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 from pathlib import Path
@@ -12,13 +11,12 @@ import pandas as pd
 import pytest
 
 import bimokit as bk
+import bimokit.comparison as compare_mod  # noqa: E402
+import bimokit.trends as trend_mod  # noqa: E402
 from bimokit.chapters import Chapter, load_dataset, read_zielwerte
 from bimokit.errors import InputError, ParameterError, UnknownRegionError
 from bimokit.publish import read_published
 from bimokit.text import Comparison, Subject, kernaussage
-
-compare_mod = importlib.import_module("bimokit.comparison")
-trend_mod = importlib.import_module("bimokit.trends")
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
@@ -488,7 +486,7 @@ def test_chapter_from_the_kernels_shared_results_equals_a_cold_one():
     # A batch kernel keeps what every Kommune of a Land shares (source tables, the Sozialindex
     # of the Kreise, extra indicators …); a Kommune built after another must read exactly as
     # one built in a fresh kernel.
-    chapter_mod = importlib.import_module("bimokit.chapters._chapter")
+    import bimokit.chapters._chapter as chapter_mod
 
     def build(ags):
         ch = Chapter("S", ags=ags)

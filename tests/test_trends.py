@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,11 +11,11 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import bimokit as bk
-from bimokit.errors import ParameterError
-from bimokit.trends import cagr, classify_trend, loglinear_rate, mann_kendall, ols_slope, theil_sen
 
 # bk.trend is the table verb; the module itself (primitives, index_series, …):
-tr = importlib.import_module("bimokit.trends")
+import bimokit.trends as tr  # noqa: E402
+from bimokit.errors import ParameterError
+from bimokit.trends import cagr, classify_trend, loglinear_rate, mann_kendall, ols_slope, theil_sen
 
 # A fixed 10-year series (share of school leavers without Abschluss, %, invented but plausible)
 YEARS = np.arange(2015, 2025)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import importlib
 import re
 import warnings
 from functools import cached_property
@@ -12,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import comparison as _compare_mod
+from .. import trends as _trend_mod
 from .._params import parse_years
 from .._paths import sample_dir
 from .._schema import IMPLAUSIBLE
@@ -31,9 +32,6 @@ from ._sources import describe_file
 
 __all__ = ["Chapter", "load_dataset", "parse_vergleichsgruppe", "read_zielwerte"]
 
-# ``bk.compare`` and ``bk.trend`` are the verbs; the modules are imported by name.
-_compare_mod = importlib.import_module("bimokit.comparison")
-_trend_mod = importlib.import_module("bimokit.trends")
 
 _TOTAL = "insgesamt"
 #: Most hand-picked Vergleichskommunen drawn and tabled one by one (as Wegweiser Kommune);
