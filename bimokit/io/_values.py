@@ -84,20 +84,7 @@ def read_raw(path: str | Path) -> bytes:
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror or exc}", path=p) from None
     # isspace stops at the first other byte; strip() would copy the whole file
-    if not raw or raw.isspace():
-        raise InputError("the file is empty; expected a statistics export", path=p)
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or raw[:400].count(b"\x00") > 20:
-        raise InputError(
-            "the file is UTF-16 encoded; expected UTF-8 or ISO-8859-1 text "
-            "(save it again as 'CSV (UTF-8)' or download it as CSV from GENESIS)",
-            path=p,
-        )
-    if raw[:4] == b"PK\x03\x04":
-        raise InputError(
-            "the file is a ZIP archive or an XLSX workbook; expected a CSV text file "
-            "(unpack the archive; read own XLSX tables with read_tidy)",
-            path=p,
-        )
+    _check_head(p, raw[:400], raw.isspace())
     return raw
 
 
